@@ -1,0 +1,25 @@
+// swift-tools-version:6.0
+// No package dependencies on purpose: the daemon guards a 1-2 GB box and its
+// footprint budget (VmRSS <= 6.5 MiB) leaves no room for Foundation or the
+// config/argument libraries (see ../shared/docs/footprint.md).
+import PackageDescription
+
+let package = Package(
+    name: "nodeguard",
+    targets: [
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        .target(name: "NodeGuardKit", dependencies: ["CSystemd"]),
+        .executableTarget(name: "nodeguardd", dependencies: ["NodeGuardKit"]),
+        .executableTarget(name: "nodeguard", dependencies: ["NodeGuardKit"]),
+        .testTarget(
+            name: "NodeGuardKitTests",
+            dependencies: ["NodeGuardKit"],
+            exclude: [],
+            resources: []
+        ),
+    ]
+)

@@ -1,0 +1,49 @@
+// Restarts a systemd unit through systemd's D-Bus API (Manager.RestartUnit),
+// the same call `systemctl restart` makes. The reply is the queued job.
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSystemd
+
+public struct ActionOutcome: Equatable, Sendable {
+    public var succeeded: Bool
+    /// "job /org/freedesktop/systemd1/job/123 queued", or the error.
+    public var detail: String
+}
+
+public enum UnitRestarter {
+    public static func restart(unit: String, timeout: Double) -> ActionOutcome {
+        var bus: OpaquePointer? = nil
+        let r = sd_bus_open_system(&bus)
+        guard r >= 0, let bus else {
+            return ActionOutcome(succeeded: false, detail: "cannot connect to the system bus: \(FileIO.errorText(-r)); is systemd running?")
+        }
+        defer { sd_bus_flush_close_unref(bus) }
+
+        var msg: OpaquePointer? = nil
+        var rc = sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                                "org.freedesktop.systemd1.Manager", "RestartUnit")
+        guard rc >= 0, let msg else { return ActionOutcome(succeeded: false, detail: "cannot build the D-Bus call: \(FileIO.errorText(-rc))") }
+        defer { sd_bus_message_unref(msg) }
+        for arg in [unit, "replace"] {
+            rc = arg.withCString { sd_bus_message_append_basic(msg, Int8(UInt8(ascii: "s")), $0) }
+            guard rc >= 0 else { return ActionOutcome(succeeded: false, detail: "cannot build the D-Bus call: \(FileIO.errorText(-rc))") }
+        }
+        // SD_BUS_ERROR_NULL is a macro Swift cannot import: zero it by hand.
+        var error = sd_bus_error(name: nil, message: nil, _need_free: 0)
+        defer { sd_bus_error_free(&error) }
+        var reply: OpaquePointer? = nil
+        rc = sd_bus_call(bus, msg, UInt64(timeout * 1e6), &error, &reply)
+        defer { if let reply { sd_bus_message_unref(reply) } }
+        guard rc >= 0 else {
+            let name = error.name.map { String(cString: $0) } ?? "errno"
+            let text = error.message.map { String(cString: $0) } ?? FileIO.errorText(-rc)
+            return ActionOutcome(succeeded: false, detail: "\(name): \(text)")
+        }
+        var path: UnsafePointer<CChar>? = nil
+        if let reply, sd_bus_message_read_basic(reply, Int8(UInt8(ascii: "o")), &path) >= 0, let path {
+            return ActionOutcome(succeeded: true, detail: "job \(String(cString: path)) queued")
+        }
+        return ActionOutcome(succeeded: true, detail: "job queued")
+    }
+}

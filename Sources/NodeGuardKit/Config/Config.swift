@@ -1,0 +1,90 @@
+// The configuration: typed values with embedded defaults that fit a 2 GB VPS.
+
+/// A memory or disk amount given either in bytes or as a share of a total.
+public enum Amount: Equatable, Sendable, CustomStringConvertible {
+    case bytes(UInt64)
+    case share(Double)
+
+    public func bytes(of total: UInt64) -> UInt64 {
+        switch self {
+        case .bytes(let b): return b
+        case .share(let s): return UInt64((Double(total) * s).rounded())
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .bytes(let b): return Size.format(b).replacingSpaces()
+        case .share(let s): return Share.format(s)
+        }
+    }
+}
+
+public struct NodeConfig: Equatable, Sendable {
+    /// The node as a systemd unit, restarted through D-Bus.
+    public var unit: String? = nil
+    /// The node as a process tree, found through its pidfile.
+    public var pidfile: String? = nil
+    /// Restart through this argv instead (no shell).
+    public var restartCommand: [String] = []
+    public var restartTimeout: Double = 90
+    public var grace: Double = 600
+    public var maxRestarts: Int = 3
+    public var restartWindow: Double = 6 * 3600
+
+    public var isConfigured: Bool { unit != nil || pidfile != nil }
+    public var name: String { unit ?? pidfile ?? "none" }
+}
+
+public struct MemoryConfig: Equatable, Sendable {
+    public var warnAbove: Amount = .share(0.50)
+    public var restartAbove: Amount = .share(0.60)
+    /// How long a memory threshold must hold before it counts.
+    public var sustained: Double = 180
+    public var hostAvailableWarnBelow: Amount = .share(0.15)
+    public var hostAvailableBelow: Amount = .share(0.08)
+    public var trendWindow: Double = 3600
+}
+
+public struct DiskConfig: Equatable, Sendable {
+    public var paths: [String] = ["/"]
+    public var warnFreeBelow: Double = 0.15
+    public var criticalFreeBelow: Double = 0.05
+    public var warnFreeBytesBelow: UInt64 = 2 * 1_073_741_824
+    public var criticalFreeBytesBelow: UInt64 = 512 * 1_048_576
+    public var warnInodesFreeBelow: Double = 0.10
+    public var criticalInodesFreeBelow: Double = 0.03
+    public var fillRateWindow: Double = 6 * 3600
+}
+
+public struct Config: Equatable, Sendable {
+    public var interval: Double = 10
+    public var dryRun = false
+    public var statusFile = "/run/nodeguard/status.json"
+    public var stateDirectory = "/var/lib/nodeguard"
+    public var node = NodeConfig()
+    public var memory = MemoryConfig()
+    public var disk = DiskConfig()
+
+    public init() {}
+
+    public static let defaultPath = "/etc/nodeguard/nodeguard.toml"
+
+    /// One line for `config check` and the start-up event.
+    public var summary: String {
+        var parts = ["interval \(Duration.format(interval))"]
+        if node.isConfigured {
+            parts.append("node \(node.name) restart above \(memory.restartAbove) for \(Duration.format(memory.sustained)), at most \(node.maxRestarts) per \(Duration.format(node.restartWindow))")
+        } else {
+            parts.append("no node configured (host checks only)")
+        }
+        parts.append("host available floor \(memory.hostAvailableBelow)")
+        parts.append("disk \(disk.paths.joined(separator: " "))")
+        if dryRun { parts.append("dry run") }
+        return parts.joined(separator: ", ")
+    }
+}
+
+extension String {
+    func replacingSpaces() -> String { String(filter { $0 != " " }) }
+}

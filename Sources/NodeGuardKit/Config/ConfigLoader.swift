@@ -1,0 +1,174 @@
+// Turns a TOML document into a Config, collecting every error with its
+// position, in the `PATH:LINE:COL: message` form editors and `config check` use.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public struct ConfigProblem: Error, Equatable, Sendable, CustomStringConvertible {
+    public var path: String
+    public var position: SourcePosition?
+    public var message: String
+
+    public var description: String {
+        if let p = position { return "\(path):\(p.line):\(p.column): \(message)" }
+        return "\(path): \(message)"
+    }
+}
+
+/// Every problem found in one config file.
+public struct ConfigErrors: Error, Equatable, Sendable {
+    public var problems: [ConfigProblem]
+    public init(_ problems: [ConfigProblem]) { self.problems = problems }
+    public var lines: [String] { problems.map(\.description) }
+}
+
+public enum ConfigLoader {
+    /// Decodes config text. All problems are returned, in file order.
+    public static func decode(_ text: String, path: String) -> Result<Config, ConfigErrors> {
+        let doc: TOMLDocument
+        do {
+            doc = try TOMLParser.parse(text)
+        } catch {
+            return .failure(ConfigErrors([ConfigProblem(path: path, position: error.position, message: error.message)]))
+        }
+        var config = Config()
+        var problems: [ConfigProblem] = []
+        var setAt: [String: SourcePosition] = [:]
+        func problem(_ pos: SourcePosition, _ msg: String) {
+            problems.append(ConfigProblem(path: path, position: pos, message: msg))
+        }
+
+        for t in doc.tables where !Schema.tables.contains(t.name) {
+            let hint = Suggest.nearest(t.name, among: Schema.tables.filter { !$0.isEmpty }).map { ", did you mean [\($0)]?" } ?? "; the tables are [node], [memory] and [disk]"
+            problem(t.position, "unknown table [\(t.name)]\(hint)")
+        }
+        for e in doc.entries {
+            guard Schema.tables.contains(e.table) else { continue } // reported with its table
+            guard let spec = Schema.spec(table: e.table, key: e.key) else {
+                let candidates = Schema.keys.filter { $0.table == e.table }.map(\.key)
+                var msg = "unknown key `\(e.key)`\(e.table.isEmpty ? "" : " in [\(e.table)]")"
+                if let s = Suggest.nearest(e.key, among: candidates) {
+                    msg += ", did you mean `\(s)`?"
+                } else if let other = Schema.keys.first(where: { $0.key == e.key }) {
+                    msg += "; it belongs in \(other.table.isEmpty ? "the top level, before any [table]" : "[\(other.table)]")"
+                }
+                problem(e.keyPosition, msg)
+                continue
+            }
+            do {
+                try spec.read(&config, e.node)
+                setAt[spec.dottedName] = e.node.position
+            } catch {
+                problem(e.node.position, "\(spec.dottedName): \(error.message)")
+            }
+        }
+        guard problems.isEmpty else { return .failure(ConfigErrors(problems)) }
+
+        // Rules that relate keys to each other; reported where the user wrote one of them.
+        func at(_ names: String...) -> SourcePosition {
+            for n in names { if let p = setAt[n] { return p } }
+            return SourcePosition(line: 1, column: 1)
+        }
+        let n = config.node, m = config.memory, d = config.disk
+        if n.unit != nil && n.pidfile != nil {
+            problem(at("node.pidfile", "node.unit"), "node: set either `unit` or `pidfile`, not both")
+        }
+        if n.pidfile != nil && n.restartCommand.isEmpty {
+            problem(at("node.pidfile"), "node.pidfile: a node found by pidfile needs `restart_command` (an argv) to be restarted")
+        }
+        if !n.restartCommand.isEmpty && !n.isConfigured {
+            problem(at("node.restart_command"), "node.restart_command: set `unit` or `pidfile` too, so nodeguard knows whose memory to watch")
+        }
+        if comparable(m.warnAbove, m.restartAbove), !less(m.warnAbove, m.restartAbove) {
+            problem(at("memory.warn_above", "memory.restart_above"), "memory.warn_above (\(m.warnAbove)) must be below restart_above (\(m.restartAbove))")
+        }
+        if comparable(m.hostAvailableBelow, m.hostAvailableWarnBelow), !less(m.hostAvailableBelow, m.hostAvailableWarnBelow) {
+            problem(at("memory.host_available_warn_below", "memory.host_available_below"),
+                    "memory.host_available_warn_below (\(m.hostAvailableWarnBelow)) must be above host_available_below (\(m.hostAvailableBelow))")
+        }
+        if d.criticalFreeBelow >= d.warnFreeBelow && d.warnFreeBelow > 0 {
+            problem(at("disk.critical_free_below", "disk.warn_free_below"), "disk.critical_free_below (\(Share.format(d.criticalFreeBelow))) must be below warn_free_below (\(Share.format(d.warnFreeBelow)))")
+        }
+        if d.criticalFreeBytesBelow >= d.warnFreeBytesBelow && d.warnFreeBytesBelow > 0 {
+            problem(at("disk.critical_free_bytes_below", "disk.warn_free_bytes_below"), "disk.critical_free_bytes_below must be below warn_free_bytes_below")
+        }
+        if d.criticalInodesFreeBelow >= d.warnInodesFreeBelow && d.warnInodesFreeBelow > 0 {
+            problem(at("disk.critical_inodes_free_below", "disk.warn_inodes_free_below"), "disk.critical_inodes_free_below must be below warn_inodes_free_below")
+        }
+        if d.paths.isEmpty {
+            problem(at("disk.paths"), "disk.paths: list at least one mount point, such as [\"/\"]")
+        }
+        problems.sort { ($0.position?.line ?? 0, $0.position?.column ?? 0) < ($1.position?.line ?? 0, $1.position?.column ?? 0) }
+        return problems.isEmpty ? .success(config) : .failure(ConfigErrors(problems))
+    }
+
+    static func comparable(_ a: Amount, _ b: Amount) -> Bool {
+        switch (a, b) {
+        case (.bytes, .bytes), (.share, .share): return true
+        default: return false
+        }
+    }
+    static func less(_ a: Amount, _ b: Amount) -> Bool {
+        switch (a, b) {
+        case (.bytes(let x), .bytes(let y)): return x < y
+        case (.share(let x), .share(let y)): return x < y
+        default: return true
+        }
+    }
+
+    /// Outcome of reading the config file from disk.
+    public enum Loaded {
+        case file(Config)
+        /// No file at the default path: run on the embedded defaults.
+        case defaults(Config)
+    }
+
+    /// Reads, checks ownership and decodes. `required` is set when the path was
+    /// given explicitly: then a missing file is an error, not the defaults.
+    public static func load(path: String, required: Bool) -> Result<Loaded, ConfigErrors> {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            let err = errno
+            if err == ENOENT && !required { return .success(Loaded.defaults(Config())) }
+            return .failure(ConfigErrors([ConfigProblem(path: path, position: nil, message: "cannot read the config file: \(String(cString: strerror(err)))\(err == ENOENT ? "; create it or pass --config PATH" : "")")]))
+        }
+        if let why = unsafeOwnership(st) {
+            return .failure(ConfigErrors([ConfigProblem(path: path, position: nil, message: why)]))
+        }
+        guard let text = FileIO.readText(path, limit: 1 << 20) else {
+            return .failure(ConfigErrors([ConfigProblem(path: path, position: nil, message: "cannot read the config file: \(String(cString: strerror(errno)))")]))
+        }
+        return decode(text, path: path).map { Loaded.file($0) }
+    }
+
+    /// The config names units to restart and commands to run as root, so
+    /// only root (or the user nodeguard runs as) may be able to change it.
+    static func unsafeOwnership(_ st: stat) -> String? {
+        let me = geteuid()
+        let mode = st.st_mode
+        if st.st_uid != 0 && st.st_uid != me {
+            return "refusing a config file owned by uid \(st.st_uid): it names commands nodeguard runs as root; run `chown root:root` on it"
+        }
+        if mode & S_IWOTH != 0 {
+            return "refusing a config file writable by other users: it names commands nodeguard runs as root; run `chmod o-w` on it"
+        }
+        if mode & S_IWGRP != 0 && st.st_gid != 0 {
+            return "refusing a config file writable by group \(st.st_gid): it names commands nodeguard runs as root; run `chmod g-w` on it"
+        }
+        return nil
+    }
+}
+
+extension String {
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: target) {
+            out += rest[rest.startIndex..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}

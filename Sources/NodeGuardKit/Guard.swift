@@ -1,0 +1,214 @@
+// One check cycle, the whole pipeline in order:
+// probes read the host -> rules decide -> actions change it -> reporting.
+// The daemon runs it in its loop; `nodeguard check` runs it once without acting.
+
+/// Something that frees space on a filesystem that reached critical, before
+/// CRIT is logged. Docker log pruning and journal vacuuming plug in here.
+public protocol SpaceReclaimer {
+    /// Frees what it can on the filesystem holding `path`. Returns its events
+    /// and a short summary ("pruned 120 MiB of Docker logs") or "".
+    func reclaim(onFilesystemOf path: String, dryRun: Bool) -> (events: [Event], summary: String)
+}
+
+public final class Guard {
+    public private(set) var config: Config
+    public let root: HostRoot
+    public private(set) var rules: Rules
+    public private(set) var view = StatusView()
+    public var reclaimers: [SpaceReclaimer] = []
+    /// Called while a restart command runs, so the daemon keeps its watchdog fed.
+    public var whileWaiting: () -> Void = {}
+    let forceDryRun: Bool
+    let emit: (Event) -> Void
+    var unitCgroup: String?
+    var actions: [ActionRecord] = []
+    var stateProblemLogged = false
+    var statusProblemLogged = false
+
+    public var dryRun: Bool { forceDryRun || config.dryRun }
+
+    public init(config: Config, root: HostRoot = HostRoot(), forceDryRun: Bool = false, emit: @escaping (Event) -> Void) {
+        self.config = config
+        self.root = root
+        self.forceDryRun = forceDryRun
+        self.emit = emit
+        rules = Rules(config: config)
+    }
+
+    // MARK: probes
+
+    public func sample() -> Sample {
+        var node: Result<NodeMemory, ProbeError>? = nil
+        if let unit = config.node.unit {
+            switch NodeMemoryProbe.readUnit(unit, root: root, cachedPath: unitCgroup) {
+            case .success(let (mem, path)): unitCgroup = path; node = .success(mem)
+            case .failure(let e): unitCgroup = nil; node = .failure(e)
+            }
+        } else if let pidfile = config.node.pidfile {
+            node = NodeMemoryProbe.readPidfile(pidfile, root: root)
+        }
+        return Sample(host: HostMemoryProbe.read(root), node: node,
+                      disks: config.disk.paths.map { ($0, DiskProbe.read($0, root: root)) })
+    }
+
+    // MARK: one cycle
+
+    @discardableResult
+    public func runCycle(now: Now = Now.read(), act: Bool = true) -> StatusView {
+        let s = sample()
+        var d = rules.evaluate(s, now: now)
+
+        for path in d.disksToReclaim {
+            var summaries: [String] = []
+            if act {
+                for r in reclaimers {
+                    let (events, summary) = r.reclaim(onFilesystemOf: path, dryRun: dryRun)
+                    d.events.append(contentsOf: events)
+                    if !summary.isEmpty { summaries.append(summary) }
+                }
+            }
+            let reclaimed = reclaimers.isEmpty ? "" : (summaries.isEmpty ? "nothing could be reclaimed" : summaries.joined(separator: ", "))
+            rules.confirmDiskCritical(DiskProbe.read(path, root: root), path: path, reclaimed: reclaimed, now: now, into: &d)
+        }
+
+        if act, let request = d.restart {
+            d.events.append(restartNode(request, now: now))
+        }
+        for e in d.events { emit(e) }
+
+        view.updated = now.wall
+        view.interval = config.interval
+        view.dryRun = dryRun
+        view.checks = d.checks
+        view.actions = actions
+        view.summary = Guard.summary(s, config: config, rules: rules, now: now, dryRun: dryRun)
+        return view
+    }
+
+    func restartNode(_ r: RestartRequest, now: Now) -> Event {
+        let node = config.node
+        let how = node.restartCommand.isEmpty ? "systemd RestartUnit" : node.restartCommand.joined(separator: " ")
+        var fields: [(String, String)] = [("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("TARGET", node.name)]
+        let event: Event
+        if dryRun {
+            event = Event(.restartDryRun, "would restart \(node.name) (dry run, through \(how)): \(r.reason)",
+                          fields: fields + [("ACTION", "would-restart")])
+            record(ActionRecord(wall: now.wall, action: "would restart", target: node.name, outcome: "dry run"))
+        } else {
+            let outcome: ActionOutcome
+            if let unit = node.unit, node.restartCommand.isEmpty {
+                // RestartUnit only queues the job, so it answers fast; the cap
+                // keeps a wedged D-Bus from holding the check loop past the watchdog.
+                outcome = UnitRestarter.restart(unit: unit, timeout: min(node.restartTimeout, 20))
+            } else {
+                outcome = CommandRunner.run(node.restartCommand, timeout: node.restartTimeout, whileWaiting: whileWaiting)
+            }
+            fields.append(("ACTION", "restart"))
+            fields.append(("OUTCOME", outcome.detail))
+            event = outcome.succeeded
+                ? Event(.restart, "restarting \(node.name): \(r.reason); \(outcome.detail)", fields: fields)
+                : Event(.restartFailed, "restart of \(node.name) failed: \(outcome.detail) (\(r.reason))", fields: fields)
+            record(ActionRecord(wall: now.wall, action: "restart", target: node.name, outcome: outcome.detail))
+        }
+        rules.restartAttempted(now: now)
+        if !dryRun { saveState() }
+        return event
+    }
+
+    func record(_ a: ActionRecord) {
+        actions.append(a)
+        if actions.count > 20 { actions.removeFirst(actions.count - 20) }
+    }
+
+    // MARK: reload
+
+    /// Applies a new config; returns what changed, "key old -> new".
+    public func apply(_ new: Config) -> [String] {
+        let changes = Schema.changes(from: config, to: new)
+        if new.node.unit != config.node.unit { unitCgroup = nil }
+        config = new
+        rules.apply(new)
+        return changes
+    }
+
+    // MARK: state that survives restarts
+
+    var stateFile: String { config.stateDirectory + "/state" }
+
+    /// Restart history and recent actions, written durably (fsync, rename,
+    /// fsync of the directory) so a crash, kill -9 or power loss keeps them.
+    public func saveState() {
+        var text = rules.policy.serialized()
+        for a in actions {
+            let clean = { (s: String) in String(s.map { $0 == "\t" || $0 == "\n" ? " " : $0 }) }
+            text += "action \(a.wall)\t\(clean(a.action))\t\(clean(a.target))\t\(clean(a.outcome))\n"
+        }
+        FileIO.makeDirectories(config.stateDirectory, mode: 0o755)
+        let rc = FileIO.writeAtomically(stateFile, text, durable: true, mode: 0o644)
+        if rc != 0 && !stateProblemLogged {
+            stateProblemLogged = true
+            emit(Event(.probeFailed, "cannot save state to \(stateFile): \(FileIO.errorText(rc)); the restart history will not survive a restart of nodeguard. Check state_directory",
+                       fields: [("CHECK", "state"), ("TARGET", stateFile)]))
+        }
+    }
+
+    public func restoreState() {
+        guard let text = FileIO.readText(stateFile) else { return }
+        rules.policy.restore(text)
+        actions = []
+        for line in text.split(separator: "\n") where line.hasPrefix("action ") {
+            let parts = line.dropFirst(7).split(separator: "\t", omittingEmptySubsequences: false)
+            guard parts.count == 4, let wall = Double(parts[0]) else { continue }
+            actions.append(ActionRecord(wall: wall, action: String(parts[1]), target: String(parts[2]), outcome: String(parts[3])))
+        }
+        view.actions = actions
+    }
+
+    /// The status file is rewritten each cycle; /run is tmpfs, so no fsync.
+    public func writeStatus(pid: Int32) {
+        var v = view
+        v.pid = pid
+        FileIO.makeDirectories(FileIO.directory(of: config.statusFile), mode: 0o755)
+        let rc = FileIO.writeAtomically(config.statusFile, v.json().serialized() + "\n", durable: false)
+        if rc != 0 && !statusProblemLogged {
+            statusProblemLogged = true
+            emit(Event(.probeFailed, "cannot write the status file \(config.statusFile): \(FileIO.errorText(rc)); `nodeguard status` will not work. Check status_file",
+                       fields: [("CHECK", "status_file"), ("TARGET", config.statusFile)]))
+        } else if rc == 0 {
+            statusProblemLogged = false
+        }
+    }
+
+    // MARK: the STATUS= line
+
+    /// "node 812 MiB/1.2 GiB, host 640 MiB available, / 41% free"
+    static func summary(_ s: Sample, config: Config, rules: Rules, now: Now, dryRun: Bool) -> String {
+        var parts: [String] = []
+        let total = (try? s.host.get())?.total
+        if let node = s.node {
+            switch node {
+            case .success(let n):
+                if let t = total ?? { if case .bytes(let b) = config.memory.restartAbove { return b }; return nil }() {
+                    parts.append("node \(Size.format(n.anonBytes))/\(Size.format(config.memory.restartAbove.bytes(of: t)))")
+                } else {
+                    parts.append("node \(Size.format(n.anonBytes))")
+                }
+            case .failure: parts.append("node unreadable")
+            }
+        }
+        switch s.host {
+        case .success(let h): parts.append("host \(Size.format(h.available)) available")
+        case .failure: parts.append("host memory unreadable")
+        }
+        for (path, usage) in s.disks {
+            switch usage {
+            case .success(let u): parts.append("\(path) \(Share.format(u.freeShare)) free")
+            case .failure: parts.append("\(path) unreadable")
+            }
+        }
+        if rules.policy.limitReached { parts.append("RESTART LIMIT REACHED") }
+        else if config.node.isConfigured && rules.policy.inGrace(now: now.wall) { parts.append("grace \(Duration.format(rules.policy.graceLeft(now: now.wall)))") }
+        if dryRun { parts.append("dry run") }
+        return parts.joined(separator: ", ")
+    }
+}

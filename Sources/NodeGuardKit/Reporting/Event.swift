@@ -1,0 +1,109 @@
+// Every decision nodeguard logs is an Event of one kind. Each kind has one
+// fixed MESSAGE_ID, as systemd's own messages do, so that
+// `journalctl MESSAGE_ID=...` finds every restart and the catalog explains it.
+
+public enum Priority: Int, Sendable, Comparable {
+    case crit = 2, err = 3, warning = 4, notice = 5, info = 6
+    public static func < (a: Priority, b: Priority) -> Bool { a.rawValue < b.rawValue }
+    public var label: String {
+        switch self {
+        case .crit: return "CRIT"
+        case .err: return "ERROR"
+        case .warning: return "WARNING"
+        case .notice: return "NOTICE"
+        case .info: return "INFO"
+        }
+    }
+}
+
+public enum EventKind: String, CaseIterable, Sendable {
+    case started, defaults, reloaded, reloadRejected = "reload_rejected", stopping
+    case warning, critical, recovered
+    case leakTrend = "leak_trend"
+    case restart, restartFailed = "restart_failed", restartDryRun = "restart_dry_run"
+    case restartLimit = "restart_limit", restartRearmed = "restart_rearmed"
+    case probeFailed = "probe_failed"
+
+    public var messageID: String {
+        switch self {
+        case .started: return "8f249f360d314df69cf94e33004ac2b2"
+        case .defaults: return "1934e6a4584a4000b1c29e5e50778f2e"
+        case .reloaded: return "41a4a61188e0419e90666e50119c9b0b"
+        case .reloadRejected: return "3b4b492290f743e68a66f237746d271a"
+        case .stopping: return "48f2f1916df14df89aac2ccbe7beed69"
+        case .warning: return "42001f2df43c46e1aa3af6142b3a040b"
+        case .critical: return "4cda648f43bf4306ba889a83f7f916a5"
+        case .recovered: return "3c3660ef50854ad2a02b545c76cc4871"
+        case .leakTrend: return "188fe87aaa764d15a19256e13758b8d7"
+        case .restart: return "50ac5179c11e4f589dfed22f8847be19"
+        case .restartFailed: return "236264474c114bb4a3104231e9f07e39"
+        case .restartDryRun: return "fb698e05d9fc45e2ae37c5b7b5828daf"
+        case .restartLimit: return "415e70130db34c4cb38450479b5fc4e0"
+        case .restartRearmed: return "95180b922f4145618523c7a07938bc38"
+        case .probeFailed: return "52182ba56f6b412098419b3cd9a10955"
+        }
+    }
+
+    /// For the journal catalog: a subject and what the operator should know.
+    public var catalog: (subject: String, body: String) {
+        switch self {
+        case .started: return ("nodeguard started", "nodeguard loaded its configuration, completed its first check cycle and told systemd it is ready. The message summarises the configuration in force.")
+        case .defaults: return ("nodeguard runs on its embedded defaults", "No configuration file was found at the default path, so nodeguard uses its embedded defaults, which fit a 2 GB VPS. Without a [node] section only host checks run and nothing is restarted. Write /etc/nodeguard/nodeguard.toml (see nodeguard.toml(5)) and run `systemctl reload nodeguard`.")
+        case .reloaded: return ("nodeguard configuration reloaded", "nodeguard re-read its configuration on SIGHUP (systemctl reload nodeguard) and the new one is in force. The message lists each key that changed, old -> new.")
+        case .reloadRejected: return ("nodeguard rejected a new configuration", "On reload the configuration file had errors, listed in the message as FILE:LINE:COLUMN: problem. The previous configuration stays in force. Fix the file, check it with `nodeguard config check`, and reload again.")
+        case .stopping: return ("nodeguard stopping", "nodeguard received SIGTERM and exits; the restart history is saved.")
+        case .warning: return ("A check crossed its warning threshold", "NODEGUARD_CHECK names the check (node_memory, host_memory, disk_free, disk_inodes), NODEGUARD_VALUE the value, NODEGUARD_THRESHOLD the threshold. Nothing is changed yet; look at what is using the resource.")
+        case .critical: return ("A check crossed its critical threshold", "The check named in NODEGUARD_CHECK is critical. For a disk, nodeguard has already done what it can to reclaim space; free space by hand now, or the node's database may be corrupted when the disk fills.")
+        case .recovered: return ("A check is back to normal", "The value named in NODEGUARD_CHECK came back past its threshold by the hysteresis margin. The earlier warning no longer applies.")
+        case .leakTrend: return ("The node's memory grows steadily", "A linear fit of the node's resident anonymous memory over memory.trend_window shows steady growth. NODEGUARD_SLOPE is the growth per hour and NODEGUARD_PROJECTION the estimated time until memory.restart_above is reached, when nodeguard will restart the node. This is an early warning of a memory leak.")
+        case .restart: return ("nodeguard restarted the node", "The node's memory (or the host's available memory) stayed past its threshold for the configured time, so nodeguard asked for a restart. NODEGUARD_ACTION=restart, NODEGUARD_TARGET names the node, NODEGUARD_OUTCOME what systemd or the command answered (the queued job for a unit). Memory rules now wait for node.grace.")
+        case .restartFailed: return ("nodeguard could not restart the node", "The restart request failed; the message carries the D-Bus error name and message or the command's exit status. Check the unit or command named in NODEGUARD_TARGET. The attempt counts against node.max_restarts.")
+        case .restartDryRun: return ("nodeguard would have restarted the node (dry run)", "Dry run is on (--dry-run or dry_run = true): nodeguard decided to restart the node and changed nothing. The policy (grace, max_restarts) is applied as if the restart had happened.")
+        case .restartLimit: return ("nodeguard stopped restarting the node", "The node was restarted node.max_restarts times within node.restart_window. Restarting it more would only hide the problem, so nodeguard keeps watching and logging but restarts nothing until the window has passed. Look at the node: a restart does not fix its memory growth.")
+        case .restartRearmed: return ("nodeguard may restart the node again", "The restart window has passed since the restart limit was reached; memory rules may restart the node again.")
+        case .probeFailed: return ("A check cannot read its data", "A probe could not read what it measures (the message names the path or unit and what to do). The other checks keep running; this one recovers by itself when the data is back.")
+        }
+    }
+
+    public var defaultPriority: Priority {
+        switch self {
+        case .started, .reloaded, .stopping: return .info
+        case .defaults, .recovered, .restartDryRun, .restartRearmed, .restart: return .notice
+        case .warning, .leakTrend: return .warning
+        case .reloadRejected, .restartFailed, .probeFailed: return .err
+        case .critical, .restartLimit: return .crit
+        }
+    }
+}
+
+public struct Event: Equatable, Sendable {
+    public var kind: EventKind
+    public var priority: Priority
+    public var message: String
+    /// NODEGUARD_* fields without the prefix: CHECK, VALUE, THRESHOLD, ACTION, TARGET, ...
+    public var fields: [(String, String)]
+
+    public init(_ kind: EventKind, _ message: String, priority: Priority? = nil, fields: [(String, String)] = []) {
+        self.kind = kind
+        self.message = message
+        self.priority = priority ?? kind.defaultPriority
+        self.fields = fields
+    }
+
+    public func field(_ name: String) -> String? { fields.first { $0.0 == name }?.1 }
+
+    public static func == (a: Event, b: Event) -> Bool {
+        a.kind == b.kind && a.priority == b.priority && a.message == b.message
+            && a.fields.map(\.0) == b.fields.map(\.0) && a.fields.map(\.1) == b.fields.map(\.1)
+    }
+
+    /// The journal catalog for every kind, in journalctl's catalog format.
+    public static func catalogText() -> String {
+        var out = "# nodeguard journal catalog: explains each MESSAGE_ID for `journalctl -x`.\n"
+        for k in EventKind.allCases {
+            let c = k.catalog
+            out += "\n-- \(k.messageID)\nSubject: \(c.subject)\nDefined-By: nodeguard\nDocumentation: man:nodeguard(8)\n\n\(c.body)\n"
+        }
+        return out
+    }
+}

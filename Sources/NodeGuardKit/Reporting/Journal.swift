@@ -1,0 +1,66 @@
+// Writes events to journald with structured fields, or to stderr as readable
+// lines when no journald runs (a manual run in a terminal).
+#if canImport(Glibc)
+import Glibc
+#endif
+import CSystemd
+
+public final class EventLog {
+    public struct Destinations: Equatable, Sendable {
+        public var journal: Bool
+        public var stderr: Bool
+        public init(journal: Bool, stderr: Bool) { self.journal = journal; self.stderr = stderr }
+    }
+
+    public let destinations: Destinations
+
+    public init(_ destinations: Destinations? = nil) {
+        self.destinations = destinations ?? EventLog.detect()
+    }
+
+    /// sd_journal_sendv returns 0 even when nobody listens, so journald is
+    /// detected by its socket. Under systemd ($JOURNAL_STREAM) stderr already
+    /// goes to the journal and would log everything twice; in a terminal on a
+    /// host with journald the person running it wants to see the lines too.
+    public static func detect() -> Destinations {
+        let journal = FileIO.exists("/run/systemd/journal/socket")
+        let underSystemd = getenv("JOURNAL_STREAM") != nil
+        return Destinations(journal: journal, stderr: !journal || (!underSystemd && isatty(2) == 1))
+    }
+
+    public func send(_ event: Event) {
+        if destinations.journal { Self.sendToJournal(event) }
+        if destinations.stderr {
+            FileIO.writeAll(2, Self.readableLine(event) + "\n")
+        }
+    }
+
+    public static func journalFields(_ e: Event) -> [String] {
+        var f = [
+            "MESSAGE=\(e.message)",
+            "PRIORITY=\(e.priority.rawValue)",
+            "SYSLOG_IDENTIFIER=nodeguard",
+            "MESSAGE_ID=\(e.kind.messageID)",
+            "NODEGUARD_EVENT=\(e.kind.rawValue)",
+        ]
+        for (k, v) in e.fields { f.append("NODEGUARD_\(k)=\(v)") }
+        return f
+    }
+
+    static func sendToJournal(_ e: Event) {
+        let fields = journalFields(e)
+        let cStrings = fields.map { strdup($0)! }
+        defer { cStrings.forEach { free($0) } }
+        var iov = cStrings.map { iovec(iov_base: UnsafeMutableRawPointer($0), iov_len: strlen($0)) }
+        _ = iov.withUnsafeMutableBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }
+    }
+
+    /// "2026-11-22 14:03:07 WARNING node memory ... [check=node_memory value=...]"
+    public static func readableLine(_ e: Event, wall: Double = Now.read().wall) -> String {
+        var s = "\(TimeFormat.local(wall)) \(e.priority.label) \(e.message)"
+        if !e.fields.isEmpty {
+            s += " [" + e.fields.map { "\($0.0.lowercased())=\($0.1)" }.joined(separator: " ") + "]"
+        }
+        return s
+    }
+}

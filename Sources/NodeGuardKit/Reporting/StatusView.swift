@@ -1,0 +1,137 @@
+// The daemon's current view: what `nodeguard status` and `nodeguard check`
+// print, and what the daemon writes to its status file each cycle.
+
+public enum CheckState: String, Sendable, Comparable {
+    case ok, warning, critical, error
+    /// error (cannot read) ranks with warning for the exit code: something
+    /// needs a look, nothing is known to be critical.
+    var rank: Int { switch self { case .ok: return 0; case .warning, .error: return 1; case .critical: return 2 } }
+    public static func < (a: CheckState, b: CheckState) -> Bool { a.rank < b.rank }
+}
+
+public struct CheckView: Equatable, Sendable {
+    /// node_memory, host_memory, swap, memory_pressure, disk_free, disk_inodes
+    public var check: String
+    public var target: String
+    public var value: String
+    public var warn: String
+    public var critical: String
+    public var state: CheckState
+    public var projection: String
+    public var note: String
+
+    public init(check: String, target: String, value: String, warn: String = "", critical: String = "",
+                state: CheckState, projection: String = "", note: String = "") {
+        self.check = check; self.target = target; self.value = value; self.warn = warn
+        self.critical = critical; self.state = state; self.projection = projection; self.note = note
+    }
+}
+
+public struct ActionRecord: Equatable, Sendable {
+    public var wall: Double
+    public var action: String
+    public var target: String
+    public var outcome: String
+    public init(wall: Double, action: String, target: String, outcome: String) {
+        self.wall = wall; self.action = action; self.target = target; self.outcome = outcome
+    }
+}
+
+public struct StatusView: Equatable, Sendable {
+    public var updated: Double = 0
+    public var pid: Int32 = 0
+    public var interval: Double = 0
+    public var dryRun = false
+    public var summary = ""
+    public var checks: [CheckView] = []
+    public var actions: [ActionRecord] = []
+    public init() {}
+
+    public var worst: CheckState { checks.map(\.state).max() ?? .ok }
+
+    /// 0 ok, 1 warning (or a check that cannot read), 2 critical.
+    public var exitCode: Int32 { Int32(worst.rank) }
+
+    public func json() -> JSON {
+        .object([
+            ("updated", .number(updated)),
+            ("updated_text", .string(TimeFormat.local(updated))),
+            ("pid", .number(Double(pid))),
+            ("interval_seconds", .number(interval)),
+            ("dry_run", .bool(dryRun)),
+            ("state", .string(worst.rawValue)),
+            ("summary", .string(summary)),
+            ("checks", .array(checks.map { c in
+                .object([("check", .string(c.check)), ("target", .string(c.target)), ("value", .string(c.value)),
+                         ("warn", .string(c.warn)), ("critical", .string(c.critical)), ("state", .string(c.state.rawValue)),
+                         ("projection", .string(c.projection)), ("note", .string(c.note))])
+            })),
+            ("actions", .array(actions.map { a in
+                .object([("time", .number(a.wall)), ("time_text", .string(TimeFormat.local(a.wall))), ("action", .string(a.action)),
+                         ("target", .string(a.target)), ("outcome", .string(a.outcome))])
+            })),
+        ])
+    }
+
+    public init?(json j: JSON) {
+        guard let checks = j["checks"]?.array, let actions = j["actions"]?.array else { return nil }
+        updated = j["updated"]?.number ?? 0
+        pid = Int32(j["pid"]?.number ?? 0)
+        interval = j["interval_seconds"]?.number ?? 0
+        dryRun = j["dry_run"]?.bool ?? false
+        summary = j["summary"]?.string ?? ""
+        self.checks = checks.map { c in
+            CheckView(check: c["check"]?.string ?? "", target: c["target"]?.string ?? "", value: c["value"]?.string ?? "",
+                      warn: c["warn"]?.string ?? "", critical: c["critical"]?.string ?? "",
+                      state: CheckState(rawValue: c["state"]?.string ?? "") ?? .error,
+                      projection: c["projection"]?.string ?? "", note: c["note"]?.string ?? "")
+        }
+        self.actions = actions.map { a in
+            ActionRecord(wall: a["time"]?.number ?? 0, action: a["action"]?.string ?? "", target: a["target"]?.string ?? "",
+                         outcome: a["outcome"]?.string ?? "")
+        }
+    }
+
+    /// The human table `nodeguard status` and `nodeguard check` print.
+    public func text(now: Double, isDaemon: Bool) -> String {
+        var out = ""
+        if isDaemon {
+            let age = max(0, now - updated)
+            out += "nodeguard (pid \(pid)) at \(TimeFormat.local(updated)) (\(Duration.format(age)) ago), every \(Duration.format(interval))\(dryRun ? ", DRY RUN" : "")\n"
+        }
+        out += "state: \(worst.rawValue)    \(summary)\n\n"
+        let header = ["CHECK", "TARGET", "VALUE", "WARN", "CRITICAL", "STATE", "PROJECTION"]
+        let rows = checks.map { [$0.check, $0.target, $0.value, $0.warn, $0.critical, $0.state.rawValue, $0.projection] }
+        out += Table.render(header: header, rows: rows)
+        let notes = checks.filter { !$0.note.isEmpty }
+        if !notes.isEmpty {
+            out += "\n"
+            for c in notes { out += "  \(c.check) \(c.target): \(c.note)\n" }
+        }
+        if isDaemon {
+            out += "\nrecent actions:\n"
+            if actions.isEmpty { out += "  none\n" }
+            for a in actions.suffix(10) {
+                out += "  \(TimeFormat.local(a.wall))  \(a.action) \(a.target): \(a.outcome)\n"
+            }
+        }
+        return out
+    }
+}
+
+public enum Table {
+    public static func render(header: [String], rows: [[String]]) -> String {
+        var widths = header.map(\.count)
+        for r in rows { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], c.count) } }
+        func line(_ cells: [String]) -> String {
+            var s = ""
+            for (i, c) in cells.enumerated() {
+                let pad = i == cells.count - 1 ? "" : String(repeating: " ", count: widths[i] - c.count + 2)
+                s += c + pad
+            }
+            while s.hasSuffix(" ") { s.removeLast() }
+            return s + "\n"
+        }
+        return line(header) + rows.map(line).joined()
+    }
+}

@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One reading of both clocks. Sustained thresholds use the monotonic clock
+/// (a clock step must not fire or reset them); what is persisted or shown
+/// (restart times) uses wall time.
+public struct Now: Sendable, Equatable {
+    public var monotonic: Double
+    public var wall: Double
+    public init(monotonic: Double, wall: Double) { self.monotonic = monotonic; self.wall = wall }
+
+    public static func read() -> Now {
+        var m = timespec(), w = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &m)
+        clock_gettime(CLOCK_REALTIME, &w)
+        return Now(monotonic: Double(m.tv_sec) + Double(m.tv_nsec) / 1e9, wall: Double(w.tv_sec) + Double(w.tv_nsec) / 1e9)
+    }
+}
+
+public enum TimeFormat {
+    /// "2026-11-22 14:03:07" in local time.
+    public static func local(_ wall: Double) -> String {
+        var t = time_t(wall)
+        var tmv = tm()
+        localtime_r(&t, &tmv)
+        var buf = [CChar](repeating: 0, count: 32)
+        let n = strftime(&buf, buf.count, "%Y-%m-%d %H:%M:%S", &tmv)
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -1,0 +1,97 @@
+// Small file helpers on Glibc: no Foundation in the daemon.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum FileIO {
+    /// Reads a whole (small) file; nil when it cannot be opened or read.
+    public static func readText(_ path: String, limit: Int = 1 << 20) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 8192)
+        while out.count < limit {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return nil }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Writes through a temporary file and rename, so a reader never sees a
+    /// half-written file. With `durable`, the data and the directory entry
+    /// are fsynced too, so a crash or power loss keeps old or new, never neither.
+    @discardableResult
+    public static func writeAtomically(_ path: String, _ text: String, durable: Bool, mode: mode_t = 0o644) -> Int32 {
+        let tmp = path + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard fd >= 0 else { return errno }
+        var bytes = Array(text.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 { if errno == EINTR { continue }; let e = errno; close(fd); unlink(tmp); return e }
+            off += n
+        }
+        if durable && fsync(fd) != 0 { let e = errno; close(fd); unlink(tmp); return e }
+        close(fd)
+        if rename(tmp, path) != 0 { let e = errno; unlink(tmp); return e }
+        if durable {
+            let dfd = open(directory(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if dfd >= 0 { fsync(dfd); close(dfd) }
+        }
+        return 0
+    }
+
+    public static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// mkdir -p; returns 0 or errno.
+    @discardableResult
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) -> Int32 {
+        var built = ""
+        for part in path.split(separator: "/") {
+            built += "/" + part
+            if mkdir(built, mode) != 0 && errno != EEXIST { return errno }
+        }
+        return 0
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Names in a directory, without . and ..
+    public static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Unbuffered write of a whole string to a descriptor (stdout 1, stderr 2).
+    public static func writeAll(_ fd: Int32, _ text: String) {
+        var bytes = Array(text.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 { if errno == EINTR { continue }; return }
+            off += n
+        }
+    }
+
+    public static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+}

@@ -1,0 +1,125 @@
+// nodeguard: the command people run. Reads the daemon's status, runs a
+// one-shot check, checks config files. It never changes the host.
+#if canImport(Glibc)
+import Glibc
+#endif
+import NodeGuardKit
+
+let usage = """
+usage: nodeguard COMMAND [OPTIONS]
+
+  check [--json] [--config PATH]    run every probe once, without the daemon, and print the view
+                                    exit 0 ok, 1 warning, 2 critical
+  status [--json] [--config PATH] [--status-file PATH]
+                                    print the running daemon's view: checks, projections, recent actions
+                                    exit 0 ok, 1 warning, 2 critical, 3 no fresh status from the daemon
+  config check [PATH]               validate a config file (default \(Config.defaultPath))
+  config defaults                   print the reference config: every key with its default
+  catalog                           print the journal catalog (MESSAGE_ID explanations)
+  --version                         print the version
+
+The daemon is nodeguardd, run by systemd as nodeguard.service.
+
+"""
+
+func out(_ s: String) { FileIO.writeAll(1, s) }
+func fail(_ s: String, code: Int32 = 2) -> Never { FileIO.writeAll(2, "nodeguard: " + s + "\n"); exit(code) }
+
+struct Options {
+    var json = false
+    var configPath: String? = nil
+    var statusFile: String? = nil
+    var root = "/"
+    var positional: [String] = []
+}
+
+func parseOptions(_ args: ArraySlice<String>, allowed: Set<String>) -> Options {
+    var o = Options()
+    var a = args
+    while let x = a.popFirst() {
+        guard x.hasPrefix("-") else { o.positional.append(x); continue }
+        guard allowed.contains(x) else { fail("unknown option `\(x)`; see nodeguard --help") }
+        switch x {
+        case "--json": o.json = true
+        case "--config": guard let p = a.popFirst() else { fail("--config needs a path") }; o.configPath = p
+        case "--status-file": guard let p = a.popFirst() else { fail("--status-file needs a path") }; o.statusFile = p
+        case "--root": guard let p = a.popFirst() else { fail("--root needs a directory") }; o.root = p
+        default: break
+        }
+    }
+    return o
+}
+
+/// The config for check/status; a broken file is a clear error, not a guess.
+func loadConfig(_ o: Options) -> Config {
+    switch ConfigLoader.load(path: o.configPath ?? Config.defaultPath, required: o.configPath != nil) {
+    case .success(.file(let c)), .success(.defaults(let c)): return c
+    case .failure(let e):
+        for l in e.lines { FileIO.writeAll(2, l + "\n") }
+        exit(1)
+    }
+}
+
+var args = CommandLine.arguments.dropFirst()
+guard let command = args.popFirst() else { out(usage); exit(2) }
+
+switch command {
+case "check":
+    let o = parseOptions(args, allowed: ["--json", "--config", "--root"])
+    let config = loadConfig(o)
+    let g = Guard(config: config, root: HostRoot(o.root), emit: { _ in })
+    let view = g.runCycle(act: false)
+    out(o.json ? view.json().serialized(pretty: true) + "\n" : view.text(now: Now.read().wall, isDaemon: false))
+    exit(view.exitCode)
+
+case "status":
+    let o = parseOptions(args, allowed: ["--json", "--config", "--status-file"])
+    let path = o.statusFile ?? loadConfig(o).statusFile
+    guard let text = FileIO.readText(path) else {
+        fail("no status at \(path): \(FileIO.errorText(errno)); is the daemon running? (systemctl status nodeguard)", code: 3)
+    }
+    guard let json = try? JSON.parse(text), let view = StatusView(json: json) else {
+        fail("\(path) is not a nodeguard status file", code: 3)
+    }
+    let now = Now.read().wall
+    let age = now - view.updated
+    let stale = age > max(3 * view.interval, 30)
+    out(o.json ? json.serialized(pretty: true) + "\n" : view.text(now: now, isDaemon: true))
+    if stale {
+        FileIO.writeAll(2, "nodeguard: the status is \(Duration.format(age)) old; is the daemon running? (systemctl status nodeguard)\n")
+        exit(3)
+    }
+    exit(view.exitCode)
+
+case "config":
+    guard let sub = args.popFirst() else { fail("config needs a subcommand: check or defaults") }
+    switch sub {
+    case "check":
+        let o = parseOptions(args, allowed: [])
+        let path = o.positional.first ?? Config.defaultPath
+        switch ConfigLoader.load(path: path, required: true) {
+        case .success(.file(let c)), .success(.defaults(let c)):
+            out("\(path): ok: \(c.summary)\n")
+            exit(0)
+        case .failure(let e):
+            for l in e.lines { out(l + "\n") }
+            exit(1)
+        }
+    case "defaults":
+        out(ReferenceConfig.text())
+    default:
+        fail("unknown config subcommand `\(sub)`; use check or defaults")
+    }
+
+case "catalog":
+    out(Event.catalogText())
+
+case "--version", "version":
+    out("nodeguard \(NodeGuardVersion.string)\n")
+
+case "-h", "--help", "help":
+    out(usage)
+
+default:
+    fail("unknown command `\(command)`; see nodeguard --help")
+}

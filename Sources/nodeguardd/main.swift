@@ -1,0 +1,146 @@
+// nodeguardd: the daemon systemd runs (Type=notify, WatchdogSec).
+//
+// One thread, no async runtime: the check loop sleeps in sigtimedwait, so
+// signals (SIGHUP reload, SIGTERM stop) and the watchdog pings are handled
+// by the same loop that does the work. A check that hangs stops the pings
+// and systemd kills and restarts nodeguard, which is the point.
+#if canImport(Glibc)
+import Glibc
+#endif
+import NodeGuardKit
+
+let usage = """
+usage: nodeguardd [--config PATH] [--dry-run]
+
+The nodeguard daemon, normally started by systemd (nodeguard.service).
+  --config PATH   config file (default \(Config.defaultPath); without it the embedded defaults apply)
+  --dry-run       decide and log everything, change nothing
+  --version       print the version
+
+"""
+
+func fail(_ lines: [String], code: Int32 = 1) -> Never {
+    for l in lines { FileIO.writeAll(2, l + "\n") }
+    exit(code)
+}
+
+var configPath = Config.defaultPath
+var configGiven = false
+var dryRun = false
+var rootDir = "/"
+var args = CommandLine.arguments.dropFirst()
+while let a = args.popFirst() {
+    switch a {
+    case "--config":
+        guard let p = args.popFirst() else { fail(["nodeguardd: --config needs a path"], code: 2) }
+        configPath = p; configGiven = true
+    case "--dry-run": dryRun = true
+    case "--root":  // probes read /proc and /sys under this directory (tests, benchmarks)
+        guard let p = args.popFirst() else { fail(["nodeguardd: --root needs a directory"], code: 2) }
+        rootDir = p
+    case "--version": FileIO.writeAll(1, "nodeguardd \(NodeGuardVersion.string)\n"); exit(0)
+    case "-h", "--help": FileIO.writeAll(1, usage); exit(0)
+    default: fail(["nodeguardd: unknown option `\(a)`; see nodeguardd --help"], code: 2)
+    }
+}
+
+let log = EventLog()
+var usingDefaults = false
+let config: Config
+switch ConfigLoader.load(path: configPath, required: configGiven) {
+case .success(.file(let c)): config = c
+case .success(.defaults(let c)): config = c; usingDefaults = true
+case .failure(let errors):
+    fail(errors.lines + ["nodeguardd: not starting: fix \(configPath) (check it with `nodeguard config check`)"])
+}
+
+// Block the signals we wait for; sigtimedwait takes them synchronously.
+var waited = sigset_t()
+sigemptyset(&waited)
+for s in [SIGHUP, SIGTERM, SIGINT] { sigaddset(&waited, s) }
+sigprocmask(SIG_BLOCK, &waited, nil)
+signal(SIGPIPE, SIG_IGN)
+
+let guardian = Guard(config: config, root: HostRoot(rootDir), forceDryRun: dryRun, emit: log.send)
+let watchdog = Notifier.watchdogInterval()
+// At least twice per WatchdogSec, even when the check interval is longer.
+let pingEvery = watchdog.map { $0 / 3 }
+var lastPing = Now.read().monotonic
+let myPid = getpid()
+
+@MainActor func ping() {
+    guard watchdog != nil else { return }
+    Notifier.send("WATCHDOG=1")
+    lastPing = Now.read().monotonic
+}
+guardian.whileWaiting = {
+    if let every = pingEvery, Now.read().monotonic - lastPing >= every { ping() }
+}
+
+@MainActor func cycle() {
+    let view = guardian.runCycle()
+    guardian.writeStatus(pid: myPid)
+    // The ping comes after a completed cycle, never from a timer.
+    Notifier.send((watchdog != nil ? "WATCHDOG=1\n" : "") + "STATUS=" + view.summary)
+    lastPing = Now.read().monotonic
+}
+
+@MainActor func reload() {
+    Notifier.send("RELOADING=1\nMONOTONIC_USEC=\(Notifier.monotonicMicroseconds())")
+    switch ConfigLoader.load(path: configPath, required: configGiven || !usingDefaults) {
+    case .failure(let errors):
+        log.send(Event(.reloadRejected,
+                       "new configuration rejected, the previous one stays in force: " + errors.lines.joined(separator: "; "),
+                       fields: [("ACTION", "reload"), ("TARGET", configPath), ("ERRORS", errors.lines.joined(separator: "\n"))]))
+    case .success(let loaded):
+        let new: Config
+        switch loaded {
+        case .file(let c): new = c; usingDefaults = false
+        case .defaults(let c): new = c; usingDefaults = true
+        }
+        let changes = guardian.apply(new)
+        let what = changes.isEmpty ? "nothing changed" : changes.joined(separator: ", ")
+        log.send(Event(.reloaded, "configuration reloaded from \(usingDefaults ? "embedded defaults" : configPath): \(what)",
+                       fields: [("ACTION", "reload"), ("TARGET", configPath), ("CHANGES", changes.joined(separator: "\n"))]))
+    }
+    Notifier.send("READY=1\nSTATUS=" + guardian.view.summary)
+}
+
+if usingDefaults {
+    log.send(Event(.defaults, "no config file at \(configPath): running on the embedded defaults (\(config.summary))",
+                   fields: [("TARGET", configPath)]))
+}
+guardian.restoreState()
+cycle()
+Notifier.send("READY=1\nSTATUS=" + guardian.view.summary)
+log.send(Event(.started, "nodeguard \(NodeGuardVersion.string) started: \(guardian.config.summary)", fields: [("TARGET", configPath)]))
+
+var nextCycle = Now.read().monotonic + guardian.config.interval
+while true {
+    var now = Now.read().monotonic
+    if now >= nextCycle {
+        cycle()
+        nextCycle += guardian.config.interval
+        now = Now.read().monotonic
+        if nextCycle <= now { nextCycle = now + guardian.config.interval } // a slow cycle: do not run back to back
+        continue
+    }
+    var wait = nextCycle - now
+    if let every = pingEvery { wait = min(wait, max(0.001, lastPing + every - now)) }
+    var ts = timespec(tv_sec: Int(wait), tv_nsec: Int((wait - Double(Int(wait))) * 1e9))
+    let sig = sigtimedwait(&waited, nil, &ts)
+    switch sig {
+    case SIGTERM, SIGINT:
+        Notifier.send("STOPPING=1")
+        guardian.saveState()
+        log.send(Event(.stopping, "nodeguard stopping on \(sig == SIGTERM ? "SIGTERM" : "SIGINT"); state saved", fields: [("TARGET", guardian.config.stateDirectory)]))
+        exit(0)
+    case SIGHUP:
+        let oldInterval = guardian.config.interval
+        reload()
+        if guardian.config.interval != oldInterval { nextCycle = Now.read().monotonic + guardian.config.interval }
+    default:
+        break // timeout or EINTR
+    }
+    if let every = pingEvery, Now.read().monotonic - lastPing >= every { ping() }
+}
