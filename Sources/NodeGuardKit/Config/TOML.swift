@@ -364,8 +364,10 @@ private struct Cursor {
     func parseFloat(_ w: String) -> Double? {
         let allowed = Set("0123456789+-.eE_")
         guard !w.isEmpty, w.allSatisfy({ allowed.contains($0) }), !w.contains("__") else { return nil }
-        // TOML requires digits on both sides of the point.
+        // TOML requires digits on both sides of the point and no leading zeros.
         let b = Array(w.utf8)
+        let digitsStart = (b.first == UInt8(ascii: "+") || b.first == UInt8(ascii: "-")) ? 1 : 0
+        if b.count > digitsStart + 1, b[digitsStart] == UInt8(ascii: "0"), b[digitsStart + 1] >= 0x30, b[digitsStart + 1] <= 0x39 { return nil }
         for (i, c) in b.enumerated() where c == UInt8(ascii: ".") {
             guard i > 0, i + 1 < b.count, (b[i - 1] >= 0x30 && b[i - 1] <= 0x39), (b[i + 1] >= 0x30 && b[i + 1] <= 0x39) else { return nil }
         }

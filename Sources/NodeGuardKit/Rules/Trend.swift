@@ -26,9 +26,10 @@ public struct TrendWindow: Equatable, Sendable {
     /// whatever the check interval.
     public mutating func add(time: Double, value: Double) {
         let spacing = window / Double(maxPoints)
-        if let last = times.last, time - last < spacing, times.count > 1 {
-            // Replace the newest point instead of adding one: the fit stays
-            // current without the window growing.
+        if times.count >= 2, time - times[times.count - 2] < spacing {
+            // The newest point is a live one: replace it until it is a full
+            // spacing after the one before, so the fit stays current without
+            // the window growing.
             times[times.count - 1] = time
             values[values.count - 1] = value
         } else {

@@ -1,0 +1,159 @@
+import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import NodeGuardKit
+
+final class ConfigTests: XCTestCase {
+    func testEmptyFileIsTheDefaults() {
+        XCTAssertEqual(config(""), Config())
+    }
+
+    func testTheProductExampleReads() {
+        let c = config("""
+        interval = "10s"
+
+        [node]
+        unit = "dmo-node.service"
+        grace = "10m"
+        max_restarts = 3
+        restart_window = "6h"
+
+        [memory]
+        restart_above = "1.2GiB"
+        warn_above = "1GiB"
+        for = "3m"
+        host_available_below = "8%"
+
+        [disk]
+        paths = ["/", "/var/lib/docker"]
+        warn_free_below = "15%"
+        critical_free_below = "5%"
+        """)
+        XCTAssertEqual(c.interval, 10)
+        XCTAssertEqual(c.node.unit, "dmo-node.service")
+        XCTAssertEqual(c.node.grace, 600)
+        XCTAssertEqual(c.node.restartWindow, 21600)
+        XCTAssertEqual(c.memory.restartAbove, .bytes(1_288_490_189))
+        XCTAssertEqual(c.memory.warnAbove, .bytes(1 << 30))
+        XCTAssertEqual(c.memory.sustained, 180)
+        XCTAssertEqual(c.memory.hostAvailableBelow, .share(0.08))
+        XCTAssertEqual(c.disk.paths, ["/", "/var/lib/docker"])
+        XCTAssertEqual(c.disk.criticalFreeBelow, 0.05, accuracy: 1e-9)
+    }
+
+    func testUnitNameGetsServiceSuffix() {
+        XCTAssertEqual(config("[node]\nunit = \"bitcoind\"").node.unit, "bitcoind.service")
+    }
+
+    func testReferenceConfigUncommentedIsValidAndEqualsDefaults() {
+        // Every key of the shipped reference, uncommented, is the default.
+        let text = ReferenceConfig.text().split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let l = String(line)
+            guard l.hasPrefix("# "), l.contains(" = ") else { return l }
+            let key = l.dropFirst(2).split(separator: " ").first.map(String.init) ?? ""
+            // Examples of unset node keys stay commented.
+            if ["unit", "pidfile", "restart_command"].contains(key) { return l }
+            return String(l.dropFirst(2))
+        }.joined(separator: "\n")
+        XCTAssertEqual(config(text), Config())
+        for k in Schema.keys { XCTAssertTrue(ReferenceConfig.text().contains("# \(k.key) = "), k.dottedName) }
+    }
+
+    /// Every error class, with its exact line:col.
+    func testErrorsCarryLineAndColumn() {
+        let cases: [(String, String)] = [
+            // wrong type
+            ("[node]\nmax_restarts = \"three\"\n", "t.toml:2:16: node.max_restarts: expected an integer, found a string"),
+            ("dry_run = \"true\"\n", "t.toml:1:11: dry_run: expected a boolean, found a string; write true without quotes"),
+            ("[disk]\npaths = \"/\"\n", "t.toml:2:9: disk.paths: expected an array of strings such as [\"/\", \"/var/lib/docker\"], found a string"),
+            // out of range
+            ("[node]\nmax_restarts = 0\n", "t.toml:2:16: node.max_restarts: 0 is out of range; it must be between 1 and 100"),
+            ("interval = \"2h\"\n", "t.toml:1:12: interval: duration out of range; it must be between 1s and 1h"),
+            ("[disk]\nwarn_free_below = \"150%\"\n", "t.toml:2:19: disk.warn_free_below: share `150%` is out of range; it must be between 0% and 100%"),
+            // missing unit
+            ("interval = 10\n", "t.toml:1:12: interval: expected a duration string such as \"10s\", found an integer; write the unit (s, m, h or d)"),
+            ("[memory]\nrestart_above = \"1200\"\n", "t.toml:2:17: memory.restart_above: size `1200` has no unit; write it with one of B, kB, MB, GB, TB, KiB, MiB, GiB, TiB, as in \"1200MiB\""),
+            // unknown unit
+            ("[memory]\nrestart_above = \"1.2gb\"\n", "t.toml:2:17: memory.restart_above: unknown size unit `gb` in `1.2gb` (did you mean `GB`?); use one of B, kB, MB, GB, TB, KiB, MiB, GiB, TiB"),
+            ("[node]\ngrace = \"10 mins\"\n", "t.toml:2:9: node.grace: unknown duration unit `mins` in `10 mins`; use ms, s, m, h or d"),
+            // unknown keys, with the nearest valid key
+            ("[memory]\nrestart_abvoe = \"1GiB\"\n", "t.toml:2:1: unknown key `restart_abvoe` in [memory], did you mean `restart_above`?"),
+            ("\n[node]\n  max_restart = 3\n", "t.toml:3:3: unknown key `max_restart` in [node], did you mean `max_restarts`?"),
+            ("intervall = \"10s\"\n", "t.toml:1:1: unknown key `intervall`, did you mean `interval`?"),
+            ("[memory]\npaths = [\"/\"]\n", "t.toml:2:1: unknown key `paths` in [memory]; it belongs in [disk]"),
+            ("[memroy]\n", "t.toml:1:1: unknown table [memroy], did you mean [memory]?"),
+            // keys that contradict each other
+            ("[memory]\nwarn_above = \"2GiB\"\nrestart_above = \"1GiB\"\n", "t.toml:2:14: memory.warn_above (2GiB) must be below restart_above (1GiB)"),
+            ("[node]\npidfile = \"/run/n.pid\"\n", "t.toml:2:11: node.pidfile: a node found by pidfile needs `restart_command` (an argv) to be restarted"),
+            ("[node]\nrestart_command = [\"systemctl\", \"restart\", \"x\"]\nunit = \"x\"\n", "t.toml:2:19: node.restart_command: the command `systemctl` must be an absolute path, as in \"/usr/bin/systemctl\""),
+            // syntax
+            ("[node]\nunit = dmo\n", "t.toml:2:8: invalid value `dmo`; strings must be quoted, as in \"dmo\""),
+        ]
+        for (text, expected) in cases {
+            XCTAssertEqual(errors(text), [expected], text)
+        }
+    }
+
+    func testAllErrorsAreReportedInFileOrder() {
+        let lines = errors("""
+        intervl = "10s"
+        [memory]
+        for = 3
+        restart_above = "1.2 GiBs"
+        """)
+        XCTAssertEqual(lines.count, 3)
+        XCTAssertTrue(lines[0].hasPrefix("t.toml:1:1: unknown key `intervl`"))
+        XCTAssertTrue(lines[1].hasPrefix("t.toml:3:7: memory.for:"))
+        XCTAssertTrue(lines[2].hasPrefix("t.toml:4:17: memory.restart_above: unknown size unit `GiBs`"))
+    }
+
+    func testSuggestions() {
+        XCTAssertEqual(Suggest.nearest("for_cylces", among: ["for_cycles", "for"]), "for_cycles")
+        XCTAssertEqual(Suggest.nearest("restart_abvoe", among: Schema.keys.map(\.key)), "restart_above")
+        XCTAssertNil(Suggest.nearest("bandwidth", among: ["unit", "pidfile"]))
+    }
+
+    func testReloadDiffNamesWhatChanged() {
+        let a = Config()
+        var b = a
+        b.interval = 5
+        b.memory.restartAbove = .bytes(1 << 30)
+        XCTAssertEqual(Schema.changes(from: a, to: b), ["interval 10s -> 5s", "memory.restart_above 60% -> 1GiB"])
+        XCTAssertEqual(Schema.changes(from: a, to: a), [])
+    }
+
+    // MARK: files on disk
+
+    func write(_ text: String, mode: mode_t) -> String {
+        let dir = tempDir()
+        let path = dir + "/nodeguard.toml"
+        FileIO.writeAtomically(path, text, durable: false, mode: mode)
+        chmod(path, mode)
+        return path
+    }
+
+    func testMissingDefaultFileMeansDefaultsButAGivenPathMustExist() {
+        guard case .success(.defaults(let c)) = ConfigLoader.load(path: "/nonexistent/nodeguard.toml", required: false) else { return XCTFail() }
+        XCTAssertEqual(c, Config())
+        guard case .failure(let e) = ConfigLoader.load(path: "/nonexistent/nodeguard.toml", required: true) else { return XCTFail() }
+        XCTAssertEqual(e.lines, ["/nonexistent/nodeguard.toml: cannot read the config file: No such file or directory; create it or pass --config PATH"])
+    }
+
+    func testAFileWritableByOthersIsRefused() {
+        let path = write("interval = \"5s\"\n", mode: 0o666)
+        guard case .failure(let e) = ConfigLoader.load(path: path, required: true) else { return XCTFail("accepted a world-writable config") }
+        XCTAssertEqual(e.lines, ["\(path): refusing a config file writable by other users: it names commands nodeguard runs as root; run `chmod o-w` on it"])
+        chmod(path, 0o644)
+        guard case .success(.file(let c)) = ConfigLoader.load(path: path, required: true) else { return XCTFail() }
+        XCTAssertEqual(c.interval, 5)
+    }
+
+    func testAFileOwnedBySomeoneElseIsRefused() throws {
+        try XCTSkipIf(geteuid() != 0, "needs root to chown")
+        let path = write("interval = \"5s\"\n", mode: 0o644)
+        chown(path, 65534, 65534)
+        guard case .failure(let e) = ConfigLoader.load(path: path, required: true) else { return XCTFail("accepted a file owned by nobody") }
+        XCTAssertTrue(e.lines[0].contains("owned by uid 65534"), e.lines[0])
+    }
+}

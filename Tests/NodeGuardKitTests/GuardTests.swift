@@ -1,0 +1,95 @@
+import XCTest
+@testable import NodeGuardKit
+
+/// The whole cycle on a fixture tree: probes -> rules -> actions -> reporting.
+final class GuardTests: XCTestCase {
+    func makeRoot(anon: UInt64) -> String {
+        let dir = tempDir()
+        FileIO.makeDirectories(dir + "/proc")
+        FileIO.makeDirectories(dir + "/sys/fs/cgroup/system.slice/dmo.service")
+        FileIO.writeAtomically(dir + "/proc/meminfo", "MemTotal: 2097152 kB\nMemAvailable: 1048576 kB\n", durable: false)
+        FileIO.writeAtomically(dir + "/sys/fs/cgroup/cgroup.controllers", "memory\n", durable: false)
+        setAnon(dir, anon)
+        return dir
+    }
+    func setAnon(_ dir: String, _ anon: UInt64) {
+        FileIO.writeAtomically(dir + "/sys/fs/cgroup/system.slice/dmo.service/memory.stat", "anon \(anon)\nfile 999999999\n", durable: false)
+    }
+
+    func guardFor(root: String, dryRun: Bool, command: [String]) -> (Guard, () -> [Event]) {
+        var c = nodeConfig()
+        c.memory.sustained = 20
+        c.node.restartCommand = command
+        c.stateDirectory = root + "/state"
+        c.statusFile = root + "/run/status.json"
+        c.disk.paths = ["/"]
+        var events: [Event] = []
+        let g = Guard(config: c, root: HostRoot(root), forceDryRun: dryRun, emit: { events.append($0) })
+        return (g, { events })
+    }
+
+    func testRestartThroughCommandIsLoggedRecordedAndPersisted() throws {
+        let root = makeRoot(anon: 1300 * MiB)
+        let marker = root + "/restarted"
+        let (g, events) = guardFor(root: root, dryRun: false, command: ["/bin/touch", marker])
+        for t in [0.0, 10, 20] { g.runCycle(now: Now(monotonic: t, wall: 5000 + t)) }
+        XCTAssertTrue(FileIO.exists(marker), "the command ran")
+        let restart = try XCTUnwrap(events().first { $0.kind == .restart })
+        XCTAssertEqual(restart.field("ACTION"), "restart")
+        XCTAssertEqual(restart.field("TARGET"), "dmo.service")
+        XCTAssertEqual(restart.field("OUTCOME"), "/bin/touch exited with status 0")
+        XCTAssertEqual(g.view.actions.map(\.action), ["restart"])
+        XCTAssertTrue(g.view.summary.hasPrefix("node 1.3 GiB/1.2 GiB, host 1 GiB available, / "), g.view.summary)
+        XCTAssertTrue(g.view.summary.contains("grace 10m"), g.view.summary)
+
+        // A new daemon (crash, kill -9) reads the history back: still in grace, same actions.
+        let (g2, _) = guardFor(root: root, dryRun: false, command: ["/bin/touch", marker])
+        g2.restoreState()
+        XCTAssertEqual(g2.rules.policy.history, [5020])
+        XCTAssertEqual(g2.view.actions.map(\.outcome), ["/bin/touch exited with status 0"])
+    }
+
+    func testDryRunDecidesButChangesNothing() {
+        let root = makeRoot(anon: 1300 * MiB)
+        let marker = root + "/restarted"
+        let (g, events) = guardFor(root: root, dryRun: true, command: ["/bin/touch", marker])
+        for t in [0.0, 10, 20] { g.runCycle(now: Now(monotonic: t, wall: 5000 + t)) }
+        XCTAssertFalse(FileIO.exists(marker))
+        XCTAssertFalse(FileIO.exists(root + "/state/state"), "dry run persists nothing")
+        let e = events().first { $0.kind == .restartDryRun }
+        XCTAssertEqual(e?.field("ACTION"), "would-restart")
+        XCTAssertTrue(e?.message.hasPrefix("would restart dmo.service (dry run, through /bin/touch ") == true)
+        XCTAssertTrue(g.view.summary.hasSuffix("dry run"))
+    }
+
+    func testCheckWithoutActingRestartsNothing() {
+        let root = makeRoot(anon: 1300 * MiB)
+        let marker = root + "/restarted"
+        let (g, _) = guardFor(root: root, dryRun: false, command: ["/bin/touch", marker])
+        for t in [0.0, 10, 20, 30] { g.runCycle(now: Now(monotonic: t, wall: 5000 + t), act: false) }
+        XCTAssertFalse(FileIO.exists(marker))
+        XCTAssertEqual(g.view.checks.first?.state, .critical)
+    }
+
+    func testStatusFileIsWrittenAndReadable() throws {
+        let root = makeRoot(anon: 100 * MiB)
+        let (g, _) = guardFor(root: root, dryRun: false, command: ["/bin/true"])
+        g.runCycle(now: Now(monotonic: 0, wall: 5000))
+        g.writeStatus(pid: 99)
+        let text = try XCTUnwrap(FileIO.readText(root + "/run/status.json"))
+        let v = try XCTUnwrap(StatusView(json: try JSON.parse(text)))
+        XCTAssertEqual(v.pid, 99)
+        XCTAssertEqual(v.checks.map(\.check), ["node_memory", "host_memory", "swap", "disk_free", "disk_inodes"])
+    }
+
+    func testReloadReportsChangesAndKeepsHistory() {
+        let root = makeRoot(anon: 1300 * MiB)
+        let (g, _) = guardFor(root: root, dryRun: false, command: ["/bin/true"])
+        for t in [0.0, 10, 20] { g.runCycle(now: Now(monotonic: t, wall: 5000 + t)) }
+        var c = g.config
+        c.node.maxRestarts = 5
+        XCTAssertEqual(g.apply(c), ["node.max_restarts 2 -> 5"])
+        XCTAssertEqual(g.rules.policy.history.count, 1)
+        XCTAssertEqual(g.rules.policy.maxRestarts, 5)
+    }
+}

@@ -1,0 +1,34 @@
+import XCTest
+@testable import NodeGuardKit
+
+/// The fixture trees under Tests/Fixtures.
+func fixture(_ name: String) -> String {
+    let here = #filePath
+    let dir = here[..<here.lastIndex(of: "/")!]
+    let tests = dir[..<dir.lastIndex(of: "/")!]
+    return tests + "/Fixtures/" + name
+}
+
+func decode(_ text: String) -> Result<Config, ConfigErrors> {
+    ConfigLoader.decode(text, path: "t.toml")
+}
+
+func errors(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> [String] {
+    switch decode(text) {
+    case .success: XCTFail("expected errors for:\n\(text)", file: file, line: line); return []
+    case .failure(let e): return e.lines
+    }
+}
+
+func config(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> Config {
+    switch decode(text) {
+    case .success(let c): return c
+    case .failure(let e): XCTFail("unexpected errors: \(e.lines)", file: file, line: line); return Config()
+    }
+}
+
+func tempDir() -> String {
+    var template = Array("/tmp/nodeguard-test-XXXXXX".utf8CString)
+    let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+    return String(cString: p!)
+}

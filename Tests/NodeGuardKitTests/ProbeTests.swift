@@ -1,0 +1,110 @@
+import XCTest
+@testable import NodeGuardKit
+
+final class ProbeTests: XCTestCase {
+    func testHostMemoryOnCgroupV2VpsWithPSI() throws {
+        let m = try HostMemoryProbe.read(HostRoot(fixture("cgroup-v2-vps"))).get()
+        XCTAssertEqual(m.total, 2014256 * 1024)
+        XCTAssertEqual(m.available, 612840 * 1024)
+        XCTAssertFalse(m.availableEstimated)
+        XCTAssertEqual(m.swapTotal, 1048572 * 1024)
+        XCTAssertEqual(m.swapFree, 921436 * 1024)
+        XCTAssertEqual(m.pressureSome10, 2.47)
+        XCTAssertEqual(m.pressureFull10, 0.83)
+    }
+
+    func testHostMemoryOnRealV1HostWithoutPSI() throws {
+        let m = try HostMemoryProbe.read(HostRoot(fixture("cgroup-v1-host"))).get()
+        XCTAssertEqual(m.total, 24684092 * 1024)
+        XCTAssertEqual(m.available, 24344264 * 1024)
+        XCTAssertNil(m.pressureSome10)
+        XCTAssertNil(m.pressureFull10)
+    }
+
+    func testMemAvailableFallbackOnOldKernels() throws {
+        let m = try HostMemoryProbe.read(HostRoot(fixture("old-kernel"))).get()
+        XCTAssertTrue(m.availableEstimated)
+        // MemFree + Active(file) + Inactive(file) + SReclaimable
+        XCTAssertEqual(m.available, (101312 + 180000 + 130000 + 25000) * 1024)
+        XCTAssertEqual(m.swapTotal, 0)
+    }
+
+    func testMeminfoParsingTable() {
+        XCTAssertNil(HostMemoryProbe.parseMeminfo("garbage\n"))
+        XCTAssertEqual(HostMemoryProbe.parseMeminfo("MemTotal: 100 kB\nMemAvailable: 200 kB\n")?.available, 100 * 1024, "never above total")
+        XCTAssertNil(HostMemoryProbe.parsePressure("full avg10=1.00\n"))
+        XCTAssertEqual(HostMemoryProbe.parsePressure("some avg10=12.50 avg60=1 avg300=0 total=9\n")?.some, 12.5)
+    }
+
+    func testMissingProcIsAClearError() {
+        guard case .failure(let e) = HostMemoryProbe.read(HostRoot("/nonexistent")) else { return XCTFail() }
+        XCTAssertEqual(e.message, "cannot read /nonexistent/proc/meminfo; is /proc mounted?")
+    }
+
+    func testUnitMemoryOnCgroupV2CountsAnonNotPageCache() throws {
+        let root = HostRoot(fixture("cgroup-v2-vps"))
+        XCTAssertEqual(NodeMemoryProbe.cgroupVersion(root), .v2)
+        let (m, path) = try NodeMemoryProbe.readUnit("dmo-node.service", root: root).get()
+        XCTAssertEqual(m.anonBytes, 867172352)
+        XCTAssertEqual(path, "/system.slice/dmo-node.service")
+        XCTAssertEqual(m.source, "cgroup v2 /system.slice/dmo-node.service")
+    }
+
+    func testUnitMemoryOnRealCgroupV1Host() throws {
+        let root = HostRoot(fixture("cgroup-v1-host"))
+        XCTAssertEqual(NodeMemoryProbe.cgroupVersion(root), .v1)
+        let (m, _) = try NodeMemoryProbe.readUnit("dmo-node.service", root: root).get()
+        XCTAssertEqual(m.anonBytes, 2154496, "total_rss, not cache")
+    }
+
+    func testUnitFoundOutsideSystemSlice() {
+        XCTAssertEqual(NodeMemoryProbe.findUnitCgroup("docker-0a1b.scope", root: HostRoot(fixture("cgroup-v2-vps")), version: .v2),
+                       "/system.slice/docker-0a1b.scope")
+    }
+
+    func testUnitNotRunning() {
+        guard case .failure(let e) = NodeMemoryProbe.readUnit("gone.service", root: HostRoot(fixture("cgroup-v2-vps"))) else { return XCTFail() }
+        XCTAssertTrue(e.message.hasPrefix("unit gone.service has no cgroup under "), e.message)
+        XCTAssertTrue(e.message.hasSuffix("is it running? (systemctl status gone.service)"), e.message)
+    }
+
+    func testMemoryStatParsing() {
+        XCTAssertEqual(NodeMemoryProbe.parseMemoryStat("file 5\nanon 7\nanon_thp 0\n", version: .v2), 7)
+        XCTAssertEqual(NodeMemoryProbe.parseMemoryStat("rss 3\ntotal_rss 9\n", version: .v1), 9)
+        XCTAssertEqual(NodeMemoryProbe.parseMemoryStat("cache 1\nrss 3\n", version: .v1), 3)
+        XCTAssertNil(NodeMemoryProbe.parseMemoryStat("cache 1\n", version: .v1))
+    }
+
+    func testPidfileNodeSumsTheProcessTree() throws {
+        let m = try NodeMemoryProbe.readPidfile("/run/dmo-node.pid", root: HostRoot(fixture("cgroup-v2-vps"))).get()
+        XCTAssertEqual(m.anonBytes, (500000 + 120000 + 4000) * 1024, "4242 with child 4250 and grandchild 4260, not 999")
+        XCTAssertEqual(m.source, "pid 4242 and 2 descendants")
+    }
+
+    func testParentPidWithSpacesAndParensInTheName() {
+        XCTAssertEqual(NodeMemoryProbe.parseParentPid("4250 (dmo worker (1)) S 4242 4250 4250 0"), 4242)
+        XCTAssertNil(NodeMemoryProbe.parseParentPid("garbage"))
+    }
+
+    func testStalePidfile() {
+        let dir = tempDir()
+        FileIO.makeDirectories(dir + "/run")
+        FileIO.writeAtomically(dir + "/run/n.pid", "77777\n", durable: false)
+        guard case .failure(let e) = NodeMemoryProbe.readPidfile("/run/n.pid", root: HostRoot(dir)) else { return XCTFail() }
+        XCTAssertEqual(e.message, "process 77777 from \(dir)/run/n.pid is not running (stale pidfile)")
+    }
+
+    func testDiskProbeReadsARealFilesystem() throws {
+        let u = try DiskProbe.read("/", root: HostRoot(tempDir())).get()
+        XCTAssertGreaterThan(u.totalBytes, 0)
+        XCTAssertLessThanOrEqual(u.freeBytes, u.totalBytes)
+        guard case .failure(let e) = DiskProbe.read("/no/such/mount", root: HostRoot()) else { return XCTFail() }
+        XCTAssertEqual(e.message, "cannot check disk space of /no/such/mount: No such file or directory; fix [disk] paths")
+    }
+
+    func testDiskShares() {
+        let u = DiskUsage.from(path: "/", blockSize: 4096, blocks: 1000, blocksAvailable: 50, files: 0, filesAvailable: 0)
+        XCTAssertEqual(u.freeShare, 0.05, accuracy: 1e-9)
+        XCTAssertEqual(u.freeInodesShare, 1, "no inode accounting is never full")
+    }
+}

@@ -1,0 +1,112 @@
+import XCTest
+@testable import NodeGuardKit
+
+final class ReportingTests: XCTestCase {
+    func sampleView() -> StatusView {
+        var v = StatusView()
+        v.updated = 1_700_000_000
+        v.pid = 42
+        v.interval = 10
+        v.summary = "node 812 MiB/1.2 GiB, host 640 MiB available, / 41% free"
+        v.checks = [
+            CheckView(check: "node_memory", target: "dmo.service", value: "812 MiB", warn: "> 1 GiB", critical: "> 1.2 GiB for 3m", state: .ok, projection: "+10 MiB/h, restart_above in ~40h"),
+            CheckView(check: "disk_free", target: "/", value: "2 GiB free (4%)", state: .critical, note: "quote \" and\nnewline"),
+        ]
+        v.actions = [ActionRecord(wall: 1_699_999_000, action: "restart", target: "dmo.service", outcome: "job /org/freedesktop/systemd1/job/7 queued")]
+        return v
+    }
+
+    func testStatusJSONRoundTrip() throws {
+        let v = sampleView()
+        let text = v.json().serialized()
+        let back = StatusView(json: try JSON.parse(text))
+        XCTAssertEqual(back, v)
+        let pretty = StatusView(json: try JSON.parse(v.json().serialized(pretty: true)))
+        XCTAssertEqual(pretty, v)
+        XCTAssertEqual(try JSON.parse(text)["state"]?.string, "critical")
+    }
+
+    func testExitCodes() {
+        var v = sampleView()
+        XCTAssertEqual(v.exitCode, 2)
+        v.checks[1].state = .warning
+        XCTAssertEqual(v.exitCode, 1)
+        v.checks[1].state = .error
+        XCTAssertEqual(v.exitCode, 1)
+        v.checks[1].state = .ok
+        XCTAssertEqual(v.exitCode, 0)
+    }
+
+    func testHumanViewShowsChecksProjectionsAndActions() {
+        let text = sampleView().text(now: 1_700_000_005, isDaemon: true)
+        XCTAssertTrue(text.contains("nodeguard (pid 42)"))
+        XCTAssertTrue(text.contains("(5s ago), every 10s"))
+        XCTAssertTrue(text.contains("state: critical"))
+        XCTAssertTrue(text.contains("node_memory  dmo.service  812 MiB"))
+        XCTAssertTrue(text.contains("+10 MiB/h, restart_above in ~40h"))
+        XCTAssertTrue(text.contains("restart dmo.service: job /org/freedesktop/systemd1/job/7 queued"))
+        let header = text.split(separator: "\n").first { $0.hasPrefix("CHECK") }!
+        XCTAssertEqual(header, "CHECK        TARGET       VALUE            WARN     CRITICAL          STATE     PROJECTION")
+    }
+
+    func testJSONParserEdges() throws {
+        XCTAssertEqual(try JSON.parse(" {\"a\": [1, -2.5e3, true, null, \"\\u00e9\\n\"]} "),
+                       .object([("a", .array([.number(1), .number(-2500), .bool(true), .null, .string("é\n")]))]))
+        XCTAssertThrowsError(try JSON.parse("{\"a\": 1"))
+        XCTAssertThrowsError(try JSON.parse("[1,]x"))
+        XCTAssertEqual(JSON.string("tab\there\u{1}").serialized(), "\"tab\\there\\u0001\"")
+    }
+
+    func testJournalFields() {
+        let e = Event(.restart, "restarting dmo.service", fields: [("CHECK", "node_memory"), ("VALUE", "123"), ("THRESHOLD", "100"), ("ACTION", "restart"), ("TARGET", "dmo.service")])
+        XCTAssertEqual(EventLog.journalFields(e), [
+            "MESSAGE=restarting dmo.service", "PRIORITY=5", "SYSLOG_IDENTIFIER=nodeguard",
+            "MESSAGE_ID=50ac5179c11e4f589dfed22f8847be19", "NODEGUARD_EVENT=restart",
+            "NODEGUARD_CHECK=node_memory", "NODEGUARD_VALUE=123", "NODEGUARD_THRESHOLD=100",
+            "NODEGUARD_ACTION=restart", "NODEGUARD_TARGET=dmo.service",
+        ])
+        XCTAssertTrue(EventLog.readableLine(e, wall: 0).hasSuffix(" NOTICE restarting dmo.service [check=node_memory value=123 threshold=100 action=restart target=dmo.service]"))
+    }
+
+    func testMessageIDsAreUniqueAnd128Bit() {
+        let ids = EventKind.allCases.map(\.messageID)
+        XCTAssertEqual(Set(ids).count, ids.count)
+        for id in ids { XCTAssertEqual(id.count, 32); XCTAssertTrue(id.allSatisfy(\.isHexDigit), id) }
+        let catalog = Event.catalogText()
+        for k in EventKind.allCases { XCTAssertTrue(catalog.contains("-- \(k.messageID)\nSubject: "), k.rawValue) }
+    }
+}
+
+final class ActionTests: XCTestCase {
+    func testCommandOutcomes() {
+        let ok = CommandRunner.run(["/bin/sh", "-c", "echo restarted"], timeout: 5)
+        XCTAssertEqual(ok, ActionOutcome(succeeded: true, detail: "/bin/sh exited with status 0: restarted"))
+        let bad = CommandRunner.run(["/bin/sh", "-c", "echo no such container >&2; exit 3"], timeout: 5)
+        XCTAssertEqual(bad, ActionOutcome(succeeded: false, detail: "/bin/sh exited with status 3: no such container"))
+        let missing = CommandRunner.run(["/nonexistent/restart"], timeout: 5)
+        XCTAssertFalse(missing.succeeded)
+        XCTAssertTrue(missing.detail.contains("/nonexistent/restart"), missing.detail)
+    }
+
+    func testCommandTimeoutKillsItsChildrenToo() {
+        let start = Now.read().monotonic
+        var waits = 0
+        let r = CommandRunner.run(["/bin/sh", "-c", "sleep 30 & sleep 30"], timeout: 0.5, whileWaiting: { waits += 1 })
+        XCTAssertFalse(r.succeeded)
+        XCTAssertEqual(r.detail, "/bin/sh killed after the 500ms timeout")
+        XCTAssertLessThan(Now.read().monotonic - start, 5)
+        XCTAssertGreaterThan(waits, 0, "the caller could feed its watchdog")
+    }
+
+    func testNoShellInterpretation() {
+        let r = CommandRunner.run(["/bin/echo", "$(id)", ";", "rm -rf /"], timeout: 5)
+        XCTAssertEqual(r.detail, "/bin/echo exited with status 0: $(id) ; rm -rf /")
+    }
+
+    func testUnitRestartWithoutASystemBusFailsCleanly() throws {
+        try XCTSkipIf(FileIO.exists("/run/dbus/system_bus_socket"), "a system bus runs here; the nspawn system test covers RestartUnit")
+        let r = UnitRestarter.restart(unit: "nothing.service", timeout: 2)
+        XCTAssertFalse(r.succeeded)
+        XCTAssertTrue(r.detail.hasPrefix("cannot connect to the system bus"), r.detail)
+    }
+}

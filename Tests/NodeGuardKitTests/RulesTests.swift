@@ -1,0 +1,252 @@
+import XCTest
+@testable import NodeGuardKit
+
+let GiB: UInt64 = 1 << 30
+let MiB: UInt64 = 1 << 20
+
+/// A host with 2 GiB of RAM, a node using `node` bytes, and one disk.
+func sample(node: UInt64?, available: UInt64 = GiB, disk: DiskUsage? = nil) -> Sample {
+    let host = HostMemory(total: 2 * GiB, available: available, availableEstimated: false, swapTotal: 0, swapFree: 0, pressureSome10: nil, pressureFull10: nil)
+    return Sample(host: .success(host),
+                  node: node.map { .success(NodeMemory(anonBytes: $0, source: "test")) },
+                  disks: disk.map { [("/", .success($0))] } ?? [])
+}
+
+func disk(freeShare: Double, inodes: Double = 0.5, total: UInt64 = 50_000_000_000) -> DiskUsage {
+    DiskUsage(path: "/", totalBytes: total, freeBytes: UInt64(Double(total) * freeShare), totalInodes: 1000, freeInodes: UInt64(1000 * inodes))
+}
+
+func nodeConfig(_ extra: (inout Config) -> Void = { _ in }) -> Config {
+    var c = Config()
+    c.node.unit = "dmo.service"
+    c.memory.warnAbove = .bytes(GiB)
+    c.memory.restartAbove = .bytes(1200 * MiB)
+    c.memory.sustained = 60
+    c.node.grace = 600
+    c.node.maxRestarts = 2
+    c.node.restartWindow = 3600
+    extra(&c)
+    return c
+}
+
+/// Drives rules through a timeline of (seconds, node bytes), one cycle each.
+struct Timeline {
+    var rules: Rules
+    var t0 = 1_000_000.0
+    var events: [(Double, Event)] = []
+    var restarts: [Double] = []
+
+    init(_ c: Config) { rules = Rules(config: c) }
+
+    mutating func at(_ t: Double, node: UInt64?, available: UInt64 = GiB, disk: DiskUsage? = nil) -> Decisions {
+        let now = Now(monotonic: t, wall: t0 + t)
+        let d = rules.evaluate(sample(node: node, available: available, disk: disk), now: now)
+        for e in d.events { events.append((t, e)) }
+        if d.restart != nil { restarts.append(t); rules.restartAttempted(now: now) }
+        return d
+    }
+
+    func kinds() -> [EventKind] { events.map(\.1.kind) }
+}
+
+final class RulesTests: XCTestCase {
+    func testAlarmNeverFiresOnASingleSample() {
+        var a = SustainedAlarm()
+        XCTAssertNil(a.update(breached: true, clear: false, now: 0, sustained: 0))
+        XCTAssertEqual(a.update(breached: true, clear: false, now: 1, sustained: 0), .fired)
+    }
+
+    func testAlarmHysteresis() {
+        var a = SustainedAlarm()
+        let steps: [(Bool, Bool, AlarmTransition?)] = [
+            (true, false, nil), (true, false, .fired), (true, false, nil),   // fires once, not every cycle
+            (false, false, nil),                                              // below threshold, inside the margin: still fired
+            (true, false, nil),
+            (false, true, .recovered), (false, true, nil),
+        ]
+        for (i, (breached, clear, expected)) in steps.enumerated() {
+            XCTAssertEqual(a.update(breached: breached, clear: clear, now: Double(i) * 10, sustained: 10), expected, "step \(i)")
+        }
+    }
+
+    func testRestartOnlyAfterSustainedTime() {
+        var tl = Timeline(nodeConfig())
+        for t in stride(from: 0.0, through: 50, by: 10) { XCTAssertNil(tl.at(t, node: 1300 * MiB).restart, "t=\(t)") }
+        // A dip below the threshold restarts the clock.
+        XCTAssertNil(tl.at(55, node: 1100 * MiB).restart)
+        for t in stride(from: 60.0, through: 110, by: 10) { XCTAssertNil(tl.at(t, node: 1300 * MiB).restart, "t=\(t)") }
+        let d = tl.at(120, node: 1300 * MiB)
+        XCTAssertEqual(d.restart?.check, "node_memory")
+        XCTAssertEqual(d.restart?.threshold, String(1200 * MiB))
+        XCTAssertTrue(d.restart!.reason.contains("above restart_above 1.2GiB (1.2 GiB) for 1m"), d.restart!.reason)
+    }
+
+    func testGracePeriodAfterARestart() {
+        var tl = Timeline(nodeConfig())
+        for t in stride(from: 0.0, through: 60, by: 10) { _ = tl.at(t, node: 1300 * MiB) }
+        XCTAssertEqual(tl.restarts, [60])
+        // Still high during the 600 s grace: nothing fires, not even the warning.
+        for t in stride(from: 70.0, through: 650, by: 10) { _ = tl.at(t, node: 1300 * MiB) }
+        XCTAssertEqual(tl.restarts, [60])
+        XCTAssertFalse(tl.events.contains { $0.0 > 60 && $0.1.kind == .warning }, "no warning during grace")
+        // After grace the sustained time counts again from zero.
+        for t in stride(from: 660.0, through: 720, by: 10) { _ = tl.at(t, node: 1300 * MiB) }
+        XCTAssertEqual(tl.restarts, [60, 720])
+    }
+
+    func testRateLimitThenCritThenRearm() {
+        var tl = Timeline(nodeConfig { $0.node.grace = 0 })
+        for t in stride(from: 0.0, through: 2000, by: 10) { _ = tl.at(t, node: 1300 * MiB) }
+        XCTAssertEqual(tl.restarts.count, 2, "max_restarts = 2 per hour")
+        let limits = tl.events.filter { $0.1.kind == .restartLimit }
+        XCTAssertEqual(limits.count, 1, "CRIT is logged once")
+        XCTAssertEqual(limits[0].1.priority, .crit)
+        XCTAssertTrue(limits[0].1.message.contains("restarted 2 times within 1h (max_restarts = 2)"), limits[0].1.message)
+        XCTAssertEqual(tl.rules.policy.limitReached, true)
+        // The window passes (first restart at 60 s, window 1 h): re-armed, and it may restart again.
+        for t in stride(from: 2010.0, through: 3750, by: 10) { _ = tl.at(t, node: 1300 * MiB) }
+        XCTAssertEqual(tl.kinds().filter { $0 == .restartRearmed }.count, 1)
+        XCTAssertEqual(tl.restarts.count, 3)
+        let rearm = tl.events.first { $0.1.kind == .restartRearmed }!.0
+        XCTAssertGreaterThanOrEqual(rearm, 3660)
+        XCTAssertGreaterThan(tl.restarts[2], rearm + 59, "after re-arming, `for` is needed again")
+    }
+
+    func testWarningFiresOnceAndRecoversPastTheMargin() {
+        var tl = Timeline(nodeConfig())
+        for t in stride(from: 0.0, through: 100, by: 10) { _ = tl.at(t, node: 1100 * MiB) }
+        XCTAssertEqual(tl.kinds(), [.warning])
+        XCTAssertEqual(tl.events[0].1.field("CHECK"), "node_memory")
+        XCTAssertEqual(tl.events[0].1.field("THRESHOLD"), String(GiB))
+        // Just under the threshold (inside the 5% margin): no recovery yet.
+        _ = tl.at(110, node: 1000 * MiB)
+        XCTAssertEqual(tl.kinds(), [.warning])
+        _ = tl.at(120, node: 900 * MiB)
+        XCTAssertEqual(tl.kinds(), [.warning, .recovered])
+    }
+
+    func testHostFloorRestartsTheNode() {
+        var tl = Timeline(nodeConfig())
+        for t in stride(from: 0.0, through: 60, by: 10) { _ = tl.at(t, node: 500 * MiB, available: 100 * MiB) }
+        XCTAssertEqual(tl.restarts, [60])
+        XCTAssertTrue(tl.kinds().contains(.warning), "host warn floor fires first")
+    }
+
+    func testHostFloorWithoutNodeIsCritical() {
+        var c = Config()
+        c.memory.sustained = 20
+        var tl = Timeline(c)
+        for t in stride(from: 0.0, through: 30, by: 10) { _ = tl.at(t, node: nil, available: 100 * MiB) }
+        XCTAssertEqual(tl.restarts, [])
+        let crit = tl.events.first { $0.1.kind == .critical }
+        XCTAssertTrue(crit?.1.message.contains("no [node] is configured") == true)
+    }
+
+    func testLeakTrendWarnsWithSlopeAndProjection() {
+        var c = nodeConfig()
+        c.memory.trendWindow = 600
+        c.memory.warnAbove = .bytes(1190 * MiB)
+        var tl = Timeline(c)
+        // +1 MiB every 10 s from 600 MiB: 360 MiB/h, a steady leak.
+        for i in 0...60 { _ = tl.at(Double(i) * 10, node: 600 * MiB + UInt64(i) * MiB) }
+        let leaks = tl.events.filter { $0.1.kind == .leakTrend }
+        XCTAssertEqual(leaks.count, 1, "warned once")
+        let e = leaks[0].1
+        XCTAssertEqual(e.priority, .warning)
+        XCTAssertEqual(e.field("SLOPE"), "\(360 * MiB) bytes/h")
+        XCTAssertTrue(e.message.contains("+360 MiB/h"), e.message)
+        // Fired after half the window: at 330 MiB... projection is about (1200-630)/360 h.
+        XCTAssertTrue(e.message.contains("reaches restart_above (1.2 GiB) in ~1h 3"), e.message)
+    }
+
+    func testNoLeakWarningForNoiseOrFlatMemory() {
+        var c = nodeConfig()
+        c.memory.trendWindow = 600
+        var tl = Timeline(c)
+        for i in 0...60 { _ = tl.at(Double(i) * 10, node: 600 * MiB + UInt64((i * 7919) % 13) * MiB) }
+        XCTAssertFalse(tl.kinds().contains(.leakTrend))
+    }
+
+    func testTrendFit() {
+        let f = TrendWindow.fit(times: [0, 1, 2, 3], values: [10, 12, 14, 16])!
+        XCTAssertEqual(f.slope, 2, accuracy: 1e-9)
+        XCTAssertEqual(f.r2, 1, accuracy: 1e-9)
+        XCTAssertNil(TrendWindow.fit(times: [0, 1], values: [1, 2]))
+        var w = TrendWindow(window: 100, maxPoints: 10)
+        for t in 0..<1000 { w.add(time: Double(t), value: Double(t)) }
+        XCTAssertLessThanOrEqual(w.times.count, 12, "bounded")
+        XCTAssertGreaterThanOrEqual(w.times.first!, 899)
+    }
+
+    func testDiskLevelsWithReclaimBeforeCritAndHysteresis() {
+        var tl = Timeline(Config())
+        XCTAssertEqual(tl.at(0, node: nil, disk: disk(freeShare: 0.40)).checks.first { $0.check == "disk_free" }?.state, .ok)
+        _ = tl.at(10, node: nil, disk: disk(freeShare: 0.12))
+        XCTAssertEqual(tl.kinds(), [.warning])
+        // Critical is not logged by evaluate: the disk is handed over for reclaiming first.
+        var d = tl.at(20, node: nil, disk: disk(freeShare: 0.03))
+        XCTAssertEqual(d.disksToReclaim, ["/"])
+        XCTAssertEqual(tl.kinds(), [.warning])
+        tl.rules.confirmDiskCritical(.success(disk(freeShare: 0.03)), path: "/", reclaimed: "pruned nothing", now: Now(monotonic: 20, wall: 20), into: &d)
+        XCTAssertEqual(d.events.last?.kind, .critical)
+        XCTAssertTrue(d.events.last!.message.contains("pruned nothing"))
+        // Staying critical logs nothing more.
+        XCTAssertEqual(tl.at(30, node: nil, disk: disk(freeShare: 0.03)).events, [])
+        // Back just above 5%: inside the margin, still critical.
+        XCTAssertEqual(tl.at(40, node: nil, disk: disk(freeShare: 0.055)).events, [])
+        // Clearly above: back to warning, then ok.
+        XCTAssertEqual(tl.at(50, node: nil, disk: disk(freeShare: 0.10)).events.map(\.kind), [.warning])
+        XCTAssertEqual(tl.at(60, node: nil, disk: disk(freeShare: 0.30)).events.map(\.kind), [.recovered])
+    }
+
+    func testReclaimingEnoughAvoidsCrit() {
+        var tl = Timeline(Config())
+        var d = tl.at(0, node: nil, disk: disk(freeShare: 0.03))
+        tl.rules.confirmDiskCritical(.success(disk(freeShare: 0.20)), path: "/", reclaimed: "", now: Now(monotonic: 0, wall: 0), into: &d)
+        XCTAssertFalse(d.events.contains { $0.kind == .critical })
+        XCTAssertEqual(d.checks.first { $0.check == "disk_free" }?.state, .ok)
+    }
+
+    func testInodes() {
+        var tl = Timeline(Config())
+        _ = tl.at(0, node: nil, disk: disk(freeShare: 0.5, inodes: 0.02))
+        XCTAssertEqual(tl.events.first?.1.kind, .critical)
+        XCTAssertEqual(tl.events.first?.1.field("CHECK"), "disk_inodes")
+    }
+
+    func testFillRateProjection() {
+        var c = Config()
+        c.disk.fillRateWindow = 3600
+        var tl = Timeline(c)
+        // 10 GB free, filling 1 GB per 100 s.
+        var last = Decisions()
+        for i in 0...10 {
+            let free = 10_000_000_000 - UInt64(i) * 1_000_000_000 / 10
+            last = tl.at(Double(i) * 10, node: nil, disk: DiskUsage(path: "/", totalBytes: 50_000_000_000, freeBytes: free, totalInodes: 10, freeInodes: 10))
+        }
+        let p = last.checks.first { $0.check == "disk_free" }!.projection
+        XCTAssertEqual(p, "full in ~15m")
+    }
+
+    func testProbeFailureLoggedOnceAndItsRecovery() {
+        var rules = Rules(config: nodeConfig())
+        let bad = Sample(host: .failure(ProbeError("cannot read /proc/meminfo")), node: nil, disks: [])
+        let good = sample(node: nil)
+        XCTAssertEqual(rules.evaluate(bad, now: Now(monotonic: 0, wall: 0)).events.map(\.kind), [.probeFailed])
+        XCTAssertEqual(rules.evaluate(bad, now: Now(monotonic: 1, wall: 1)).events.map(\.kind), [])
+        let d = rules.evaluate(bad, now: Now(monotonic: 2, wall: 2))
+        XCTAssertEqual(d.checks.first?.state, .error)
+        XCTAssertEqual(rules.evaluate(good, now: Now(monotonic: 3, wall: 3)).events.map(\.kind), [.recovered])
+    }
+
+    func testRestartPolicyPersistsAcrossDaemonRestarts() {
+        var p = RestartPolicy(grace: 60, maxRestarts: 3, window: 3600)
+        p.record(now: 1000)
+        p.record(now: 1500)
+        var q = RestartPolicy(grace: 60, maxRestarts: 3, window: 3600)
+        q.restore(p.serialized())
+        XCTAssertEqual(q.history, [1000, 1500])
+        XCTAssertTrue(q.inGrace(now: 1510))
+        XCTAssertEqual(q.restartsInWindow(now: 4700), 1)
+    }
+}
