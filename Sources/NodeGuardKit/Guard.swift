@@ -20,7 +20,7 @@ public final class Guard {
     public var whileWaiting: () -> Void = {}
     let forceDryRun: Bool
     let emit: (Event) -> Void
-    var unitCgroup: String?
+    var unitCgroup: NodeMemoryProbe.UnitCgroup?
     var actions: [ActionRecord] = []
     var stateProblemLogged = false
     var statusProblemLogged = false
@@ -40,7 +40,7 @@ public final class Guard {
     public func sample() -> Sample {
         var node: Result<NodeMemory, ProbeError>? = nil
         if let unit = config.node.unit {
-            switch NodeMemoryProbe.readUnit(unit, root: root, cachedPath: unitCgroup) {
+            switch NodeMemoryProbe.readUnit(unit, root: root, cached: unitCgroup) {
             case .success(let (mem, path)): unitCgroup = path; node = .success(mem)
             case .failure(let e): unitCgroup = nil; node = .failure(e)
             }
@@ -164,12 +164,19 @@ public final class Guard {
         view.actions = actions
     }
 
+    /// Folds one cycle's CPU time into the moving average shown in the status.
+    public func recordCycleCPU(_ microseconds: Double) {
+        view.cycles += 1
+        let n = Double(min(view.cycles, 100))
+        view.cycleCPUMicroseconds += (microseconds - view.cycleCPUMicroseconds) / n
+    }
+
     /// The status file is rewritten each cycle; /run is tmpfs, so no fsync.
     public func writeStatus(pid: Int32) {
         var v = view
         v.pid = pid
         FileIO.makeDirectories(FileIO.directory(of: config.statusFile), mode: 0o755)
-        let rc = FileIO.writeAtomically(config.statusFile, v.json().serialized() + "\n", durable: false)
+        let rc = FileIO.writeAtomically(config.statusFile, v.jsonBytes(), durable: false)
         if rc != 0 && !statusProblemLogged {
             statusProblemLogged = true
             emit(Event(.probeFailed, "cannot write the status file \(config.statusFile): \(FileIO.errorText(rc)); `nodeguard status` will not work. Check status_file",

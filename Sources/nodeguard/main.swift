@@ -8,7 +8,9 @@ import NodeGuardKit
 let usage = """
 usage: nodeguard COMMAND [OPTIONS]
 
-  check [--json] [--config PATH]    run every probe once, without the daemon, and print the view
+  check [--json] [--config PATH | --defaults]
+                                    run every probe once, without the daemon, and print the view
+                                    (--defaults: the embedded defaults, ignoring any config file)
                                     exit 0 ok, 1 warning, 2 critical
   status [--json] [--config PATH] [--status-file PATH]
                                     print the running daemon's view: checks, projections, recent actions
@@ -30,6 +32,7 @@ struct Options {
     var configPath: String? = nil
     var statusFile: String? = nil
     var root = "/"
+    var defaults = false
     var positional: [String] = []
 }
 
@@ -43,6 +46,7 @@ func parseOptions(_ args: ArraySlice<String>, allowed: Set<String>) -> Options {
         case "--json": o.json = true
         case "--config": guard let p = a.popFirst() else { fail("--config needs a path") }; o.configPath = p
         case "--status-file": guard let p = a.popFirst() else { fail("--status-file needs a path") }; o.statusFile = p
+        case "--defaults": o.defaults = true
         case "--root": guard let p = a.popFirst() else { fail("--root needs a directory") }; o.root = p
         default: break
         }
@@ -52,6 +56,7 @@ func parseOptions(_ args: ArraySlice<String>, allowed: Set<String>) -> Options {
 
 /// The config for check/status; a broken file is a clear error, not a guess.
 func loadConfig(_ o: Options) -> Config {
+    if o.defaults { return Config() }
     switch ConfigLoader.load(path: o.configPath ?? Config.defaultPath, required: o.configPath != nil) {
     case .success(.file(let c)), .success(.defaults(let c)): return c
     case .failure(let e):
@@ -65,7 +70,7 @@ guard let command = args.popFirst() else { out(usage); exit(2) }
 
 switch command {
 case "check":
-    let o = parseOptions(args, allowed: ["--json", "--config", "--root"])
+    let o = parseOptions(args, allowed: ["--json", "--config", "--defaults", "--root"])
     let config = loadConfig(o)
     let g = Guard(config: config, root: HostRoot(o.root), emit: { _ in })
     let view = g.runCycle(act: false)

@@ -51,7 +51,9 @@ switch ConfigLoader.load(path: configPath, required: configGiven) {
 case .success(.file(let c)): config = c
 case .success(.defaults(let c)): config = c; usingDefaults = true
 case .failure(let errors):
-    fail(errors.lines + ["nodeguardd: not starting: fix \(configPath) (check it with `nodeguard config check`)"])
+    // 78 is EX_CONFIG; the unit's RestartPreventExitStatus=78 keeps systemd
+    // from restarting into the same error, so `systemctl status` shows it.
+    fail(errors.lines + ["nodeguardd: not starting: fix \(configPath) (check it with `nodeguard config check`)"], code: 78)
 }
 
 // Block the signals we wait for; sigtimedwait takes them synchronously.
@@ -67,6 +69,7 @@ let watchdog = Notifier.watchdogInterval()
 let pingEvery = watchdog.map { $0 / 3 }
 var lastPing = Now.read().monotonic
 let myPid = getpid()
+var cycleCount = 0
 
 @MainActor func ping() {
     guard watchdog != nil else { return }
@@ -78,11 +81,16 @@ guardian.whileWaiting = {
 }
 
 @MainActor func cycle() {
+    let cpu0 = threadCPUMicroseconds()
     let view = guardian.runCycle()
     guardian.writeStatus(pid: myPid)
     // The ping comes after a completed cycle, never from a timer.
     Notifier.send((watchdog != nil ? "WATCHDOG=1\n" : "") + "STATUS=" + view.summary)
     lastPing = Now.read().monotonic
+    // The daemon's own CPU per cycle, shown by `nodeguard status` from the
+    // next write on; the first cycle (start-up, cold caches) is left out.
+    if cycleCount > 0 { guardian.recordCycleCPU(threadCPUMicroseconds() - cpu0) }
+    cycleCount += 1
 }
 
 @MainActor func reload() {
@@ -104,6 +112,7 @@ guardian.whileWaiting = {
                        fields: [("ACTION", "reload"), ("TARGET", configPath), ("CHANGES", changes.joined(separator: "\n"))]))
     }
     Notifier.send("READY=1\nSTATUS=" + guardian.view.summary)
+    WorkingSet.trim()
 }
 
 if usingDefaults {
@@ -114,6 +123,7 @@ guardian.restoreState()
 cycle()
 Notifier.send("READY=1\nSTATUS=" + guardian.view.summary)
 log.send(Event(.started, "nodeguard \(NodeGuardVersion.string) started: \(guardian.config.summary)", fields: [("TARGET", configPath)]))
+WorkingSet.trim()
 
 var nextCycle = Now.read().monotonic + guardian.config.interval
 while true {

@@ -44,9 +44,9 @@ final class ProbeTests: XCTestCase {
     func testUnitMemoryOnCgroupV2CountsAnonNotPageCache() throws {
         let root = HostRoot(fixture("cgroup-v2-vps"))
         XCTAssertEqual(NodeMemoryProbe.cgroupVersion(root), .v2)
-        let (m, path) = try NodeMemoryProbe.readUnit("dmo-node.service", root: root).get()
+        let (m, cg) = try NodeMemoryProbe.readUnit("dmo-node.service", root: root).get()
         XCTAssertEqual(m.anonBytes, 867172352)
-        XCTAssertEqual(path, "/system.slice/dmo-node.service")
+        XCTAssertEqual(cg, .init(hierarchy: "/sys/fs/cgroup", path: "/system.slice/dmo-node.service", kind: .memoryStat(.v2)))
         XCTAssertEqual(m.source, "cgroup v2 /system.slice/dmo-node.service")
     }
 
@@ -58,8 +58,19 @@ final class ProbeTests: XCTestCase {
     }
 
     func testUnitFoundOutsideSystemSlice() {
-        XCTAssertEqual(NodeMemoryProbe.findUnitCgroup("docker-0a1b.scope", root: HostRoot(fixture("cgroup-v2-vps")), version: .v2),
+        XCTAssertEqual(NodeMemoryProbe.findUnitCgroup("docker-0a1b.scope", root: HostRoot(fixture("cgroup-v2-vps")), hierarchy: "/sys/fs/cgroup"),
                        "/system.slice/docker-0a1b.scope")
+    }
+
+    /// cgroup v1 where the unit has no memory cgroup of its own (memory
+    /// accounting off; a container with a read-only memory hierarchy): its
+    /// processes are found through the systemd hierarchy and summed.
+    func testUnitWithoutAMemoryCgroupOnV1() throws {
+        let root = HostRoot(fixture("cgroup-v1-host"))
+        let (m, cg) = try NodeMemoryProbe.readUnit("legacy-node.service", root: root).get()
+        XCTAssertEqual(cg.kind, .processes)
+        XCTAssertEqual(cg.path, "/system.slice/legacy-node.service")
+        XCTAssertEqual(m.anonBytes, (300000 + 2000) * 1024, "main process and the one in a child cgroup")
     }
 
     func testUnitNotRunning() {

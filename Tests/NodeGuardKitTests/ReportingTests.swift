@@ -24,6 +24,9 @@ final class ReportingTests: XCTestCase {
         let pretty = StatusView(json: try JSON.parse(v.json().serialized(pretty: true)))
         XCTAssertEqual(pretty, v)
         XCTAssertEqual(try JSON.parse(text)["state"]?.string, "critical")
+        // What the daemon streams each cycle is the same document.
+        let streamed = try JSON.parse(String(decoding: v.jsonBytes(), as: UTF8.self))
+        XCTAssertEqual(streamed, try JSON.parse(text))
     }
 
     func testExitCodes() {

@@ -14,48 +14,72 @@ public struct HostMemory: Equatable, Sendable {
 
 public enum HostMemoryProbe {
     public static func read(_ root: HostRoot) -> Result<HostMemory, ProbeError> {
-        guard let text = root.read("/proc/meminfo") else {
+        guard let bytes = root.readBytes("/proc/meminfo") else {
             return .failure(ProbeError("cannot read \(root.path("/proc/meminfo")); is /proc mounted?"))
         }
-        guard var mem = parseMeminfo(text) else {
+        guard var mem = parseMeminfo(bytes) else {
             return .failure(ProbeError("\(root.path("/proc/meminfo")) has no MemTotal; this does not look like Linux's meminfo"))
         }
-        if let psi = root.read("/proc/pressure/memory"), let p = parsePressure(psi) {
+        if let psi = root.readBytes("/proc/pressure/memory"), let p = parsePressure(psi) {
             mem.pressureSome10 = p.some
             mem.pressureFull10 = p.full
         }
         return .success(mem)
     }
 
-    public static func parseMeminfo(_ text: String) -> HostMemory? {
-        var f: [Substring: UInt64] = [:]
-        for line in text.split(separator: "\n") {
-            if let (k, v) = kilobyteField(line) { f[k] = v }
+    static let avg10 = Array("avg10=".utf8)
+    static let memTotal = Array("MemTotal".utf8), memAvailable = Array("MemAvailable".utf8), memFree = Array("MemFree".utf8)
+    static let activeFile = Array("Active(file)".utf8), inactiveFile = Array("Inactive(file)".utf8)
+    static let sReclaimable = Array("SReclaimable".utf8), swapTotal = Array("SwapTotal".utf8), swapFree = Array("SwapFree".utf8)
+
+    public static func parseMeminfo(_ text: String) -> HostMemory? { parseMeminfo(Array(text.utf8)) }
+
+    public static func parseMeminfo(_ bytes: [UInt8]) -> HostMemory? {
+        var total: UInt64?, available: UInt64?
+        var free: UInt64 = 0, file: UInt64 = 0, reclaimable: UInt64 = 0, swapT: UInt64 = 0, swapF: UInt64 = 0
+        forEachNumericField(bytes) { key, v in
+            if key.equals(memTotal) { total = v }
+            else if key.equals(memAvailable) { available = v }
+            else if key.equals(memFree) { free = v }
+            else if key.equals(activeFile) || key.equals(inactiveFile) { file += v }
+            else if key.equals(sReclaimable) { reclaimable = v }
+            else if key.equals(swapTotal) { swapT = v }
+            else if key.equals(swapFree) { swapF = v }
         }
-        guard let total = f["MemTotal"] else { return nil }
-        var available = f["MemAvailable"]
+        guard let total else { return nil }
         let estimated = available == nil
-        if available == nil {
-            // The pre-3.14 estimate (as procps did): free memory plus the page
-            // cache and slab the kernel can reclaim. Shmem is in Cached but
-            // not reclaimable, so the file LRU lists are used instead.
-            let free = f["MemFree"] ?? 0
-            let file = (f["Active(file)"] ?? 0) + (f["Inactive(file)"] ?? 0)
-            available = free + file + (f["SReclaimable"] ?? 0)
-        }
-        return HostMemory(total: total, available: min(available ?? 0, total), availableEstimated: estimated,
-                          swapTotal: f["SwapTotal"] ?? 0, swapFree: f["SwapFree"] ?? 0,
-                          pressureSome10: nil, pressureFull10: nil)
+        // Without MemAvailable (kernels before 3.14), the estimate procps used:
+        // free memory plus the page cache and slab the kernel can reclaim.
+        // Shmem is in Cached but not reclaimable, so the file LRU lists are used.
+        let avail = available ?? (free + file + reclaimable)
+        return HostMemory(total: total, available: min(avail, total), availableEstimated: estimated,
+                          swapTotal: swapT, swapFree: swapF, pressureSome10: nil, pressureFull10: nil)
     }
 
+    public static func parsePressure(_ text: String) -> (some: Double, full: Double?)? { parsePressure(Array(text.utf8)) }
+
     /// "some avg10=1.23 avg60=... total=..." / "full avg10=..." -> (some, full).
-    public static func parsePressure(_ text: String) -> (some: Double, full: Double?)? {
+    public static func parsePressure(_ b: [UInt8]) -> (some: Double, full: Double?)? {
         var some: Double?, full: Double?
-        for line in text.split(separator: "\n") {
-            let words = line.split(separator: " ")
-            guard let kind = words.first, let avg = words.first(where: { $0.hasPrefix("avg10=") }),
-                  let v = Double(avg.dropFirst(6)) else { continue }
-            if kind == "some" { some = v } else if kind == "full" { full = v }
+        var i = 0
+        while i < b.count {
+            let lineStart = i
+            while i < b.count, b[i] != UInt8(ascii: "\n") { i += 1 }
+            let line = b[lineStart..<i]
+            i += 1
+            guard let first = line.first else { continue }
+            // The "avg10=" field; a plain scan, the generic firstRange(of:) costs ~10x.
+            var k = line.startIndex
+            var valueStart: Int? = nil
+            while k + avg10.count <= line.endIndex {
+                if line[k] == avg10[0] && line[k..<k + avg10.count].elementsEqual(avg10) { valueStart = k + avg10.count; break }
+                k += 1
+            }
+            guard let from = valueStart else { continue }
+            var j = from
+            while j < line.endIndex, (line[j] >= 0x30 && line[j] <= 0x39) || line[j] == UInt8(ascii: ".") { j += 1 }
+            guard let v = Double(String(decoding: line[from..<j], as: UTF8.self)) else { continue }
+            if first == UInt8(ascii: "s") { some = v } else if first == UInt8(ascii: "f") { full = v }
         }
         guard let s = some else { return nil }
         return (s, full)

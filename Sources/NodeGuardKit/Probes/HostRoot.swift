@@ -19,14 +19,42 @@ public struct ProbeError: Error, Equatable, Sendable {
     public init(_ message: String) { self.message = message }
 }
 
-/// "Key:   1234 kB" lines, as in /proc/meminfo and /proc/PID/status.
-/// Returns bytes; values without "kB" are taken as they are.
-func kilobyteField(_ line: Substring) -> (Substring, UInt64)? {
-    guard let colon = line.firstIndex(of: ":") else { return nil }
-    let key = line[line.startIndex..<colon]
-    var rest = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
-    var kb = false
-    if rest.hasSuffix(" kB") { rest = rest.dropLast(3); kb = true }
-    guard let v = UInt64(rest) else { return nil }
-    return (key, kb ? v * 1024 : v)
+// Byte-level parsing of /proc and cgroup files. Character-level String
+// processing cost ~20x more CPU per cycle (grapheme breaking, index
+// validation), and these files are ASCII by definition.
+
+/// Calls `body` with each "Key: 1234 kB" (/proc/meminfo, /proc/PID/status) or
+/// "key 1234" (memory.stat) line's key and value; "kB" values are turned into
+/// bytes. Lines whose value is not a number are skipped.
+func forEachNumericField(_ bytes: [UInt8], _ body: (ArraySlice<UInt8>, UInt64) -> Void) {
+    let n = bytes.count
+    var i = 0
+    while i < n {
+        let keyStart = i
+        while i < n, bytes[i] != UInt8(ascii: ":"), bytes[i] != UInt8(ascii: " "), bytes[i] != UInt8(ascii: "\n") { i += 1 }
+        let keyEnd = i
+        while i < n, bytes[i] == UInt8(ascii: ":") || bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i += 1 }
+        var value: UInt64 = 0
+        var digits = 0
+        while i < n, bytes[i] >= 0x30, bytes[i] <= 0x39 {
+            value = value &* 10 &+ UInt64(bytes[i] - 0x30)
+            digits += 1
+            i += 1
+        }
+        if i + 2 < n, bytes[i] == UInt8(ascii: " "), bytes[i + 1] == UInt8(ascii: "k"), bytes[i + 2] == UInt8(ascii: "B") {
+            value = value &* 1024
+        }
+        while i < n, bytes[i] != UInt8(ascii: "\n") { i += 1 }
+        i += 1
+        if digits > 0 && keyEnd > keyStart { body(bytes[keyStart..<keyEnd], value) }
+    }
+}
+
+extension ArraySlice where Element == UInt8 {
+    @inline(__always)
+    func equals(_ other: [UInt8]) -> Bool { count == other.count && elementsEqual(other) }
+}
+
+extension HostRoot {
+    public func readBytes(_ absolute: String) -> [UInt8]? { FileIO.readBytes(path(absolute)) }
 }

@@ -22,10 +22,26 @@ public enum NodeMemoryProbe {
         v == .v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory"
     }
 
-    /// Finds a unit's cgroup: system.slice first, then a shallow search (units
-    /// in other slices, nested slices). Returns the path relative to the hierarchy.
-    public static func findUnitCgroup(_ unit: String, root: HostRoot, version: CgroupVersion) -> String? {
-        let base = root.path(memoryHierarchy(version))
+    /// Where a unit's memory is read from, found once and reused while it exists.
+    public struct UnitCgroup: Equatable, Sendable {
+        public enum Kind: Equatable, Sendable {
+            /// The unit's own memory cgroup: memory.stat.
+            case memoryStat(CgroupVersion)
+            /// cgroup v1 without a memory cgroup for the unit (memory accounting
+            /// off, or a container whose memory hierarchy is read-only): the
+            /// unit's processes from its systemd cgroup, summed.
+            case processes
+        }
+        public var hierarchy: String
+        public var path: String
+        public var kind: Kind
+    }
+
+    /// Finds a unit's cgroup under a hierarchy: system.slice first, then a
+    /// shallow search (units in other slices, nested slices). Returns the path
+    /// relative to the hierarchy.
+    public static func findUnitCgroup(_ unit: String, root: HostRoot, hierarchy: String) -> String? {
+        let base = root.path(hierarchy)
         if FileIO.isDirectory(base + "/system.slice/" + unit) { return "/system.slice/" + unit }
         var frontier = [""]
         for _ in 0..<4 {
@@ -41,40 +57,75 @@ public enum NodeMemoryProbe {
         return nil
     }
 
-    public static func readUnit(_ unit: String, root: HostRoot, cachedPath: String? = nil) -> Result<(NodeMemory, String), ProbeError> {
+    public static func locateUnit(_ unit: String, root: HostRoot) -> UnitCgroup? {
+        guard let v = cgroupVersion(root) else { return nil }
+        let memory = memoryHierarchy(v)
+        if let p = findUnitCgroup(unit, root: root, hierarchy: memory) {
+            return UnitCgroup(hierarchy: memory, path: p, kind: .memoryStat(v))
+        }
+        guard v == .v1 else { return nil }
+        for h in ["/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified"] {
+            if let p = findUnitCgroup(unit, root: root, hierarchy: h) { return UnitCgroup(hierarchy: h, path: p, kind: .processes) }
+        }
+        return nil
+    }
+
+    public static func readUnit(_ unit: String, root: HostRoot, cached: UnitCgroup? = nil) -> Result<(NodeMemory, UnitCgroup), ProbeError> {
         guard let v = cgroupVersion(root) else {
             return .failure(ProbeError("no memory cgroup under \(root.path("/sys/fs/cgroup")); nodeguard needs cgroup v1's memory controller or cgroup v2"))
         }
-        let hierarchy = memoryHierarchy(v)
-        var rel = cachedPath
-        if rel == nil || !FileIO.isDirectory(root.path(hierarchy + rel!)) {
-            rel = findUnitCgroup(unit, root: root, version: v)
+        var where_ = cached
+        if let c = where_, !FileIO.isDirectory(root.path(c.hierarchy + c.path)) { where_ = nil }
+        if where_ == nil { where_ = locateUnit(unit, root: root) }
+        guard let cg = where_ else {
+            return .failure(ProbeError("unit \(unit) has no cgroup under \(root.path(memoryHierarchy(v))); is it running? (systemctl status \(unit))"))
         }
-        guard let path = rel else {
-            return .failure(ProbeError("unit \(unit) has no cgroup under \(root.path(hierarchy)); is it running? (systemctl status \(unit))"))
+        switch cg.kind {
+        case .memoryStat(let version):
+            let statPath = root.path(cg.hierarchy + cg.path + "/memory.stat")
+            guard let text = FileIO.readBytes(statPath) else {
+                return .failure(ProbeError("cannot read \(statPath) for unit \(unit)"))
+            }
+            guard let anon = parseMemoryStat(text, version: version) else {
+                return .failure(ProbeError("\(statPath) has no \(version == .v2 ? "anon" : "total_rss") field"))
+            }
+            return .success((NodeMemory(anonBytes: anon, source: "cgroup \(version == .v2 ? "v2" : "v1") \(cg.path)"), cg))
+        case .processes:
+            let pids = cgroupProcesses(root.path(cg.hierarchy + cg.path))
+            var total: UInt64 = 0
+            for pid in pids { if let s = root.readBytes("/proc/\(pid)/status") { total += parseRssAnon(s) ?? 0 } }
+            return .success((NodeMemory(anonBytes: total, source: "\(pids.count) processes of cgroup \(cg.path) (no memory cgroup for the unit)"), cg))
         }
-        let statPath = root.path(hierarchy + path + "/memory.stat")
-        guard let text = FileIO.readText(statPath) else {
-            return .failure(ProbeError("cannot read \(statPath) for unit \(unit)"))
+    }
+
+    /// Every pid in a cgroup and its child cgroups.
+    static func cgroupProcesses(_ dir: String) -> [Int32] {
+        var pids: [Int32] = []
+        var queue = [dir]
+        while let d = queue.popLast() {
+            if let procs = FileIO.readText(d + "/cgroup.procs") {
+                pids += procs.split(separator: "\n").compactMap { Int32($0) }
+            }
+            for name in FileIO.list(d) where FileIO.isDirectory(d + "/" + name) { queue.append(d + "/" + name) }
         }
-        guard let anon = parseMemoryStat(text, version: v) else {
-            return .failure(ProbeError("\(statPath) has no \(v == .v2 ? "anon" : "total_rss") field"))
-        }
-        return .success((NodeMemory(anonBytes: anon, source: "cgroup \(v == .v2 ? "v2" : "v1") \(path)"), path))
+        return pids
+    }
+
+    static let anon = Array("anon".utf8), totalRss = Array("total_rss".utf8), rss = Array("rss".utf8)
+    static let rssAnon = Array("RssAnon".utf8)
+
+    public static func parseMemoryStat(_ text: String, version: CgroupVersion) -> UInt64? {
+        parseMemoryStat(Array(text.utf8), version: version)
     }
 
     /// v2: `anon` (anonymous memory, THP included). v1: `total_rss` (the
     /// hierarchical anon + swap cache, so child cgroups count), else `rss`.
-    public static func parseMemoryStat(_ text: String, version: CgroupVersion) -> UInt64? {
-        let wanted: [Substring] = version == .v2 ? ["anon"] : ["total_rss", "rss"]
-        var found: [Substring: UInt64] = [:]
-        for line in text.split(separator: "\n") {
-            guard let sp = line.firstIndex(of: " ") else { continue }
-            let key = line[line.startIndex..<sp]
-            if wanted.contains(key), let v = UInt64(line[line.index(after: sp)...]) { found[key] = v }
+    public static func parseMemoryStat(_ bytes: [UInt8], version: CgroupVersion) -> UInt64? {
+        var a: UInt64?, t: UInt64?, r: UInt64?
+        forEachNumericField(bytes) { key, v in
+            if key.equals(anon) { a = v } else if key.equals(totalRss) { t = v } else if key.equals(rss) { r = v }
         }
-        for k in wanted { if let v = found[k] { return v } }
-        return nil
+        return version == .v2 ? a : (t ?? r)
     }
 
     // MARK: pidfile
@@ -86,23 +137,24 @@ public enum NodeMemoryProbe {
         guard let pid = Int32(text.trimmingBlanks().split(separator: "\n").first.map(String.init) ?? ""), pid > 0 else {
             return .failure(ProbeError("pidfile \(root.path(pidfile)) does not hold a process id"))
         }
-        guard let status = root.read("/proc/\(pid)/status") else {
+        guard let status = root.readBytes("/proc/\(pid)/status") else {
             return .failure(ProbeError("process \(pid) from \(root.path(pidfile)) is not running (stale pidfile)"))
         }
         var total = parseRssAnon(status) ?? 0
         let children = descendants(of: pid, root: root)
         for child in children {
-            if let s = root.read("/proc/\(child)/status") { total += parseRssAnon(s) ?? 0 }
+            if let s = root.readBytes("/proc/\(child)/status") { total += parseRssAnon(s) ?? 0 }
         }
         return .success(NodeMemory(anonBytes: total, source: "pid \(pid) and \(children.count) descendants"))
     }
 
+    public static func parseRssAnon(_ text: String) -> UInt64? { parseRssAnon(Array(text.utf8)) }
+
     /// RssAnon from /proc/PID/status (kernel 4.5+): resident anonymous pages.
-    public static func parseRssAnon(_ text: String) -> UInt64? {
-        for line in text.split(separator: "\n") where line.hasPrefix("RssAnon:") {
-            return kilobyteField(line)?.1
-        }
-        return nil
+    public static func parseRssAnon(_ bytes: [UInt8]) -> UInt64? {
+        var found: UInt64?
+        forEachNumericField(bytes) { key, v in if key.equals(rssAnon) { found = v } }
+        return found
     }
 
     /// The parent pid from /proc/PID/stat; the command name may hold spaces
@@ -114,7 +166,23 @@ public enum NodeMemoryProbe {
         return Int32(fields[1])
     }
 
+    /// Children through /proc/PID/task/TID/children (CONFIG_PROC_CHILDREN,
+    /// on in Debian's kernels): a few small reads instead of a scan of every
+    /// process. Falls back to the scan where the file does not exist.
     static func descendants(of pid: Int32, root: HostRoot) -> [Int32] {
+        if FileIO.exists(root.path("/proc/\(pid)/task/\(pid)/children")) {
+            var out: [Int32] = []
+            var queue = [pid]
+            while let p = queue.popLast() {
+                for tid in FileIO.list(root.path("/proc/\(p)/task")) {
+                    guard let bytes = root.readBytes("/proc/\(p)/task/\(tid)/children") else { continue }
+                    for child in bytes.split(separator: UInt8(ascii: " ")) {
+                        if let c = Int32(String(decoding: child, as: UTF8.self).trimmingBlanks()), c > 0 { out.append(c); queue.append(c) }
+                    }
+                }
+            }
+            return out
+        }
         var children: [Int32: [Int32]] = [:]
         for name in FileIO.list(root.path("/proc")) {
             guard let p = Int32(name), let stat = root.read("/proc/\(name)/stat"), let parent = parseParentPid(stat) else { continue }

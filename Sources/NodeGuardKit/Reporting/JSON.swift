@@ -1,6 +1,33 @@
 // A minimal JSON value, writer and reader for the status file and --json
 // output. Foundation's JSON coders would cost the daemon megabytes of RSS.
 
+/// Writes one JSON object straight into a byte buffer, without building a
+/// JSON value first: the daemon writes its status every cycle.
+public struct JSONObjectWriter {
+    public private(set) var bytes: [UInt8]
+    var first = [true]
+
+    public init(capacity: Int = 4096) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+        bytes.append(UInt8(ascii: "{"))
+    }
+
+    mutating func key(_ k: String) {
+        if first[first.count - 1] { first[first.count - 1] = false } else { bytes.append(UInt8(ascii: ",")) }
+        if !k.isEmpty { JSON.quote(k, into: &bytes); bytes.append(UInt8(ascii: ":")) }
+    }
+    public mutating func string(_ k: String, _ v: String) { key(k); JSON.quote(v, into: &bytes) }
+    public mutating func number(_ k: String, _ v: Double) { key(k); JSON.number(v).write(into: &bytes, pretty: false, depth: 0) }
+    public mutating func bool(_ k: String, _ v: Bool) { key(k); bytes += (v ? "true" : "false").utf8 }
+    /// An array of objects under `k`: call `object` for each element.
+    public mutating func beginArray(_ k: String) { key(k); bytes.append(UInt8(ascii: "[")); first.append(true) }
+    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); first.removeLast() }
+    public mutating func beginObject() { key(""); bytes.append(UInt8(ascii: "{")); first.append(true) }
+    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); first.removeLast() }
+    public mutating func finish() -> [UInt8] { bytes.append(UInt8(ascii: "}")); bytes.append(0x0A); return bytes }
+}
+
 public indirect enum JSON: Equatable, Sendable {
     case null
     case bool(Bool)
@@ -30,47 +57,77 @@ public indirect enum JSON: Equatable, Sendable {
     public var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
     public var array: [JSON]? { if case .array(let a) = self { return a }; return nil }
 
-    public func serialized(pretty: Bool = false, indent: String = "") -> String {
+    /// Written into one byte buffer: the status file is serialized every
+    /// cycle, and String concatenation per scalar cost most of a cycle's CPU.
+    public func serialized(pretty: Bool = false) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(2048)
+        write(into: &out, pretty: pretty, depth: 0)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    func write(into out: inout [UInt8], pretty: Bool, depth: Int) {
+        func newline(_ d: Int) {
+            guard pretty else { return }
+            out.append(0x0A)
+            for _ in 0..<(2 * d) { out.append(0x20) }
+        }
         switch self {
-        case .null: return "null"
-        case .bool(let b): return b ? "true" : "false"
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
         case .number(let n):
-            if n.isNaN || n.isInfinite { return "null" }
-            if n == n.rounded(), abs(n) < 1e15 { return String(Int64(n)) }
-            return String(n)
-        case .string(let s): return JSON.quote(s)
+            if n.isNaN || n.isInfinite { out += "null".utf8 }
+            else if n == n.rounded(), abs(n) < 1e15 { out += String(Int64(n)).utf8 }
+            else { out += String(n).utf8 }
+        case .string(let s): JSON.quote(s, into: &out)
         case .array(let items):
-            if items.isEmpty { return "[]" }
-            if !pretty { return "[" + items.map { $0.serialized() }.joined(separator: ",") + "]" }
-            let inner = indent + "  "
-            return "[\n" + items.map { inner + $0.serialized(pretty: true, indent: inner) }.joined(separator: ",\n") + "\n\(indent)]"
+            if items.isEmpty { out += "[]".utf8; return }
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(depth + 1)
+                item.write(into: &out, pretty: pretty, depth: depth + 1)
+            }
+            newline(depth)
+            out.append(UInt8(ascii: "]"))
         case .object(let pairs):
-            if pairs.isEmpty { return "{}" }
-            if !pretty { return "{" + pairs.map { JSON.quote($0.0) + ":" + $0.1.serialized() }.joined(separator: ",") + "}" }
-            let inner = indent + "  "
-            return "{\n" + pairs.map { inner + JSON.quote($0.0) + ": " + $0.1.serialized(pretty: true, indent: inner) }.joined(separator: ",\n") + "\n\(indent)}"
+            if pairs.isEmpty { out += "{}".utf8; return }
+            out.append(UInt8(ascii: "{"))
+            for (i, (k, v)) in pairs.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(depth + 1)
+                JSON.quote(k, into: &out)
+                out.append(UInt8(ascii: ":"))
+                if pretty { out.append(0x20) }
+                v.write(into: &out, pretty: pretty, depth: depth + 1)
+            }
+            newline(depth)
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
+    static let hex = Array("0123456789abcdef".utf8)
+
+    /// UTF-8 passes through; quotes, backslashes and control characters are escaped.
+    static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Almost every string needs no escape: copy it whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+        } else {
+            for b in s.utf8 {
+                switch b {
+                case UInt8(ascii: "\""): out += "\\\"".utf8
+                case UInt8(ascii: "\\"): out += "\\\\".utf8
+                case 0x0A: out += "\\n".utf8
+                case 0x0D: out += "\\r".utf8
+                case 0x09: out += "\\t".utf8
+                case 0..<0x20: out += "\\u00".utf8; out.append(hex[Int(b >> 4)]); out.append(hex[Int(b & 0xF)])
+                default: out.append(b)
                 }
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 
     public struct ParseError: Error, Equatable { public var offset: Int; public var message: String }

@@ -43,6 +43,9 @@ public struct StatusView: Equatable, Sendable {
     public var interval: Double = 0
     public var dryRun = false
     public var summary = ""
+    /// The daemon's own CPU time per cycle (moving average), in microseconds.
+    public var cycleCPUMicroseconds: Double = 0
+    public var cycles: Int = 0
     public var checks: [CheckView] = []
     public var actions: [ActionRecord] = []
     public init() {}
@@ -61,6 +64,8 @@ public struct StatusView: Equatable, Sendable {
             ("dry_run", .bool(dryRun)),
             ("state", .string(worst.rawValue)),
             ("summary", .string(summary)),
+            ("cycles", .number(Double(cycles))),
+            ("cycle_cpu_us", .number((cycleCPUMicroseconds * 10).rounded() / 10)),
             ("checks", .array(checks.map { c in
                 .object([("check", .string(c.check)), ("target", .string(c.target)), ("value", .string(c.value)),
                          ("warn", .string(c.warn)), ("critical", .string(c.critical)), ("state", .string(c.state.rawValue)),
@@ -73,6 +78,38 @@ public struct StatusView: Equatable, Sendable {
         ])
     }
 
+    /// The same document as json(), streamed: what the daemon writes each cycle.
+    public func jsonBytes() -> [UInt8] {
+        var w = JSONObjectWriter()
+        w.number("updated", updated)
+        w.string("updated_text", TimeFormat.local(updated))
+        w.number("pid", Double(pid))
+        w.number("interval_seconds", interval)
+        w.bool("dry_run", dryRun)
+        w.string("state", worst.rawValue)
+        w.string("summary", summary)
+        w.number("cycles", Double(cycles))
+        w.number("cycle_cpu_us", (cycleCPUMicroseconds * 10).rounded() / 10)
+        w.beginArray("checks")
+        for c in checks {
+            w.beginObject()
+            w.string("check", c.check); w.string("target", c.target); w.string("value", c.value)
+            w.string("warn", c.warn); w.string("critical", c.critical); w.string("state", c.state.rawValue)
+            w.string("projection", c.projection); w.string("note", c.note)
+            w.endObject()
+        }
+        w.endArray()
+        w.beginArray("actions")
+        for a in actions {
+            w.beginObject()
+            w.number("time", a.wall); w.string("time_text", TimeFormat.local(a.wall)); w.string("action", a.action)
+            w.string("target", a.target); w.string("outcome", a.outcome)
+            w.endObject()
+        }
+        w.endArray()
+        return w.finish()
+    }
+
     public init?(json j: JSON) {
         guard let checks = j["checks"]?.array, let actions = j["actions"]?.array else { return nil }
         updated = j["updated"]?.number ?? 0
@@ -80,6 +117,8 @@ public struct StatusView: Equatable, Sendable {
         interval = j["interval_seconds"]?.number ?? 0
         dryRun = j["dry_run"]?.bool ?? false
         summary = j["summary"]?.string ?? ""
+        cycles = Int(j["cycles"]?.number ?? 0)
+        cycleCPUMicroseconds = j["cycle_cpu_us"]?.number ?? 0
         self.checks = checks.map { c in
             CheckView(check: c["check"]?.string ?? "", target: c["target"]?.string ?? "", value: c["value"]?.string ?? "",
                       warn: c["warn"]?.string ?? "", critical: c["critical"]?.string ?? "",
@@ -97,7 +136,7 @@ public struct StatusView: Equatable, Sendable {
         var out = ""
         if isDaemon {
             let age = max(0, now - updated)
-            out += "nodeguard (pid \(pid)) at \(TimeFormat.local(updated)) (\(Duration.format(age)) ago), every \(Duration.format(interval))\(dryRun ? ", DRY RUN" : "")\n"
+            out += "nodeguard (pid \(pid)) at \(TimeFormat.local(updated)) (\(Duration.format(age)) ago), every \(Duration.format(interval))\(dryRun ? ", DRY RUN" : ""); \(cycles) cycles, \(Int(cycleCPUMicroseconds.rounded())) µs CPU each\n"
         }
         out += "state: \(worst.rawValue)    \(summary)\n\n"
         let header = ["CHECK", "TARGET", "VALUE", "WARN", "CRITICAL", "STATE", "PROJECTION"]

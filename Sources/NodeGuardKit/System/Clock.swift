@@ -18,6 +18,14 @@ public struct Now: Sendable, Equatable {
     }
 }
 
+/// CPU time this thread has used, in microseconds: the daemon measures its
+/// own cycles with it and reports the figure in the status file.
+public func threadCPUMicroseconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+    return Double(t.tv_sec) * 1e6 + Double(t.tv_nsec) / 1e3
+}
+
 public enum TimeFormat {
     /// "2026-11-22 14:03:07" in local time.
     public static func local(_ wall: Double) -> String {

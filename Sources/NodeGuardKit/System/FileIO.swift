@@ -6,18 +6,26 @@ import Glibc
 public enum FileIO {
     /// Reads a whole (small) file; nil when it cannot be opened or read.
     public static func readText(_ path: String, limit: Int = 1 << 20) -> String? {
+        readBytes(path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The bytes of a whole (small) file. /proc files report size 0, so this
+    /// reads until EOF into one growing buffer.
+    public static func readBytes(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 8192)
-        while out.count < limit {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        var out = [UInt8](repeating: 0, count: 4096)
+        var used = 0
+        while used < limit {
+            if used == out.count { out.append(contentsOf: repeatElement(0, count: out.count)) }
+            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + used, $0.count - used) }
             if n < 0 { if errno == EINTR { continue }; return nil }
             if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
+            used += n
         }
-        return String(decoding: out, as: UTF8.self)
+        out.removeLast(out.count - used)
+        return out
     }
 
     /// Writes through a temporary file and rename, so a reader never sees a
@@ -25,10 +33,15 @@ public enum FileIO {
     /// are fsynced too, so a crash or power loss keeps old or new, never neither.
     @discardableResult
     public static func writeAtomically(_ path: String, _ text: String, durable: Bool, mode: mode_t = 0o644) -> Int32 {
+        writeAtomically(path, Array(text.utf8), durable: durable, mode: mode)
+    }
+
+    @discardableResult
+    public static func writeAtomically(_ path: String, _ data: [UInt8], durable: Bool, mode: mode_t = 0o644) -> Int32 {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard fd >= 0 else { return errno }
-        var bytes = Array(text.utf8)
+        var bytes = data
         var off = 0
         while off < bytes.count {
             let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress! + off, $0.count - off) }

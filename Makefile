@@ -1,0 +1,49 @@
+# nodeguard: what people run. `make check` for a first look at this host,
+# `make test` for the whole suite. Both install the Debian packages they need.
+SWIFT ?= swift
+RELEASE_FLAGS = -c release --static-swift-stdlib
+BUILD_DEPS = libsystemd-dev pkg-config
+TEST_DEPS = $(BUILD_DEPS) systemd-container debootstrap gcc python3 procps
+BENCH_DEPS = $(BUILD_DEPS) monit procps
+
+.PHONY: check test unit-test system-test release bench deps-build deps-test deps-bench clean
+
+# Installs only what is missing, so repeated runs are quick and offline-safe.
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+deps-build:
+	$(call apt_install,$(BUILD_DEPS))
+deps-test:
+	$(call apt_install,$(TEST_DEPS))
+deps-bench:
+	$(call apt_install,$(BENCH_DEPS))
+
+release: deps-build
+	$(SWIFT) build $(RELEASE_FLAGS)
+
+# A one-shot check of this host on the embedded defaults; its exit code
+# (0 ok, 1 warning, 2 critical) is reported, not treated as a build failure.
+check: release
+	@.build/release/nodeguard check --defaults; rc=$$?; echo "nodeguard check exit code: $$rc"; [ $$rc -le 2 ]
+
+unit-test: deps-build
+	$(SWIFT) test
+
+system-test: deps-test release
+	tests/system/run.sh .build/release
+
+test: deps-test
+	$(SWIFT) test
+	$(MAKE) system-test
+
+bench: deps-bench release
+	bench/footprint.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,303 @@
+#!/bin/bash
+# System tests: nodeguard under a real systemd, booted in systemd-nspawn.
+#
+# The built daemon and CLI and the packaged unit are installed into a copy of
+# a Debian 12 minbase rootfs (debootstrapped once and cached), systemd boots
+# in the container, and each test drives nodeguard as an operator would:
+# systemctl, journalctl, the CLI. Everything started here is stopped on exit.
+#
+# usage: tests/system/run.sh [BINDIR]   (default .build/release)
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+BIN=${1:-$TOP/.build/release}
+CACHE=${NODEGUARD_ROOTFS_CACHE:-/var/cache/nodeguard-tests/rootfs}
+MIRROR_SCRIPT=$TOP/../shared/recipes/debian-mirror.sh
+
+for b in nodeguardd nodeguard; do
+    [ -x "$BIN/$b" ] || { echo "system tests: $BIN/$b is missing; build it first (make release)"; exit 2; }
+done
+
+# --- a cached Debian 12 rootfs with systemd and dbus -----------------------
+if [ ! -x "$CACHE/lib/systemd/systemd" ]; then
+    echo "system tests: debootstrapping a Debian 12 minbase rootfs into $CACHE (once per machine)"
+    mirror=$( [ -x "$MIRROR_SCRIPT" ] && "$MIRROR_SCRIPT" || awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources )
+    rm -rf "$CACHE.tmp"; mkdir -p "$(dirname "$CACHE")"
+    debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,libsystemd0,procps \
+        bookworm "$CACHE.tmp" "${mirror:-http://deb.debian.org/debian}" >"$(dirname "$CACHE")/debootstrap.log" 2>&1 \
+        || { echo "system tests: debootstrap failed, see $(dirname "$CACHE")/debootstrap.log"; exit 2; }
+    mv "$CACHE.tmp" "$CACHE"
+fi
+
+W=$(mktemp -d /var/tmp/nodeguard-systest.XXXXXX)
+R=$W/rootfs
+MACHINE=ngtest$$
+NP=""
+NSPAWN_RUN_EXISTED=$([ -d /run/systemd/nspawn ] && echo 1 || echo 0)
+
+cleanup() {
+    if [ -n "$NP" ] && kill -0 "$NP" 2>/dev/null; then
+        ct systemctl poweroff >/dev/null 2>&1
+        for _ in $(seq 100); do kill -0 "$NP" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$NP" 2>/dev/null
+        wait "$NP" 2>/dev/null
+    fi
+    rm -rf "$W"
+    [ "$NSPAWN_RUN_EXISTED" = 0 ] && rm -rf /run/systemd/nspawn
+}
+trap cleanup EXIT
+
+cp -a "$CACHE" "$R"
+
+# --- what the tests install ---------------------------------------------------
+install -m 755 "$BIN/nodeguardd" "$R/usr/sbin/nodeguardd"
+install -m 755 "$BIN/nodeguard" "$R/usr/bin/nodeguard"
+install -m 644 "$TOP/packaging/nodeguard.service" "$R/etc/systemd/system/nodeguard.service"
+mkdir -p "$R/etc/systemd/system/nodeguard.service.d" "$R/etc/nodeguard"
+# Short timings so the watchdog test takes seconds, not minutes; no core files.
+cat > "$R/etc/systemd/system/nodeguard.service.d/test.conf" <<'EOF'
+[Service]
+WatchdogSec=3s
+RestartSec=1s
+LimitCORE=0
+EOF
+gcc -O2 -o "$R/usr/local/bin/leaker" "$HERE/leaker.c" || { echo "system tests: cannot build leaker.c"; exit 2; }
+# The leaky node: 8 MiB every 250 ms up to 400 MiB, again after every restart.
+cat > "$R/etc/systemd/system/leaky-node.service" <<'EOF'
+[Unit]
+Description=a node that leaks memory
+[Service]
+ExecStart=/usr/local/bin/leaker 8 250 400
+EOF
+
+write_config() {  # the config nodeguard reads, 0644 root:root
+    cat > "$R/etc/nodeguard/nodeguard.toml"
+    chmod 644 "$R/etc/nodeguard/nodeguard.toml"
+}
+
+good_config() {
+    write_config <<EOF
+interval = "1s"
+dry_run = ${1:-false}
+
+[node]
+unit = "leaky-node.service"
+grace = "4s"
+max_restarts = ${2:-2}
+restart_window = "10m"
+
+[memory]
+warn_above = "48MiB"
+restart_above = "64MiB"
+for = "3s"
+EOF
+}
+
+# --- boot --------------------------------------------------------------------
+setsid systemd-nspawn -D "$R" -M "$MACHINE" -b --register=no --keep-unit --console=read-only \
+    >"$W/nspawn.log" 2>&1 </dev/null &
+NP=$!
+leader() { ps -o pid= --ppid "$NP" | tr -d ' ' | head -n1; }
+ct() { nsenter -t "$(leader)" -a "$@"; }
+for _ in $(seq 300); do
+    [ -n "$(leader)" ] && ct systemctl is-system-running 2>/dev/null | grep -qE '^(running|degraded)' && break
+    sleep 0.1
+done
+ct systemctl is-system-running 2>/dev/null | grep -qE '^(running|degraded)' \
+    || { echo "system tests: the container did not boot"; cat "$W/nspawn.log"; exit 2; }
+
+# --- harness -----------------------------------------------------------------
+passed=0; failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+# wait_until SECONDS CMD...: poll CMD every 0.2 s.
+wait_until() { local n=$(( $1 * 5 )); shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 0.2; done; return 1; }
+journal_json() { ct journalctl -u nodeguard -o json --no-pager 2>/dev/null; }
+# events KIND: the JSON lines of nodeguard's events of one kind (by MESSAGE_ID).
+events() { journal_json | grep "\"MESSAGE_ID\":\"$(id_of "$1")\""; }
+id_of() { case "$1" in
+    started) echo 8f249f360d314df69cf94e33004ac2b2 ;; restart) echo 50ac5179c11e4f589dfed22f8847be19 ;;
+    restart_limit) echo 415e70130db34c4cb38450479b5fc4e0 ;; restart_dry_run) echo fb698e05d9fc45e2ae37c5b7b5828daf ;;
+    reload_rejected) echo 3b4b492290f743e68a66f237746d271a ;; reloaded) echo 41a4a61188e0419e90666e50119c9b0b ;;
+    stopping) echo 48f2f1916df14df89aac2ccbe7beed69 ;; leak_trend) echo 188fe87aaa764d15a19256e13758b8d7 ;;
+    *) echo unknown ;; esac; }
+count() { events "$1" | wc -l; }
+has_events() { [ "$(count "$1")" -ge "${2:-1}" ]; }
+field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.readline()).get(sys.argv[1], ""))' "$1"; }
+unit_prop() { ct systemctl show -p "$2" --value "$1"; }
+
+# --- tests -------------------------------------------------------------------
+test_refuses_invalid_config() {
+    write_config <<'EOF'
+interval = "1s"
+[memory]
+restart_abvoe = "64MiB"
+EOF
+    if ct systemctl start nodeguard 2>/dev/null; then fail refuses_invalid_config "started on an invalid config"; return; fi
+    local st
+    status_shows_error() { st=$(ct systemctl status nodeguard --no-pager -n 20 2>&1); grep -q 'not starting: fix /etc/nodeguard/nodeguard.toml' <<<"$st"; }
+    wait_until 5 status_shows_error
+    [ "$(unit_prop nodeguard.service ActiveState)" = failed ] || { fail refuses_invalid_config "state $(unit_prop nodeguard.service ActiveState), expected failed"; return; }
+    [ "$(unit_prop nodeguard.service ExecMainStatus)" = 78 ] || { fail refuses_invalid_config "exit status $(unit_prop nodeguard.service ExecMainStatus)"; return; }
+    if ! grep -q 'nodeguard.toml:3:1: unknown key `restart_abvoe` in \[memory\], did you mean `restart_above`?' <<<"$st"; then
+        fail refuses_invalid_config "systemctl status does not show the error: $st"; return; fi
+    [ "$(unit_prop nodeguard.service ActiveState)" != active ] || { fail refuses_invalid_config "active"; return; }
+    ct systemctl reset-failed nodeguard
+    pass refuses_invalid_config
+}
+
+test_active_only_after_ready() {
+    good_config
+    ct rm -f /run/nodeguard/status.json
+    ct systemctl start --no-block nodeguard
+    local states="" s
+    for _ in $(seq 200); do
+        s=$(unit_prop nodeguard.service ActiveState); states="$states $s"
+        [ "$s" = active ] && break
+        sleep 0.02
+    done
+    [ "$s" = active ] || { fail active_only_after_ready "never active: $states"; return; }
+    # READY=1 comes after the config load and a completed first cycle: by the
+    # time systemd calls it active, the status file and STATUS= are there.
+    ct test -s /run/nodeguard/status.json || { fail active_only_after_ready "active before the first cycle wrote its status"; return; }
+    [ -n "$(unit_prop nodeguard.service StatusText)" ] || { fail active_only_after_ready "no STATUS= at READY"; return; }
+    [ "$(unit_prop nodeguard.service Type)" = notify ] || { fail active_only_after_ready "not Type=notify"; return; }
+    pass active_only_after_ready
+}
+
+test_status_line() {
+    local st; st=$(ct systemctl status nodeguard --no-pager 2>&1)
+    if grep -qE 'Status: "node (unreadable|[0-9.]+ [KMG]iB)?.*host [0-9.]+ [KMG]iB available, / [0-9]+% free' <<<"$st"; then
+        pass status_line
+    else
+        fail status_line "no STATUS line in systemctl status: $st"
+    fi
+    ct nodeguard status >"$W/status.txt" 2>&1
+    grep -q '^host_memory' "$W/status.txt" && grep -q 'recent actions' "$W/status.txt" \
+        && pass cli_status || fail cli_status "$(cat "$W/status.txt")"
+}
+
+test_leaky_node_restarted() {
+    ct systemctl start leaky-node
+    local before; before=$(unit_prop leaky-node.service InvocationID)
+    if ! wait_until 40 has_events restart; then fail leaky_node_restarted "no restart event in 40 s"; return; fi
+    local e; e=$(events restart | head -n1)
+    local ok=1 k v
+    for kv in "PRIORITY=5" "SYSLOG_IDENTIFIER=nodeguard" "NODEGUARD_ACTION=restart" "NODEGUARD_TARGET=leaky-node.service" \
+              "NODEGUARD_CHECK=node_memory" "NODEGUARD_THRESHOLD=67108864" "_SYSTEMD_UNIT=nodeguard.service"; do
+        k=${kv%%=*}; v=${kv#*=}
+        [ "$(field "$k" <<<"$e")" = "$v" ] || { ok=0; echo "  $k is '$(field "$k" <<<"$e")', expected '$v'"; }
+    done
+    [ "$(field NODEGUARD_VALUE <<<"$e")" -gt 67108864 ] || { ok=0; echo "  value not above threshold"; }
+    field NODEGUARD_OUTCOME <<<"$e" | grep -q '^job /org/freedesktop/systemd1/job/[0-9]* queued$' || { ok=0; echo "  outcome: $(field NODEGUARD_OUTCOME <<<"$e")"; }
+    # Sustained, never one sample: the message says how long it held.
+    field MESSAGE <<<"$e" | grep -qE 'for ([3-9]|[1-9][0-9])s' || { ok=0; echo "  message: $(field MESSAGE <<<"$e")"; }
+    wait_until 10 bash -c "[ \"\$(nsenter -t $(leader) -a systemctl show -p InvocationID --value leaky-node)\" != '$before' ]" \
+        || { ok=0; echo "  leaky-node was not restarted by systemd"; }
+    [ $ok = 1 ] && pass leaky_node_restarted || fail leaky_node_restarted "restart event: $e"
+}
+
+test_restart_limit() {
+    if ! wait_until 60 has_events restart_limit; then fail restart_limit "no restart_limit event in 60 s"; return; fi
+    local e; e=$(events restart_limit | head -n1)
+    local n; n=$(count restart)
+    [ "$(field PRIORITY <<<"$e")" = 2 ] || { fail restart_limit "not CRIT: $e"; return; }
+    [ "$n" = 2 ] || { fail restart_limit "$n restarts with max_restarts = 2"; return; }
+    local inv; inv=$(unit_prop leaky-node.service InvocationID)
+    sleep 9   # longer than grace + for: a third restart would have happened by now
+    [ "$(unit_prop leaky-node.service InvocationID)" = "$inv" ] || { fail restart_limit "restarted after the limit"; return; }
+    [ "$(count restart)" = 2 ] || { fail restart_limit "more restart events after the limit"; return; }
+    [ "$(count restart_limit)" = 1 ] || { fail restart_limit "CRIT logged more than once"; return; }
+    local st; st=$(ct nodeguard status 2>&1)
+    grep -q 'restart limit reached' <<<"$st" || { fail restart_limit "nodeguard status does not say so: $st"; return; }
+    [ "$(unit_prop nodeguard.service ActiveState)" = active ] || { fail restart_limit "nodeguard stopped watching"; return; }
+    pass restart_limit
+}
+
+test_reload_broken_config_keeps_old() {
+    local pid; pid=$(unit_prop nodeguard.service MainPID)
+    write_config <<'EOF'
+interval = "1s"
+[node]
+unit = "leaky-node.service"
+max_restart = 2
+EOF
+    ct systemctl reload nodeguard
+    if ! wait_until 10 has_events reload_rejected; then fail reload_broken_config "no reload_rejected event"; return; fi
+    local e; e=$(events reload_rejected | tail -n1)
+    field MESSAGE <<<"$e" | grep -q 'nodeguard.toml:4:1: unknown key `max_restart` in \[node\], did you mean `max_restarts`?' \
+        || { fail reload_broken_config "errors not logged: $(field MESSAGE <<<"$e")"; return; }
+    [ "$(unit_prop nodeguard.service MainPID)" = "$pid" ] && [ "$(unit_prop nodeguard.service ActiveState)" = active ] \
+        || { fail reload_broken_config "nodeguard did not keep running"; return; }
+    # The old config stays in force: still 1 s cycles, still the same node.
+    local t1; t1=$(ct cat /run/nodeguard/status.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["updated"])')
+    sleep 2.5
+    local t2; t2=$(ct cat /run/nodeguard/status.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["updated"])')
+    [ "$t1" != "$t2" ] || { fail reload_broken_config "cycles stopped"; return; }
+    pass reload_broken_config
+}
+
+test_reload_good_config_applies() {
+    good_config false 5
+    ct systemctl reload nodeguard
+    if ! wait_until 10 has_events reloaded; then fail reload_good_config "no reloaded event"; return; fi
+    local m; m=$(events reloaded | tail -n1 | field MESSAGE)
+    grep -q 'node.max_restarts 2 -> 5' <<<"$m" || { fail reload_good_config "change not named: $m"; return; }
+    pass reload_good_config
+}
+
+test_watchdog_restarts_a_hung_nodeguard() {
+    local pid; pid=$(unit_prop nodeguard.service MainPID)
+    ct kill -STOP "$pid"
+    if ! wait_until 30 bash -c "p=\$(nsenter -t $(leader) -a systemctl show -p MainPID --value nodeguard); [ \"\$p\" != 0 ] && [ \"\$p\" != '$pid' ] && [ \"\$(nsenter -t $(leader) -a systemctl is-active nodeguard)\" = active ]"; then
+        ct kill -CONT "$pid" 2>/dev/null
+        fail watchdog "not restarted after SIGSTOP"; return
+    fi
+    ct journalctl -u nodeguard --no-pager | grep -q 'Watchdog timeout' || { fail watchdog "no watchdog timeout logged"; return; }
+    pass watchdog
+}
+
+test_dry_run_restarts_nothing() {
+    ct systemctl stop nodeguard leaky-node
+    rm -f "$R/var/lib/nodeguard/state"
+    good_config true 5
+    local real; real=$(count restart)
+    ct systemctl start leaky-node nodeguard
+    local inv; inv=$(unit_prop leaky-node.service InvocationID)
+    if ! wait_until 40 has_events restart_dry_run; then fail dry_run "no restart_dry_run event"; return; fi
+    local e; e=$(events restart_dry_run | head -n1)
+    [ "$(field NODEGUARD_ACTION <<<"$e")" = would-restart ] || { fail dry_run "action: $e"; return; }
+    field MESSAGE <<<"$e" | grep -q '^would restart leaky-node.service' || { fail dry_run "message: $e"; return; }
+    [ "$(unit_prop leaky-node.service InvocationID)" = "$inv" ] || { fail dry_run "the node was restarted"; return; }
+    [ "$(count restart)" = "$real" ] || { fail dry_run "a real restart was logged"; return; }
+    pass dry_run
+}
+
+test_stop_is_clean_and_quick() {
+    local t0 t1
+    t0=$(date +%s%N); ct systemctl stop nodeguard; t1=$(date +%s%N)
+    local ms=$(( (t1 - t0) / 1000000 ))
+    [ "$ms" -lt 1000 ] || { fail stop "systemctl stop took $ms ms"; return; }
+    has_events stopping || { fail stop "no stopping event"; return; }
+    [ "$(unit_prop nodeguard.service Result)" = success ] || { fail stop "result $(unit_prop nodeguard.service Result)"; return; }
+    pass stop
+}
+
+test_refuses_invalid_config
+test_active_only_after_ready
+test_status_line
+test_leaky_node_restarted
+test_restart_limit
+test_reload_broken_config_keeps_old
+test_reload_good_config_applies
+test_watchdog_restarts_a_hung_nodeguard
+test_dry_run_restarts_nothing
+test_stop_is_clean_and_quick
+
+if [ "$failed" -gt 0 ]; then
+    echo "--- journal of nodeguard in the container"
+    ct journalctl -u nodeguard --no-pager | tail -n 60
+fi
+echo "system: $passed passed, $failed failed"
+[ "$failed" = 0 ]
