@@ -38,9 +38,9 @@ unit-test: deps-build
 system-test: deps-test release
 	tests/system/run.sh .build/release
 
-test: deps-test
+test: deps-test release
 	$(SWIFT) test
-	$(MAKE) system-test
+	tests/system/run.sh .build/release
 
 bench: deps-bench release
 	bench/footprint.sh

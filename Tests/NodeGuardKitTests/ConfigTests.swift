@@ -42,6 +42,13 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.disk.criticalFreeBelow, 0.05, accuracy: 1e-9)
     }
 
+    func testForCyclesCountsCheckCycles() {
+        let c = config("interval = \"5s\"\n[memory]\nfor_cycles = 6\n")
+        XCTAssertEqual(c.memory.sustained, 30)
+        XCTAssertEqual(errors("[memory]\nfor = \"1m\"\nfor_cycles = 3\n"), ["t.toml:3:14: memory: set either `for` or `for_cycles`, not both"])
+        XCTAssertEqual(errors("[memory]\nfor_cylces = 3\n"), ["t.toml:2:1: unknown key `for_cylces` in [memory], did you mean `for_cycles`?"])
+    }
+
     func testUnitNameGetsServiceSuffix() {
         XCTAssertEqual(config("[node]\nunit = \"bitcoind\"").node.unit, "bitcoind.service")
     }

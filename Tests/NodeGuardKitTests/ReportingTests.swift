@@ -71,6 +71,15 @@ final class ReportingTests: XCTestCase {
         XCTAssertTrue(EventLog.readableLine(e, wall: 0).hasSuffix(" NOTICE restarting dmo.service [check=node_memory value=123 threshold=100 action=restart target=dmo.service]"))
     }
 
+    /// The shipped files are generated from the code; they must not drift.
+    func testPackagedConfigAndCatalogAreCurrent() {
+        let top = fixture("").replacingOccurrences(of: "/Tests/Fixtures/", with: "")
+        XCTAssertEqual(FileIO.readText(top + "/packaging/nodeguard.toml"), ReferenceConfig.text(),
+                       "run: nodeguard config defaults > packaging/nodeguard.toml")
+        XCTAssertEqual(FileIO.readText(top + "/packaging/nodeguard.catalog"), Event.catalogText(),
+                       "run: nodeguard catalog > packaging/nodeguard.catalog")
+    }
+
     func testMessageIDsAreUniqueAnd128Bit() {
         let ids = EventKind.allCases.map(\.messageID)
         XCTAssertEqual(Set(ids).count, ids.count)

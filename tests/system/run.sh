@@ -78,7 +78,7 @@ write_config() {  # the config nodeguard reads, 0644 root:root
 
 good_config() {
     write_config <<EOF
-interval = "1s"
+interval = "${3:-1s}"
 dry_run = ${1:-false}
 
 [node]
@@ -239,12 +239,20 @@ EOF
 }
 
 test_reload_good_config_applies() {
-    good_config false 5
+    local pid; pid=$(unit_prop nodeguard.service MainPID)
+    # A check interval longer than WatchdogSec (3 s): the loop must keep pinging.
+    good_config false 5 5s
     ct systemctl reload nodeguard
     if ! wait_until 10 has_events reloaded; then fail reload_good_config "no reloaded event"; return; fi
     local m; m=$(events reloaded | tail -n1 | field MESSAGE)
-    grep -q 'node.max_restarts 2 -> 5' <<<"$m" || { fail reload_good_config "change not named: $m"; return; }
+    grep -q 'interval 1s -> 5s' <<<"$m" && grep -q 'node.max_restarts 2 -> 5' <<<"$m" || { fail reload_good_config "change not named: $m"; return; }
     pass reload_good_config
+    sleep 7
+    if [ "$(unit_prop nodeguard.service MainPID)" = "$pid" ] && ! ct journalctl -u nodeguard --no-pager | grep -q 'Watchdog timeout'; then
+        pass watchdog_fed_with_long_interval
+    else
+        fail watchdog_fed_with_long_interval "killed by the watchdog with interval 5s > WatchdogSec 3s"
+    fi
 }
 
 test_watchdog_restarts_a_hung_nodeguard() {

@@ -39,8 +39,11 @@ public struct NodeConfig: Equatable, Sendable {
 public struct MemoryConfig: Equatable, Sendable {
     public var warnAbove: Amount = .share(0.50)
     public var restartAbove: Amount = .share(0.60)
-    /// How long a memory threshold must hold before it counts.
+    /// How long a memory threshold must hold before it counts (from `for`,
+    /// or `for_cycles` times the interval).
     public var sustained: Double = 180
+    /// `for_cycles` as written; 0 when `for` is used.
+    public var forCycles: Int = 0
     public var hostAvailableWarnBelow: Amount = .share(0.15)
     public var hostAvailableBelow: Amount = .share(0.08)
     public var trendWindow: Double = 3600

@@ -69,6 +69,12 @@ public enum ConfigLoader {
             for n in names { if let p = setAt[n] { return p } }
             return SourcePosition(line: 1, column: 1)
         }
+        if config.memory.forCycles > 0 {
+            if setAt["memory.for"] != nil {
+                problem(at("memory.for_cycles"), "memory: set either `for` or `for_cycles`, not both")
+            }
+            config.memory.sustained = Double(config.memory.forCycles) * config.interval
+        }
         let n = config.node, m = config.memory, d = config.disk
         if n.unit != nil && n.pidfile != nil {
             problem(at("node.pidfile", "node.unit"), "node: set either `unit` or `pidfile`, not both")

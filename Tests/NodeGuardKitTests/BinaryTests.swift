@@ -1,0 +1,174 @@
+// The built programs driven as a user (and systemd) would: exit codes, output,
+// and the sd_notify conversation over a real NOTIFY_SOCKET.
+import XCTest
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import NodeGuardKit
+
+func binary(_ name: String) throws -> String {
+    let here = #filePath
+    let top = String(here[..<here.range(of: "/Tests/")!.lowerBound])
+    for dir in ["/.build/debug/", "/.build/release/"] where FileManager.default.isExecutableFile(atPath: top + dir + name) {
+        return top + dir + name
+    }
+    throw XCTSkip("\(name) is not built in .build/debug; run swift build first")
+}
+
+struct Ran { var status: Int32; var stdout: String; var stderr: String }
+
+func runProgram(_ path: String, _ args: [String], env: [String: String] = [:]) throws -> Ran {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return Ran(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+func writeConfig(_ text: String) -> String {
+    let path = tempDir() + "/nodeguard.toml"
+    FileIO.writeAtomically(path, text, durable: false, mode: 0o644)
+    return path
+}
+
+final class CLITests: XCTestCase {
+    func testConfigCheck() throws {
+        let cli = try binary("nodeguard")
+        let good = writeConfig("interval = \"5s\"\n[node]\nunit = \"dmo.service\"\n")
+        let ok = try runProgram(cli, ["config", "check", good])
+        XCTAssertEqual(ok.status, 0)
+        XCTAssertTrue(ok.stdout.hasPrefix("\(good): ok: interval 5s, node dmo.service restart above 60% for 3m"), ok.stdout)
+        XCTAssertEqual(ok.stdout.split(separator: "\n").count, 1, "one line")
+
+        let bad = writeConfig("interval = 5\n[memory]\nfor_cylces = 3\n")
+        let r = try runProgram(cli, ["config", "check", bad])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.stdout, """
+        \(bad):1:12: interval: expected a duration string such as "5s", found an integer; write the unit (s, m, h or d)
+        \(bad):3:1: unknown key `for_cylces` in [memory], did you mean `for_cycles`?
+
+        """)
+        let missing = try runProgram(cli, ["config", "check", "/nonexistent.toml"])
+        XCTAssertEqual(missing.status, 1)
+    }
+
+    func testCheckOnFixtureTreesExitCodes() throws {
+        let cli = try binary("nodeguard")
+        // The 2 GB VPS fixture: the node's 827 MiB of anon is above a 800 MiB restart threshold.
+        let critical = writeConfig("[node]\nunit = \"dmo-node.service\"\n[memory]\nwarn_above = \"700MiB\"\nrestart_above = \"800MiB\"\n[disk]\npaths = [\"/\"]\n")
+        let r = try runProgram(cli, ["check", "--json", "--config", critical, "--root", fixture("cgroup-v2-vps")])
+        XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
+        let json = try JSON.parse(r.stdout)
+        XCTAssertEqual(json["state"]?.string, "critical")
+        let node = json["checks"]?.array?.first
+        XCTAssertEqual(node?["check"]?.string, "node_memory")
+        XCTAssertEqual(node?["value"]?.string, "827 MiB")
+
+        let warning = writeConfig("[node]\nunit = \"dmo-node.service\"\n[memory]\nwarn_above = \"800MiB\"\nrestart_above = \"900MiB\"\n")
+        XCTAssertEqual(try runProgram(cli, ["check", "--config", warning, "--root", fixture("cgroup-v2-vps")]).status, 1)
+
+        let fine = writeConfig("[node]\nunit = \"dmo-node.service\"\n[memory]\nwarn_above = \"1GiB\"\nrestart_above = \"1.2GiB\"\n")
+        let text = try runProgram(cli, ["check", "--config", fine, "--root", fixture("cgroup-v2-vps")])
+        XCTAssertEqual(text.status, 0, text.stdout)
+        let psi = text.stdout.split(separator: "\n").first { $0.hasPrefix("memory_pressure ") }
+        XCTAssertTrue(psi?.contains("some 2.47% full 0.83% (avg10)") == true, text.stdout)
+    }
+
+    func testStatusWithoutDaemon() throws {
+        let r = try runProgram(try binary("nodeguard"), ["status", "--status-file", "/nonexistent/status.json"])
+        XCTAssertEqual(r.status, 3)
+        XCTAssertTrue(r.stderr.contains("is the daemon running? (systemctl status nodeguard)"), r.stderr)
+    }
+}
+
+/// nodeguardd's sd_notify conversation, read from a real NOTIFY_SOCKET.
+final class NotifyTests: XCTestCase {
+    final class NotifySocket {
+        let fd: Int32
+        let path: String
+        init() {
+            path = tempDir() + "/notify.sock"
+            fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+            var addr = sockaddr_un()
+            addr.sun_family = sa_family_t(AF_UNIX)
+            withUnsafeMutableBytes(of: &addr.sun_path) { buf in
+                for (i, b) in path.utf8.enumerated() { buf[i] = b }
+            }
+            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        }
+        /// Messages with the monotonic time they arrived, until `seconds` pass.
+        func read(for seconds: Double, until stop: (String) -> Bool = { _ in false }) -> [(Double, String)] {
+            var out: [(Double, String)] = []
+            let end = Now.read().monotonic + seconds
+            var buf = [UInt8](repeating: 0, count: 4096)
+            while Now.read().monotonic < end {
+                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&p, 1, 50) > 0 else { continue }
+                let n = recv(fd, &buf, buf.count, 0)
+                guard n > 0 else { continue }
+                let m = String(decoding: buf[0..<n], as: UTF8.self)
+                out.append((Now.read().monotonic, m))
+                if stop(m) { break }
+            }
+            return out
+        }
+        deinit { close(fd); unlink(path) }
+    }
+
+    func testReadyWatchdogReloadAndStop() throws {
+        let daemon = try binary("nodeguardd")
+        let dir = tempDir()
+        // The interval (5 s) is longer than the watchdog (0.6 s): pings must still come.
+        let config = writeConfig("interval = \"5s\"\nstatus_file = \"\(dir)/status.json\"\nstate_directory = \"\(dir)/state\"\n")
+        let sock = NotifySocket()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: daemon)
+        p.arguments = ["--config", config]
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = sock.path
+        env["WATCHDOG_USEC"] = "600000"
+        env.removeValue(forKey: "WATCHDOG_PID")
+        p.environment = env
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        defer { if p.isRunning { p.terminate() } }
+
+        let start = sock.read(for: 5) { $0.contains("READY=1") }
+        XCTAssertTrue(start.last?.1.contains("READY=1") == true, "\(start)")
+        XCTAssertTrue(FileIO.exists(dir + "/status.json"), "READY only after a first cycle wrote its status")
+        XCTAssertTrue(start.contains { $0.1.hasPrefix("STATUS=") || $0.1.contains("\nSTATUS=") })
+
+        let pings = sock.read(for: 2.0).filter { $0.1.contains("WATCHDOG=1") }.map(\.0)
+        XCTAssertGreaterThanOrEqual(pings.count, 5, "about every 0.2 s while waiting for the 5 s interval")
+        for (a, b) in zip(pings, pings.dropFirst()) { XCTAssertLessThan(b - a, 0.3, "at least twice per WatchdogSec") }
+
+        kill(p.processIdentifier, SIGHUP)
+        let reload = sock.read(for: 3) { $0.contains("READY=1") }.map(\.1).filter { !$0.hasPrefix("WATCHDOG=1") || $0.contains("READY") }
+        XCTAssertTrue(reload.first?.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") == true, "\(reload)")
+        XCTAssertTrue(reload.last?.hasPrefix("READY=1") == true, "\(reload)")
+
+        let t0 = Now.read().monotonic
+        kill(p.processIdentifier, SIGTERM)
+        let stop = sock.read(for: 2) { $0.contains("STOPPING=1") }
+        XCTAssertTrue(stop.last?.1.contains("STOPPING=1") == true)
+        p.waitUntilExit()
+        XCTAssertLessThan(Now.read().monotonic - t0, 1.0, "a clean exit within a second")
+        XCTAssertEqual(p.terminationStatus, 0)
+        XCTAssertTrue(FileIO.exists(dir + "/state/state"), "state saved on SIGTERM")
+    }
+
+    func testInvalidConfigRefusesToStart() throws {
+        let bad = writeConfig("[memory]\nrestart_above = 5\n")
+        let r = try runProgram(try binary("nodeguardd"), ["--config", bad])
+        XCTAssertEqual(r.status, 78)
+        XCTAssertTrue(r.stderr.hasPrefix("\(bad):2:17: memory.restart_above: expected a size such as \"5MiB\" or a share such as \"5%\", found an integer\n"), r.stderr)
+    }
+}
