@@ -33,13 +33,13 @@ check: release
 	@.build/release/nodeguard check --defaults; rc=$$?; echo "nodeguard check exit code: $$rc"; [ $$rc -le 2 ]
 
 unit-test: deps-build
-	$(SWIFT) test
+	$(SWIFT) test --disable-swift-testing
 
 system-test: deps-test release
 	tests/system/run.sh .build/release
 
 test: deps-test release
-	$(SWIFT) test
+	$(SWIFT) test --disable-swift-testing
 	tests/system/run.sh .build/release
 
 bench: deps-bench release

@@ -15,6 +15,8 @@ let package = Package(
         .target(name: "NodeGuardKit", dependencies: ["CSystemd"]),
         .executableTarget(name: "nodeguardd", dependencies: ["NodeGuardKit"]),
         .executableTarget(name: "nodeguard", dependencies: ["NodeGuardKit"]),
+        // The hot-loop cycle benchmark run by bench/footprint.sh.
+        .executableTarget(name: "nodeguard-bench", dependencies: ["NodeGuardKit"], path: "bench/cycle"),
         .testTarget(
             name: "NodeGuardKitTests",
             dependencies: ["NodeGuardKit"],

@@ -10,21 +10,34 @@ public enum FileIO {
     }
 
     /// The bytes of a whole (small) file. /proc files report size 0, so this
-    /// reads until EOF into one growing buffer.
+    /// reads until EOF: into a stack buffer first (the files a cycle reads
+    /// are 1-4 KiB), then one exact-size array.
     public static func readBytes(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
-        var out = [UInt8](repeating: 0, count: 4096)
-        var used = 0
-        while used < limit {
-            if used == out.count { out.append(contentsOf: repeatElement(0, count: out.count)) }
-            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + used, $0.count - used) }
+        var first: [UInt8]? = nil
+        var complete = false
+        let ok = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8192) { buf -> Bool in
+            var used = 0
+            while used < buf.count {
+                let n = read(fd, buf.baseAddress! + used, buf.count - used)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                if n == 0 { complete = true; break }
+                used += n
+            }
+            first = Array(buf[0..<used])
+            return true
+        }
+        guard ok, var out = first else { return nil }
+        if complete { return out }
+        var chunk = [UInt8](repeating: 0, count: 8192)
+        while out.count < limit {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 { if errno == EINTR { continue }; return nil }
             if n == 0 { break }
-            used += n
+            out.append(contentsOf: chunk[0..<n])
         }
-        out.removeLast(out.count - used)
         return out
     }
 
