@@ -101,10 +101,10 @@ NP=$!
 leader() { ps -o pid= --ppid "$NP" | tr -d ' ' | head -n1; }
 ct() { nsenter -t "$(leader)" -a "$@"; }
 for _ in $(seq 300); do
-    [ -n "$(leader)" ] && ct systemctl is-system-running 2>/dev/null | grep -qE '^(running|degraded)' && break
+    [ -n "$(leader)" ] && [[ $(ct systemctl is-system-running 2>/dev/null) =~ ^(running|degraded) ]] && break
     sleep 0.1
 done
-ct systemctl is-system-running 2>/dev/null | grep -qE '^(running|degraded)' \
+[[ $(ct systemctl is-system-running 2>/dev/null) =~ ^(running|degraded) ]] \
     || { echo "system tests: the container did not boot"; cat "$W/nspawn.log"; exit 2; }
 
 # --- harness -----------------------------------------------------------------
@@ -190,9 +190,10 @@ test_leaky_node_restarted() {
         [ "$(field "$k" <<<"$e")" = "$v" ] || { ok=0; echo "  $k is '$(field "$k" <<<"$e")', expected '$v'"; }
     done
     [ "$(field NODEGUARD_VALUE <<<"$e")" -gt 67108864 ] || { ok=0; echo "  value not above threshold"; }
-    field NODEGUARD_OUTCOME <<<"$e" | grep -q '^job /org/freedesktop/systemd1/job/[0-9]* queued$' || { ok=0; echo "  outcome: $(field NODEGUARD_OUTCOME <<<"$e")"; }
+    local outcome msg; outcome=$(field NODEGUARD_OUTCOME <<<"$e"); msg=$(field MESSAGE <<<"$e")
+    grep -q '^job /org/freedesktop/systemd1/job/[0-9]* queued$' <<<"$outcome" || { ok=0; echo "  outcome: $outcome"; }
     # Sustained, never one sample: the message says how long it held.
-    field MESSAGE <<<"$e" | grep -qE 'for ([3-9]|[1-9][0-9])s' || { ok=0; echo "  message: $(field MESSAGE <<<"$e")"; }
+    grep -qE 'for ([3-9]|[1-9][0-9])s' <<<"$msg" || { ok=0; echo "  message: $msg"; }
     wait_until 10 bash -c "[ \"\$(nsenter -t $(leader) -a systemctl show -p InvocationID --value leaky-node)\" != '$before' ]" \
         || { ok=0; echo "  leaky-node was not restarted by systemd"; }
     [ $ok = 1 ] && pass leaky_node_restarted || fail leaky_node_restarted "restart event: $e"
@@ -226,8 +227,9 @@ EOF
     ct systemctl reload nodeguard
     if ! wait_until 10 has_events reload_rejected; then fail reload_broken_config "no reload_rejected event"; return; fi
     local e; e=$(events reload_rejected | tail -n1)
-    field MESSAGE <<<"$e" | grep -q 'nodeguard.toml:4:1: unknown key `max_restart` in \[node\], did you mean `max_restarts`?' \
-        || { fail reload_broken_config "errors not logged: $(field MESSAGE <<<"$e")"; return; }
+    local msg; msg=$(field MESSAGE <<<"$e")
+    grep -q 'nodeguard.toml:4:1: unknown key `max_restart` in \[node\], did you mean `max_restarts`?' <<<"$msg" \
+        || { fail reload_broken_config "errors not logged: $msg"; return; }
     [ "$(unit_prop nodeguard.service MainPID)" = "$pid" ] && [ "$(unit_prop nodeguard.service ActiveState)" = active ] \
         || { fail reload_broken_config "nodeguard did not keep running"; return; }
     # The old config stays in force: still 1 s cycles, still the same node.
@@ -248,7 +250,8 @@ test_reload_good_config_applies() {
     grep -q 'interval 1s -> 5s' <<<"$m" && grep -q 'node.max_restarts 2 -> 5' <<<"$m" || { fail reload_good_config "change not named: $m"; return; }
     pass reload_good_config
     sleep 7
-    if [ "$(unit_prop nodeguard.service MainPID)" = "$pid" ] && ! ct journalctl -u nodeguard --no-pager | grep -q 'Watchdog timeout'; then
+    local log; log=$(ct journalctl -u nodeguard --no-pager)
+    if [ "$(unit_prop nodeguard.service MainPID)" = "$pid" ] && ! grep -q 'Watchdog timeout' <<<"$log"; then
         pass watchdog_fed_with_long_interval
     else
         fail watchdog_fed_with_long_interval "killed by the watchdog with interval 5s > WatchdogSec 3s"
@@ -262,7 +265,8 @@ test_watchdog_restarts_a_hung_nodeguard() {
         ct kill -CONT "$pid" 2>/dev/null
         fail watchdog "not restarted after SIGSTOP"; return
     fi
-    ct journalctl -u nodeguard --no-pager | grep -q 'Watchdog timeout' || { fail watchdog "no watchdog timeout logged"; return; }
+    local log; log=$(ct journalctl -u nodeguard --no-pager)
+    grep -q 'Watchdog timeout' <<<"$log" || { fail watchdog "no watchdog timeout logged"; return; }
     pass watchdog
 }
 
@@ -276,7 +280,8 @@ test_dry_run_restarts_nothing() {
     if ! wait_until 40 has_events restart_dry_run; then fail dry_run "no restart_dry_run event"; return; fi
     local e; e=$(events restart_dry_run | head -n1)
     [ "$(field NODEGUARD_ACTION <<<"$e")" = would-restart ] || { fail dry_run "action: $e"; return; }
-    field MESSAGE <<<"$e" | grep -q '^would restart leaky-node.service' || { fail dry_run "message: $e"; return; }
+    local msg; msg=$(field MESSAGE <<<"$e")
+    grep -q '^would restart leaky-node.service' <<<"$msg" || { fail dry_run "message: $e"; return; }
     [ "$(unit_prop leaky-node.service InvocationID)" = "$inv" ] || { fail dry_run "the node was restarted"; return; }
     [ "$(count restart)" = "$real" ] || { fail dry_run "a real restart was logged"; return; }
     pass dry_run

@@ -86,7 +86,7 @@ public struct Rules: Sendable {
         if policy.rearm(now: now.wall) {
             nodeRestart.reset(); hostFloor.reset()
             d.events.append(Event(.restartRearmed,
-                "restart window of \(Duration.format(config.node.restartWindow)) has passed: nodeguard may restart \(config.node.name) again",
+                "nodeguard may restart \(config.node.name) again: \(policy.restartsInWindow(now: now.wall)) restarts in the last \(Duration.format(config.node.restartWindow)), max_restarts = \(config.node.maxRestarts)",
                 fields: [("ACTION", "rearm"), ("TARGET", config.node.name)]))
         }
         let host = probeResult("host_memory", target: "host", s.host, into: &d)
