@@ -17,7 +17,7 @@ public protocol SpaceReclaimer {
 public final class Guard {
     public private(set) var config: Config
     public let root: HostRoot
-    public private(set) var rules: Rules
+    public internal(set) var rules: Rules
     public private(set) var view = StatusView()
     public var reclaimers: [SpaceReclaimer] = []
     /// Called while a restart command runs, so the daemon keeps its watchdog fed.
@@ -28,6 +28,11 @@ public final class Guard {
     var actions: [ActionRecord] = []
     var stateProblemLogged = false
     var statusProblemLogged = false
+    /// Bandwidth accounting state, saved to state_directory/bandwidth.
+    public internal(set) var ledger = BandwidthLedger()
+    var ledgerSavedAt = -Double.infinity
+    var ledgerProblemLogged = false
+    var bandwidthProjection: BandwidthProjection?
 
     public var dryRun: Bool { forceDryRun || config.dryRun }
 
@@ -75,6 +80,8 @@ public final class Guard {
             rules.confirmDiskCritical(DiskProbe.read(path, root: root), path: path, reclaimed: reclaimed, now: now, into: &d)
         }
 
+        if config.bandwidth.enabled { accountBandwidth(now: now, act: act, into: &d) }
+
         if act, let request = d.restart {
             d.events.append(restartNode(request, now: now))
         }
@@ -85,7 +92,7 @@ public final class Guard {
         view.dryRun = dryRun
         view.checks = d.checks
         view.actions = actions
-        view.summary = Guard.summary(s, config: config, rules: rules, now: now, dryRun: dryRun)
+        view.summary = Guard.summary(s, config: config, rules: rules, bandwidth: config.bandwidth.enabled ? bandwidthProjection : nil, now: now, dryRun: dryRun)
         return view
     }
 
@@ -99,14 +106,7 @@ public final class Guard {
                           fields: fields + [("ACTION", "would-restart")])
             record(ActionRecord(wall: now.wall, action: "would restart", target: node.name, outcome: "dry run"))
         } else {
-            let outcome: ActionOutcome
-            if let unit = node.unit, node.restartCommand.isEmpty {
-                // RestartUnit only queues the job, so it answers fast; the cap
-                // keeps a wedged D-Bus from holding the check loop past the watchdog.
-                outcome = UnitRestarter.restart(unit: unit, timeout: min(node.restartTimeout, 20))
-            } else {
-                outcome = CommandRunner.run(node.restartCommand, timeout: node.restartTimeout, whileWaiting: whileWaiting)
-            }
+            let outcome = performRestart()
             fields.append(("ACTION", "restart"))
             fields.append(("OUTCOME", outcome.detail))
             event = outcome.succeeded
@@ -117,6 +117,17 @@ public final class Guard {
         rules.restartAttempted(now: now)
         if !dryRun { saveState() }
         return event
+    }
+
+    /// Restarts the node the way the config says: through systemd, or its command.
+    func performRestart() -> ActionOutcome {
+        let node = config.node
+        if let unit = node.unit, node.restartCommand.isEmpty {
+            // RestartUnit only queues the job, so it answers fast; the cap
+            // keeps a wedged D-Bus from holding the check loop past the watchdog.
+            return SystemdUnit.restart(unit: unit, timeout: min(node.restartTimeout, 20))
+        }
+        return CommandRunner.run(node.restartCommand, timeout: node.restartTimeout, whileWaiting: whileWaiting)
     }
 
     func record(_ a: ActionRecord) {
@@ -142,6 +153,7 @@ public final class Guard {
     /// Restart history and recent actions, written durably (fsync, rename,
     /// fsync of the directory) so a crash, kill -9 or power loss keeps them.
     public func saveState() {
+        saveLedger()
         var text = rules.policy.serialized()
         for a in actions {
             let clean = { (s: String) in String(s.map { $0 == "\t" || $0 == "\n" ? " " : $0 }) }
@@ -156,7 +168,9 @@ public final class Guard {
         }
     }
 
-    public func restoreState() {
+    /// `readOnly`: for the CLI, which must not move a corrupt file aside.
+    public func restoreState(readOnly: Bool = false) {
+        restoreLedger(readOnly: readOnly)
         guard let text = FileIO.readText(stateFile) else { return }
         rules.policy.restore(text)
         actions = []
@@ -199,7 +213,7 @@ public final class Guard {
     // MARK: the STATUS= line
 
     /// "node 812 MiB/1.2 GiB, host 640 MiB available, / 41% free"
-    static func summary(_ s: Sample, config: Config, rules: Rules, now: Now, dryRun: Bool) -> String {
+    static func summary(_ s: Sample, config: Config, rules: Rules, bandwidth: BandwidthProjection?, now: Now, dryRun: Bool) -> String {
         var parts: [String] = []
         let total = (try? s.host.get())?.total
         if let node = s.node {
@@ -222,6 +236,12 @@ public final class Guard {
             case .success(let u): parts.append("\(path) \(Share.format(u.freeShare)) free")
             case .failure: parts.append("\(path) unreadable")
             }
+        }
+        if let p = bandwidth {
+            var part = "month \(Size.format(p.used))"
+            if config.bandwidth.quota > 0 { part += " of \(Size.format(config.bandwidth.quota))" }
+            if let e = p.linearEnd { part += " (projected \(Size.format(e)))" }
+            parts.append(part)
         }
         if rules.policy.limitReached { parts.append("RESTART LIMIT REACHED") }
         else if config.node.isConfigured && rules.policy.inGrace(now: now.wall) { parts.append("grace \(Duration.format(rules.policy.graceLeft(now: now.wall)))") }

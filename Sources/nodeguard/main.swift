@@ -73,6 +73,7 @@ case "check":
     let o = parseOptions(args, allowed: ["--json", "--config", "--defaults", "--root"])
     let config = loadConfig(o)
     let g = Guard(config: config, root: HostRoot(o.root), emit: { _ in })
+    if o.root == "/" { g.restoreState(readOnly: true) }   // this month's traffic so far
     let view = g.runCycle(act: false)
     out(o.json ? view.json().serialized(pretty: true) + "\n" : view.text(now: Now.read().wall, isDaemon: false))
     exit(view.exitCode)

@@ -23,6 +23,7 @@ final class GuardTests: XCTestCase {
         c.stateDirectory = root + "/state"
         c.statusFile = root + "/run/status.json"
         c.disk.paths = ["/"]
+        c.bandwidth.enabled = false   // BandwidthTests cover it
         var events: [Event] = []
         let g = Guard(config: c, root: HostRoot(root), forceDryRun: dryRun, emit: { events.append($0) })
         return (g, { events })

@@ -117,7 +117,7 @@ final class ActionTests: XCTestCase {
 
     func testUnitRestartWithoutASystemBusFailsCleanly() throws {
         try XCTSkipIf(FileIO.exists("/run/dbus/system_bus_socket"), "a system bus runs here; the nspawn system test covers RestartUnit")
-        let r = UnitRestarter.restart(unit: "nothing.service", timeout: 2)
+        let r = SystemdUnit.restart(unit: "nothing.service", timeout: 2)
         XCTAssertFalse(r.succeeded)
         XCTAssertTrue(r.detail.hasPrefix("cannot connect to the system bus"), r.detail)
     }

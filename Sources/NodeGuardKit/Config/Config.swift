@@ -60,6 +60,36 @@ public struct DiskConfig: Equatable, Sendable {
     public var fillRateWindow: Double = 6 * 3600
 }
 
+/// What to do when the month's traffic reaches bandwidth.action_at.
+public enum BandwidthAction: Equatable, Sendable, CustomStringConvertible {
+    case none, stopNode, restartNode
+    case command([String])
+
+    public var description: String {
+        switch self {
+        case .none: return "none"
+        case .stopNode: return "stop-node"
+        case .restartNode: return "restart-node"
+        case .command(let argv): return "[" + argv.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        }
+    }
+}
+
+public struct BandwidthConfig: Equatable, Sendable {
+    public var enabled = true
+    /// Empty: the interfaces that carry the default route.
+    public var interfaces: [String] = []
+    public var count = CountMode.both
+    public var billingDay = 1
+    /// 0: no quota, accounting and projections only.
+    public var quota: UInt64 = 0
+    public var warnAt = 0.80
+    public var actionAt = 0.95
+    public var action = BandwidthAction.none
+    public var actionTimeout: Double = 60
+    public var saveInterval: Double = 300
+}
+
 public struct Config: Equatable, Sendable {
     public var interval: Double = 10
     public var dryRun = false
@@ -68,6 +98,7 @@ public struct Config: Equatable, Sendable {
     public var node = NodeConfig()
     public var memory = MemoryConfig()
     public var disk = DiskConfig()
+    public var bandwidth = BandwidthConfig()
 
     public init() {}
 
@@ -83,6 +114,10 @@ public struct Config: Equatable, Sendable {
         }
         parts.append("host available floor \(memory.hostAvailableBelow)")
         parts.append("disk \(disk.paths.joined(separator: " "))")
+        if bandwidth.enabled {
+            let ifs = bandwidth.interfaces.isEmpty ? "default-route interfaces" : bandwidth.interfaces.joined(separator: " ")
+            parts.append("bandwidth on \(ifs) from day \(bandwidth.billingDay)" + (bandwidth.quota > 0 ? ", quota \(Size.format(bandwidth.quota))" : ""))
+        }
         if dryRun { parts.append("dry run") }
         return parts.joined(separator: ", ")
     }

@@ -101,6 +101,19 @@ public enum ConfigLoader {
         if d.criticalInodesFreeBelow >= d.warnInodesFreeBelow && d.warnInodesFreeBelow > 0 {
             problem(at("disk.critical_inodes_free_below", "disk.warn_inodes_free_below"), "disk.critical_inodes_free_below must be below warn_inodes_free_below")
         }
+        let b = config.bandwidth
+        if b.quota > 0 && b.warnAt >= b.actionAt {
+            problem(at("bandwidth.warn_at", "bandwidth.action_at"), "bandwidth.warn_at (\(Share.format(b.warnAt))) must be below action_at (\(Share.format(b.actionAt)))")
+        }
+        if (b.action == .stopNode || b.action == .restartNode) && !n.isConfigured {
+            problem(at("bandwidth.action"), "bandwidth.action = \"\(b.action)\" needs a [node] (unit or pidfile)")
+        }
+        if b.action == .stopNode && n.unit == nil {
+            problem(at("bandwidth.action"), "bandwidth.action = \"stop-node\" stops a systemd unit; set [node] unit, or give a command array")
+        }
+        if b.action != .none && b.quota == 0 {
+            problem(at("bandwidth.action"), "bandwidth.action needs a quota; set bandwidth.quota, such as \"2TB\"")
+        }
         if d.paths.isEmpty {
             problem(at("disk.paths"), "disk.paths: list at least one mount point, such as [\"/\"]")
         }

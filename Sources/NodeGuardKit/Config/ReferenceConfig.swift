@@ -6,6 +6,7 @@ public enum ReferenceConfig {
         "node.unit": "\"dmo-node.service\"",
         "node.pidfile": "\"/run/dmo-node.pid\"",
         "node.restart_command": "[\"/usr/local/bin/restart-node\", \"--graceful\"]",
+        "bandwidth.interfaces": "[\"eth0\"]",
     ]
 
     /// A shown value in TOML syntax.

@@ -93,7 +93,7 @@ func quoted(_ list: [String]) -> String { "[" + list.map { "\"\($0)\"" }.joined(
 // MARK: the schema
 
 public enum Schema {
-    public static let tables = ["", "node", "memory", "disk"]
+    public static let tables = ["", "node", "memory", "disk", "bandwidth"]
 
     public static let keys: [KeySpec] = [
         KeySpec(table: "", key: "interval", help: "How often every check runs.",
@@ -188,6 +188,69 @@ public enum Schema {
         KeySpec(table: "disk", key: "critical_inodes_free_below", help: "Critical when the free share of inodes falls below this.",
                 read: { (c, n) throws(UnitError) in c.disk.criticalInodesFreeBelow = try share(n) },
                 show: { Share.format($0.disk.criticalInodesFreeBelow) }),
+        KeySpec(table: "bandwidth", key: "enabled", help: "Count traffic per billing month and day.",
+                read: { (c, n) throws(UnitError) in c.bandwidth.enabled = try boolean(n) },
+                show: { String($0.bandwidth.enabled) }),
+        KeySpec(table: "bandwidth", key: "interfaces", help: "Interfaces to count; empty: those carrying the default route (never lo).",
+                read: { (c, n) throws(UnitError) in
+                    let names = try stringArray(n, what: "[\"eth0\"]")
+                    for name in names where name == "lo" { throw UnitError(message: "`lo` is loopback traffic, never billed; leave it out") }
+                    for name in names where name.isEmpty || name.contains("/") || name.count > 15 {
+                        throw UnitError(message: "`\(name)` is not an interface name (see `ip link`)")
+                    }
+                    c.bandwidth.interfaces = names
+                },
+                show: { quoted($0.bandwidth.interfaces) }),
+        KeySpec(table: "bandwidth", key: "count", help: "What the provider bills: \"rx\", \"tx\" or \"both\".",
+                read: { (c, n) throws(UnitError) in
+                    let v = try string(n, "\"rx\", \"tx\" or \"both\"")
+                    guard let mode = CountMode(rawValue: v) else { throw UnitError(message: "`\(v)` is not a count mode; use \"rx\", \"tx\" or \"both\"") }
+                    c.bandwidth.count = mode
+                },
+                show: { $0.bandwidth.count.rawValue }),
+        KeySpec(table: "bandwidth", key: "billing_day", help: "Day of the month the provider's quota resets, at local midnight (1-28).",
+                read: { (c, n) throws(UnitError) in
+                    if case .integer(let d) = n.value, (29...31).contains(d) {
+                        throw UnitError(message: "\(d) is out of range: not every month has a day \(d); use 1-28 (a quota that resets on the last day of the month: use 1)")
+                    }
+                    c.bandwidth.billingDay = try integer(n, min: 1, max: 28)
+                },
+                show: { String($0.bandwidth.billingDay) }),
+        KeySpec(table: "bandwidth", key: "quota", help: "Traffic allowed per billing month; \"0B\": no quota, accounting only.",
+                read: { (c, n) throws(UnitError) in c.bandwidth.quota = try size(n) },
+                show: { Size.format($0.bandwidth.quota).replacingSpaces() }),
+        KeySpec(table: "bandwidth", key: "warn_at", help: "Warn once a month when traffic passes this share of the quota.",
+                read: { (c, n) throws(UnitError) in c.bandwidth.warnAt = try share(n) },
+                show: { Share.format($0.bandwidth.warnAt) }),
+        KeySpec(table: "bandwidth", key: "action_at", help: "Run the action once a month when traffic passes this share of the quota.",
+                read: { (c, n) throws(UnitError) in c.bandwidth.actionAt = try share(n) },
+                show: { Share.format($0.bandwidth.actionAt) }),
+        KeySpec(table: "bandwidth", key: "action", help: "\"none\", \"stop-node\", \"restart-node\", or a command as an argv (no shell).",
+                read: { (c, n) throws(UnitError) in
+                    if case .array = n.value {
+                        let argv = try stringArray(n, what: "[\"/usr/local/bin/throttle\", \"on\"]")
+                        guard let first = argv.first, first.hasPrefix("/") else {
+                            throw UnitError(message: "the command must start with an absolute path, as in [\"/usr/local/bin/throttle\"]")
+                        }
+                        c.bandwidth.action = .command(argv); return
+                    }
+                    let v = try string(n, "\"none\", \"stop-node\", \"restart-node\" or a command array")
+                    switch v {
+                    case "none": c.bandwidth.action = .none
+                    case "stop-node": c.bandwidth.action = .stopNode
+                    case "restart-node": c.bandwidth.action = .restartNode
+                    default:
+                        let hint = Suggest.nearest(v, among: ["none", "stop-node", "restart-node"]).map { " (did you mean \"\($0)\"?)" } ?? ""
+                        throw UnitError(message: "`\(v)` is not an action\(hint); use \"none\", \"stop-node\", \"restart-node\" or a command array such as [\"/usr/local/bin/throttle\"]")
+                    }
+                },
+                show: { $0.bandwidth.action.description }),
+        KeySpec(table: "bandwidth", key: "action_timeout", help: "How long the action may take before it counts as failed.",
+                read: { (c, n) throws(UnitError) in c.bandwidth.actionTimeout = try duration(n, min: 1, max: 1800) },
+                show: { Duration.format($0.bandwidth.actionTimeout) }),
+        KeySpec(table: "bandwidth", key: "save_interval", help: "How often the counts are saved; a reboot can lose at most this much traffic.",
+                read: { (c, n) throws(UnitError) in c.bandwidth.saveInterval = try duration(n, min: 10, max: 3600) },
+                show: { Duration.format($0.bandwidth.saveInterval) }),
         KeySpec(table: "disk", key: "fill_rate_window", help: "The window the fill rate is measured over for \"full in ~N days\".",
                 read: { (c, n) throws(UnitError) in c.disk.fillRateWindow = try duration(n, min: 60, max: 30 * 86400) },
                 show: { Duration.format($0.disk.fillRateWindow) }),

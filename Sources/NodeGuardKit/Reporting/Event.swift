@@ -23,6 +23,8 @@ public enum EventKind: String, CaseIterable, Sendable {
     case restart, restartFailed = "restart_failed", restartDryRun = "restart_dry_run"
     case restartLimit = "restart_limit", restartRearmed = "restart_rearmed"
     case probeFailed = "probe_failed"
+    case bandwidthWarning = "bandwidth_warning", bandwidthAction = "bandwidth_action", bandwidthMonth = "bandwidth_month"
+    case counterAnomaly = "counter_anomaly", clockStep = "clock_step", stateCorrupt = "state_corrupt"
 
     public var messageID: String {
         switch self {
@@ -41,6 +43,12 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .restartLimit: return "415e70130db34c4cb38450479b5fc4e0"
         case .restartRearmed: return "95180b922f4145618523c7a07938bc38"
         case .probeFailed: return "52182ba56f6b412098419b3cd9a10955"
+        case .bandwidthWarning: return "9cbb0c7f981a4ddb8ba02b04c7a9aebd"
+        case .bandwidthAction: return "abe4ccd0cb084044964a6347420bebf4"
+        case .bandwidthMonth: return "b11a576af300479aafd96209c5f550b5"
+        case .counterAnomaly: return "6a3056dc18ca4a9f96a93656bad51512"
+        case .clockStep: return "9f563e385e42420f93a36efef81a0b8b"
+        case .stateCorrupt: return "ea1338329a8f489f85585fc7c217138e"
         }
     }
 
@@ -62,6 +70,12 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .restartLimit: return ("nodeguard stopped restarting the node", "The node was restarted node.max_restarts times within node.restart_window. Restarting it more would only hide the problem, so nodeguard keeps watching and logging but restarts nothing until the window has passed. Look at the node: a restart does not fix its memory growth.")
         case .restartRearmed: return ("nodeguard may restart the node again", "The restart window has passed since the restart limit was reached; memory rules may restart the node again.")
         case .probeFailed: return ("A check cannot read its data", "A probe could not read what it measures (the message names the path or unit and what to do). The other checks keep running; this one recovers by itself when the data is back.")
+        case .bandwidthWarning: return ("This month's traffic passed the warning share of the quota", "The billing month's traffic (NODEGUARD_VALUE bytes, counted as bandwidth.count says) passed bandwidth.warn_at of bandwidth.quota (NODEGUARD_THRESHOLD). NODEGUARD_PROJECTION is the month-end estimate. Logged once per billing month.")
+        case .bandwidthAction: return ("nodeguard acted on the bandwidth quota", "This month's traffic passed bandwidth.action_at of the quota and nodeguard ran bandwidth.action (NODEGUARD_ACTION: stop-node, restart-node or a command); NODEGUARD_OUTCOME says how it went. Logged once per billing month; the next month re-arms it. A stopped node stays stopped until you start it.")
+        case .bandwidthMonth: return ("A billing month closed", "The billing month that started on the date in NODEGUARD_TARGET ended; NODEGUARD_VALUE is its total (as bandwidth.count counts), the message gives rx and tx. The quota warning and action are re-armed for the new month.")
+        case .counterAnomaly: return ("An interface counter jumped", "A traffic counter went backwards without a reboot (interface re-created, driver reset: counted again from zero), wrapped at 32 bits, or grew by more than the link could carry in the time (discarded). The message names the interface and what was counted.")
+        case .clockStep: return ("The wall clock stepped", "The wall clock moved differently from the boot clock (NTP, a manual date change). Traffic is counted once, from the counters; it is booked to the current billing month, which never goes back.")
+        case .stateCorrupt: return ("A state file could not be read", "nodeguard found its state file (NODEGUARD_TARGET) corrupt or truncated, moved it aside with a .corrupt suffix and started afresh. Totals before this point are in the moved file.")
         }
     }
 
@@ -69,7 +83,9 @@ public enum EventKind: String, CaseIterable, Sendable {
         switch self {
         case .started, .reloaded, .stopping: return .info
         case .defaults, .recovered, .restartDryRun, .restartRearmed, .restart: return .notice
-        case .warning, .leakTrend: return .warning
+        case .warning, .leakTrend, .bandwidthWarning, .counterAnomaly, .clockStep: return .warning
+        case .bandwidthMonth: return .notice
+        case .bandwidthAction, .stateCorrupt: return .err
         case .reloadRejected, .restartFailed, .probeFailed: return .err
         case .critical, .restartLimit: return .crit
         }

@@ -1,5 +1,6 @@
-// Restarts a systemd unit through systemd's D-Bus API (Manager.RestartUnit),
-// the same call `systemctl restart` makes. The reply is the queued job.
+// Restarts or stops a systemd unit through systemd's D-Bus API
+// (Manager.RestartUnit / StopUnit), the calls `systemctl restart` and
+// `systemctl stop` make. The reply is the queued job.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,8 +12,16 @@ public struct ActionOutcome: Equatable, Sendable {
     public var detail: String
 }
 
-public enum UnitRestarter {
+public enum SystemdUnit {
     public static func restart(unit: String, timeout: Double) -> ActionOutcome {
+        call("RestartUnit", unit: unit, timeout: timeout)
+    }
+
+    public static func stop(unit: String, timeout: Double) -> ActionOutcome {
+        call("StopUnit", unit: unit, timeout: timeout)
+    }
+
+    static func call(_ method: String, unit: String, timeout: Double) -> ActionOutcome {
         var bus: OpaquePointer? = nil
         let r = sd_bus_open_system(&bus)
         guard r >= 0, let bus else {
@@ -22,7 +31,7 @@ public enum UnitRestarter {
 
         var msg: OpaquePointer? = nil
         var rc = sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                                "org.freedesktop.systemd1.Manager", "RestartUnit")
+                                                "org.freedesktop.systemd1.Manager", method)
         guard rc >= 0, let msg else { return ActionOutcome(succeeded: false, detail: "cannot build the D-Bus call: \(FileIO.errorText(-rc))") }
         defer { sd_bus_message_unref(msg) }
         for arg in [unit, "replace"] {
