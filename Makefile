@@ -3,7 +3,7 @@
 SWIFT ?= swift
 RELEASE_FLAGS = -c release --static-swift-stdlib
 BUILD_DEPS = libsystemd-dev pkg-config
-TEST_DEPS = $(BUILD_DEPS) systemd-container debootstrap gcc python3 procps
+TEST_DEPS = $(BUILD_DEPS) systemd-container debootstrap gcc python3 procps iproute2 vnstat
 BENCH_DEPS = $(BUILD_DEPS) monit procps
 
 .PHONY: check test unit-test system-test release bench deps-build deps-test deps-bench clean
@@ -36,10 +36,14 @@ unit-test: deps-build
 	$(SWIFT) test --disable-swift-testing
 
 system-test: deps-test release
+	python3 tests/bandwidth/crash-safety.py .build/release 100
+	tests/bandwidth/veth-traffic.sh .build/release
 	tests/system/run.sh .build/release
 
 test: deps-test release
 	$(SWIFT) test --disable-swift-testing
+	python3 tests/bandwidth/crash-safety.py .build/release 100
+	tests/bandwidth/veth-traffic.sh .build/release
 	tests/system/run.sh .build/release
 
 bench: deps-bench release

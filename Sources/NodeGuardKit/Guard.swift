@@ -238,9 +238,9 @@ public final class Guard {
             }
         }
         if let p = bandwidth {
-            var part = "month \(Size.format(p.used))"
-            if config.bandwidth.quota > 0 { part += " of \(Size.format(config.bandwidth.quota))" }
-            if let e = p.linearEnd { part += " (projected \(Size.format(e)))" }
+            var part = "month \(Size.formatDecimal(p.used))"
+            if config.bandwidth.quota > 0 { part += " of \(Size.formatDecimal(config.bandwidth.quota))" }
+            if let e = p.linearEnd { part += " (projected \(Size.formatDecimal(e)))" }
             parts.append(part)
         }
         if rules.policy.limitReached { parts.append("RESTART LIMIT REACHED") }

@@ -25,13 +25,13 @@ extension Guard {
             case .reboot:
                 mustSave = true
             case .reset(let name, let dir, let counted):
-                d.events.append(Event(.counterAnomaly, "\(name) \(dir) counter went backwards without a reboot (interface re-created or driver reset): counted \(Size.format(counted)) from zero",
+                d.events.append(Event(.counterAnomaly, "\(name) \(dir) counter went backwards without a reboot (interface re-created or driver reset): counted \(Size.formatDecimal(counted)) from zero",
                                       fields: [("CHECK", "bandwidth"), ("TARGET", name), ("VALUE", String(counted))]))
             case .wrap(let name, let dir, let counted):
-                d.events.append(Event(.counterAnomaly, "\(name) \(dir) counter wrapped at 32 bits: counted \(Size.format(counted))",
+                d.events.append(Event(.counterAnomaly, "\(name) \(dir) counter wrapped at 32 bits: counted \(Size.formatDecimal(counted))",
                                       fields: [("CHECK", "bandwidth"), ("TARGET", name), ("VALUE", String(counted))]))
             case .impossible(let name, let dir, let bytes, let limit):
-                d.events.append(Event(.counterAnomaly, "\(name) \(dir) counter grew by \(Size.format(bytes)), more than the link could carry (\(Size.format(limit))) since the last reading: discarded",
+                d.events.append(Event(.counterAnomaly, "\(name) \(dir) counter grew by \(Size.formatDecimal(bytes)), more than the link could carry (\(Size.formatDecimal(limit))) since the last reading: discarded",
                                       fields: [("CHECK", "bandwidth"), ("TARGET", name), ("VALUE", String(bytes)), ("THRESHOLD", String(limit))]))
             case .clockStep(let seconds):
                 d.events.append(Event(.clockStep, "the wall clock stepped by \(seconds < 0 ? "-" : "+")\(Duration.format(abs(seconds))); traffic stays counted once, in billing month \(ledger.currentMonth.map(String.init(describing:)) ?? "?")",
@@ -39,7 +39,7 @@ extension Guard {
             case .monthClosed(let m):
                 mustSave = true
                 let total = b.count.counted(rx: m.rx, tx: m.tx)
-                d.events.append(Event(.bandwidthMonth, "billing month from \(m.start) closed: \(Size.format(total)) (rx \(Size.format(m.rx)), tx \(Size.format(m.tx)))\(b.quota > 0 ? " of \(Size.format(b.quota))" : ""); quota warning and action re-armed",
+                d.events.append(Event(.bandwidthMonth, "billing month from \(m.start) closed: \(Size.formatDecimal(total)) (rx \(Size.formatDecimal(m.rx)), tx \(Size.formatDecimal(m.tx)))\(b.quota > 0 ? " of \(Size.formatDecimal(b.quota))" : ""); quota warning and action re-armed",
                                       fields: [("CHECK", "bandwidth"), ("TARGET", String(describing: m.start)), ("VALUE", String(total))]))
             }
         }

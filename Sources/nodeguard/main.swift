@@ -15,6 +15,8 @@ usage: nodeguard COMMAND [OPTIONS]
   status [--json] [--config PATH] [--status-file PATH]
                                     print the running daemon's view: checks, projections, recent actions
                                     exit 0 ok, 1 warning, 2 critical, 3 no fresh status from the daemon
+  bandwidth [--json] [--months N] [--days N]
+                                    traffic per billing month and day, with the month's projection
   config check [PATH]               validate a config file (default \(Config.defaultPath))
   config defaults                   print the reference config: every key with its default
   catalog                           print the journal catalog (MESSAGE_ID explanations)
@@ -34,6 +36,8 @@ struct Options {
     var root = "/"
     var defaults = false
     var positional: [String] = []
+    var months = 12
+    var days = 7
 }
 
 func parseOptions(_ args: ArraySlice<String>, allowed: Set<String>) -> Options {
@@ -47,6 +51,9 @@ func parseOptions(_ args: ArraySlice<String>, allowed: Set<String>) -> Options {
         case "--config": guard let p = a.popFirst() else { fail("--config needs a path") }; o.configPath = p
         case "--status-file": guard let p = a.popFirst() else { fail("--status-file needs a path") }; o.statusFile = p
         case "--defaults": o.defaults = true
+        case "--months", "--days":
+            guard let v = a.popFirst(), let n = Int(v), n >= 0 else { fail("\(x) needs a number") }
+            if x == "--months" { o.months = n } else { o.days = n }
         case "--root": guard let p = a.popFirst() else { fail("--root needs a directory") }; o.root = p
         default: break
         }
@@ -96,6 +103,29 @@ case "status":
         exit(3)
     }
     exit(view.exitCode)
+
+case "bandwidth":
+    let o = parseOptions(args, allowed: ["--json", "--config", "--months", "--days", "--root"])
+    let config = loadConfig(o)
+    guard config.bandwidth.enabled else { fail("bandwidth accounting is off ([bandwidth] enabled = false)", code: 1) }
+    let g = Guard(config: config, root: HostRoot(o.root), emit: { _ in })
+    g.restoreState(readOnly: true)
+    let saved = !g.ledger.isEmpty
+    // The saved counts plus what the counters moved since the daemon's last save.
+    var ledger = g.currentLedger()
+    if !saved { ledger = BandwidthLedger() }
+    let names: [String]
+    switch NetworkProbe.countedInterfaces(configured: config.bandwidth.interfaces, root: HostRoot(o.root)) {
+    case .success(let n): names = n
+    case .failure(let e): fail(e.message, code: 1)
+    }
+    let cal = BillingCalendar(billingDay: config.bandwidth.billingDay)
+    let p = BandwidthRules.projection(ledger, calendar: cal, count: config.bandwidth.count, quota: config.bandwidth.quota, now: Now.read().wall)
+    if o.json {
+        out(BandwidthReport.json(ledger, config: config.bandwidth, interfaces: names, projection: p, calendar: cal, months: o.months, days: o.days).serialized(pretty: true) + "\n")
+    } else {
+        out(BandwidthReport.text(ledger, config: config.bandwidth, interfaces: names.joined(separator: " "), projection: p, calendar: cal, months: o.months, days: o.days))
+    }
 
 case "config":
     guard let sub = args.popFirst() else { fail("config needs a subcommand: check or defaults") }

@@ -116,7 +116,7 @@ public struct Config: Equatable, Sendable {
         parts.append("disk \(disk.paths.joined(separator: " "))")
         if bandwidth.enabled {
             let ifs = bandwidth.interfaces.isEmpty ? "default-route interfaces" : bandwidth.interfaces.joined(separator: " ")
-            parts.append("bandwidth on \(ifs) from day \(bandwidth.billingDay)" + (bandwidth.quota > 0 ? ", quota \(Size.format(bandwidth.quota))" : ""))
+            parts.append("bandwidth on \(ifs) from day \(bandwidth.billingDay)" + (bandwidth.quota > 0 ? ", quota \(Size.formatDecimal(bandwidth.quota))" : ""))
         }
         if dryRun { parts.append("dry run") }
         return parts.joined(separator: ", ")

@@ -249,7 +249,7 @@ public enum Schema {
                 read: { (c, n) throws(UnitError) in c.bandwidth.actionTimeout = try duration(n, min: 1, max: 1800) },
                 show: { Duration.format($0.bandwidth.actionTimeout) }),
         KeySpec(table: "bandwidth", key: "save_interval", help: "How often the counts are saved; a reboot can lose at most this much traffic.",
-                read: { (c, n) throws(UnitError) in c.bandwidth.saveInterval = try duration(n, min: 10, max: 3600) },
+                read: { (c, n) throws(UnitError) in c.bandwidth.saveInterval = try duration(n, min: 1, max: 3600) },
                 show: { Duration.format($0.bandwidth.saveInterval) }),
         KeySpec(table: "disk", key: "fill_rate_window", help: "The window the fill rate is measured over for \"full in ~N days\".",
                 read: { (c, n) throws(UnitError) in c.disk.fillRateWindow = try duration(n, min: 60, max: 30 * 86400) },

@@ -42,6 +42,16 @@ public enum Size {
         return "\(bytes) B"
     }
 
+    /// Decimal units, as providers bill traffic: "312 GB", "1.6 TB".
+    public static func formatDecimal(_ bytes: UInt64) -> String {
+        let b = Double(bytes)
+        if b >= 1e12 { return trim(b / 1e12) + " TB" }
+        if b >= 1e9 { return trim(b / 1e9) + " GB" }
+        if b >= 1e6 { return trim(b / 1e6) + " MB" }
+        if b >= 1e3 { return trim(b / 1e3) + " kB" }
+        return "\(bytes) B"
+    }
+
     /// One decimal below 100, none above: "1.2 GiB", "812 MiB".
     static func trim(_ v: Double) -> String {
         if v >= 100 { return String(Int(v.rounded())) }

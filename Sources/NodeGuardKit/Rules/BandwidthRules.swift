@@ -9,7 +9,8 @@ public struct BandwidthProjection: Equatable, Sendable {
     public var tx: UInt64
     /// As bandwidth.count counts.
     public var used: UInt64
-    /// Month-end estimate, linear in the month's elapsed time; nil in its first hour.
+    /// Month-end estimate, linear in the month's elapsed time (the part of it
+    /// nodeguard watched); nil in the first hour.
     public var linearEnd: UInt64?
     /// Bytes per second over the last 24 hours (or what of them was watched).
     public var dayRate: Double?
@@ -26,9 +27,10 @@ public enum BandwidthRules {
         let m = l.month(month)
         let used = count.counted(rx: m.rx, tx: m.tx)
         var p = BandwidthProjection(month: month, monthStart: start, monthEnd: end, rx: m.rx, tx: m.tx, used: used)
-        let elapsed = now - start
-        if elapsed >= 3600, end > start {
-            p.linearEnd = UInt64((Double(used) * (end - start) / elapsed).rounded())
+        // Counting may have started mid-month: extrapolate from what was watched.
+        let watched = now - max(start, l.since)
+        if watched >= 3600, end > now {
+            p.linearEnd = used &+ UInt64((Double(used) / watched * (end - now)).rounded())
         }
         let covered = min(86400, now - l.since)
         if covered >= 600 {
@@ -47,11 +49,11 @@ public enum BandwidthRules {
 
     /// "312 GiB of 2 TB (16%), month end ~1.6 TB; at the 24 h rate the quota is reached on 2026-12-19"
     public static func describe(_ p: BandwidthProjection, quota: UInt64, calendar: BillingCalendar) -> (value: String, projection: String) {
-        var value = Size.format(p.used)
-        if quota > 0 { value += " of \(Size.format(quota)) (\(Share.format(Double(p.used) / Double(quota))))" }
+        var value = Size.formatDecimal(p.used)
+        if quota > 0 { value += " of \(Size.formatDecimal(quota)) (\(Share.format(Double(p.used) / Double(quota))))" }
         var proj: [String] = []
-        if let e = p.linearEnd { proj.append("month end ~\(Size.format(e))") }
-        if let r = p.rateEnd, let rate = p.dayRate { proj.append("~\(Size.format(r)) at \(Size.format(UInt64(rate * 86400)))/day") }
+        if let e = p.linearEnd { proj.append("month end ~\(Size.formatDecimal(e))") }
+        if let r = p.rateEnd, let rate = p.dayRate { proj.append("~\(Size.formatDecimal(r)) at \(Size.formatDecimal(UInt64(rate * 86400)))/day") }
         if let at = p.quotaReachedAt { proj.append("quota reached on \(calendar.dateOf(at))") }
         return (value, proj.joined(separator: ", "))
     }
