@@ -34,7 +34,7 @@ cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 command -v monit >/dev/null || { echo "bench: monit is not installed (make bench installs it)"; exit 2; }
-(cd "$TOP" && swift build -c release --static-swift-stdlib >/dev/null)
+make -s -C "$TOP" release >/dev/null   # the release the package ships: static stdlib, -Osize
 gcc -O2 -o "$W/floor" "$TOP/bench/floor.c"
 cp "$TOP/.build/release/nodeguardd" "$W/nodeguardd"
 strip "$W/nodeguardd"

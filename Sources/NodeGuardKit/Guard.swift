@@ -33,6 +33,8 @@ public final class Guard {
     var ledgerSavedAt = -Double.infinity
     var ledgerProblemLogged = false
     var bandwidthProjection: BandwidthProjection?
+    let networkCache = NetworkProbe.Cache()
+    var calendar: BillingCalendar
 
     public var dryRun: Bool { forceDryRun || config.dryRun }
 
@@ -42,6 +44,7 @@ public final class Guard {
         self.forceDryRun = forceDryRun
         self.emit = emit
         rules = Rules(config: config)
+        calendar = BillingCalendar(billingDay: config.bandwidth.billingDay)
     }
 
     // MARK: probes
@@ -143,6 +146,7 @@ public final class Guard {
         if new.node.unit != config.node.unit { unitCgroup = nil }
         config = new
         rules.apply(new)
+        calendar = BillingCalendar(billingDay: new.bandwidth.billingDay)
         return changes
     }
 

@@ -7,12 +7,10 @@ import Glibc
 extension Guard {
     var ledgerFile: String { config.stateDirectory + "/bandwidth" }
 
-    var calendar: BillingCalendar { BillingCalendar(billingDay: config.bandwidth.billingDay) }
-
     func accountBandwidth(now: Now, act: Bool, into d: inout Decisions) {
         let b = config.bandwidth
-        let read = NetworkProbe.countedInterfaces(configured: b.interfaces, root: root).flatMap { names in
-            NetworkProbe.read(interfaces: names, root: root, now: now).map { (names, $0) }
+        let read = NetworkProbe.countedInterfaces(configured: b.interfaces, root: root, cache: networkCache, now: now.monotonic).flatMap { names in
+            NetworkProbe.read(interfaces: names, root: root, now: now, cache: networkCache).map { (names, $0) }
         }
         guard let (names, sample) = rules.probeResult("bandwidth", target: "network", read, into: &d) else { return }
         let target = names.joined(separator: " ")

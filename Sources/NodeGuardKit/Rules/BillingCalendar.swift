@@ -61,16 +61,42 @@ public struct CivilDate: Comparable, Hashable, Sendable, CustomStringConvertible
 
 public struct BillingCalendar: Sendable {
     public var billingDay: Int
-    /// Wall seconds -> local civil date; local midnight of a date -> wall seconds.
-    public var dateOf: @Sendable (Double) -> CivilDate
-    public var midnight: @Sendable (CivilDate) -> Double
+    let toDate: @Sendable (Double) -> CivilDate
+    let toMidnight: @Sendable (CivilDate) -> Double
+    let memo = Memo()
+
+    /// glibc's mktime and localtime re-check /etc/localtime on every call; a
+    /// cycle asks for the same day and month again and again, so the answers
+    /// are kept until the wall clock leaves the day.
+    final class Memo: @unchecked Sendable {
+        var day: (date: CivilDate, start: Double, end: Double)?
+        var midnights: [CivilDate: Double] = [:]
+    }
 
     public init(billingDay: Int,
                 dateOf: @escaping @Sendable (Double) -> CivilDate = BillingCalendar.localDate,
                 midnight: @escaping @Sendable (CivilDate) -> Double = BillingCalendar.localMidnight) {
         self.billingDay = billingDay
-        self.dateOf = dateOf
-        self.midnight = midnight
+        self.toDate = dateOf
+        self.toMidnight = midnight
+    }
+
+    /// Wall seconds -> local civil date.
+    public func dateOf(_ wall: Double) -> CivilDate {
+        if let d = memo.day, wall >= d.start, wall < d.end { return d.date }
+        let date = toDate(wall)
+        let start = midnight(date), end = midnight(date.addingDays(1))
+        if wall >= start && wall < end { memo.day = (date, start, end) }
+        return date
+    }
+
+    /// Local midnight at the start of a date, in wall seconds.
+    public func midnight(_ d: CivilDate) -> Double {
+        if let m = memo.midnights[d] { return m }
+        let m = toMidnight(d)
+        if memo.midnights.count > 16 { memo.midnights.removeAll() }
+        memo.midnights[d] = m
+        return m
     }
 
     /// The first day of the billing month that holds `date`.
