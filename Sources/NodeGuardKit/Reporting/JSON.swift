@@ -15,7 +15,13 @@ public struct JSONObjectWriter {
 
     mutating func key(_ k: String) {
         if first[first.count - 1] { first[first.count - 1] = false } else { bytes.append(UInt8(ascii: ",")) }
-        if !k.isEmpty { JSON.quote(k, into: &bytes); bytes.append(UInt8(ascii: ":")) }
+        // Keys are this file's own ASCII names: no escaping needed.
+        if !k.isEmpty {
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(contentsOf: k.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            bytes.append(UInt8(ascii: ":"))
+        }
     }
     public mutating func string(_ k: String, _ v: String) { key(k); JSON.quote(v, into: &bytes) }
     public mutating func number(_ k: String, _ v: Double) { key(k); JSON.number(v).write(into: &bytes, pretty: false, depth: 0) }
@@ -112,9 +118,12 @@ public indirect enum JSON: Equatable, Sendable {
     static func quote(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Almost every string needs no escape: copy it whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(contentsOf: s.utf8)
-        } else {
+        let plain = s.utf8.withContiguousStorageIfAvailable { buf -> Bool in
+            for b in buf where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+            out.append(contentsOf: buf)
+            return true
+        }
+        if plain != true {
             for b in s.utf8 {
                 switch b {
                 case UInt8(ascii: "\""): out += "\\\"".utf8
