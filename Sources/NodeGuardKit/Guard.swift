@@ -34,6 +34,9 @@ public final class Guard {
     var ledgerProblemLogged = false
     var bandwidthProjection: BandwidthProjection?
     let networkCache = NetworkProbe.Cache()
+    /// The node's container as Docker last described it, and where its memory is.
+    var container: (info: ContainerInfo, cgroup: NodeMemoryProbe.UnitCgroup, at: Double)?
+    var dockerEngine: DockerEngine?
     var calendar: BillingCalendar
 
     public var dryRun: Bool { forceDryRun || config.dryRun }
@@ -58,6 +61,8 @@ public final class Guard {
             }
         } else if let pidfile = config.node.pidfile {
             node = NodeMemoryProbe.readPidfile(pidfile, root: root)
+        } else if let name = config.node.container {
+            node = containerMemory(name)
         }
         return Sample(host: HostMemoryProbe.read(root), node: node,
                       disks: config.disk.paths.map { ($0, DiskProbe.read($0, root: root)) })
@@ -125,6 +130,12 @@ public final class Guard {
     /// Restarts the node the way the config says: through systemd, or its command.
     func performRestart() -> ActionOutcome {
         let node = config.node
+        if node.container != nil, node.restartCommand.isEmpty {
+            guard let id = container?.info.id else {
+                return ActionOutcome(succeeded: false, detail: "container \(node.name) was not found through \(node.dockerSocket)")
+            }
+            return docker().restart(id, stopTimeout: Int(node.stopTimeout), whileWaiting: whileWaiting)
+        }
         if let unit = node.unit, node.restartCommand.isEmpty {
             // RestartUnit only queues the job, so it answers fast; the cap
             // keeps a wedged D-Bus from holding the check loop past the watchdog.
@@ -144,6 +155,7 @@ public final class Guard {
     public func apply(_ new: Config) -> [String] {
         let changes = Schema.changes(from: config, to: new)
         if new.node.unit != config.node.unit { unitCgroup = nil }
+        if new.node.container != config.node.container || new.node.dockerSocket != config.node.dockerSocket { container = nil; dockerEngine = nil }
         config = new
         rules.apply(new)
         calendar = BillingCalendar(billingDay: new.bandwidth.billingDay)

@@ -111,7 +111,7 @@ final class BillingCalendarTests: XCTestCase {
                        ["t.toml:2:10: bandwidth.action: `stop_node` is not an action (did you mean \"stop-node\"?); use \"none\", \"stop-node\", \"restart-node\" or a command array such as [\"/usr/local/bin/throttle\"]"])
         XCTAssertEqual(errors("[bandwidth]\ninterfaces = [\"lo\"]\n"), ["t.toml:2:14: bandwidth.interfaces: `lo` is loopback traffic, never billed; leave it out"])
         XCTAssertEqual(errors("[bandwidth]\nquota = \"1TB\"\naction = \"stop-node\"\n"),
-                       ["t.toml:3:10: bandwidth.action = \"stop-node\" needs a [node] (unit or pidfile)",
+                       ["t.toml:3:10: bandwidth.action = \"stop-node\" needs a [node] (unit, container or pidfile)",
                         "t.toml:3:10: bandwidth.action = \"stop-node\" stops a systemd unit; set [node] unit, or give a command array"])
         XCTAssertEqual(errors("[bandwidth]\ncount = \"in\"\n"), ["t.toml:2:9: bandwidth.count: `in` is not a count mode; use \"rx\", \"tx\" or \"both\""])
     }

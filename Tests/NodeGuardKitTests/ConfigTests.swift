@@ -60,7 +60,7 @@ final class ConfigTests: XCTestCase {
             guard l.hasPrefix("# "), l.contains(" = ") else { return l }
             let key = l.dropFirst(2).split(separator: " ").first.map(String.init) ?? ""
             // Examples of unset node keys stay commented.
-            if ["unit", "pidfile", "restart_command", "interfaces"].contains(key) { return l }
+            if ["unit", "pidfile", "container", "restart_command", "interfaces"].contains(key) { return l }
             return String(l.dropFirst(2))
         }.joined(separator: "\n")
         XCTAssertEqual(config(text), Config())

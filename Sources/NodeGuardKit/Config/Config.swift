@@ -25,6 +25,11 @@ public struct NodeConfig: Equatable, Sendable {
     public var unit: String? = nil
     /// The node as a process tree, found through its pidfile.
     public var pidfile: String? = nil
+    /// The node as a Docker container (name or id), through the Engine API.
+    public var container: String? = nil
+    public var dockerSocket = "/var/run/docker.sock"
+    /// How long Docker waits for the container to stop before killing it on restart.
+    public var stopTimeout: Double = 30
     /// Restart through this argv instead (no shell).
     public var restartCommand: [String] = []
     public var restartTimeout: Double = 90
@@ -32,8 +37,8 @@ public struct NodeConfig: Equatable, Sendable {
     public var maxRestarts: Int = 3
     public var restartWindow: Double = 6 * 3600
 
-    public var isConfigured: Bool { unit != nil || pidfile != nil }
-    public var name: String { unit ?? pidfile ?? "none" }
+    public var isConfigured: Bool { unit != nil || pidfile != nil || container != nil }
+    public var name: String { unit ?? container ?? pidfile ?? "none" }
 }
 
 public struct MemoryConfig: Equatable, Sendable {

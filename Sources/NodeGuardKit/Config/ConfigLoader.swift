@@ -76,14 +76,14 @@ public enum ConfigLoader {
             config.memory.sustained = Double(config.memory.forCycles) * config.interval
         }
         let n = config.node, m = config.memory, d = config.disk
-        if n.unit != nil && n.pidfile != nil {
-            problem(at("node.pidfile", "node.unit"), "node: set either `unit` or `pidfile`, not both")
+        if [n.unit, n.pidfile, n.container].compactMap({ $0 }).count > 1 {
+            problem(at("node.container", "node.pidfile", "node.unit"), "node: set one of `unit`, `container` or `pidfile`, not several")
         }
         if n.pidfile != nil && n.restartCommand.isEmpty {
             problem(at("node.pidfile"), "node.pidfile: a node found by pidfile needs `restart_command` (an argv) to be restarted")
         }
         if !n.restartCommand.isEmpty && !n.isConfigured {
-            problem(at("node.restart_command"), "node.restart_command: set `unit` or `pidfile` too, so nodeguard knows whose memory to watch")
+            problem(at("node.restart_command"), "node.restart_command: set `unit`, `container` or `pidfile` too, so nodeguard knows whose memory to watch")
         }
         if comparable(m.warnAbove, m.restartAbove), !less(m.warnAbove, m.restartAbove) {
             problem(at("memory.warn_above", "memory.restart_above"), "memory.warn_above (\(m.warnAbove)) must be below restart_above (\(m.restartAbove))")
@@ -106,7 +106,7 @@ public enum ConfigLoader {
             problem(at("bandwidth.warn_at", "bandwidth.action_at"), "bandwidth.warn_at (\(Share.format(b.warnAt))) must be below action_at (\(Share.format(b.actionAt)))")
         }
         if (b.action == .stopNode || b.action == .restartNode) && !n.isConfigured {
-            problem(at("bandwidth.action"), "bandwidth.action = \"\(b.action)\" needs a [node] (unit or pidfile)")
+            problem(at("bandwidth.action"), "bandwidth.action = \"\(b.action)\" needs a [node] (unit, container or pidfile)")
         }
         if b.action == .stopNode && n.unit == nil {
             problem(at("bandwidth.action"), "bandwidth.action = \"stop-node\" stops a systemd unit; set [node] unit, or give a command array")

@@ -5,6 +5,7 @@ public enum ReferenceConfig {
     static let examples: [String: String] = [
         "node.unit": "\"dmo-node.service\"",
         "node.pidfile": "\"/run/dmo-node.pid\"",
+        "node.container": "\"dmo-node\"",
         "node.restart_command": "[\"/usr/local/bin/restart-node\", \"--graceful\"]",
         "bandwidth.interfaces": "[\"eth0\"]",
     ]

@@ -119,6 +119,19 @@ public enum Schema {
         KeySpec(table: "node", key: "pidfile", help: "The node as a process and its children, found through this pidfile.",
                 read: { (c, n) throws(UnitError) in c.node.pidfile = try absolutePath(n) },
                 show: { $0.node.pidfile ?? "" }),
+        KeySpec(table: "node", key: "container", help: "The node as a Docker container (name or id); restarted through the Docker Engine API.",
+                read: { (c, n) throws(UnitError) in
+                    let v = try string(n, "a container name or id such as \"dmo-node\"")
+                    guard !v.isEmpty, !v.contains("/"), !v.contains(" ") else { throw UnitError(message: "`\(v)` is not a container name or id (see `docker ps`)") }
+                    c.node.container = v
+                },
+                show: { $0.node.container ?? "" }),
+        KeySpec(table: "node", key: "docker_socket", help: "The Docker Engine API socket.",
+                read: { (c, n) throws(UnitError) in c.node.dockerSocket = try absolutePath(n) },
+                show: { $0.node.dockerSocket }),
+        KeySpec(table: "node", key: "stop_timeout", help: "On a container restart, how long Docker waits for it to stop before killing it.",
+                read: { (c, n) throws(UnitError) in c.node.stopTimeout = try duration(n, min: 0, max: 600) },
+                show: { Duration.format($0.node.stopTimeout) }),
         KeySpec(table: "node", key: "restart_command", help: "Restart the node by running this argv (no shell) instead of through systemd.",
                 read: { (c, n) throws(UnitError) in
                     let argv = try stringArray(n, what: "[\"/usr/bin/docker\", \"restart\", \"node\"]")

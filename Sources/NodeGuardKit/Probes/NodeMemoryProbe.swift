@@ -80,11 +80,16 @@ public enum NodeMemoryProbe {
         guard let cg = where_ else {
             return .failure(ProbeError("unit \(unit) has no cgroup under \(root.path(memoryHierarchy(v))); is it running? (systemctl status \(unit))"))
         }
+        return readCgroup(cg, label: "unit \(unit)", root: root)
+    }
+
+    /// Resident anonymous memory of a cgroup found before.
+    public static func readCgroup(_ cg: UnitCgroup, label: String, root: HostRoot) -> Result<(NodeMemory, UnitCgroup), ProbeError> {
         switch cg.kind {
         case .memoryStat(let version):
             let statPath = root.path(cg.hierarchy + cg.path + "/memory.stat")
             guard let text = FileIO.readBytes(statPath) else {
-                return .failure(ProbeError("cannot read \(statPath) for unit \(unit)"))
+                return .failure(ProbeError("cannot read \(statPath) for \(label)"))
             }
             guard let anon = parseMemoryStat(text, version: version) else {
                 return .failure(ProbeError("\(statPath) has no \(version == .v2 ? "anon" : "total_rss") field"))
@@ -96,6 +101,45 @@ public enum NodeMemoryProbe {
             for pid in pids { if let s = root.readBytes("/proc/\(pid)/status") { total += parseRssAnon(s) ?? 0 } }
             return .success((NodeMemory(anonBytes: total, source: "\(pids.count) processes of cgroup \(cg.path) (no memory cgroup for the unit)"), cg))
         }
+    }
+
+    /// A process's cgroup from /proc/PID/cgroup: on v2 the "0::" line, on v1
+    /// the memory controller's line (else the name=systemd one).
+    public static func parseProcCgroup(_ text: String, version: CgroupVersion) -> (memory: String?, systemd: String?) {
+        var memory: String?, systemd: String?, unified: String?
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard f.count == 3 else { continue }
+            if f[0] == "0" && f[1].isEmpty { unified = String(f[2]) }
+            if f[1].split(separator: ",").contains("memory") { memory = String(f[2]) }
+            if f[1] == "name=systemd" { systemd = String(f[2]) }
+        }
+        return version == .v2 ? (unified, unified) : (memory, systemd ?? unified)
+    }
+
+    /// The memory of the cgroup a process runs in: a container, through the
+    /// pid Docker reports for it.
+    public static func readProcessCgroup(pid: Int32, root: HostRoot) -> Result<(NodeMemory, UnitCgroup), ProbeError> {
+        guard let v = cgroupVersion(root) else {
+            return .failure(ProbeError("no memory cgroup under \(root.path("/sys/fs/cgroup")); nodeguard needs cgroup v1's memory controller or cgroup v2"))
+        }
+        guard let text = root.read("/proc/\(pid)/cgroup") else {
+            return .failure(ProbeError("process \(pid) is gone (\(root.path("/proc/\(pid)/cgroup")))"))
+        }
+        let (memory, systemd) = parseProcCgroup(text, version: v)
+        let hierarchy = memoryHierarchy(v)
+        var cg: UnitCgroup? = nil
+        if let m = memory, m != "/", FileIO.isDirectory(root.path(hierarchy + m)) {
+            cg = UnitCgroup(hierarchy: hierarchy, path: m, kind: .memoryStat(v))
+        } else if v == .v1, let s = systemd, s != "/" {
+            for h in ["/sys/fs/cgroup/systemd", "/sys/fs/cgroup/unified"] where FileIO.isDirectory(root.path(h + s)) {
+                cg = UnitCgroup(hierarchy: h, path: s, kind: .processes); break
+            }
+        }
+        guard let found = cg else {
+            return .failure(ProbeError("process \(pid) has no cgroup of its own under \(root.path(hierarchy))"))
+        }
+        return readCgroup(found, label: "pid \(pid)", root: root)
     }
 
     /// Every pid in a cgroup and its child cgroups.

@@ -1,0 +1,40 @@
+// A Docker container as the node: found through the Engine API, measured
+// through its cgroup, restarted through the API.
+
+extension Guard {
+    func docker() -> DockerEngine {
+        if let d = dockerEngine { return d }
+        let d = DockerEngine(socketPath: config.node.dockerSocket)
+        dockerEngine = d
+        return d
+    }
+
+    /// The container's memory. Docker is asked again every 30 s (health,
+    /// restarts) or when the cgroup is gone; in between its cgroup is read
+    /// directly, so a cycle costs no API call.
+    func containerMemory(_ name: String) -> Result<NodeMemory, ProbeError> {
+        let now = Now.read().monotonic
+        if let c = container, now - c.at < 30,
+           case .success(let (mem, _)) = NodeMemoryProbe.readCgroup(c.cgroup, label: "container \(name)", root: root) {
+            return .success(mem)
+        }
+        switch docker().inspect(name, whileWaiting: whileWaiting) {
+        case .failure(let e):
+            container = nil
+            return .failure(ProbeError(e.message + (e.kind == .unreachable ? "; the other checks keep running and nodeguard retries every cycle" : "")))
+        case .success(let info):
+            guard info.running, info.pid > 0 else {
+                container = nil
+                return .failure(ProbeError("container \(name) (\(info.shortID)) is not running\(info.restarting ? " (restarting)" : ""); docker ps -a shows why"))
+            }
+            switch NodeMemoryProbe.readProcessCgroup(pid: info.pid, root: root) {
+            case .failure(let e):
+                container = nil
+                return .failure(e)
+            case .success(let (mem, cg)):
+                container = (info, cg, now)
+                return .success(NodeMemory(anonBytes: mem.anonBytes, source: "container \(info.shortID), " + mem.source))
+            }
+        }
+    }
+}

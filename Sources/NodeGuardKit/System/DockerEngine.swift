@@ -1,0 +1,151 @@
+// The Docker Engine API, the little of it nodeguard uses: version
+// negotiation, inspecting the node's container, restarting it.
+
+public struct ContainerInfo: Equatable, Sendable {
+    public var id: String
+    public var name: String
+    public var running: Bool
+    public var restarting: Bool
+    public var pid: Int32
+    public var restartCount: Int
+    /// "healthy", "unhealthy", "starting", or "" without a HEALTHCHECK.
+    public var health: String
+    public var logPath: String
+    /// HostConfig.Memory: 0 is no limit.
+    public var memoryLimit: UInt64
+    public var restartPolicy: String
+
+    /// From GET /containers/{id}/json.
+    public init?(json j: JSON) {
+        guard let id = j["Id"]?.string, let state = j["State"] else { return nil }
+        self.id = id
+        name = String((j["Name"]?.string ?? "").drop { $0 == "/" })
+        running = state["Running"]?.bool ?? false
+        restarting = state["Restarting"]?.bool ?? false
+        pid = Int32(state["Pid"]?.number ?? 0)
+        restartCount = Int(j["RestartCount"]?.number ?? 0)
+        health = state["Health"]?["Status"]?.string ?? ""
+        logPath = j["LogPath"]?.string ?? ""
+        memoryLimit = UInt64(max(0, j["HostConfig"]?["Memory"]?.number ?? 0))
+        restartPolicy = j["HostConfig"]?["RestartPolicy"]?["Name"]?.string ?? ""
+    }
+
+    public var shortID: String { String(id.prefix(12)) }
+}
+
+public struct DockerError: Error, Equatable, Sendable {
+    public enum Kind: Equatable, Sendable { case unreachable, noSuchContainer, ambiguous, tooOld, api }
+    public var kind: Kind
+    public var message: String
+}
+
+public final class DockerEngine {
+    /// Debian 12's docker.io (engine 20.10) speaks 1.41: the floor.
+    public static let minimumAPI = (1, 41)
+    /// The newest API this client was written against.
+    public static let maximumAPI = (1, 43)
+
+    public let client: UnixHTTPClient
+    public private(set) var apiVersion: String?
+
+    public init(socketPath: String, connectTimeout: Double = 1, readTimeout: Double = 5) {
+        client = UnixHTTPClient(socketPath: socketPath, connectTimeout: connectTimeout, readTimeout: readTimeout)
+    }
+
+    static func parseVersion(_ s: String) -> (Int, Int)? {
+        let p = s.split(separator: ".")
+        guard p.count == 2, let a = Int(p[0]), let b = Int(p[1]) else { return nil }
+        return (a, b)
+    }
+
+    /// The API version both sides speak: the server's, capped at ours; one
+    /// older than 1.41 is refused with what to do.
+    public static func negotiate(serverAPI: String) -> Result<String, DockerError> {
+        guard let v = parseVersion(serverAPI) else {
+            return .failure(DockerError(kind: .api, message: "Docker reported API version `\(serverAPI)`, which nodeguard cannot read"))
+        }
+        if v < minimumAPI {
+            return .failure(DockerError(kind: .tooOld, message: "Docker's API \(serverAPI) is older than 1.41 (Debian 12's docker.io); upgrade Docker"))
+        }
+        let use = v > maximumAPI ? maximumAPI : v
+        return .success("\(use.0).\(use.1)")
+    }
+
+    func unreachable(_ e: HTTPError) -> DockerError {
+        DockerError(kind: .unreachable, message: "Docker is not answering on \(client.socketPath): \(e.message)")
+    }
+
+    /// GET /version once (and again after Docker was unreachable).
+    public func ensureVersion(whileWaiting: () -> Void = {}) -> Result<String, DockerError> {
+        if let v = apiVersion { return .success(v) }
+        switch client.send("GET", "/version", whileWaiting: whileWaiting) {
+        case .failure(let e): return .failure(unreachable(e))
+        case .success(let r):
+            guard r.status == 200, let j = try? JSON.parse(r.text), let api = j["ApiVersion"]?.string else {
+                return .failure(DockerError(kind: .api, message: "unexpected reply to GET /version from \(client.socketPath): HTTP \(r.status)"))
+            }
+            let negotiated = DockerEngine.negotiate(serverAPI: api)
+            if case .success(let v) = negotiated { apiVersion = v }
+            return negotiated
+        }
+    }
+
+    /// The API's error message, from its JSON body.
+    static func message(_ r: HTTPResponse) -> String {
+        (try? JSON.parse(r.text))?["message"]?.string ?? "HTTP \(r.status)"
+    }
+
+    public func inspect(_ container: String, whileWaiting: () -> Void = {}) -> Result<ContainerInfo, DockerError> {
+        let version: String
+        switch ensureVersion(whileWaiting: whileWaiting) {
+        case .failure(let e): return .failure(e)
+        case .success(let v): version = v
+        }
+        switch client.send("GET", "/v\(version)/containers/\(percentEncode(container))/json", whileWaiting: whileWaiting) {
+        case .failure(let e):
+            apiVersion = nil   // dockerd may come back as another version
+            return .failure(unreachable(e))
+        case .success(let r):
+            if r.status == 404 {
+                let m = DockerEngine.message(r)
+                if m.lowercased().contains("multiple") {
+                    return .failure(DockerError(kind: .ambiguous, message: "`\(container)` matches several containers (\(m)); set [node] container to a full name or id"))
+                }
+                return .failure(DockerError(kind: .noSuchContainer, message: "no container `\(container)` (docker ps -a); fix [node] container"))
+            }
+            guard r.status == 200, let j = try? JSON.parse(r.text), let info = ContainerInfo(json: j) else {
+                return .failure(DockerError(kind: .api, message: "inspecting `\(container)`: \(DockerEngine.message(r))"))
+            }
+            return .success(info)
+        }
+    }
+
+    /// POST /containers/{id}/restart?t=N: answers when the container is up
+    /// again, so the read deadline covers the stop timeout.
+    public func restart(_ id: String, stopTimeout: Int, whileWaiting: () -> Void = {}) -> ActionOutcome {
+        guard case .success(let version) = ensureVersion(whileWaiting: whileWaiting) else {
+            return ActionOutcome(succeeded: false, detail: "Docker is not answering on \(client.socketPath)")
+        }
+        let r = client.send("POST", "/v\(version)/containers/\(percentEncode(id))/restart?t=\(stopTimeout)",
+                            readTimeout: Double(stopTimeout) + 30, whileWaiting: whileWaiting)
+        switch r {
+        case .failure(let e): return ActionOutcome(succeeded: false, detail: "POST /containers/\(id.prefix(12))/restart: \(e.message)")
+        case .success(let resp) where resp.status == 204: return ActionOutcome(succeeded: true, detail: "container \(id.prefix(12)) restarted (HTTP 204)")
+        case .success(let resp): return ActionOutcome(succeeded: false, detail: "POST /containers/\(id.prefix(12))/restart: HTTP \(resp.status): \(DockerEngine.message(resp))")
+        }
+    }
+
+    func percentEncode(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            let c = Character(Unicode.Scalar(b))
+            if c.isASCII && (c.isLetter || c.isNumber || c == "-" || c == "_" || c == ".") { out.append(c) }
+            else { out += "%" + String(b, radix: 16, uppercase: true).leftPadded(2) }
+        }
+        return out
+    }
+}
+
+extension String {
+    func leftPadded(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
+}
