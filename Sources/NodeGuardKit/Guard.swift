@@ -37,6 +37,10 @@ public final class Guard {
     /// The node's container as Docker last described it, and where its memory is.
     var container: (info: ContainerInfo, cgroup: NodeMemoryProbe.UnitCgroup, at: Double)?
     var dockerEngine: DockerEngine?
+    var dockerLogsView: CheckView?
+    var dockerLogsScannedAt = -Double.infinity
+    var journalView: CheckView?
+    var journalCheckedAt = -Double.infinity
     var calendar: BillingCalendar
 
     public var dryRun: Bool { forceDryRun || config.dryRun }
@@ -75,16 +79,22 @@ public final class Guard {
         let s = sample()
         var d = rules.evaluate(s, now: now)
 
+        checkDockerLogs(now: now, act: act, into: &d)
+        checkJournal(now: now, act: act, into: &d)
+
         for path in d.disksToReclaim {
             var summaries: [String] = []
             if act {
+                let (events, summary) = reclaimBuiltIn(onFilesystemOf: path)
+                d.events.append(contentsOf: events)
+                if !summary.isEmpty { summaries.append(summary) }
                 for r in reclaimers {
                     let (events, summary) = r.reclaim(onFilesystemOf: path, dryRun: dryRun)
                     d.events.append(contentsOf: events)
                     if !summary.isEmpty { summaries.append(summary) }
                 }
             }
-            let reclaimed = reclaimers.isEmpty ? "" : (summaries.isEmpty ? "nothing could be reclaimed" : summaries.joined(separator: ", "))
+            let reclaimed = summaries.isEmpty ? "nothing nodeguard can reclaim there (no Docker logs or journal on that filesystem)" : summaries.joined(separator: ", ")
             rules.confirmDiskCritical(DiskProbe.read(path, root: root), path: path, reclaimed: reclaimed, now: now, into: &d)
         }
 

@@ -95,6 +95,22 @@ public struct BandwidthConfig: Equatable, Sendable {
     public var saveInterval: Double = 300
 }
 
+public struct DockerLogsConfig: Equatable, Sendable {
+    public var enabled = true
+    public var containersDir = "/var/lib/docker/containers"
+    /// A container's logs, active and rotated together; 0: no limit.
+    public var maxPerContainer: UInt64 = 100 * 1_048_576
+    /// All containers' logs together; 0: no limit.
+    public var maxTotal: UInt64 = 1 << 30
+    public var scanInterval: Double = 60
+}
+
+public struct JournalConfig: Equatable, Sendable {
+    /// Vacuum above this; 0: never.
+    public var maxUse: UInt64 = 500 * 1_048_576
+    public var checkInterval: Double = 600
+}
+
 public struct Config: Equatable, Sendable {
     public var interval: Double = 10
     public var dryRun = false
@@ -104,6 +120,8 @@ public struct Config: Equatable, Sendable {
     public var memory = MemoryConfig()
     public var disk = DiskConfig()
     public var bandwidth = BandwidthConfig()
+    public var dockerLogs = DockerLogsConfig()
+    public var journal = JournalConfig()
 
     public init() {}
 

@@ -93,7 +93,7 @@ func quoted(_ list: [String]) -> String { "[" + list.map { "\"\($0)\"" }.joined(
 // MARK: the schema
 
 public enum Schema {
-    public static let tables = ["", "node", "memory", "disk", "bandwidth"]
+    public static let tables = ["", "node", "memory", "disk", "docker_logs", "journal", "bandwidth"]
 
     public static let keys: [KeySpec] = [
         KeySpec(table: "", key: "interval", help: "How often every check runs.",
@@ -201,6 +201,27 @@ public enum Schema {
         KeySpec(table: "disk", key: "critical_inodes_free_below", help: "Critical when the free share of inodes falls below this.",
                 read: { (c, n) throws(UnitError) in c.disk.criticalInodesFreeBelow = try share(n) },
                 show: { Share.format($0.disk.criticalInodesFreeBelow) }),
+        KeySpec(table: "docker_logs", key: "enabled", help: "Watch the size of Docker's json-file logs and prune them over the limits.",
+                read: { (c, n) throws(UnitError) in c.dockerLogs.enabled = try boolean(n) },
+                show: { String($0.dockerLogs.enabled) }),
+        KeySpec(table: "docker_logs", key: "containers_dir", help: "Docker's containers directory (data-root/containers); nothing outside it is touched.",
+                read: { (c, n) throws(UnitError) in c.dockerLogs.containersDir = try absolutePath(n) },
+                show: { $0.dockerLogs.containersDir }),
+        KeySpec(table: "docker_logs", key: "max_per_container", help: "A container's logs, active and rotated together; \"0B\": no limit.",
+                read: { (c, n) throws(UnitError) in c.dockerLogs.maxPerContainer = try size(n) },
+                show: { Size.format($0.dockerLogs.maxPerContainer).replacingSpaces() }),
+        KeySpec(table: "docker_logs", key: "max_total", help: "All containers' logs together; \"0B\": no limit.",
+                read: { (c, n) throws(UnitError) in c.dockerLogs.maxTotal = try size(n) },
+                show: { Size.format($0.dockerLogs.maxTotal).replacingSpaces() }),
+        KeySpec(table: "docker_logs", key: "scan_interval", help: "How often the logs are measured (and pruned when over the limits).",
+                read: { (c, n) throws(UnitError) in c.dockerLogs.scanInterval = try duration(n, min: 1, max: 86400) },
+                show: { Duration.format($0.dockerLogs.scanInterval) }),
+        KeySpec(table: "journal", key: "max_use", help: "Rotate and vacuum the journal when its files take more than this; \"0B\": never.",
+                read: { (c, n) throws(UnitError) in c.journal.maxUse = try size(n) },
+                show: { Size.format($0.journal.maxUse).replacingSpaces() }),
+        KeySpec(table: "journal", key: "check_interval", help: "How often the journal's disk usage is measured.",
+                read: { (c, n) throws(UnitError) in c.journal.checkInterval = try duration(n, min: 1, max: 86400) },
+                show: { Duration.format($0.journal.checkInterval) }),
         KeySpec(table: "bandwidth", key: "enabled", help: "Count traffic per billing month and day.",
                 read: { (c, n) throws(UnitError) in c.bandwidth.enabled = try boolean(n) },
                 show: { String($0.bandwidth.enabled) }),

@@ -25,6 +25,7 @@ public enum EventKind: String, CaseIterable, Sendable {
     case probeFailed = "probe_failed"
     case bandwidthWarning = "bandwidth_warning", bandwidthAction = "bandwidth_action", bandwidthMonth = "bandwidth_month"
     case counterAnomaly = "counter_anomaly", clockStep = "clock_step", stateCorrupt = "state_corrupt"
+    case logPruned = "log_pruned", journalVacuumed = "journal_vacuumed"
 
     public var messageID: String {
         switch self {
@@ -49,6 +50,8 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .counterAnomaly: return "6a3056dc18ca4a9f96a93656bad51512"
         case .clockStep: return "9f563e385e42420f93a36efef81a0b8b"
         case .stateCorrupt: return "ea1338329a8f489f85585fc7c217138e"
+        case .logPruned: return "141412cc55eb4cf69a5b2f1319c86ddd"
+        case .journalVacuumed: return "9e1c4302e7dd47b2b5ef1b683bf95d51"
         }
     }
 
@@ -75,6 +78,8 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .bandwidthMonth: return ("A billing month closed", "The billing month that started on the date in NODEGUARD_TARGET ended; NODEGUARD_VALUE is its total (as bandwidth.count counts), the message gives rx and tx. The quota warning and action are re-armed for the new month.")
         case .counterAnomaly: return ("An interface counter jumped", "A traffic counter went backwards without a reboot (interface re-created, driver reset: counted again from zero), wrapped at 32 bits, or grew by more than the link could carry in the time (discarded). The message names the interface and what was counted.")
         case .clockStep: return ("The wall clock stepped", "The wall clock moved differently from the boot clock (NTP, a manual date change). Traffic is counted once, from the counters; it is booked to the current billing month, which never goes back.")
+        case .logPruned: return ("nodeguard pruned a Docker log", "A container's json-file logs were over [docker_logs] max_per_container or max_total, or the disk reached critical. NODEGUARD_ACTION=delete-rotation deleted a closed rotation; NODEGUARD_ACTION=truncate emptied the active log in place because it alone was over its limit: dockerd writes with O_APPEND and goes on at the new end, but `docker logs -f` followers keep their old offset and must reconnect. NODEGUARD_TARGET is the file, NODEGUARD_VALUE the bytes freed. To stop this for good, set log-opts max-size and max-file in /etc/docker/daemon.json and recreate the containers (see `nodeguard doctor`).")
+        case .journalVacuumed: return ("nodeguard vacuumed the journal", "journald's files took more than [journal] max_use (or the disk reached critical), so nodeguard ran `journalctl --rotate` and `journalctl --vacuum-size`. NODEGUARD_VALUE is the bytes freed. Setting SystemMaxUse in journald.conf keeps the journal small by itself.")
         case .stateCorrupt: return ("A state file could not be read", "nodeguard found its state file (NODEGUARD_TARGET) corrupt or truncated, moved it aside with a .corrupt suffix and started afresh. Totals before this point are in the moved file.")
         }
     }
@@ -84,7 +89,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .started, .reloaded, .stopping: return .info
         case .defaults, .recovered, .restartDryRun, .restartRearmed, .restart: return .notice
         case .warning, .leakTrend, .bandwidthWarning, .counterAnomaly, .clockStep: return .warning
-        case .bandwidthMonth: return .notice
+        case .bandwidthMonth, .logPruned, .journalVacuumed: return .notice
         case .bandwidthAction, .stateCorrupt: return .err
         case .reloadRejected, .restartFailed, .probeFailed: return .err
         case .critical, .restartLimit: return .crit
