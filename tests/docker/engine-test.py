@@ -172,11 +172,55 @@ enabled = false
         ok("missing_container_clear_error")
     else:
         bad("missing_container_clear_error", log())
+    ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
+
+    # 5. A container that logged fast has its active log truncated in place
+    #    while dockerd keeps writing: the space is freed, `docker logs` works.
+    line = "x" * 200
+    sh("docker", "run", "-d", "--name", "chatty", "--network", "none", "ngtest/busybox", "sh", "-c",
+       f'trap "exit 0" TERM; i=0; while [ $i -lt 50000 ]; do echo "burst $i {line}"; i=$((i+1)); done; '
+       'while :; do echo "after the burst"; sleep 0.1; done')
+    cid = sh("docker", "inspect", "-f", "{{.Id}}", "chatty").stdout.strip()
+    active = os.path.join(D, "root", "containers", cid, cid + "-json.log")
+    wait_for(lambda: os.path.exists(active) and "after the burst" in open(active, errors="replace").read()[-400:], 90)
+
+    def free_bytes():
+        st = os.statvfs(active); return st.f_bavail * st.f_frsize
+    big = os.stat(active).st_blocks * 512
+    before = free_bytes()
+    with open(config, "w") as f:
+        f.write(f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state"\n'
+                f'[docker_logs]\ncontainers_dir = "{D}/root/containers"\nmax_per_container = "4MiB"\nscan_interval = "1s"\n'
+                '[bandwidth]\nenabled = false\n')
+    open(log_path, "w").close()
+    ng = subprocess.Popen([os.path.join(BIN, "nodeguardd"), "--config", config], env=ENV,
+                          stdout=subprocess.DEVNULL, stderr=open(log_path, "a"))
+    procs.append(ng)
+    if wait_for(lambda: "truncated " + active in log(), 15):
+        after = free_bytes()
+        time.sleep(1.5)   # dockerd keeps appending
+        st = os.stat(active)
+        logs_out = sh("docker", "logs", "--tail", "3", "chatty").stdout
+        msg = [l for l in log().splitlines() if "truncated " + active in l][0]
+        checks = {
+            "space freed (df)": after - before > big * 0.8,
+            "no sparse file: the size follows the new writes": st.st_size < 1 << 20 and st.st_blocks * 512 < 1 << 20,
+            "dockerd still writes to it": st.st_size > 0,
+            "docker logs still works": "after the burst" in logs_out,
+            "followers told to reconnect": "`docker logs -f` followers must reconnect" in msg,
+        }
+        if all(checks.values()):
+            ok("fast_logger_truncated_in_place")
+            print(f"  the log was {big >> 20} MiB; df free space grew by {(after - before) >> 20} MiB")
+        else:
+            bad("fast_logger_truncated_in_place", f"{checks}; log {big} bytes, df {before} -> {after}, size now {st.st_size}\n{msg}")
+    else:
+        bad("fast_logger_truncated_in_place", "no truncation in 15 s:\n" + log())
 finally:
     if ng and ng.poll() is None:
         ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
     if dockerd and dockerd.poll() is None:
-        subprocess.run(["docker", "rm", "-f", "leaky"], env=ENV, capture_output=True)
+        subprocess.run(["docker", "rm", "-f", "leaky", "chatty"], env=ENV, capture_output=True)
         stop_dockerd(dockerd)
     for p in procs:
         if p.poll() is None: p.kill(); p.wait()
