@@ -38,6 +38,7 @@ public final class Guard {
     var container: (info: ContainerInfo, cgroup: NodeMemoryProbe.UnitCgroup, at: Double)?
     var dockerEngine: DockerEngine?
     var dockerLogsView: CheckView?
+    var dockerLogsTotal: UInt64 = 0
     var dockerLogsScannedAt = -Double.infinity
     var journalView: CheckView?
     var journalCheckedAt = -Double.infinity
@@ -69,7 +70,8 @@ public final class Guard {
             node = containerMemory(name)
         }
         return Sample(host: HostMemoryProbe.read(root), node: node,
-                      disks: config.disk.paths.map { ($0, DiskProbe.read($0, root: root)) })
+                      disks: config.disk.paths.map { ($0, DiskProbe.read($0, root: root)) },
+                      nodeHealth: config.node.container != nil ? container?.info.health : nil)
     }
 
     // MARK: one cycle
@@ -110,7 +112,8 @@ public final class Guard {
         view.dryRun = dryRun
         view.checks = d.checks
         view.actions = actions
-        view.summary = Guard.summary(s, config: config, rules: rules, bandwidth: config.bandwidth.enabled ? bandwidthProjection : nil, now: now, dryRun: dryRun)
+        view.summary = Guard.summary(s, config: config, rules: rules, bandwidth: config.bandwidth.enabled ? bandwidthProjection : nil,
+                                     dockerLogs: dockerLogsView != nil ? dockerLogsTotal : nil, now: now, dryRun: dryRun)
         return view
     }
 
@@ -239,7 +242,7 @@ public final class Guard {
     // MARK: the STATUS= line
 
     /// "node 812 MiB/1.2 GiB, host 640 MiB available, / 41% free"
-    static func summary(_ s: Sample, config: Config, rules: Rules, bandwidth: BandwidthProjection?, now: Now, dryRun: Bool) -> String {
+    static func summary(_ s: Sample, config: Config, rules: Rules, bandwidth: BandwidthProjection?, dockerLogs: UInt64?, now: Now, dryRun: Bool) -> String {
         var parts: [String] = []
         let total = (try? s.host.get())?.total
         if let node = s.node {
@@ -263,6 +266,7 @@ public final class Guard {
             case .failure: parts.append("\(path) unreadable")
             }
         }
+        if let logs = dockerLogs { parts.append("docker logs \(Size.format(logs))") }
         if let p = bandwidth {
             var part = "month \(Size.formatDecimal(p.used))"
             if config.bandwidth.quota > 0 { part += " of \(Size.formatDecimal(config.bandwidth.quota))" }

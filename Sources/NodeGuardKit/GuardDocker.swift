@@ -14,7 +14,9 @@ extension Guard {
     /// directly, so a cycle costs no API call.
     func containerMemory(_ name: String) -> Result<NodeMemory, ProbeError> {
         let now = Now.read().monotonic
-        if let c = container, now - c.at < 30,
+        // With the health watch on, Docker is asked every cycle: health only it knows.
+        let refresh: Double = config.node.restartUnhealthyAfter > 0 ? 0 : 30
+        if let c = container, now - c.at < refresh,
            case .success(let (mem, _)) = NodeMemoryProbe.readCgroup(c.cgroup, label: "container \(name)", root: root) {
             return .success(mem)
         }

@@ -29,6 +29,7 @@ extension Guard {
         }
         let view = dockerLogsCheck(logs)
         dockerLogsView = view
+        dockerLogsTotal = logs.reduce(0) { $0 + $1.bytes }
         d.checks.append(view)
     }
 

@@ -250,3 +250,30 @@ final class RulesTests: XCTestCase {
         XCTAssertEqual(q.restartsInWindow(now: 4700), 1)
     }
 }
+
+final class HealthRuleTests: XCTestCase {
+    func testUnhealthyContainerRestartedAfterTheConfiguredTimeOnly() {
+        var c = Config()
+        c.node.container = "dmo"
+        c.node.restartUnhealthyAfter = 20
+        var rules = Rules(config: c)
+        func at(_ t: Double, _ health: String) -> Decisions {
+            var s = sample(node: 100 * MiB)
+            s.nodeHealth = health
+            return rules.evaluate(s, now: Now(monotonic: t, wall: 1000 + t))
+        }
+        XCTAssertNil(at(0, "unhealthy").restart)
+        XCTAssertNil(at(10, "starting").restart, "not unhealthy: nothing")
+        XCTAssertNil(at(15, "unhealthy").restart)
+        XCTAssertNil(at(25, "unhealthy").restart)
+        let d = at(35, "unhealthy")
+        XCTAssertEqual(d.restart?.check, "container_health")
+        XCTAssertTrue(d.restart?.reason.contains("unhealthy for 20s") == true, d.restart?.reason ?? "")
+        // Off by default.
+        var off = Rules(config: { var c = Config(); c.node.container = "dmo"; return c }())
+        for t in stride(from: 0.0, through: 100, by: 10) {
+            var s = sample(node: 100 * MiB); s.nodeHealth = "unhealthy"
+            XCTAssertNil(off.evaluate(s, now: Now(monotonic: t, wall: t)).restart)
+        }
+    }
+}

@@ -216,11 +216,34 @@ enabled = false
             bad("fast_logger_truncated_in_place", f"{checks}; log {big} bytes, df {before} -> {after}, size now {st.st_size}\n{msg}")
     else:
         bad("fast_logger_truncated_in_place", "no truncation in 15 s:\n" + log())
+    ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
+
+    # 6. Opt-in: a container whose HEALTHCHECK stays unhealthy is restarted.
+    sh("docker", "run", "-d", "--name", "sick", "--network", "none", "--health-cmd", "test -f /tmp/ok",
+       "--health-interval", "1s", "--health-retries", "1", "ngtest/busybox", "sh", "-c", 'trap "exit 0" TERM; while :; do sleep 1; done')
+    sick0 = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", "sick").stdout.strip()
+    with open(config, "w") as f:
+        f.write(f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state-sick"\n'
+                f'[node]\ncontainer = "sick"\ndocker_socket = "{SOCK}"\nstop_timeout = "1s"\nrestart_unhealthy_after = "3s"\n'
+                '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n')
+    open(log_path, "w").close()
+    ng = subprocess.Popen([os.path.join(BIN, "nodeguardd"), "--config", config], env=ENV,
+                          stdout=subprocess.DEVNULL, stderr=open(log_path, "a"))
+    procs.append(ng)
+    if wait_for(lambda: "restarting sick" in log(), 30):
+        msg = [l for l in log().splitlines() if "restarting sick" in l][0]
+        sick1 = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", "sick").stdout.strip()
+        if "check=container_health" in msg and "unhealthy for" in msg and sick1 != sick0:
+            ok("unhealthy_container_restarted")
+        else:
+            bad("unhealthy_container_restarted", f"{msg}; StartedAt {sick0} -> {sick1}")
+    else:
+        bad("unhealthy_container_restarted", "no restart in 30 s:\n" + log())
 finally:
     if ng and ng.poll() is None:
         ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
     if dockerd and dockerd.poll() is None:
-        subprocess.run(["docker", "rm", "-f", "leaky", "chatty"], env=ENV, capture_output=True)
+        subprocess.run(["docker", "rm", "-f", "leaky", "chatty", "sick"], env=ENV, capture_output=True)
         stop_dockerd(dockerd)
     for p in procs:
         if p.poll() is None: p.kill(); p.wait()

@@ -30,6 +30,8 @@ public struct NodeConfig: Equatable, Sendable {
     public var dockerSocket = "/var/run/docker.sock"
     /// How long Docker waits for the container to stop before killing it on restart.
     public var stopTimeout: Double = 30
+    /// Opt-in: restart a container whose HEALTHCHECK stays unhealthy this long; 0: never.
+    public var restartUnhealthyAfter: Double = 0
     /// Restart through this argv instead (no shell).
     public var restartCommand: [String] = []
     public var restartTimeout: Double = 90

@@ -82,6 +82,9 @@ public enum ConfigLoader {
         if n.pidfile != nil && n.restartCommand.isEmpty {
             problem(at("node.pidfile"), "node.pidfile: a node found by pidfile needs `restart_command` (an argv) to be restarted")
         }
+        if n.restartUnhealthyAfter > 0 && n.container == nil {
+            problem(at("node.restart_unhealthy_after"), "node.restart_unhealthy_after watches a Docker HEALTHCHECK; set [node] container")
+        }
         if !n.restartCommand.isEmpty && !n.isConfigured {
             problem(at("node.restart_command"), "node.restart_command: set `unit`, `container` or `pidfile` too, so nodeguard knows whose memory to watch")
         }

@@ -132,6 +132,9 @@ public enum Schema {
         KeySpec(table: "node", key: "stop_timeout", help: "On a container restart, how long Docker waits for it to stop before killing it.",
                 read: { (c, n) throws(UnitError) in c.node.stopTimeout = try duration(n, min: 0, max: 600) },
                 show: { Duration.format($0.node.stopTimeout) }),
+        KeySpec(table: "node", key: "restart_unhealthy_after", help: "Opt-in: restart the container when its HEALTHCHECK stays unhealthy this long; \"0s\": never.",
+                read: { (c, n) throws(UnitError) in c.node.restartUnhealthyAfter = try duration(n, min: 0, max: 86400) },
+                show: { Duration.format($0.node.restartUnhealthyAfter) }),
         KeySpec(table: "node", key: "restart_command", help: "Restart the node by running this argv (no shell) instead of through systemd.",
                 read: { (c, n) throws(UnitError) in
                     let argv = try stringArray(n, what: "[\"/usr/bin/docker\", \"restart\", \"node\"]")

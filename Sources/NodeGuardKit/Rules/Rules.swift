@@ -8,9 +8,12 @@ public struct Sample: Sendable {
     /// nil when no node is configured.
     public var node: Result<NodeMemory, ProbeError>?
     public var disks: [(path: String, usage: Result<DiskUsage, ProbeError>)]
+    /// A container node's HEALTHCHECK status ("healthy", "unhealthy", "starting"); nil when unknown.
+    public var nodeHealth: String?
 
-    public init(host: Result<HostMemory, ProbeError>, node: Result<NodeMemory, ProbeError>?, disks: [(path: String, usage: Result<DiskUsage, ProbeError>)]) {
-        self.host = host; self.node = node; self.disks = disks
+    public init(host: Result<HostMemory, ProbeError>, node: Result<NodeMemory, ProbeError>?, disks: [(path: String, usage: Result<DiskUsage, ProbeError>)],
+                nodeHealth: String? = nil) {
+        self.host = host; self.node = node; self.disks = disks; self.nodeHealth = nodeHealth
     }
 }
 
@@ -49,6 +52,7 @@ public struct Rules: Sendable {
     var nodeRestart = SustainedAlarm()
     var hostWarn = SustainedAlarm()
     var hostFloor = SustainedAlarm()
+    var unhealthy = SustainedAlarm()
     var leak: TrendWindow
     var leakWarned = false
     var disks: [String: DiskRuleState] = [:]
@@ -95,6 +99,7 @@ public struct Rules: Sendable {
             if let node = probeResult("node_memory", target: config.node.name, nodeResult, into: &d) {
                 evaluateNode(node, total: host?.total, now: now, into: &d)
             }
+            if let health = s.nodeHealth { evaluateHealth(health, now: now, into: &d) }
         }
         for (path, usage) in s.disks {
             if let u = probeResult("disk", target: path, usage, into: &d) {
@@ -249,6 +254,24 @@ public struct Rules: Sendable {
                                   state: state, projection: projection, note: note), at: 0)
     }
 
+    /// Opt-in: a container whose HEALTHCHECK stays unhealthy is restarted,
+    /// under the same grace and rate limit as memory restarts.
+    mutating func evaluateHealth(_ health: String, now: Now, into d: inout Decisions) {
+        let after = config.node.restartUnhealthyAfter
+        guard after > 0, !health.isEmpty else { return }
+        if policy.inGrace(now: now.wall) { unhealthy.reset(); return }
+        switch unhealthy.update(breached: health == "unhealthy", clear: health != "unhealthy", now: now.monotonic, sustained: after) {
+        case .fired:
+            requestRestart(RestartRequest(check: "container_health", value: health, threshold: Duration.format(after),
+                                          reason: "container \(config.node.name) unhealthy for \(Duration.format(unhealthy.heldFor(now: now.monotonic))) (restart_unhealthy_after = \(Duration.format(after)))"),
+                           now: now, into: &d)
+        case .recovered:
+            d.events.append(Event(.recovered, "container \(config.node.name) is healthy again",
+                                  fields: [("CHECK", "container_health"), ("VALUE", health), ("TARGET", config.node.name)]))
+        case nil: break
+        }
+    }
+
     mutating func requestRestart(_ r: RestartRequest, now: Now, into d: inout Decisions) {
         switch policy.permit(now: now.wall) {
         case .allowed:
@@ -266,7 +289,7 @@ public struct Rules: Sendable {
     /// the grace period and forgets the node's pre-restart memory.
     public mutating func restartAttempted(now: Now) {
         policy.record(now: now.wall)
-        nodeWarn.reset(); nodeRestart.reset(); hostWarn.reset(); hostFloor.reset()
+        nodeWarn.reset(); nodeRestart.reset(); hostWarn.reset(); hostFloor.reset(); unhealthy.reset()
         leak.clear()
         leakWarned = false
     }
