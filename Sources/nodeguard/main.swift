@@ -17,6 +17,8 @@ usage: nodeguard COMMAND [OPTIONS]
                                     exit 0 ok, 1 warning, 2 critical, 3 no fresh status from the daemon
   bandwidth [--json] [--months N] [--days N]
                                     traffic per billing month and day, with the month's projection
+  doctor [--json] [--config PATH]   advice on this host's set-up (Docker log rotation, journald size, swap,
+                                    the node container's limits and ports); exit 0 nothing to advise, 1 advice
   config check [PATH]               validate a config file (default \(Config.defaultPath))
   config defaults                   print the reference config: every key with its default
   catalog                           print the journal catalog (MESSAGE_ID explanations)
@@ -126,6 +128,12 @@ case "bandwidth":
     } else {
         out(BandwidthReport.text(ledger, config: config.bandwidth, interfaces: names.joined(separator: " "), projection: p, calendar: cal, months: o.months, days: o.days))
     }
+
+case "doctor":
+    let o = parseOptions(args, allowed: ["--json", "--config", "--root"])
+    let advice = Doctor.examine(config: loadConfig(o), root: HostRoot(o.root))
+    out(o.json ? Doctor.json(advice).serialized(pretty: true) + "\n" : Doctor.text(advice))
+    exit(advice.isEmpty ? 0 : 1)
 
 case "config":
     guard let sub = args.popFirst() else { fail("config needs a subcommand: check or defaults") }

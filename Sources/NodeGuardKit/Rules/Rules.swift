@@ -266,7 +266,7 @@ public struct Rules: Sendable {
                                           reason: "container \(config.node.name) unhealthy for \(Duration.format(unhealthy.heldFor(now: now.monotonic))) (restart_unhealthy_after = \(Duration.format(after)))"),
                            now: now, into: &d)
         case .recovered:
-            d.events.append(Event(.recovered, "container \(config.node.name) is healthy again",
+            d.events.append(Event(.recovered, "container \(config.node.name) is no longer unhealthy (\(health))",
                                   fields: [("CHECK", "container_health"), ("VALUE", health), ("TARGET", config.node.name)]))
         case nil: break
         }

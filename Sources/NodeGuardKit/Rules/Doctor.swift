@@ -1,0 +1,137 @@
+// `nodeguard doctor`: reads the host and advises, each advice with its reason
+// and the fix. The judgements are pure functions of what was read; the
+// reading (examine) goes through the probe root like every probe.
+
+public struct Advice: Equatable, Sendable {
+    public var id: String
+    public var problem: String
+    public var why: String
+    public var fix: String
+}
+
+public enum Doctor {
+    /// Well-known RPC ports of node software; a P2P port may be public, these should not.
+    static let rpcPorts: [Int: String] = [8332: "bitcoind", 18332: "bitcoind testnet", 8545: "geth/erigon HTTP", 8546: "geth WebSocket",
+                                          8888: "nodeos", 26657: "Tendermint/Cosmos", 9933: "Substrate", 9944: "Substrate", 1317: "Cosmos REST",
+                                          9090: "Cosmos gRPC", 8899: "Solana", 6060: "pprof"]
+
+    // MARK: judgements
+
+    public static func dockerDaemonConfig(_ text: String?) -> Advice? {
+        let fix = "add to /etc/docker/daemon.json: {\"log-driver\": \"json-file\", \"log-opts\": {\"max-size\": \"50m\", \"max-file\": \"3\"}} (or \"log-driver\": \"local\"), then `systemctl restart docker` and recreate the containers"
+        guard let text else {
+            return Advice(id: "docker-log-rotation", problem: "/etc/docker/daemon.json does not exist: Docker's json-file logs grow without limit",
+                          why: "the default json-file driver never rotates; a chatty node fills the disk with its own log", fix: fix)
+        }
+        guard let j = try? JSON.parse(text) else {
+            return Advice(id: "docker-daemon-json", problem: "/etc/docker/daemon.json is not valid JSON", why: "dockerd refuses to start with it", fix: "fix its syntax (python3 -m json.tool /etc/docker/daemon.json)")
+        }
+        let driver = j["log-driver"]?.string ?? "json-file"
+        if driver == "local" || driver == "journald" || driver == "none" { return nil }
+        if driver == "json-file", j["log-opts"]?["max-size"]?.string == nil {
+            return Advice(id: "docker-log-rotation", problem: "/etc/docker/daemon.json sets no log-opts max-size: json-file logs grow without limit",
+                          why: "without max-size (and max-file) dockerd never rotates a container's log", fix: fix)
+        }
+        return nil
+    }
+
+    /// A container's hostconfig.json: its log options were fixed when it was created.
+    public static func containerLogRotation(name: String, hostConfig: JSON) -> Advice? {
+        let log = hostConfig["LogConfig"]
+        guard (log?["Type"]?.string ?? "json-file") == "json-file", log?["Config"]?["max-size"]?.string == nil else { return nil }
+        return Advice(id: "container-log-rotation:\(name)", problem: "container \(name) keeps unlimited json-file logs",
+                      why: "it was created before log rotation was set (log options are fixed at creation)",
+                      fix: "recreate it (docker compose up -d --force-recreate \(name), or docker rm and docker run again) after setting log-opts in /etc/docker/daemon.json, or pass --log-opt max-size=50m --log-opt max-file=3")
+    }
+
+    public static func journald(_ confs: [String]) -> Advice? {
+        for text in confs {
+            var section = ""
+            for raw in text.split(separator: "\n") {
+                let line = String(raw).trimmingBlanks()
+                if line.hasPrefix("[") { section = line; continue }
+                if section == "[Journal]", line.hasPrefix("SystemMaxUse="), line.count > "SystemMaxUse=".count { return nil }
+            }
+        }
+        return Advice(id: "journald-max-use", problem: "journald has no SystemMaxUse", why: "by default the journal may take 10% of the filesystem (up to 4 GiB)",
+                      fix: "create /etc/systemd/journald.conf.d/size.conf holding the two lines \"[Journal]\" and \"SystemMaxUse=200M\", then `systemctl restart systemd-journald`")
+    }
+
+    public static func swap(_ mem: HostMemory) -> Advice? {
+        guard mem.total < 2_200_000_000, mem.swapTotal == 0 else { return nil }
+        return Advice(id: "no-swap", problem: "no swap on a box with \(Size.format(mem.total)) of RAM",
+                      why: "without swap a memory spike goes straight to the OOM killer, which may pick the node or sshd",
+                      fix: "fallocate -l 1G /swapfile && chmod 600 /swapfile && mkswap /swapfile && swapon /swapfile, and add \"/swapfile none swap sw 0 0\" to /etc/fstab")
+    }
+
+    public static func nodeContainer(name: String, hostConfig: JSON) -> [Advice] {
+        var out: [Advice] = []
+        if (hostConfig["Memory"]?.number ?? 0) == 0 {
+            out.append(Advice(id: "node-memory-limit", problem: "the node container \(name) has no memory limit",
+                              why: "a leak can take the whole box before nodeguard's restart threshold holds long enough",
+                              fix: "set mem_limit (compose) or --memory, a little above [memory] restart_above, and recreate it"))
+        }
+        let policy = hostConfig["RestartPolicy"]?["Name"]?.string ?? ""
+        if policy.isEmpty || policy == "no" {
+            out.append(Advice(id: "node-restart-policy", problem: "the node container \(name) has no restart policy",
+                              why: "after a crash or a reboot it stays down",
+                              fix: "set restart: unless-stopped (compose) or --restart unless-stopped, and recreate it"))
+        }
+        if case .object(let bindings)? = hostConfig["PortBindings"] {
+            for (port, hosts) in bindings {
+                guard let number = Int(port.split(separator: "/").first ?? ""), let what = rpcPorts[number] else { continue }
+                for h in hosts.array ?? [] {
+                    let ip = h["HostIp"]?.string ?? ""
+                    if ip.isEmpty || ip == "0.0.0.0" || ip == "::" {
+                        out.append(Advice(id: "rpc-public:\(port)", problem: "the node container \(name) publishes RPC port \(port) (\(what)) on all interfaces",
+                                          why: "anyone on the internet can call the node's RPC: drain it, abuse it, or take its keys if unlocked",
+                                          fix: "publish it on 127.0.0.1 only (ports: \"127.0.0.1:\(number):\(number)\") and recreate the container"))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: reading the host
+
+    public static func examine(config: Config, root: HostRoot) -> [Advice] {
+        var out: [Advice] = []
+        if case .success(let mem) = HostMemoryProbe.read(root), let a = swap(mem) { out.append(a) }
+
+        var confs: [String] = []
+        if let main = root.read("/etc/systemd/journald.conf") { confs.append(main) }
+        for dir in ["/etc/systemd/journald.conf.d", "/usr/lib/systemd/journald.conf.d", "/run/systemd/journald.conf.d"] {
+            for f in FileIO.list(root.path(dir)).sorted() where f.hasSuffix(".conf") { if let t = root.read(dir + "/" + f) { confs.append(t) } }
+        }
+        if FileIO.isDirectory(root.path("/var/log/journal")) || FileIO.isDirectory(root.path("/run/log/journal")) || !confs.isEmpty,
+           let a = journald(confs) { out.append(a) }
+
+        let containers = config.dockerLogs.containersDir
+        let dockerHere = FileIO.isDirectory(containers) || FileIO.isDirectory(root.path("/etc/docker"))
+        if dockerHere, let a = dockerDaemonConfig(root.read("/etc/docker/daemon.json")) { out.append(a) }
+        for id in FileIO.list(containers).sorted() where DockerLogsProbe.isContainerID(id) {
+            guard let hc = FileIO.readText(containers + "/" + id + "/hostconfig.json").flatMap({ try? JSON.parse($0) }) else { continue }
+            let cfg = FileIO.readText(containers + "/" + id + "/config.v2.json").flatMap { try? JSON.parse($0) }
+            let name = String((cfg?["Name"]?.string ?? String(id.prefix(12))).drop { $0 == "/" })
+            if let a = containerLogRotation(name: name, hostConfig: hc) { out.append(a) }
+            if let node = config.node.container, node == name || id.hasPrefix(node) {
+                out += nodeContainer(name: name, hostConfig: hc)
+            }
+        }
+        return out
+    }
+
+    public static func text(_ advice: [Advice]) -> String {
+        if advice.isEmpty { return "nothing to advise: this host looks well set up for a node\n" }
+        var s = ""
+        for (i, a) in advice.enumerated() {
+            s += "\(i + 1). \(a.problem)\n   why: \(a.why)\n   fix: \(a.fix)\n\n"
+        }
+        return s
+    }
+
+    public static func json(_ advice: [Advice]) -> JSON {
+        .object([("advice", .array(advice.map { .object([("id", .string($0.id)), ("problem", .string($0.problem)), ("why", .string($0.why)), ("fix", .string($0.fix))]) }))])
+    }
+}
