@@ -12,7 +12,8 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
-        .target(name: "NodeGuardKit", dependencies: ["CSystemd"]),
+        .target(name: "CNodeGuard"),
+        .target(name: "NodeGuardKit", dependencies: ["CSystemd", "CNodeGuard"]),
         .executableTarget(name: "nodeguardd", dependencies: ["NodeGuardKit"]),
         .executableTarget(name: "nodeguard", dependencies: ["NodeGuardKit"]),
         // The hot-loop cycle benchmark run by bench/footprint.sh.

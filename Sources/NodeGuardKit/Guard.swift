@@ -39,6 +39,7 @@ public final class Guard {
     var dockerEngine: DockerEngine?
     var dockerLogsView: CheckView?
     var dockerLogsTotal: UInt64 = 0
+    let dockerLogsCache = DockerLogsProbe.Cache()
     var dockerLogsScannedAt = -Double.infinity
     var journalView: CheckView?
     var journalCheckedAt = -Double.infinity

@@ -16,7 +16,7 @@ extension Guard {
             return
         }
         dockerLogsScannedAt = now.monotonic
-        let scanned = DockerLogsProbe.scan(c.containersDir)
+        let scanned = DockerLogsProbe.scan(c.containersDir, cache: dockerLogsCache)
         if case .failure = scanned, c.containersDir == DockerLogsConfig().containersDir, !FileIO.exists(c.containersDir) {
             dockerLogsView = nil   // no Docker on this host
             return
@@ -25,7 +25,7 @@ extension Guard {
         if act {
             let steps = LogPruningPolicy.plan(logs, maxPerContainer: c.maxPerContainer, maxTotal: c.maxTotal)
             d.events += prune(steps)
-            if !steps.isEmpty && !dryRun, case .success(let again) = DockerLogsProbe.scan(c.containersDir) { logs = again }
+            if !steps.isEmpty && !dryRun, case .success(let again) = DockerLogsProbe.scan(c.containersDir, cache: dockerLogsCache) { logs = again }
         }
         let view = dockerLogsCheck(logs)
         dockerLogsView = view

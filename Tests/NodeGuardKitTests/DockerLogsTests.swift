@@ -90,6 +90,23 @@ final class DockerLogsTreeTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(logs[0].bytes, (48 + 32 + 16) * KiB)
     }
 
+    /// The scan keeps closed rotations per container until its directory
+    /// changes: a rotation by dockerd (renames, a new active log) is seen.
+    func testCachedScanSeesRotations() throws {
+        let cache = DockerLogsProbe.Cache()
+        let a = dir + "/" + cid("a"), log = a + "/\(cid("a"))-json.log"
+        XCTAssertEqual(try DockerLogsProbe.scan(dir, cache: cache).get()[0].files.map(\.rotation), [0, 1, 2])
+        unlink(a + "/\(cid("a"))-json.log.2.gz")
+        rename(log + ".1", log + ".2")
+        rename(log, log + ".1")
+        file(log, kib: 4)
+        let after = try DockerLogsProbe.scan(dir, cache: cache).get()[0]
+        XCTAssertEqual(after.files.map(\.rotation), [0, 1, 2])
+        XCTAssertEqual(after.files.map(\.bytes), [4 * KiB, 48 * KiB, 32 * KiB])
+        // Unchanged: the same answer again, from the cache.
+        XCTAssertEqual(try DockerLogsProbe.scan(dir, cache: cache).get()[0], after)
+    }
+
     func testPruningFreesSpaceAndNeverLeavesTheTree() throws {
         let logs = try DockerLogsProbe.scan(dir).get()
         let steps = LogPruningPolicy.plan(logs, maxPerContainer: 64 * KiB, maxTotal: 0)

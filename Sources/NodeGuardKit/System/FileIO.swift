@@ -2,6 +2,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNodeGuard
 
 public enum FileIO {
     /// Reads a whole (small) file; nil when it cannot be opened or read.
@@ -85,6 +86,38 @@ public enum FileIO {
             if mkdir(built, mode) != 0 && errno != EEXIST { return errno }
         }
         return 0
+    }
+
+    /// Names, d_type and inode of an open directory's entries, without .
+    /// and .. (the descriptor stays open; the caller closes it). Reads with
+    /// getdents64 directly: a small directory costs one system call.
+    /// `keep` sees each name's bytes first, so names of no interest cost no String.
+    public static func entries(_ fd: Int32, keep: (UnsafeRawBufferPointer) -> Bool = { _ in true }) -> [(name: String, type: UInt8, inode: UInt64)] {
+        var out: [(String, UInt8, UInt64)] = []
+        let size = 32 * 1024
+        withUnsafeTemporaryAllocation(byteCount: size, alignment: 8) { buf in
+            while true {
+                let n = ng_getdents64(fd, buf.baseAddress, size)
+                if n <= 0 { return }
+                var off = 0
+                while off < n {
+                    // struct linux_dirent64: u64 ino, s64 off, u16 reclen, u8 type, char name[]
+                    let rec = buf.baseAddress! + off
+                    let inode = rec.loadUnaligned(as: UInt64.self)
+                    let reclen = Int(rec.loadUnaligned(fromByteOffset: 16, as: UInt16.self))
+                    let type = rec.load(fromByteOffset: 18, as: UInt8.self)
+                    let namePtr = (rec + 19).assumingMemoryBound(to: CChar.self)
+                    let raw = UnsafeRawBufferPointer(start: rec + 19, count: strlen(namePtr))
+                    let dot = raw.count <= 2 && raw.allSatisfy { $0 == UInt8(ascii: ".") }
+                    if !dot && keep(raw) { out.append((String(cString: namePtr), type, inode)) }
+                    guard reclen > 0 else { return }
+                    off += reclen
+                }
+                // Linux fills the buffer with all it can: a short read was the whole directory.
+                if n < size - 512 { return }
+            }
+        }
+        return out
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
