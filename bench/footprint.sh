@@ -6,7 +6,9 @@
 # end, CPU time from /proc/PID/schedstat (nanoseconds, not 10 ms ticks)
 # between the end of a warm-up and the end, divided by the cycles run.
 #
-# usage: bench/footprint.sh [DURATION]   (default 60; run `make bench`)
+# usage: bench/footprint.sh [DURATION] [CONTAINERS]   (default 60 s, 0 containers; `make bench`)
+# With CONTAINERS > 0 a Docker engine (its own data-root and socket) runs that
+# many logging containers; the first is the node, every log is scanned.
 # Budget (issue #2): rss_kib <= 6656, rss_anon_kib <= 1024, cpu_us_per_cycle <= 100,
 # and below monit on RSS and CPU.
 #
@@ -25,12 +27,25 @@ set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 DURATION=${1:-60}
+CONTAINERS=${2:-0}
 WARMUP=5
 W=$(mktemp -d /tmp/nodeguard-bench.XXXXXX)
 # The status file lives on tmpfs, as /run/nodeguard does on a real host.
 SHM=$(mktemp -d /dev/shm/nodeguard-bench.XXXXXX)
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$W" "$SHM"; }
+DOCKERD=""
+cleanup() {
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    if [ -n "$DOCKERD" ]; then
+        DOCKER_HOST="unix://$W/d/docker.sock" docker rm -f $(DOCKER_HOST="unix://$W/d/docker.sock" docker ps -aq) >/dev/null 2>&1 || true
+        kill "$DOCKERD" 2>/dev/null; while kill -0 "$DOCKERD" 2>/dev/null; do sleep 0.2; done
+        umount -R "$W/d/exec" 2>/dev/null || true
+        for d in /sys/fs/cgroup/*/docker; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done
+        rm -rf /run/docker /run/containerd /etc/docker/key.json
+    fi
+    rm -rf "$W" "$SHM"
+}
 trap cleanup EXIT
 
 command -v monit >/dev/null || { echo "bench: monit is not installed (make bench installs it)"; exit 2; }
@@ -43,15 +58,37 @@ strip "$W/nodeguardd"
 sleep 100000 & NODE=$!; PIDS+=("$NODE")
 echo "$NODE" > "$W/node.pid"
 
+NODE_CONFIG="pidfile = \"$W/node.pid\"
+restart_command = [\"/bin/true\"]"
+LOGS_CONFIG=""
+if [ "$CONTAINERS" -gt 0 ]; then
+    mkdir -p "$W/d/root" "$W/d/exec" "$W/img/bin"
+    setsid dockerd --data-root "$W/d/root" --exec-root "$W/d/exec" -H "unix://$W/d/docker.sock" --pidfile "$W/d/dockerd.pid" \
+        --iptables=false --ip6tables=false --bridge=none --storage-driver=overlay2 >"$W/dockerd.log" 2>&1 </dev/null &
+    DOCKERD=$!
+    export DOCKER_HOST="unix://$W/d/docker.sock"
+    for _ in $(seq 100); do docker version >/dev/null 2>&1 && break; sleep 0.2; done
+    cp /bin/busybox "$W/img/bin/" && ln -sf busybox "$W/img/bin/sh"
+    tar -C "$W/img" -c . | docker import -c 'ENV PATH=/bin' - ngbench/busybox >/dev/null
+    for i in $(seq "$CONTAINERS"); do
+        docker run -d --name "bench$i" --network none ngbench/busybox sh -c 'trap "exit 0" TERM; while :; do echo "tick"; sleep 1; done' >/dev/null
+    done
+    NODE_CONFIG="container = \"bench1\"
+docker_socket = \"$W/d/docker.sock\""
+    LOGS_CONFIG="[docker_logs]
+containers_dir = \"$W/d/root/containers\"
+scan_interval = \"1s\""
+fi
+
 cat > "$W/nodeguard.toml" <<EOF
 interval = "1s"
 status_file = "$SHM/status.json"
 state_directory = "$W/state"
 [node]
-pidfile = "$W/node.pid"
-restart_command = ["/bin/true"]
+$NODE_CONFIG
 [disk]
 paths = ["/"]
+$LOGS_CONFIG
 EOF
 chmod 600 "$W/nodeguard.toml"
 
@@ -92,12 +129,13 @@ work_us=$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))[
 wait "$FLOOR" 2>/dev/null || true
 floor_us=$(sed -n 's/^c_floor_us_per_cycle=//p' "$W/floor.out")
 hot_us=$("$TOP/.build/release/nodeguard-bench" 10000 "$SHM" "$W/node.pid" | sed -n 's/^hot_cycle_us=//p')
+scan_ms=$("$TOP/.build/release/nodeguard-bench" logscan "$W/logscan" 500 | sed -n 's/^log_scan_ms=//p')
 ng_rss=$(field_kib "$NG" VmRSS); ng_anon=$(field_kib "$NG" RssAnon); ng_thr=$(awk '$1=="Threads:"{print $2}' "/proc/$NG/status")
 mo_rss=$(field_kib "$MO" VmRSS); mo_anon=$(field_kib "$MO" RssAnon); mo_thr=$(awk '$1=="Threads:"{print $2}' "/proc/$MO/status")
 ng_us=$(( (ng1 - ng0) / 1000 / cycles ))
 mo_us=$(( (mo1 - mo0) / 1000 / cycles ))
 
-echo "nodeguardd: $(stat -c %s "$W/nodeguardd") bytes stripped; $cycles cycles measured after ${WARMUP}s warm-up"
+echo "nodeguardd: $(stat -c %s "$W/nodeguardd") bytes stripped; $cycles cycles measured after ${WARMUP}s warm-up; $CONTAINERS containers"
 echo "nodeguardd status: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"])' "$SHM/status.json" 2>/dev/null || echo '?')"
 echo "monit threads=$mo_thr rss_anon_kib=$mo_anon"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
@@ -107,12 +145,15 @@ ok=1
 [ "$ng_us" -le 100 ] || { echo "OVER BUDGET: $ng_us us per cycle > 100 (measured at 1 Hz with wake-ups; the C floor here is $floor_us us of work alone)"; ok=0; }
 [ "$ng_rss" -lt "$mo_rss" ] || { echo "OVER BUDGET: VmRSS not below monit's"; ok=0; }
 [ "$ng_us" -lt "$mo_us" ] || { echo "OVER BUDGET: CPU not below monit's"; ok=0; }
+awk -v m="$scan_ms" 'BEGIN { exit !(m < 5) }' || { echo "OVER BUDGET: a scan of 500 containers' logs took $scan_ms ms (budget 5 ms)"; ok=0; }
 echo "within_budget=$ok"
 echo "rss_ratio=$(ratio "$ng_rss" "$mo_rss")"
 echo "cpu_ratio=$(ratio "$ng_us" "$mo_us")"
 echo "rss_kib=$ng_rss"
 echo "rss_anon_kib=$ng_anon"
 echo "threads=$ng_thr"
+echo "containers=$CONTAINERS"
+echo "log_scan_500_ms=$scan_ms"
 echo "hot_cycle_us=$hot_us"
 echo "c_floor_us_per_cycle=$floor_us"
 echo "cycle_work_us=$work_us"

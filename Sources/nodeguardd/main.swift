@@ -91,6 +91,9 @@ guardian.whileWaiting = {
     // next write on; the first cycle (start-up, cold caches) is left out.
     if cycleCount > 0 { guardian.recordCycleCPU(threadCPUMicroseconds() - cpu0) }
     cycleCount += 1
+    // The first cycles still run one-time paths (first scans, first Docker
+    // inspect, baselines): hand those pages back once more when they are over.
+    if cycleCount == 5 { WorkingSet.trim() }
 }
 
 @MainActor func reload() {

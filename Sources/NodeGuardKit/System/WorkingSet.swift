@@ -6,6 +6,11 @@
 // (MADV_PAGEOUT, skipped by the kernel for pages other processes share) and
 // turns off read-ahead for them (MADV_RANDOM), so what stays resident is the
 // check loop's working set: about 3 MiB less on a 1-2 GB box.
+//
+// The executable's pages nobody maps are dropped from the page cache too
+// (POSIX_FADV_DONTNEED): otherwise each later first touch of a code page maps
+// its cached neighbours with it (fault-around, 64 KiB at a time) and the
+// resident set creeps back up as rarely used paths (the Docker API) run.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,6 +34,11 @@ public enum WorkingSet {
             let length = Int(end - start)
             _ = madvise(addr, length, madvRandom)
             if madvise(addr, length, madvPageout) == 0 { advised += 1 }
+        }
+        let exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
+        if exe >= 0 {
+            _ = posix_fadvise(exe, 0, 0, POSIX_FADV_DONTNEED)
+            close(exe)
         }
         return advised
     }
