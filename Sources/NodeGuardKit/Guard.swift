@@ -35,7 +35,9 @@ public final class Guard {
     var bandwidthProjection: BandwidthProjection?
     let networkCache = NetworkProbe.Cache()
     /// The node's container as Docker last described it, and where its memory is.
-    var container: (info: ContainerInfo, cgroup: NodeMemoryProbe.UnitCgroup, at: Double)?
+    /// The cgroup is nil where it is not visible (nodeguard in a container or
+    /// an nspawn machine): then the memory comes from Docker's stats.
+    var container: (info: ContainerInfo, cgroup: NodeMemoryProbe.UnitCgroup?, at: Double)?
     var dockerEngine: DockerEngine?
     var dockerLogsView: CheckView?
     var dockerLogsTotal: UInt64 = 0

@@ -16,9 +16,13 @@ extension Guard {
         let now = Now.read().monotonic
         // With the health watch on, Docker is asked every cycle: health only it knows.
         let refresh: Double = config.node.restartUnhealthyAfter > 0 ? 0 : 30
-        if let c = container, now - c.at < refresh,
-           case .success(let (mem, _)) = NodeMemoryProbe.readCgroup(c.cgroup, label: "container \(name)", root: root) {
-            return .success(mem)
+        if let c = container, now - c.at < refresh {
+            if let cg = c.cgroup, case .success(let (mem, _)) = NodeMemoryProbe.readCgroup(cg, label: "container \(name)", root: root) {
+                return .success(mem)
+            }
+            if c.cgroup == nil, case .success(let anon) = docker().memoryStats(c.info.id, whileWaiting: whileWaiting) {
+                return .success(NodeMemory(anonBytes: anon, source: "container \(c.info.shortID), Docker stats"))
+            }
         }
         switch docker().inspect(name, whileWaiting: whileWaiting) {
         case .failure(let e):
@@ -31,8 +35,15 @@ extension Guard {
             }
             switch NodeMemoryProbe.readProcessCgroup(pid: info.pid, root: root) {
             case .failure(let e):
-                container = nil
-                return .failure(e)
+                // Its pid or cgroup is not visible from here: ask Docker.
+                switch docker().memoryStats(info.id, whileWaiting: whileWaiting) {
+                case .success(let anon):
+                    container = (info, nil, now)
+                    return .success(NodeMemory(anonBytes: anon, source: "container \(info.shortID), Docker stats"))
+                case .failure(let s):
+                    container = nil
+                    return .failure(ProbeError("\(e.message); \(s.message)"))
+                }
             case .success(let (mem, cg)):
                 container = (info, cg, now)
                 return .success(NodeMemory(anonBytes: mem.anonBytes, source: "container \(info.shortID), " + mem.source))

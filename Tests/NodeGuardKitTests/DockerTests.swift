@@ -80,6 +80,15 @@ final class HTTPParserTests: XCTestCase {
                        "POST /v1.41/containers/x/restart?t=5 HTTP/1.1\r\nHost: docker\r\nUser-Agent: nodeguard/\(NodeGuardVersion.string)\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
     }
 
+    /// Where a container's cgroup is not visible (nodeguard inside nspawn or
+    /// a container), its memory comes from the stats endpoint.
+    func testMemoryFromStats() throws {
+        let r = try XCTUnwrap(try HTTP1.parse(recorded("stats-ticker.http"), eof: false))
+        XCTAssertEqual(DockerEngine.anonymousMemory(stats: try JSON.parse(r.text)), 118784, "cgroup v1: total_rss")
+        XCTAssertEqual(DockerEngine.anonymousMemory(stats: try JSON.parse("{\"memory_stats\":{\"stats\":{\"anon\":4096,\"file\":99}}}")), 4096, "cgroup v2: anon, not file")
+        XCTAssertNil(DockerEngine.anonymousMemory(stats: try JSON.parse("{\"memory_stats\":{}}")))
+    }
+
     func testVersionNegotiation() {
         XCTAssertEqual(DockerEngine.negotiate(serverAPI: "1.41"), .success("1.41"))
         XCTAssertEqual(DockerEngine.negotiate(serverAPI: "1.47"), .success("1.43"))

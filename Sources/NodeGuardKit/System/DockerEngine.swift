@@ -120,6 +120,34 @@ public final class DockerEngine {
         }
     }
 
+    /// The container's anonymous memory from the stats endpoint (one-shot,
+    /// API 1.41): for when its cgroup is not visible from here, as from
+    /// inside another container or a systemd-nspawn machine.
+    public func memoryStats(_ id: String, whileWaiting: () -> Void = {}) -> Result<UInt64, DockerError> {
+        let version: String
+        switch ensureVersion(whileWaiting: whileWaiting) {
+        case .failure(let e): return .failure(e)
+        case .success(let v): version = v
+        }
+        switch client.send("GET", "/v\(version)/containers/\(percentEncode(id))/stats?stream=false&one-shot=true", whileWaiting: whileWaiting) {
+        case .failure(let e):
+            apiVersion = nil
+            return .failure(unreachable(e))
+        case .success(let r):
+            guard r.status == 200, let j = try? JSON.parse(r.text), let anon = DockerEngine.anonymousMemory(stats: j) else {
+                return .failure(DockerError(kind: .api, message: "reading the memory of container \(id.prefix(12)): \(DockerEngine.message(r))"))
+            }
+            return .success(anon)
+        }
+    }
+
+    /// memory_stats.stats: cgroup v2 "anon", v1 "total_rss" (or "rss").
+    public static func anonymousMemory(stats j: JSON) -> UInt64? {
+        guard let s = j["memory_stats"]?["stats"] else { return nil }
+        for key in ["anon", "total_rss", "rss"] { if let v = s[key]?.number { return UInt64(max(0, v)) } }
+        return nil
+    }
+
     /// POST /containers/{id}/restart?t=N: answers when the container is up
     /// again, so the read deadline covers the stop timeout.
     public func restart(_ id: String, stopTimeout: Int, whileWaiting: () -> Void = {}) -> ActionOutcome {
