@@ -33,7 +33,13 @@ extension Guard {
                 container = nil
                 return .failure(ProbeError("container \(name) (\(info.shortID)) is not running\(info.restarting ? " (restarting)" : ""); docker ps -a shows why"))
             }
-            switch NodeMemoryProbe.readProcessCgroup(pid: info.pid, root: root) {
+            // The pid is the host's: in another pid namespace (nspawn, a
+            // container) it may name another process, so the cgroup must be
+            // the container's own (its path holds the container id).
+            let viaCgroup = NodeMemoryProbe.readProcessCgroup(pid: info.pid, root: root).flatMap { r -> Result<(NodeMemory, NodeMemoryProbe.UnitCgroup), ProbeError> in
+                r.1.path.contains(info.id) ? .success(r) : .failure(ProbeError("pid \(info.pid) here is not container \(info.shortID)'s process"))
+            }
+            switch viaCgroup {
             case .failure(let e):
                 // Its pid or cgroup is not visible from here: ask Docker.
                 switch docker().memoryStats(info.id, whileWaiting: whileWaiting) {

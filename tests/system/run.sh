@@ -36,12 +36,22 @@ MACHINE=ngtest$$
 NP=""
 NSPAWN_RUN_EXISTED=$([ -d /run/systemd/nspawn ] && echo 1 || echo 0)
 
+DOCKERD=""
 cleanup() {
     if [ -n "$NP" ] && kill -0 "$NP" 2>/dev/null; then
         ct systemctl poweroff >/dev/null 2>&1
         for _ in $(seq 100); do kill -0 "$NP" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$NP" 2>/dev/null
         wait "$NP" 2>/dev/null
+    fi
+    if [ -n "$DOCKERD" ]; then
+        docker rm -f leakyc >/dev/null 2>&1
+        kill "$DOCKERD" 2>/dev/null
+        for _ in $(seq 150); do kill -0 "$DOCKERD" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$DOCKERD" 2>/dev/null
+        umount -R "$W/docker/exec" 2>/dev/null
+        for d in /sys/fs/cgroup/*/docker; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done
+        rm -rf /run/docker /run/containerd /etc/docker/key.json
     fi
     rm -rf "$W"
     [ "$NSPAWN_RUN_EXISTED" = 0 ] && rm -rf /run/systemd/nspawn
@@ -94,8 +104,22 @@ for = "3s"
 EOF
 }
 
+# --- a Docker engine on the host, its socket and containers bound in ---------
+# (Debian's docker.io with a data-root and socket of its own; the image is
+# imported offline from busybox-static and a static build of the leaker.)
+mkdir -p "$W/docker/root/containers" "$W/docker/exec" "$W/img/bin"
+export DOCKER_HOST="unix://$W/docker/docker.sock"
+dockerd --data-root "$W/docker/root" --exec-root "$W/docker/exec" -H "$DOCKER_HOST" --pidfile "$W/docker/dockerd.pid" \
+    --iptables=false --ip6tables=false --bridge=none --storage-driver=overlay2 >"$W/dockerd.log" 2>&1 </dev/null &
+DOCKERD=$!
+for _ in $(seq 150); do docker version >/dev/null 2>&1 && break; sleep 0.2; done
+cp /bin/busybox "$W/img/bin/" && ln -sf busybox "$W/img/bin/sh"
+gcc -O2 -static -o "$W/img/bin/leaker" "$HERE/leaker.c" || { echo "system tests: cannot build a static leaker"; exit 2; }
+tar -C "$W/img" -c . | docker import -c 'ENV PATH=/bin' - ngtest/busybox >/dev/null || { echo "system tests: docker import failed"; cat "$W/dockerd.log"; exit 2; }
+
 # --- boot --------------------------------------------------------------------
 setsid systemd-nspawn -D "$R" -M "$MACHINE" -b --register=no --keep-unit --console=read-only \
+    --bind="$W/docker/docker.sock:/run/docker.sock" --bind-ro="$W/docker/root/containers:/var/lib/docker/containers" \
     >"$W/nspawn.log" 2>&1 </dev/null &
 NP=$!
 leader() { ps -o pid= --ppid "$NP" | tr -d ' ' | head -n1; }
@@ -297,6 +321,47 @@ test_stop_is_clean_and_quick() {
     pass stop
 }
 
+# A container node, from inside the machine: the host's dockerd through the
+# bound socket; its pid and cgroup are not visible in here, so its memory comes
+# from Docker's stats, and the restart goes through the API.
+test_docker_container_restarted() {
+    ct systemctl stop nodeguard leaky-node 2>/dev/null
+    ct rm -f /var/lib/nodeguard/state
+    docker run -d --name leakyc --network none --restart unless-stopped ngtest/busybox /bin/leaker 8 250 400 >/dev/null
+    local started0; started0=$(docker inspect -f '{{.State.StartedAt}}' leakyc)
+    local before; before=$(count restart)
+    write_config <<'EOF'
+interval = "1s"
+
+[node]
+container = "leakyc"
+docker_socket = "/run/docker.sock"
+stop_timeout = "1s"
+grace = "4s"
+max_restarts = 3
+restart_window = "10m"
+
+[memory]
+warn_above = "48MiB"
+restart_above = "64MiB"
+for = "3s"
+EOF
+    ct systemctl start nodeguard
+    docker_restart_logged() { [ "$(count restart)" -gt "$before" ]; }
+    if ! wait_until 40 docker_restart_logged; then
+        fail docker_container_restarted "no restart event in 40 s; nodeguard status: $(ct nodeguard status 2>&1 | head -12)"; return
+    fi
+    local e; e=$(events restart | tail -n1)
+    local target outcome; target=$(field NODEGUARD_TARGET <<<"$e"); outcome=$(field NODEGUARD_OUTCOME <<<"$e")
+    [ "$target" = leakyc ] || { fail docker_container_restarted "target $target"; return; }
+    grep -q '^container [0-9a-f]\{12\} restarted (HTTP 204)$' <<<"$outcome" || { fail docker_container_restarted "outcome: $outcome"; return; }
+    [ "$(docker inspect -f '{{.State.StartedAt}}' leakyc)" != "$started0" ] || { fail docker_container_restarted "the container was not restarted"; return; }
+    local st; st=$(ct nodeguard status 2>&1)
+    grep -q '^docker_logs ' <<<"$st" || { fail docker_container_restarted "no docker_logs row in nodeguard status: $st"; return; }
+    pass docker_container_restarted
+    docker rm -f leakyc >/dev/null
+}
+
 test_refuses_invalid_config
 test_active_only_after_ready
 test_status_line
@@ -306,6 +371,7 @@ test_reload_broken_config_keeps_old
 test_reload_good_config_applies
 test_watchdog_restarts_a_hung_nodeguard
 test_dry_run_restarts_nothing
+test_docker_container_restarted
 test_stop_is_clean_and_quick
 
 if [ "$failed" -gt 0 ]; then
