@@ -45,6 +45,7 @@ public final class Guard {
     var dockerLogsScannedAt = -Double.infinity
     var journalView: CheckView?
     var journalCheckedAt = -Double.infinity
+    var journalAfterVacuum: UInt64?
     var calendar: BillingCalendar
 
     public var dryRun: Bool { forceDryRun || config.dryRun }

@@ -82,14 +82,22 @@ extension Guard {
         journalCheckedAt = now.monotonic
         guard let used = JournalProbe.usage(root: root) else { journalView = nil; return }
         var after = used
-        if act, j.maxUse > 0, used > j.maxUse {
+        // Vacuuming cannot remove the active files: when they alone are over
+        // max_use, vacuum again only once the journal has grown since.
+        let grown = journalAfterVacuum.map { used > $0 + j.maxUse / 10 } ?? true
+        if act, j.maxUse > 0, used > j.maxUse, grown {
             let (event, now) = vacuumJournal(to: j.maxUse, because: "its files take \(Size.format(used)), over max_use \(Size.format(j.maxUse))")
             d.events.append(event)
             after = now ?? used
+            journalAfterVacuum = after
+        } else if used <= j.maxUse {
+            journalAfterVacuum = nil
         }
+        let stuck = j.maxUse > 0 && after > j.maxUse
         let view = CheckView(check: "journal", target: "journald", value: Size.format(after),
                              warn: j.maxUse > 0 ? "> \(Size.format(j.maxUse))" : "",
-                             state: j.maxUse > 0 && after > j.maxUse ? .warning : .ok)
+                             state: stuck ? .warning : .ok,
+                             note: stuck && journalAfterVacuum != nil ? "the active journal files alone are over max_use: lower SystemMaxFileSize in journald.conf or raise max_use" : "")
         journalView = view
         d.checks.append(view)
     }

@@ -145,6 +145,7 @@ id_of() { case "$1" in
     restart_limit) echo 415e70130db34c4cb38450479b5fc4e0 ;; restart_dry_run) echo fb698e05d9fc45e2ae37c5b7b5828daf ;;
     reload_rejected) echo 3b4b492290f743e68a66f237746d271a ;; reloaded) echo 41a4a61188e0419e90666e50119c9b0b ;;
     stopping) echo 48f2f1916df14df89aac2ccbe7beed69 ;; leak_trend) echo 188fe87aaa764d15a19256e13758b8d7 ;;
+    journal_vacuumed) echo 9e1c4302e7dd47b2b5ef1b683bf95d51 ;;
     *) echo unknown ;; esac; }
 count() { events "$1" | wc -l; }
 has_events() { [ "$(count "$1")" -ge "${2:-1}" ]; }
@@ -362,6 +363,38 @@ EOF
     docker rm -f leakyc >/dev/null
 }
 
+# The journal over [journal] max_use is rotated and vacuumed by nodeguard,
+# with the bytes freed in the event; journald's own count agrees.
+test_journal_vacuumed() {
+    ct systemctl stop nodeguard
+    # Three journal files: two archived by --rotate, which vacuuming can delete.
+    for _ in 1 2; do
+        ct bash -c 'for i in $(seq 2000); do echo "filler line $i $(printf "%0600d" 0)"; done | systemd-cat -t filler'
+        ct journalctl --rotate
+    done
+    local before; before=$(ct journalctl --disk-usage 2>/dev/null)
+    local n0; n0=$(count journal_vacuumed)
+    write_config <<'EOF'
+interval = "1s"
+
+[journal]
+max_use = "1MiB"
+check_interval = "1s"
+EOF
+    ct systemctl start nodeguard
+    vacuum_logged() { [ "$(count journal_vacuumed)" -gt "$n0" ]; }
+    if ! wait_until 30 vacuum_logged; then fail journal_vacuumed "no journal_vacuumed event in 30 s (journal: $before)"; return; fi
+    local e; e=$(events journal_vacuumed | tail -n1)
+    local freed msg; freed=$(field NODEGUARD_VALUE <<<"$e"); msg=$(field MESSAGE <<<"$e")
+    local after; after=$(ct journalctl --disk-usage 2>/dev/null)
+    echo "  $before -> $after; $msg"
+    [ "${freed:-0}" -gt 0 ] || { fail journal_vacuumed "nothing freed: $msg"; return; }
+    sleep 3   # still over max_use (the active files alone): no vacuum every cycle
+    [ "$(count journal_vacuumed)" = $((n0 + 1)) ] || { fail journal_vacuumed "vacuumed again without the journal growing"; return; }
+    grep -q '^vacuumed the journal to 1 MiB: ' <<<"$msg" || { fail journal_vacuumed "message: $msg"; return; }
+    pass journal_vacuumed
+}
+
 test_refuses_invalid_config
 test_active_only_after_ready
 test_status_line
@@ -372,6 +405,7 @@ test_reload_good_config_applies
 test_watchdog_restarts_a_hung_nodeguard
 test_dry_run_restarts_nothing
 test_docker_container_restarted
+test_journal_vacuumed
 test_stop_is_clean_and_quick
 
 if [ "$failed" -gt 0 ]; then
