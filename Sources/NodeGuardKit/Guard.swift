@@ -6,20 +6,11 @@ import Glibc
 // probes read the host -> rules decide -> actions change it -> reporting.
 // The daemon runs it in its loop; `nodeguard check` runs it once without acting.
 
-/// Something that frees space on a filesystem that reached critical, before
-/// CRIT is logged. Docker log pruning and journal vacuuming plug in here.
-public protocol SpaceReclaimer {
-    /// Frees what it can on the filesystem holding `path`. Returns its events
-    /// and a short summary ("pruned 120 MiB of Docker logs") or "".
-    func reclaim(onFilesystemOf path: String, dryRun: Bool) -> (events: [Event], summary: String)
-}
-
 public final class Guard {
     public private(set) var config: Config
     public let root: HostRoot
     public internal(set) var rules: Rules
     public private(set) var view = StatusView()
-    public var reclaimers: [SpaceReclaimer] = []
     /// Called while a restart command runs, so the daemon keeps its watchdog fed.
     public var whileWaiting: () -> Void = {}
     let forceDryRun: Bool
@@ -88,19 +79,16 @@ public final class Guard {
         checkDockerLogs(now: now, act: act, into: &d)
         checkJournal(now: now, act: act, into: &d)
 
+        // A disk at critical: reclaim what nodeguard can there first (Docker
+        // logs, the journal), measure again, and only then log CRIT.
         for path in d.disksToReclaim {
-            var summaries: [String] = []
+            var summary = ""
             if act {
-                let (events, summary) = reclaimBuiltIn(onFilesystemOf: path)
+                let (events, s) = reclaimSpace(onFilesystemOf: path)
                 d.events.append(contentsOf: events)
-                if !summary.isEmpty { summaries.append(summary) }
-                for r in reclaimers {
-                    let (events, summary) = r.reclaim(onFilesystemOf: path, dryRun: dryRun)
-                    d.events.append(contentsOf: events)
-                    if !summary.isEmpty { summaries.append(summary) }
-                }
+                summary = s
             }
-            let reclaimed = summaries.isEmpty ? "nothing nodeguard can reclaim there (no Docker logs or journal on that filesystem)" : summaries.joined(separator: ", ")
+            let reclaimed = summary.isEmpty ? "nothing nodeguard can reclaim there (no Docker logs or journal on that filesystem)" : summary
             rules.confirmDiskCritical(DiskProbe.read(path, root: root), path: path, reclaimed: reclaimed, now: now, into: &d)
         }
 

@@ -133,7 +133,7 @@ extension Guard {
     /// Everything nodeguard itself can free on the filesystem of `path`:
     /// every closed Docker log rotation plus logs over their limits, and the
     /// journal vacuumed to half its max_use.
-    func reclaimBuiltIn(onFilesystemOf path: String) -> (events: [Event], summary: String) {
+    func reclaimSpace(onFilesystemOf path: String) -> (events: [Event], summary: String) {
         var events: [Event] = []
         var parts: [String] = []
         let full = root.path(path)
