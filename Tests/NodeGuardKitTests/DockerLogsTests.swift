@@ -150,14 +150,19 @@ final class DockerLogsTreeTests: XCTestCase {
         XCTAssertEqual(try DockerLogsProbe.scan(dir).get().map(\.id), [cid("b")])
     }
 
-    func testGuardPrunesOverTheLimitsAndSaysSo() {
+    /// A cycle on this tree with a 64 KiB limit a container.
+    func logsConfig() -> Config {
         var c = Config()
         c.dockerLogs.containersDir = dir
         c.dockerLogs.maxPerContainer = 64 * KiB
         c.statusFile = tempDir() + "/s.json"
         c.bandwidth.enabled = false
+        return c
+    }
+
+    func testGuardPrunesOverTheLimitsAndSaysSo() {
         var events: [Event] = []
-        let g = Guard(config: c, root: HostRoot(fixture("cgroup-v2-vps")), emit: { events.append($0) })
+        let g = Guard(config: logsConfig(), root: HostRoot(fixture("cgroup-v2-vps")), emit: { events.append($0) })
         g.runCycle()
         let pruned = events.filter { $0.kind == .logPruned }
         XCTAssertEqual(pruned.count, 3)
@@ -168,14 +173,9 @@ final class DockerLogsTreeTests: XCTestCase {
     }
 
     func testDryRunPrunesNothing() throws {
-        var c = Config()
-        c.dockerLogs.containersDir = dir
-        c.dockerLogs.maxPerContainer = 64 * KiB
-        c.statusFile = tempDir() + "/s.json"
-        c.bandwidth.enabled = false
         var events: [Event] = []
         let before = try DockerLogsProbe.scan(dir).get()
-        Guard(config: c, root: HostRoot(fixture("cgroup-v2-vps")), forceDryRun: true, emit: { events.append($0) }).runCycle()
+        Guard(config: logsConfig(), root: HostRoot(fixture("cgroup-v2-vps")), forceDryRun: true, emit: { events.append($0) }).runCycle()
         XCTAssertEqual(events.filter { $0.kind == .logPruned }.map { $0.field("ACTION") ?? "" }, ["would-delete-rotation", "would-delete-rotation", "would-truncate"])
         XCTAssertEqual(try DockerLogsProbe.scan(dir).get(), before)
     }

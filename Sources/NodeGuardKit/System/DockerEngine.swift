@@ -95,16 +95,19 @@ public final class DockerEngine {
         (try? JSON.parse(r.text))?["message"]?.string ?? "HTTP \(r.status)"
     }
 
-    public func inspect(_ container: String, whileWaiting: () -> Void = {}) -> Result<ContainerInfo, DockerError> {
-        let version: String
-        switch ensureVersion(whileWaiting: whileWaiting) {
-        case .failure(let e): return .failure(e)
-        case .success(let v): version = v
+    /// GET on the negotiated API version; any reply, or why there was none.
+    func get(_ path: String, whileWaiting: () -> Void) -> Result<HTTPResponse, DockerError> {
+        ensureVersion(whileWaiting: whileWaiting).flatMap { version in
+            client.send("GET", "/v\(version)" + path, whileWaiting: whileWaiting).flatMapError { e in
+                apiVersion = nil   // dockerd may come back as another version
+                return .failure(unreachable(e))
+            }
         }
-        switch client.send("GET", "/v\(version)/containers/\(percentEncode(container))/json", whileWaiting: whileWaiting) {
-        case .failure(let e):
-            apiVersion = nil   // dockerd may come back as another version
-            return .failure(unreachable(e))
+    }
+
+    public func inspect(_ container: String, whileWaiting: () -> Void = {}) -> Result<ContainerInfo, DockerError> {
+        switch get("/containers/\(percentEncode(container))/json", whileWaiting: whileWaiting) {
+        case .failure(let e): return .failure(e)
         case .success(let r):
             if r.status == 404 {
                 let m = DockerEngine.message(r)
@@ -124,15 +127,8 @@ public final class DockerEngine {
     /// API 1.41): for when its cgroup is not visible from here, as from
     /// inside another container or a systemd-nspawn machine.
     public func memoryStats(_ id: String, whileWaiting: () -> Void = {}) -> Result<UInt64, DockerError> {
-        let version: String
-        switch ensureVersion(whileWaiting: whileWaiting) {
+        switch get("/containers/\(percentEncode(id))/stats?stream=false&one-shot=true", whileWaiting: whileWaiting) {
         case .failure(let e): return .failure(e)
-        case .success(let v): version = v
-        }
-        switch client.send("GET", "/v\(version)/containers/\(percentEncode(id))/stats?stream=false&one-shot=true", whileWaiting: whileWaiting) {
-        case .failure(let e):
-            apiVersion = nil
-            return .failure(unreachable(e))
         case .success(let r):
             guard r.status == 200, let j = try? JSON.parse(r.text), let anon = DockerEngine.anonymousMemory(stats: j) else {
                 return .failure(DockerError(kind: .api, message: "reading the memory of container \(id.prefix(12)): \(DockerEngine.message(r))"))
