@@ -111,7 +111,8 @@ public final class Guard {
 
     func restartNode(_ r: RestartRequest, now: Now) -> Event {
         let node = config.node
-        let how = node.restartCommand.isEmpty ? "systemd RestartUnit" : node.restartCommand.joined(separator: " ")
+        let how = !node.restartCommand.isEmpty ? node.restartCommand.joined(separator: " ")
+            : node.container != nil ? "the Docker Engine API" : "systemd RestartUnit"
         var fields: [(String, String)] = [("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("TARGET", node.name)]
         let event: Event
         if dryRun {
