@@ -10,7 +10,7 @@ back. Everything started here is stopped and removed at the end.
 
 usage: tests/docker/engine-test.py BINDIR
 """
-import json, os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
@@ -40,6 +40,25 @@ def wait_for(pred, seconds, step=0.2):
         if pred(): return True
         time.sleep(step)
     return False
+
+
+CONFIG = os.path.join(W, "nodeguard.toml")
+LOG = os.path.join(W, "nodeguard.log")
+
+
+def start_nodeguard(config_text, **env):
+    """Writes the config, starts nodeguardd on it with a fresh log."""
+    with open(CONFIG, "w") as f:
+        f.write(config_text)
+    os.chmod(CONFIG, 0o644)
+    p = subprocess.Popen([os.path.join(BIN, "nodeguardd"), "--config", CONFIG], env=dict(ENV, **env),
+                         stdout=subprocess.DEVNULL, stderr=open(LOG, "w"))
+    procs.append(p)
+    return p
+
+
+def log():
+    return open(LOG).read()
 
 
 def ping():
@@ -102,9 +121,8 @@ try:
     sh("docker", "run", "-d", "--name", "leaky", "--network", "none", "--restart", "unless-stopped", "ngtest/busybox", "/bin/leaker", "8", "250", "400")
     started0 = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", "leaky").stdout.strip()
 
-    config = os.path.join(W, "nodeguard.toml")
-    with open(config, "w") as f:
-        f.write(f'''interval = "1s"
+    notify = Notify(); notify.start()
+    ng = start_nodeguard(f'''interval = "1s"
 status_file = "{W}/status.json"
 state_directory = "{W}/state"
 [node]
@@ -120,21 +138,13 @@ restart_above = "64MiB"
 for = "3s"
 [bandwidth]
 enabled = false
-''')
-    os.chmod(config, 0o644)
-    notify = Notify(); notify.start()
-    log_path = os.path.join(W, "nodeguard.log")
-    ng = subprocess.Popen([os.path.join(BIN, "nodeguardd"), "--config", config],
-                          env=dict(ENV, NOTIFY_SOCKET=notify.path, WATCHDOG_USEC="3000000"),
-                          stdout=subprocess.DEVNULL, stderr=open(log_path, "w"))
-    procs.append(ng)
-    log = lambda: open(log_path).read()
+''', NOTIFY_SOCKET=notify.path, WATCHDOG_USEC="3000000")
 
     # 1. The leaking container is restarted through the API after the threshold held.
     if wait_for(lambda: "restarting leaky" in log(), 40):
         line = [l for l in log().splitlines() if "restarting leaky" in l][0]
         started1 = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", "leaky").stdout.strip()
-        if "container " in line and "restarted (HTTP 204)" in line and "for 3s" in line.replace("for 4s", "for 3s") and started1 != started0:
+        if "container " in line and "restarted (HTTP 204)" in line and re.search(r"for [34]s", line) and started1 != started0:
             ok("leaking_container_restarted_through_the_api")
         else:
             bad("leaking_container_restarted_through_the_api", f"{line!r}; StartedAt {started0} -> {started1}")
@@ -188,14 +198,9 @@ enabled = false
         st = os.statvfs(active); return st.f_bavail * st.f_frsize
     big = os.stat(active).st_blocks * 512
     before = free_bytes()
-    with open(config, "w") as f:
-        f.write(f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state"\n'
-                f'[docker_logs]\ncontainers_dir = "{D}/root/containers"\nmax_per_container = "4MiB"\nscan_interval = "1s"\n'
-                '[bandwidth]\nenabled = false\n')
-    open(log_path, "w").close()
-    ng = subprocess.Popen([os.path.join(BIN, "nodeguardd"), "--config", config], env=ENV,
-                          stdout=subprocess.DEVNULL, stderr=open(log_path, "a"))
-    procs.append(ng)
+    ng = start_nodeguard(f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state"\n'
+                         f'[docker_logs]\ncontainers_dir = "{D}/root/containers"\nmax_per_container = "4MiB"\nscan_interval = "1s"\n'
+                         '[bandwidth]\nenabled = false\n')
     if wait_for(lambda: "truncated " + active in log(), 15):
         after = free_bytes()
         time.sleep(1.5)   # dockerd keeps appending
@@ -222,14 +227,9 @@ enabled = false
     sh("docker", "run", "-d", "--name", "sick", "--network", "none", "--health-cmd", "test -f /tmp/ok",
        "--health-interval", "1s", "--health-retries", "1", "ngtest/busybox", "sh", "-c", 'trap "exit 0" TERM; while :; do sleep 1; done')
     sick0 = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", "sick").stdout.strip()
-    with open(config, "w") as f:
-        f.write(f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state-sick"\n'
-                f'[node]\ncontainer = "sick"\ndocker_socket = "{SOCK}"\nstop_timeout = "1s"\nrestart_unhealthy_after = "3s"\n'
-                '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n')
-    open(log_path, "w").close()
-    ng = subprocess.Popen([os.path.join(BIN, "nodeguardd"), "--config", config], env=ENV,
-                          stdout=subprocess.DEVNULL, stderr=open(log_path, "a"))
-    procs.append(ng)
+    ng = start_nodeguard(f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state-sick"\n'
+                         f'[node]\ncontainer = "sick"\ndocker_socket = "{SOCK}"\nstop_timeout = "1s"\nrestart_unhealthy_after = "3s"\n'
+                         '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n')
     if wait_for(lambda: "restarting sick" in log(), 30):
         msg = [l for l in log().splitlines() if "restarting sick" in l][0]
         sick1 = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", "sick").stdout.strip()
