@@ -21,6 +21,7 @@ usage: nodeguard COMMAND [OPTIONS]
                                     the node container's limits and ports); exit 0 nothing to advise, 1 advice
   config check [PATH]               validate a config file (default \(Config.defaultPath))
   config defaults                   print the reference config: every key with its default
+  config man                        print nodeguard.toml(5), the config reference as a man page
   catalog                           print the journal catalog (MESSAGE_ID explanations)
   --version                         print the version
 
@@ -151,8 +152,10 @@ case "config":
         }
     case "defaults":
         out(ReferenceConfig.text())
+    case "man":
+        out(ReferenceConfig.manPage(date: NodeGuardVersion.date))
     default:
-        fail("unknown config subcommand `\(sub)`; use check or defaults")
+        fail("unknown config subcommand `\(sub)`; use check, defaults or man")
     }
 
 case "catalog":

@@ -78,6 +78,29 @@ final class ReportingTests: XCTestCase {
                        "run: nodeguard config defaults > packaging/nodeguard.toml")
         XCTAssertEqual(FileIO.readText(top + "/packaging/nodeguard.catalog"), Event.catalogText(),
                        "run: nodeguard catalog > packaging/nodeguard.catalog")
+        XCTAssertEqual(FileIO.readText(top + "/packaging/man/nodeguard.toml.5"), ReferenceConfig.manPage(date: NodeGuardVersion.date),
+                       "run: nodeguard config man > packaging/man/nodeguard.toml.5")
+        // The hand-written nodeguard(8) and the Debian changelog carry the same version.
+        let page = FileIO.readText(top + "/packaging/man/nodeguard.8") ?? ""
+        XCTAssertTrue(page.hasPrefix(".TH NODEGUARD 8 \"\(NodeGuardVersion.date)\" \"nodeguard \(NodeGuardVersion.string)\""), "update the .TH line of packaging/man/nodeguard.8")
+        let changelog = FileIO.readText(top + "/packaging/debian/changelog") ?? ""
+        XCTAssertTrue(changelog.hasPrefix("nodeguard (\(NodeGuardVersion.string)) "), "add an entry to packaging/debian/changelog for \(NodeGuardVersion.string)")
+    }
+
+    /// nodeguard.toml(5): every key is documented, and its EXAMPLE is a valid config.
+    func testConfigManPage() throws {
+        let page = ReferenceConfig.manPage(date: "2026-01-01")
+        for k in Schema.keys {
+            XCTAssertTrue(page.contains(".TP\n.B \(ReferenceConfig.roff(k.key))\n"), "\(k.dottedName) is not in nodeguard.toml(5)")
+        }
+        let example = try XCTUnwrap(page.components(separatedBy: ".SH EXAMPLE\n").last?.components(separatedBy: ".RS\n").dropFirst().first?
+            .components(separatedBy: ".RE\n").first)
+        let toml = example.replacingOccurrences(of: "\\(dq", with: "\"").replacingOccurrences(of: "\\-", with: "-")
+        guard case .success(let c) = ConfigLoader.decode(toml, path: "example") else { return XCTFail("the EXAMPLE does not parse:\n\(toml)") }
+        XCTAssertEqual(c.node.unit, "dmo-node.service")
+        XCTAssertEqual(c.bandwidth.billingDay, 5)
+        // roff: no line may start with a control character by accident.
+        XCTAssertEqual(ReferenceConfig.roff(".x-y `z`"), "\\&.x\\-y \\fBz\\fR")
     }
 
     func testMessageIDsAreUniqueAnd128Bit() {

@@ -12,38 +12,18 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 BIN=${1:-$TOP/.build/release}
-CACHE=${NODEGUARD_ROOTFS_CACHE:-/var/cache/nodeguard-tests/rootfs}
-MIRROR_SCRIPT=$TOP/../shared/recipes/debian-mirror.sh
-
 for b in nodeguardd nodeguard; do
     [ -x "$BIN/$b" ] || { echo "system tests: $BIN/$b is missing; build it first (make release)"; exit 2; }
 done
 
-# --- a cached Debian 12 rootfs with systemd and dbus -----------------------
-if [ ! -x "$CACHE/lib/systemd/systemd" ]; then
-    echo "system tests: debootstrapping a Debian 12 minbase rootfs into $CACHE (once per machine)"
-    mirror=$( [ -x "$MIRROR_SCRIPT" ] && "$MIRROR_SCRIPT" || awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources )
-    rm -rf "$CACHE.tmp"; mkdir -p "$(dirname "$CACHE")"
-    debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,libsystemd0,procps \
-        bookworm "$CACHE.tmp" "${mirror:-http://deb.debian.org/debian}" >"$(dirname "$CACHE")/debootstrap.log" 2>&1 \
-        || { echo "system tests: debootstrap failed, see $(dirname "$CACHE")/debootstrap.log"; exit 2; }
-    mv "$CACHE.tmp" "$CACHE"
-fi
+. "$TOP/tests/lib/nspawn.sh"
 
 W=$(mktemp -d /var/tmp/nodeguard-systest.XXXXXX)
 R=$W/rootfs
-MACHINE=ngtest$$
-NP=""
-NSPAWN_RUN_EXISTED=$([ -d /run/systemd/nspawn ] && echo 1 || echo 0)
 
 DOCKERD=""
 cleanup() {
-    if [ -n "$NP" ] && kill -0 "$NP" 2>/dev/null; then
-        ct systemctl poweroff >/dev/null 2>&1
-        for _ in $(seq 100); do kill -0 "$NP" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$NP" 2>/dev/null
-        wait "$NP" 2>/dev/null
-    fi
+    machine_stop
     if [ -n "$DOCKERD" ]; then
         docker rm -f leakyc >/dev/null 2>&1
         kill "$DOCKERD" 2>/dev/null
@@ -54,11 +34,10 @@ cleanup() {
         rm -rf /run/docker /run/containerd /etc/docker/key.json
     fi
     rm -rf "$W"
-    [ "$NSPAWN_RUN_EXISTED" = 0 ] && rm -rf /run/systemd/nspawn
 }
 trap cleanup EXIT
 
-cp -a "$CACHE" "$R"
+rootfs_copy "$R" || exit 2
 
 # --- what the tests install ---------------------------------------------------
 install -m 755 "$BIN/nodeguardd" "$R/usr/sbin/nodeguardd"
@@ -118,39 +97,8 @@ gcc -O2 -static -o "$W/img/bin/leaker" "$HERE/leaker.c" || { echo "system tests:
 tar -C "$W/img" -c . | docker import -c 'ENV PATH=/bin' - ngtest/busybox >/dev/null || { echo "system tests: docker import failed"; cat "$W/dockerd.log"; exit 2; }
 
 # --- boot --------------------------------------------------------------------
-setsid systemd-nspawn -D "$R" -M "$MACHINE" -b --register=no --keep-unit --console=read-only \
-    --bind="$W/docker/docker.sock:/run/docker.sock" --bind-ro="$W/docker/root/containers:/var/lib/docker/containers" \
-    >"$W/nspawn.log" 2>&1 </dev/null &
-NP=$!
-leader() { ps -o pid= --ppid "$NP" | tr -d ' ' | head -n1; }
-ct() { nsenter -t "$(leader)" -a "$@"; }
-for _ in $(seq 300); do
-    [ -n "$(leader)" ] && [[ $(ct systemctl is-system-running 2>/dev/null) =~ ^(running|degraded) ]] && break
-    sleep 0.1
-done
-[[ $(ct systemctl is-system-running 2>/dev/null) =~ ^(running|degraded) ]] \
-    || { echo "system tests: the container did not boot"; cat "$W/nspawn.log"; exit 2; }
-
-# --- harness -----------------------------------------------------------------
-passed=0; failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-# wait_until SECONDS CMD...: poll CMD every 0.2 s.
-wait_until() { local n=$(( $1 * 5 )); shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 0.2; done; return 1; }
-journal_json() { ct journalctl -u nodeguard -o json --no-pager 2>/dev/null; }
-# events KIND: the JSON lines of nodeguard's events of one kind (by MESSAGE_ID).
-events() { journal_json | grep "\"MESSAGE_ID\":\"$(id_of "$1")\""; }
-id_of() { case "$1" in
-    started) echo 8f249f360d314df69cf94e33004ac2b2 ;; restart) echo 50ac5179c11e4f589dfed22f8847be19 ;;
-    restart_limit) echo 415e70130db34c4cb38450479b5fc4e0 ;; restart_dry_run) echo fb698e05d9fc45e2ae37c5b7b5828daf ;;
-    reload_rejected) echo 3b4b492290f743e68a66f237746d271a ;; reloaded) echo 41a4a61188e0419e90666e50119c9b0b ;;
-    stopping) echo 48f2f1916df14df89aac2ccbe7beed69 ;; leak_trend) echo 188fe87aaa764d15a19256e13758b8d7 ;;
-    journal_vacuumed) echo 9e1c4302e7dd47b2b5ef1b683bf95d51 ;;
-    *) echo unknown ;; esac; }
-count() { events "$1" | wc -l; }
-has_events() { [ "$(count "$1")" -ge "${2:-1}" ]; }
-field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.readline()).get(sys.argv[1], ""))' "$1"; }
-unit_prop() { ct systemctl show -p "$2" --value "$1"; }
+machine_boot "$R" --bind="$W/docker/docker.sock:/run/docker.sock" \
+    --bind-ro="$W/docker/root/containers:/var/lib/docker/containers" || exit 2
 
 # --- tests -------------------------------------------------------------------
 test_refuses_invalid_config() {

@@ -43,3 +43,130 @@ public enum ReferenceConfig {
         return out
     }
 }
+
+// nodeguard.toml(5), generated from the same schema so the manual cannot
+// drift from what the parser accepts. Shipped in the .deb, printed by
+// `nodeguard config man`.
+extension ReferenceConfig {
+    static let tableIntro: [String: String] = [
+        "": "Top-level keys: the check loop and where nodeguard keeps its files.",
+        "node": "The node to guard: one of unit, pidfile or container, and how it is restarted.",
+        "memory": "The node's resident anonymous memory (page cache does not count) and the host's available memory.",
+        "disk": "Free space and inodes on the filesystems that hold the node's data.",
+        "docker_logs": "Docker json-file logs of every container, and how they are pruned.",
+        "journal": "journald's disk usage, as journalctl --disk-usage counts it.",
+        "bandwidth": "Traffic per billing month, the quota and what to do before it is blown.",
+    ]
+
+    /// Text for roff: backslashes escaped, hyphens as \- so they can be copied,
+    /// and no line starting with a control character.
+    static func roff(_ s: String) -> String {
+        var out = s.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
+        // `command` in the help text becomes bold, as man pages show commands.
+        out = out.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { i, part in
+            (i == 0 ? "" : (i % 2 == 1 ? "\\fB" : "\\fR")) + part
+        }.joined()
+        if out.hasPrefix(".") || out.hasPrefix("'") { out = "\\&" + out }
+        return out
+    }
+
+    public static func manPage(date: String) -> String {
+        let defaults = Config()
+        var out = """
+        .TH NODEGUARD.TOML 5 "\(date)" "nodeguard \(NodeGuardVersion.string)" "File Formats"
+        .SH NAME
+        nodeguard.toml \\- configuration of the nodeguard host resource guardian
+        .SH SYNOPSIS
+        .I /etc/nodeguard/nodeguard.toml
+        .SH DESCRIPTION
+        .BR nodeguardd (8)
+        reads its thresholds from this TOML file at start and again on
+        .BR "systemctl reload nodeguard" .
+        Every key is optional; with no file at all the daemon runs on the embedded
+        defaults, which fit a 2\\ GB VPS, and says so once in the journal.
+        The shipped file lists every key, commented out, with its default.
+        .PP
+        Check a file with
+        .BR "nodeguard config check" ;
+        errors are reported as
+        .IR PATH:LINE:COL:\\ message ,
+        unknown keys with the nearest valid key.
+        A reload with an invalid file keeps the old configuration in force.
+        The file must not be writable by any user but root: it names units to
+        restart and commands to run as root, so nodeguard refuses it otherwise.
+        .SS Values
+        .TP
+        .B Sizes
+        a string with a unit: B, kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB
+        (powers of 1024), such as
+        .BR \\(dq1.2GiB\\(dq .
+        .TP
+        .B Shares
+        a percentage of a total, such as
+        .BR \\(dq80%\\(dq .
+        .TP
+        .B Durations
+        a number with s, m, h or d, such as
+        .BR \\(dq30s\\(dq ", " \\(dq10m\\(dq ", " \\(dq6h\\(dq ", " \\(dq7d\\(dq .
+        .TP
+        .B Commands
+        an argv array run without a shell, such as
+        .BR "[\\(dq/usr/bin/docker\\(dq, \\(dqrestart\\(dq, \\(dqnode\\(dq]" .
+        .PP
+        TOML features nodeguard does not use (dates, inline tables, arrays of tables,
+        multi-line strings) are rejected with a message that says so, never misread.
+
+        """
+        for table in Schema.tables {
+            out += table.isEmpty ? ".SH \"TOP-LEVEL KEYS\"\n" : ".SH \"[\(table.uppercased())]\"\n"
+            if let intro = tableIntro[table] { out += roff(intro) + "\n" }
+            for k in Schema.keys where k.table == table {
+                let shown = k.value(in: defaults)
+                out += ".TP\n.B \(roff(k.key))\n\(roff(k.help))\n"
+                if shown.isEmpty || shown == "[]" {
+                    out += "Not set by default" + (examples[k.dottedName].map { "; for example\n.BR \(roff($0).replacingOccurrences(of: "\"", with: "\\(dq")) ." } ?? ".") + "\n"
+                } else {
+                    out += "Default:\n.BR \(roff(literal(shown)).replacingOccurrences(of: "\"", with: "\\(dq")) .\n"
+                }
+            }
+        }
+        out += """
+        .SH EXAMPLE
+        A node run by systemd on a 2\\ GB VPS with a 2\\ TB monthly quota:
+        .PP
+        .nf
+        .RS
+        interval = \\(dq10s\\(dq
+        [node]
+        unit = \\(dqdmo\\-node.service\\(dq
+        [memory]
+        restart_above = \\(dq1.2GiB\\(dq
+        for = \\(dq2m\\(dq
+        [disk]
+        paths = [\\(dq/\\(dq, \\(dq/var/lib/dmo\\(dq]
+        [bandwidth]
+        quota = \\(dq2TB\\(dq
+        billing_day = 5
+        action = \\(dqstop\\-node\\(dq
+        .RE
+        .fi
+        .SH FILES
+        .TP
+        .I /etc/nodeguard/nodeguard.toml
+        this file (a conffile: upgrades keep your edits)
+        .TP
+        .I /var/lib/nodeguard
+        restart history and bandwidth ledger (state_directory)
+        .TP
+        .I /run/nodeguard/status.json
+        the daemon's current view (status_file)
+        .SH SEE ALSO
+        .BR nodeguard (8),
+        .BR nodeguardd (8),
+        .BR journalctl (1),
+        .BR systemctl (1)
+
+        """
+        return out
+    }
+}

@@ -1,0 +1,75 @@
+# Shared by the system and package tests (sourced, not run): a Debian 12
+# minbase rootfs with systemd, debootstrapped once per machine and cached; a
+# copy of it booted with systemd-nspawn; a small pass/fail harness.
+#
+# The sourcing script sets TOP and calls, in order:
+#   rootfs_copy DIR          copy the cached rootfs (debootstrapping it first if needed)
+#   machine_boot DIR [nspawn args...]   boot it; ct runs a command inside
+#   machine_stop             power it off (call it from the script's EXIT trap)
+
+NSPAWN_CACHE=${NODEGUARD_ROOTFS_CACHE:-/var/cache/nodeguard-tests/rootfs}
+NSPAWN_NP=""
+NSPAWN_RUN_EXISTED=$([ -d /run/systemd/nspawn ] && echo 1 || echo 0)
+
+rootfs_copy() {
+    if [ ! -x "$NSPAWN_CACHE/lib/systemd/systemd" ]; then
+        echo "nspawn: debootstrapping a Debian 12 minbase rootfs into $NSPAWN_CACHE (once per machine)"
+        local mirror_script=$TOP/../shared/recipes/debian-mirror.sh mirror log
+        mirror=$( [ -x "$mirror_script" ] && "$mirror_script" || awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources )
+        log=$(dirname "$NSPAWN_CACHE")/debootstrap.log
+        rm -rf "$NSPAWN_CACHE.tmp"; mkdir -p "$(dirname "$NSPAWN_CACHE")"
+        debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,libsystemd0,procps \
+            bookworm "$NSPAWN_CACHE.tmp" "${mirror:-http://deb.debian.org/debian}" >"$log" 2>&1 \
+            || { echo "nspawn: debootstrap failed, see $log"; return 2; }
+        mv "$NSPAWN_CACHE.tmp" "$NSPAWN_CACHE"
+    fi
+    cp -a "$NSPAWN_CACHE" "$1"
+}
+
+leader() { ps -o pid= --ppid "$NSPAWN_NP" | tr -d ' ' | head -n1; }
+ct() { nsenter -t "$(leader)" -a "$@"; }
+
+machine_boot() {
+    local dir=$1; shift
+    setsid systemd-nspawn -D "$dir" -M "ngtest$$" -b --register=no --keep-unit --console=read-only "$@" \
+        >"$dir.nspawn.log" 2>&1 </dev/null &
+    NSPAWN_NP=$!
+    for _ in $(seq 300); do
+        [ -n "$(leader)" ] && [[ $(ct systemctl is-system-running 2>/dev/null) =~ ^(running|degraded) ]] && return 0
+        sleep 0.1
+    done
+    echo "nspawn: the container did not boot"; cat "$dir.nspawn.log"
+    return 2
+}
+
+machine_stop() {
+    if [ -n "$NSPAWN_NP" ] && kill -0 "$NSPAWN_NP" 2>/dev/null; then
+        ct systemctl poweroff >/dev/null 2>&1
+        for _ in $(seq 100); do kill -0 "$NSPAWN_NP" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$NSPAWN_NP" 2>/dev/null
+        wait "$NSPAWN_NP" 2>/dev/null
+    fi
+    [ "$NSPAWN_RUN_EXISTED" = 0 ] && rm -rf /run/systemd/nspawn
+}
+
+# --- harness -----------------------------------------------------------------
+passed=0; failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+# wait_until SECONDS CMD...: poll CMD every 0.2 s.
+wait_until() { local n=$(( $1 * 5 )); shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 0.2; done; return 1; }
+unit_prop() { ct systemctl show -p "$2" --value "$1"; }
+journal_json() { ct journalctl -u nodeguard -o json --no-pager 2>/dev/null; }
+# events KIND: the JSON lines of nodeguard's events of one kind (by MESSAGE_ID).
+events() { journal_json | grep "\"MESSAGE_ID\":\"$(id_of "$1")\""; }
+id_of() { case "$1" in
+    started) echo 8f249f360d314df69cf94e33004ac2b2 ;; restart) echo 50ac5179c11e4f589dfed22f8847be19 ;;
+    restart_failed) echo 236264474c114bb4a3104231e9f07e39 ;;
+    restart_limit) echo 415e70130db34c4cb38450479b5fc4e0 ;; restart_dry_run) echo fb698e05d9fc45e2ae37c5b7b5828daf ;;
+    reload_rejected) echo 3b4b492290f743e68a66f237746d271a ;; reloaded) echo 41a4a61188e0419e90666e50119c9b0b ;;
+    stopping) echo 48f2f1916df14df89aac2ccbe7beed69 ;; leak_trend) echo 188fe87aaa764d15a19256e13758b8d7 ;;
+    journal_vacuumed) echo 9e1c4302e7dd47b2b5ef1b683bf95d51 ;;
+    *) echo unknown ;; esac; }
+count() { events "$1" | wc -l; }
+has_events() { [ "$(count "$1")" -ge "${2:-1}" ]; }
+field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.readline()).get(sys.argv[1], ""))' "$1"; }

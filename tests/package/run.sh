@@ -1,0 +1,190 @@
+#!/bin/bash
+# Acceptance test of the .deb: installed with apt from a local repository into
+# a fresh Debian 12 minbase booted with systemd-nspawn, then reloaded,
+# upgraded, removed and purged the way an operator would.
+#
+# usage: tests/package/run.sh DEB NEWER_DEB
+#   DEB        the package under test (make deb)
+#   NEWER_DEB  the same build with a higher version, for the upgrade
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+DEB=${1:?usage: tests/package/run.sh DEB NEWER_DEB}
+NEWER=${2:?usage: tests/package/run.sh DEB NEWER_DEB}
+for f in "$DEB" "$NEWER"; do [ -f "$f" ] || { echo "package test: $f is missing (make deb)"; exit 2; }; done
+command -v dpkg-scanpackages >/dev/null || { echo "package test: dpkg-scanpackages is missing (apt-get install dpkg-dev)"; exit 2; }
+
+. "$TOP/tests/lib/nspawn.sh"
+
+W=$(mktemp -d /var/tmp/nodeguard-pkgtest.XXXXXX)
+R=$W/rootfs
+cleanup() { machine_stop; rm -rf "$W"; }
+trap cleanup EXIT
+
+rootfs_copy "$R" || exit 2
+# apt sees only the local repository: nothing comes from the network.
+mkdir -p "$R/srv/repo"
+rm -f "$R/etc/apt/sources.list" "$R"/etc/apt/sources.list.d/*
+echo "deb [trusted=yes] file:/srv/repo ./" > "$R/etc/apt/sources.list.d/local.list"
+# publish DEB...: the local repository holds exactly these packages.
+publish() {
+    rm -f "$R"/srv/repo/*.deb; cp "$@" "$R/srv/repo/"
+    (cd "$R/srv/repo" && dpkg-scanpackages --multiversion . /dev/null 2>/dev/null | gzip -9n > Packages.gz)
+}
+apt_ct() { ct env DEBIAN_FRONTEND=noninteractive apt-get -q -y "$@" </dev/null; }
+
+gcc -O2 -o "$R/usr/local/bin/leaker" "$TOP/tests/system/leaker.c" || { echo "package test: cannot build leaker.c"; exit 2; }
+cat > "$R/etc/systemd/system/leaky-node.service" <<'EOF'
+[Unit]
+Description=a node that leaks memory
+[Service]
+ExecStart=/usr/local/bin/leaker 8 250 400
+EOF
+
+machine_boot "$R" || exit 2
+
+# Every file on the root filesystem, but for what changes by itself (the
+# journal, apt's lists and caches) and what apt records (dpkg's database).
+file_list() {
+    ct find / -xdev \( -path /var/log/journal -o -path /var/cache -o -path /var/lib/apt \
+        -o -path /var/lib/dpkg -o -path /var/log/apt -o -path /var/log/dpkg.log -o -path /var/log/alternatives.log \) -prune -o -print | LC_ALL=C sort
+}
+file_list > "$W/before"
+publish "$DEB"
+VERSION=$(dpkg-deb -f "$DEB" Version); NEWER_VERSION=$(dpkg-deb -f "$NEWER" Version)
+
+test_apt_install() {
+    apt_ct update >"$W/apt.log" 2>&1 || { fail apt_install "apt-get update: $(tail -3 "$W/apt.log")"; return; }
+    apt_ct install nodeguard >>"$W/apt.log" 2>&1 || { fail apt_install "apt-get install: $(tail -5 "$W/apt.log")"; return; }
+    [ "$(ct dpkg-query -W -f '${Status} ${Version}' nodeguard)" = "install ok installed $VERSION" ] \
+        || { fail apt_install "dpkg says: $(ct dpkg-query -W -f '${Status} ${Version}' nodeguard)"; return; }
+    pass apt_install
+}
+
+test_enabled_and_active() {
+    [ "$(ct systemctl is-enabled nodeguard)" = enabled ] || { fail enabled_and_active "is-enabled: $(ct systemctl is-enabled nodeguard)"; return; }
+    wait_until 20 bash -c "[ \"\$(nsenter -t $(leader) -a systemctl is-active nodeguard)\" = active ]" \
+        || { fail enabled_and_active "is-active: $(ct systemctl is-active nodeguard); $(ct journalctl -u nodeguard --no-pager | tail -5)"; return; }
+    # systemd logs "Started" for a Type=notify unit only once READY=1 came.
+    local j; j=$(ct journalctl -u nodeguard --no-pager -o cat)
+    grep -q '^Started nodeguard.service' <<<"$j" || { fail enabled_and_active "no 'Started' (READY) in the journal: $j"; return; }
+    has_events started || { fail enabled_and_active "no started event"; return; }
+    grep -q '^nodeguard [0-9.]* started: ' <<<"$j" || { fail enabled_and_active "journal: $j"; return; }
+    pass enabled_and_active
+}
+
+test_cli_on_the_shipped_config() {
+    local out rc
+    out=$(ct nodeguard config check 2>&1); rc=$?
+    [ $rc = 0 ] && grep -q '^/etc/nodeguard/nodeguard.toml: ok: ' <<<"$out" || { fail cli_on_the_shipped_config "config check: rc $rc: $out"; return; }
+    wait_until 10 ct test -s /run/nodeguard/status.json || { fail cli_on_the_shipped_config "no status file"; return; }
+    out=$(ct nodeguard status 2>&1); rc=$?
+    [ $rc -le 2 ] && grep -q '^disk_free  */ ' <<<"$out" || { fail cli_on_the_shipped_config "nodeguard status: rc $rc: $out"; return; }
+    # The shipped conffile is exactly the reference config the binary prints.
+    [ "$(ct nodeguard config defaults | md5sum)" = "$(ct cat /etc/nodeguard/nodeguard.toml | md5sum)" ] \
+        || { fail cli_on_the_shipped_config "the shipped config differs from nodeguard config defaults"; return; }
+    ct journalctl --list-catalog 2>/dev/null | grep -q "$(id_of restart)" \
+        || { fail cli_on_the_shipped_config "journalctl --list-catalog does not know nodeguard's MESSAGE_IDs"; return; }
+    pass cli_on_the_shipped_config
+}
+
+test_security_and_verify() {
+    local out
+    out=$(ct systemd-analyze verify --man=no nodeguard.service 2>&1) || { fail security_and_verify "systemd-analyze verify: $out"; return; }
+    [ -z "$out" ] || { fail security_and_verify "systemd-analyze verify says: $out"; return; }
+    out=$(ct systemd-analyze security --no-pager nodeguard.service 2>&1 | sed -n 's/.*Overall exposure level for nodeguard.service: //p')
+    echo "  systemd-analyze security nodeguard.service (installed, running): $out"
+    awk -v s="${out%% *}" 'BEGIN { exit !(s != "" && s <= 4.0) }' || { fail security_and_verify "exposure $out, over 4.0"; return; }
+    pass security_and_verify
+}
+
+# The operator's edit, as people do it: uncomment keys and set them (guard
+# the leaky unit, check every second).
+edit_config() {
+    ct sed -i -e 's/^# interval = .*/interval = "1s"/' -e 's/^# unit = .*/unit = "leaky-node.service"/' \
+        -e 's/^# grace = .*/grace = "4s"/' -e 's/^# max_restarts = .*/max_restarts = 5/' \
+        -e 's/^# warn_above = .*/warn_above = "48MiB"/' -e 's/^# restart_above = .*/restart_above = "64MiB"/' \
+        -e 's/^# for = .*/for = "3s"/' /etc/nodeguard/nodeguard.toml
+}
+
+test_reload_takes_effect() {
+    local n0; n0=$(count reloaded)
+    edit_config
+    local out; out=$(ct nodeguard config check 2>&1) || { fail reload_takes_effect "edited config invalid: $out"; return; }
+    ct systemctl start leaky-node
+    ct systemctl reload nodeguard || { fail reload_takes_effect "systemctl reload failed"; return; }
+    wait_until 10 bash -c "[ \$(nsenter -t $(leader) -a journalctl -u nodeguard -o json --no-pager | grep -c '$(id_of reloaded)') -gt $n0 ]" \
+        || { fail reload_takes_effect "no reloaded event"; return; }
+    local changes; changes=$(events reloaded | tail -n1 | field NODEGUARD_CHANGES)
+    grep -q 'leaky-node.service' <<<"$changes" || { fail reload_takes_effect "changes: $changes"; return; }
+    pass reload_takes_effect
+}
+
+test_sandboxed_unit_restarts_leaky_node() {
+    local before; before=$(unit_prop leaky-node InvocationID)
+    wait_until 40 has_events restart || { fail sandboxed_unit_restarts_leaky_node "no restart event; $(events restart_failed | tail -n1 | field MESSAGE)"; return; }
+    local e; e=$(events restart | tail -n1)
+    [ "$(field NODEGUARD_TARGET <<<"$e")" = leaky-node.service ] || { fail sandboxed_unit_restarts_leaky_node "target: $e"; return; }
+    wait_until 10 bash -c "[ \"\$(nsenter -t $(leader) -a systemctl show -p InvocationID --value leaky-node)\" != '$before' ]" \
+        || { fail sandboxed_unit_restarts_leaky_node "leaky-node.service was not restarted"; return; }
+    echo "  $(field MESSAGE <<<"$e")"
+    pass sandboxed_unit_restarts_leaky_node
+}
+
+test_upgrade_keeps_config_and_state() {
+    local conf_md5 pid state
+    conf_md5=$(ct md5sum /etc/nodeguard/nodeguard.toml)
+    pid=$(unit_prop nodeguard MainPID)
+    ct grep -q $'^action .*\trestart' /var/lib/nodeguard/state || { fail upgrade_keeps_config_and_state "no restart in the state before the upgrade"; return; }
+    publish "$DEB" "$NEWER"
+    { apt_ct update && apt_ct install nodeguard; } >>"$W/apt.log" 2>&1 || { fail upgrade_keeps_config_and_state "apt-get upgrade: $(tail -5 "$W/apt.log")"; return; }
+    [ "$(ct dpkg-query -W -f '${Version}' nodeguard)" = "$NEWER_VERSION" ] || { fail upgrade_keeps_config_and_state "version after upgrade: $(ct dpkg-query -W -f '${Version}' nodeguard)"; return; }
+    [ "$(ct md5sum /etc/nodeguard/nodeguard.toml)" = "$conf_md5" ] || { fail upgrade_keeps_config_and_state "the edited config was replaced"; return; }
+    ct test ! -e /etc/nodeguard/nodeguard.toml.dpkg-dist || { fail upgrade_keeps_config_and_state "dpkg left a .dpkg-dist"; return; }
+    wait_until 20 bash -c "p=\$(nsenter -t $(leader) -a systemctl show -p MainPID --value nodeguard); [ \"\$p\" != 0 ] && [ \"\$p\" != '$pid' ] && [ \"\$(nsenter -t $(leader) -a systemctl is-active nodeguard)\" = active ]" \
+        || { fail upgrade_keeps_config_and_state "not restarted on the new package"; return; }
+    ct grep -q $'^action .*\trestart' /var/lib/nodeguard/state || { fail upgrade_keeps_config_and_state "the restart history was lost"; return; }
+    ct test -s /var/lib/nodeguard/bandwidth || { fail upgrade_keeps_config_and_state "the bandwidth ledger was lost"; return; }
+    local st; st=$(ct nodeguard status 2>&1)
+    grep -q 'leaky-node.service' <<<"$st" || { fail upgrade_keeps_config_and_state "status after upgrade: $st"; return; }
+    pass upgrade_keeps_config_and_state
+}
+
+test_remove_keeps_config() {
+    apt_ct remove nodeguard >>"$W/apt.log" 2>&1 || { fail remove_keeps_config "apt-get remove: $(tail -5 "$W/apt.log")"; return; }
+    ct systemctl is-active -q nodeguard && { fail remove_keeps_config "still active"; return; }
+    ct test -e /usr/sbin/nodeguardd && { fail remove_keeps_config "the daemon is still installed"; return; }
+    ct grep -q '^unit = "leaky-node.service"' /etc/nodeguard/nodeguard.toml || { fail remove_keeps_config "the edited config is gone"; return; }
+    [ "$(ct dpkg-query -W -f '${Status}' nodeguard)" = "deinstall ok config-files" ] || { fail remove_keeps_config "dpkg says: $(ct dpkg-query -W -f '${Status}' nodeguard)"; return; }
+    pass remove_keeps_config
+}
+
+test_purge_leaves_nothing() {
+    apt_ct purge nodeguard >>"$W/apt.log" 2>&1 || { fail purge_leaves_nothing "apt-get purge: $(tail -5 "$W/apt.log")"; return; }
+    ct test -e /run/nodeguard && { fail purge_leaves_nothing "/run/nodeguard is left"; return; }
+    file_list > "$W/after"
+    # The repository the test made, and systemd's catalog database (rebuilt
+    # without nodeguard's entries), are not nodeguard's files.
+    local left; left=$(comm -13 "$W/before" "$W/after" | grep -v -e '^/srv/repo' -e '^/var/lib/systemd/catalog/database$')
+    [ -z "$left" ] || { fail purge_leaves_nothing "left behind: $(tr '\n' ' ' <<<"$left")"; return; }
+    ct journalctl --list-catalog 2>/dev/null | grep -q "$(id_of restart)" && { fail purge_leaves_nothing "the catalog still has nodeguard's entries"; return; }
+    pass purge_leaves_nothing
+}
+
+test_apt_install
+test_enabled_and_active
+test_cli_on_the_shipped_config
+test_security_and_verify
+test_reload_takes_effect
+test_sandboxed_unit_restarts_leaky_node
+test_upgrade_keeps_config_and_state
+test_remove_keeps_config
+test_purge_leaves_nothing
+
+if [ "$failed" -gt 0 ]; then
+    echo "--- journal of nodeguard in the container"
+    ct journalctl -u nodeguard --no-pager | tail -n 40
+fi
+echo "package: $passed passed, $failed failed"
+[ "$failed" = 0 ]
