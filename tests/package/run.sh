@@ -84,7 +84,8 @@ test_cli_on_the_shipped_config() {
     # The shipped conffile is exactly the reference config the binary prints.
     [ "$(ct nodeguard config defaults | md5sum)" = "$(ct cat /etc/nodeguard/nodeguard.toml | md5sum)" ] \
         || { fail cli_on_the_shipped_config "the shipped config differs from nodeguard config defaults"; return; }
-    ct journalctl --list-catalog 2>/dev/null | grep -q "$(id_of restart)" \
+    # (grep -c, not grep -q: an early exit would fail the pipe under pipefail)
+    [ "$(ct journalctl --list-catalog 2>/dev/null | grep -c "$(id_of restart)")" = 1 ] \
         || { fail cli_on_the_shipped_config "journalctl --list-catalog does not know nodeguard's MESSAGE_IDs"; return; }
     pass cli_on_the_shipped_config
 }
@@ -168,7 +169,7 @@ test_purge_leaves_nothing() {
     # without nodeguard's entries), are not nodeguard's files.
     local left; left=$(comm -13 "$W/before" "$W/after" | grep -v -e '^/srv/repo' -e '^/var/lib/systemd/catalog/database$')
     [ -z "$left" ] || { fail purge_leaves_nothing "left behind: $(tr '\n' ' ' <<<"$left")"; return; }
-    ct journalctl --list-catalog 2>/dev/null | grep -q "$(id_of restart)" && { fail purge_leaves_nothing "the catalog still has nodeguard's entries"; return; }
+    [ "$(ct journalctl --list-catalog 2>/dev/null | grep -c "$(id_of restart)")" = 0 ] || { fail purge_leaves_nothing "the catalog still has nodeguard's entries"; return; }
     pass purge_leaves_nothing
 }
 
