@@ -53,6 +53,9 @@ make -s -C "$TOP" release >/dev/null   # the release the package ships: static s
 gcc -O2 -o "$W/floor" "$TOP/bench/floor.c"
 cp "$TOP/.build/release/nodeguardd" "$W/nodeguardd"
 strip "$W/nodeguardd"
+# Written back, as dpkg leaves an installed binary (it fsyncs each file): the
+# kernel cannot page out dirty page-cache pages, so a fresh copy would stay resident.
+sync "$W/nodeguardd"
 
 # A stand-in node: a process found through its pidfile, as both tools support.
 sleep 100000 & NODE=$!; PIDS+=("$NODE")
@@ -133,6 +136,11 @@ scan_ms=$("$TOP/.build/release/nodeguard-bench" logscan "$W/logscan" 500 | sed -
 ng_rss=$(field_kib "$NG" VmRSS); ng_anon=$(field_kib "$NG" RssAnon); ng_thr=$(awk '$1=="Threads:"{print $2}' "/proc/$NG/status")
 mo_rss=$(field_kib "$MO" VmRSS); mo_anon=$(field_kib "$MO" RssAnon); mo_thr=$(awk '$1=="Threads:"{print $2}' "/proc/$MO/status")
 ng_us=$(( (ng1 - ng0) / 1000 / cycles ))
+# BENCH_SMAPS=1: where the daemon's resident memory is, mapping by mapping.
+if [ -n "${BENCH_SMAPS:-}" ]; then
+    awk '/^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anon]" : $6) } $1 == "Rss:" { rss[name] += $2 }
+         END { for (n in rss) if (rss[n] > 0) printf "smaps %6d KiB %s\n", rss[n], n }' "/proc/$NG/smaps" | sort -k2 -rn
+fi
 mo_us=$(( (mo1 - mo0) / 1000 / cycles ))
 
 echo "nodeguardd: $(stat -c %s "$W/nodeguardd") bytes stripped; $cycles cycles measured after ${WARMUP}s warm-up; $CONTAINERS containers"

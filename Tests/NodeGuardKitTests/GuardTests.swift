@@ -93,4 +93,18 @@ final class GuardTests: XCTestCase {
         XCTAssertEqual(g.rules.policy.history.count, 1)
         XCTAssertEqual(g.rules.policy.maxRestarts, 5)
     }
+
+    /// The working-set trim zaps the process's code pages from its page
+    /// tables: afterwards the same code must run and give the same answers,
+    /// and the code it zapped is mapped back only as it runs.
+    func testCodeRunsTheSameAfterTheWorkingSetTrim() {
+        let text = "interval = \"5s\"\n[memory]\nrestart_above = \"1.2GiB\"\nfor = \"2m\"\n"
+        guard case .success(let before) = ConfigLoader.decode(text, path: "t") else { return XCTFail("does not parse") }
+        XCTAssertGreaterThan(WorkingSet.trim(), 0, "no mapping advised")
+        for _ in 0..<3 {
+            guard case .success(let after) = ConfigLoader.decode(text, path: "t") else { return XCTFail("does not parse after the trim") }
+            XCTAssertEqual(after.summary, before.summary)
+            XCTAssertEqual(Size.format(1_288_490_189), "1.2 GiB")
+        }
+    }
 }

@@ -11,6 +11,15 @@
 // (POSIX_FADV_DONTNEED): otherwise each later first touch of a code page maps
 // its cached neighbours with it (fault-around, 64 KiB at a time) and the
 // resident set creeps back up as rarely used paths (the Docker API) run.
+//
+// Code (r-xp) is zapped from the page tables outright (MADV_DONTNEED), shared
+// or not: code is never written (no text relocations, and the unit's
+// MemoryDenyWriteExecute forbids it), so a later touch maps the same bytes
+// again from the page cache. That is what takes libc's and libsystemd's code
+// (and libgcrypt, lz4, zstd, lzma, which libsystemd links and dockerd maps
+// too, so PAGEOUT leaves them) out of the resident set when the loop never
+// runs them. Read-only data (r--p) only gets PAGEOUT: after relocation it may
+// hold private copies (RELRO) that DONTNEED would throw away.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,6 +27,7 @@ import Glibc
 public enum WorkingSet {
     static let madvRandom: Int32 = 1
     static let madvPageout: Int32 = 21   // Linux 5.4+; older kernels answer EINVAL and nothing changes
+    static let madvDontneed: Int32 = 4
 
     /// Returns the number of mappings advised.
     @discardableResult
@@ -33,7 +43,8 @@ public enum WorkingSet {
                   let addr = UnsafeMutableRawPointer(bitPattern: start) else { continue }
             let length = Int(end - start)
             _ = madvise(addr, length, madvRandom)
-            if madvise(addr, length, madvPageout) == 0 { advised += 1 }
+            let code = f[1] == "r-xp"
+            if madvise(addr, length, code ? madvDontneed : madvPageout) == 0 { advised += 1 }
         }
         let exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC)
         if exe >= 0 {
