@@ -92,6 +92,28 @@ final class ProbeTests: XCTestCase {
         XCTAssertEqual(m.source, "pid 4242 and 2 descendants")
     }
 
+    /// A process's anonymous memory comes from /proc/PID/statm (cheaper for the
+    /// kernel to write); it must say what /proc/PID/status's RssAnon says.
+    func testStatmAgreesWithStatusRssAnon() throws {
+        let v2 = HostRoot(fixture("cgroup-v2-vps"))
+        for pid: Int32 in [4242, 4250, 4260, 999] {
+            let statm = try XCTUnwrap(v2.readBytes("/proc/\(pid)/statm"))
+            let status = try XCTUnwrap(v2.readBytes("/proc/\(pid)/status"))
+            XCTAssertEqual(try XCTUnwrap(NodeMemoryProbe.parseStatmAnonPages(statm)) * 4096, try XCTUnwrap(NodeMemoryProbe.parseRssAnon(status)), "pid \(pid)")
+        }
+        // This very process, on the real kernel: the two agree to within the
+        // kernel's per-CPU counter batching.
+        let host = HostRoot("/")
+        let viaStatm = try XCTUnwrap(NodeMemoryProbe.processAnonBytes(getpid(), root: host))
+        let viaStatus = try XCTUnwrap(NodeMemoryProbe.parseRssAnon(try XCTUnwrap(host.readBytes("/proc/\(getpid())/status"))))
+        XCTAssertLessThan(abs(Int64(viaStatm) - Int64(viaStatus)), 1 << 20, "statm \(viaStatm) B, status \(viaStatus) B")
+        // Without statm (the v1 fixture has only status) the status file is read.
+        XCTAssertEqual(NodeMemoryProbe.processAnonBytes(4300, root: HostRoot(fixture("cgroup-v1-host"))), 300000 * 1024)
+        XCTAssertNil(NodeMemoryProbe.processAnonBytes(4299, root: HostRoot(fixture("cgroup-v1-host"))))
+        XCTAssertNil(NodeMemoryProbe.parseStatmAnonPages(Array("12 3".utf8)))
+        XCTAssertEqual(NodeMemoryProbe.parseStatmAnonPages(Array("12 9 4".utf8)), 5)
+    }
+
     func testParentPidWithSpacesAndParensInTheName() {
         XCTAssertEqual(NodeMemoryProbe.parseParentPid("4250 (dmo worker (1)) S 4242 4250 4250 0"), 4242)
         XCTAssertNil(NodeMemoryProbe.parseParentPid("garbage"))

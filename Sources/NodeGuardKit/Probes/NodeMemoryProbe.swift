@@ -1,6 +1,9 @@
 // The node's resident anonymous memory: what a leak grows. Page cache is left
 // out on purpose: a node's cache grows legitimately with its database and the
 // kernel reclaims it, so counting it would restart a healthy node.
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct NodeMemory: Equatable, Sendable {
     public var anonBytes: UInt64
@@ -98,7 +101,7 @@ public enum NodeMemoryProbe {
         case .processes:
             let pids = cgroupProcesses(root.path(cg.hierarchy + cg.path))
             var total: UInt64 = 0
-            for pid in pids { if let s = root.readBytes("/proc/\(pid)/status") { total += parseRssAnon(s) ?? 0 } }
+            for pid in pids { total += processAnonBytes(pid, root: root) ?? 0 }
             return .success((NodeMemory(anonBytes: total, source: "\(pids.count) processes of cgroup \(cg.path) (no memory cgroup for the unit)"), cg))
         }
     }
@@ -181,15 +184,42 @@ public enum NodeMemoryProbe {
         guard let pid = Int32(text.trimmingBlanks().split(separator: "\n").first.map(String.init) ?? ""), pid > 0 else {
             return .failure(ProbeError("pidfile \(root.path(pidfile)) does not hold a process id"))
         }
-        guard let status = root.readBytes("/proc/\(pid)/status") else {
+        guard var total = processAnonBytes(pid, root: root) else {
             return .failure(ProbeError("process \(pid) from \(root.path(pidfile)) is not running (stale pidfile)"))
         }
-        var total = parseRssAnon(status) ?? 0
         let children = descendants(of: pid, root: root)
-        for child in children {
-            if let s = root.readBytes("/proc/\(child)/status") { total += parseRssAnon(s) ?? 0 }
-        }
+        for child in children { total += processAnonBytes(child, root: root) ?? 0 }
         return .success(NodeMemory(anonBytes: total, source: "pid \(pid) and \(children.count) descendants"))
+    }
+
+    static let pageSize = UInt64(max(sysconf(Int32(_SC_PAGESIZE)), 4096))
+
+    /// A process's resident anonymous memory, or nil when it is gone. From
+    /// /proc/PID/statm (resident - shared, which is RssAnon): the kernel
+    /// writes those seven numbers for a fraction of the cost of
+    /// /proc/PID/status, which it renders in full (signal masks, capability
+    /// sets) for every read, and that was the biggest cost of a cycle with a
+    /// pidfile node. /proc/PID/status where statm cannot be read.
+    static func processAnonBytes(_ pid: Int32, root: HostRoot) -> UInt64? {
+        if let statm = root.readBytes("/proc/\(pid)/statm"), let pages = parseStatmAnonPages(statm) {
+            return pages * pageSize
+        }
+        return root.readBytes("/proc/\(pid)/status").map { parseRssAnon($0) ?? 0 }
+    }
+
+    /// "size resident shared text lib data dt" in pages: resident counts
+    /// anonymous, file and shmem pages, shared the file and shmem ones.
+    public static func parseStatmAnonPages(_ bytes: [UInt8]) -> UInt64? {
+        var field = 0, v: UInt64 = 0, inNumber = false
+        var resident: UInt64 = 0
+        for b in bytes + [32] {
+            if b >= 48 && b <= 57 { v = v &* 10 &+ UInt64(b - 48); inNumber = true; continue }
+            guard inNumber else { continue }
+            if field == 1 { resident = v }
+            if field == 2 { return resident >= v ? resident - v : nil }
+            field += 1; v = 0; inNumber = false
+        }
+        return nil
     }
 
     public static func parseRssAnon(_ text: String) -> UInt64? { parseRssAnon(Array(text.utf8)) }
