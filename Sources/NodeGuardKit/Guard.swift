@@ -106,6 +106,7 @@ public final class Guard {
         view.actions = actions
         view.summary = Guard.summary(s, config: config, rules: rules, bandwidth: config.bandwidth.enabled ? bandwidthProjection : nil,
                                      dockerLogs: dockerLogsView != nil ? dockerLogsTotal : nil, now: now, dryRun: dryRun)
+        KeptOpen.sweep()
         return view
     }
 

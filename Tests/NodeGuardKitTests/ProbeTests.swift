@@ -114,6 +114,33 @@ final class ProbeTests: XCTestCase {
         XCTAssertEqual(NodeMemoryProbe.parseStatmAnonPages(Array("12 9 4".utf8)), 5)
     }
 
+    /// /proc files kept open between cycles give fresh contents on every read,
+    /// a process that exits is noticed, and what is not read is closed.
+    func testKeptOpenProcFilesAreReadAfresh() throws {
+        KeptOpen.sweep(); KeptOpen.sweep()
+        let host = HostRoot("/")
+        // /proc/self/stat's utime/stime and minflt change as this process works.
+        let a = try XCTUnwrap(host.readBytes("/proc/self/schedstat"))
+        var x = 0; for i in 0..<2_000_000 { x &+= i &* i }; XCTAssertNotEqual(x, 1)
+        let b = try XCTUnwrap(host.readBytes("/proc/self/schedstat"))
+        XCTAssertNotEqual(a, b, "the kept-open file was not generated afresh")
+        XCTAssertEqual(KeptOpen.openCount, 1)
+        // A child's statm: readable while it lives, nil once it is gone.
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("30"), nil]
+        defer { for p in argv { free(p) } }
+        XCTAssertEqual(posix_spawn(&pid, "/bin/sleep", nil, nil, &argv, environ), 0)
+        XCTAssertNotNil(NodeMemoryProbe.processAnonBytes(pid, root: host))
+        kill(pid, SIGKILL); var st: Int32 = 0; waitpid(pid, &st, 0)
+        XCTAssertNil(NodeMemoryProbe.processAnonBytes(pid, root: host), "a dead process's kept-open statm still read")
+        // Two sweeps without a read close everything.
+        KeptOpen.sweep(); KeptOpen.sweep()
+        XCTAssertEqual(KeptOpen.openCount, 0)
+        // Fixture trees are plain files, never kept open.
+        _ = HostRoot(fixture("cgroup-v2-vps")).readBytes("/proc/meminfo")
+        XCTAssertEqual(KeptOpen.openCount, 0)
+    }
+
     func testParentPidWithSpacesAndParensInTheName() {
         XCTAssertEqual(NodeMemoryProbe.parseParentPid("4250 (dmo worker (1)) S 4242 4250 4250 0"), 4242)
         XCTAssertNil(NodeMemoryProbe.parseParentPid("garbage"))

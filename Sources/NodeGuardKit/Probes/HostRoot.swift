@@ -56,5 +56,9 @@ extension ArraySlice where Element == UInt8 {
 }
 
 extension HostRoot {
-    public func readBytes(_ absolute: String) -> [UInt8]? { FileIO.readBytes(path(absolute)) }
+    /// On the host, /proc files are kept open between cycles (see KeptOpen);
+    /// fixture trees are plain files and are opened each time.
+    public func readBytes(_ absolute: String) -> [UInt8]? {
+        root == "/" && absolute.hasPrefix("/proc/") ? KeptOpen.readBytes(absolute) : FileIO.readBytes(path(absolute))
+    }
 }

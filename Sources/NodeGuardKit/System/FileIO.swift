@@ -17,12 +17,18 @@ public enum FileIO {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
+        return readAll(fd, limit: limit)
+    }
+
+    /// Reads an open file from offset 0 to EOF (pread, so a kept-open /proc
+    /// file is generated afresh each time).
+    static func readAll(_ fd: Int32, limit: Int = 1 << 20) -> [UInt8]? {
         var first: [UInt8]? = nil
         var complete = false
         let ok = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8192) { buf -> Bool in
             var used = 0
             while used < buf.count {
-                let n = read(fd, buf.baseAddress! + used, buf.count - used)
+                let n = pread(fd, buf.baseAddress! + used, buf.count - used, off_t(used))
                 if n < 0 { if errno == EINTR { continue }; return false }
                 if n == 0 { complete = true; break }
                 used += n
@@ -34,7 +40,7 @@ public enum FileIO {
         if complete { return out }
         var chunk = [UInt8](repeating: 0, count: 8192)
         while out.count < limit {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(out.count)) }
             if n < 0 { if errno == EINTR { continue }; return nil }
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])
@@ -153,4 +159,45 @@ public enum FileIO {
     }
 
     public static func errorText(_ code: Int32) -> String { String(cString: strerror(code)) }
+}
+
+/// The /proc files every cycle reads (/proc/meminfo, /proc/pressure/memory,
+/// /proc/net/dev, the node's /proc/PID/statm) stay open between cycles and
+/// are read again from offset 0, as earlyoom does with /proc/meminfo: procfs
+/// writes them afresh on each read, and the path lookup, open and close were
+/// a third of a cycle's system time. A file no cycle read since the last
+/// sweep is closed (a restarted node's old pid), and one that fails to read
+/// (its process gone) is opened again by path.
+/// Only for procfs: a regular file replaced by rename would be read stale.
+/// The daemon and the CLI run one thread; nothing here is shared across threads.
+public enum KeptOpen {
+    nonisolated(unsafe) static var files: [String: (fd: Int32, used: Bool)] = [:]
+    static let maximum = 32
+
+    public static func readBytes(_ path: String) -> [UInt8]? {
+        if let f = files[path] {
+            // Empty: a /proc/PID file whose process is gone (its pid may be
+            // someone else's by now), so open the path again.
+            if let bytes = FileIO.readAll(f.fd), !bytes.isEmpty {
+                files[path] = (f.fd, true)
+                return bytes
+            }
+            close(f.fd)
+            files[path] = nil
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        guard let bytes = FileIO.readAll(fd) else { close(fd); return nil }
+        if files.count < maximum { files[path] = (fd, true) } else { close(fd) }
+        return bytes
+    }
+
+    /// Closes what was not read since the last sweep; the daemon calls it once a cycle.
+    public static func sweep() {
+        for (path, f) in files {
+            if f.used { files[path] = (f.fd, false) } else { close(f.fd); files[path] = nil }
+        }
+    }
+
+    public static var openCount: Int { files.count }
 }
