@@ -184,6 +184,24 @@ enabled = false
         bad("missing_container_clear_error", log())
     ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
 
+    # 4b. An id prefix that matches several containers: dockerd's own answer
+    #     becomes one clear error. Among 17 containers two ids share their
+    #     first hex digit (pigeonhole); usually far fewer are needed.
+    seen, prefix = {}, None
+    while prefix is None and len(seen) < 17:
+        cid = sh("docker", "create", "--network", "none", "ngtest/busybox", "true").stdout.strip()
+        prefix = cid[0] if cid[0] in seen.values() else None
+        seen[cid] = cid[0]
+    ng = start_nodeguard(f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state"\n'
+                         f'[node]\ncontainer = "{prefix}"\ndocker_socket = "{SOCK}"\n[bandwidth]\nenabled = false\n')
+    want = f"`{prefix}` matches several containers"
+    if wait_for(lambda: want in log(), 10) and ng.poll() is None:
+        ok("ambiguous_container_clear_error")
+    else:
+        bad("ambiguous_container_clear_error", f"prefix {prefix} of {len(seen)} containers\n{log()}")
+    ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
+    sh("docker", "rm", "-f", *seen.keys())
+
     # 5. A container that logged fast has its active log truncated in place
     #    while dockerd keeps writing: the space is freed, `docker logs` works.
     line = "x" * 200

@@ -109,11 +109,12 @@ public final class DockerEngine {
         switch get("/containers/\(percentEncode(container))/json", whileWaiting: whileWaiting) {
         case .failure(let e): return .failure(e)
         case .success(let r):
+            // An ambiguous id prefix is a 404 on some engine versions and a
+            // 400 or 500 on others; dockerd's message says "multiple".
+            if r.status != 200, DockerEngine.message(r).lowercased().contains("multiple") {
+                return .failure(DockerError(kind: .ambiguous, message: "`\(container)` matches several containers (\(DockerEngine.message(r))); set [node] container to a full name or id"))
+            }
             if r.status == 404 {
-                let m = DockerEngine.message(r)
-                if m.lowercased().contains("multiple") {
-                    return .failure(DockerError(kind: .ambiguous, message: "`\(container)` matches several containers (\(m)); set [node] container to a full name or id"))
-                }
                 return .failure(DockerError(kind: .noSuchContainer, message: "no container `\(container)` (docker ps -a); fix [node] container"))
             }
             guard r.status == 200, let j = try? JSON.parse(r.text), let info = ContainerInfo(json: j) else {
