@@ -2,8 +2,13 @@
 # `make test` for the whole suite. Both install the Debian packages they need.
 SWIFT ?= swift
 # -Osize: the same CPU per cycle here and ~0.6 MiB less resident code.
-RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -Osize
-BUILD_DEPS = libsystemd-dev pkg-config
+# libstdc++ (which the Swift runtime uses) and libgcc are linked statically
+# too: the binaries then need only libc and libsystemd, and the package
+# depends on libc6 and libsystemd0 alone (same VmRSS, 0.1 MB more binary).
+STATIC_CXX = $(CURDIR)/.build/static-cxx
+RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -Osize \
+	-Xlinker -L$(STATIC_CXX) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
+BUILD_DEPS = libsystemd-dev pkg-config libstdc++-12-dev
 DEB_DEPS = $(BUILD_DEPS) dpkg-dev binutils systemd
 TEST_DEPS = $(DEB_DEPS) lintian systemd-container debootstrap gcc libc6-dev python3 procps iproute2 vnstat docker.io busybox-static
 BENCH_DEPS = $(BUILD_DEPS) monit procps
@@ -29,6 +34,9 @@ deps-bench:
 	$(call apt_install,$(BENCH_DEPS))
 
 release: deps-build
+	@# The linker takes libstdc++.a from a directory with no libstdc++.so in it.
+	@mkdir -p $(STATIC_CXX); a=$$(ls /usr/lib/gcc/x86_64-linux-gnu/*/libstdc++.a 2>/dev/null | sort -V | tail -n1); \
+	  [ -n "$$a" ] || { echo "libstdc++.a not found: apt-get install libstdc++-12-dev"; exit 1; }; ln -sf "$$a" $(STATIC_CXX)/libstdc++.a
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 # A one-shot check of this host on the embedded defaults; its exit code
