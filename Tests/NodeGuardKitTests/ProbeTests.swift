@@ -141,6 +141,18 @@ final class ProbeTests: XCTestCase {
         XCTAssertEqual(KeptOpen.openCount, 0)
     }
 
+    /// Files are read with pread (kept-open /proc files from offset 0), but a
+    /// pipe cannot seek: `nodeguard config check <(...)` must still work.
+    func testReadAllReadsAPipe() throws {
+        var fds: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&fds), 0)
+        let text = Array("interval = \"5s\"\n".utf8)
+        XCTAssertEqual(write(fds[1], text, text.count), text.count)
+        close(fds[1])
+        defer { close(fds[0]) }
+        XCTAssertEqual(FileIO.readAll(fds[0]), text)
+    }
+
     func testParentPidWithSpacesAndParensInTheName() {
         XCTAssertEqual(NodeMemoryProbe.parseParentPid("4250 (dmo worker (1)) S 4242 4250 4250 0"), 4242)
         XCTAssertNil(NodeMemoryProbe.parseParentPid("garbage"))

@@ -21,14 +21,24 @@ public enum FileIO {
     }
 
     /// Reads an open file from offset 0 to EOF (pread, so a kept-open /proc
-    /// file is generated afresh each time).
+    /// file is generated afresh each time; plain read for a pipe such as
+    /// `nodeguard config check <(...)`).
     static func readAll(_ fd: Int32, limit: Int = 1 << 20) -> [UInt8]? {
+        var seekable = true
+        func readAt(_ p: UnsafeMutableRawPointer, _ n: Int, _ offset: Int) -> Int {
+            if seekable {
+                let r = pread(fd, p, n, off_t(offset))
+                if r >= 0 || errno != ESPIPE { return r }
+                seekable = false
+            }
+            return read(fd, p, n)
+        }
         var first: [UInt8]? = nil
         var complete = false
         let ok = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 8192) { buf -> Bool in
             var used = 0
             while used < buf.count {
-                let n = pread(fd, buf.baseAddress! + used, buf.count - used, off_t(used))
+                let n = readAt(buf.baseAddress! + used, buf.count - used, used)
                 if n < 0 { if errno == EINTR { continue }; return false }
                 if n == 0 { complete = true; break }
                 used += n
@@ -40,7 +50,7 @@ public enum FileIO {
         if complete { return out }
         var chunk = [UInt8](repeating: 0, count: 8192)
         while out.count < limit {
-            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(out.count)) }
+            let n = chunk.withUnsafeMutableBytes { readAt($0.baseAddress!, $0.count, out.count) }
             if n < 0 { if errno == EINTR { continue }; return nil }
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<n])
