@@ -13,6 +13,47 @@ final class ProbeTests: XCTestCase {
         XCTAssertEqual(m.pressureFull10, 0.83)
     }
 
+    /// Captured from a real cgroup v2 host (Debian 12's kernel booted in qemu,
+    /// tests/fixtures/capture-cgroup-v2.sh): a unit that leaked 96 MiB of
+    /// anonymous memory and wrote 16 MiB to tmpfs. Expected values are read
+    /// from the captured files themselves, so a new capture needs no edit here.
+    func testRealCgroupV2Capture() throws {
+        let root = HostRoot(fixture("cgroup-v2-kvm"))
+        let cgDir = "/sys/fs/cgroup/system.slice/leaky-node.service"
+        func statField(_ name: String) throws -> UInt64 {
+            let text = try XCTUnwrap(root.read(cgDir + "/memory.stat"))
+            let line = try XCTUnwrap(text.split(separator: "\n").first { $0.hasPrefix(name + " ") })
+            return try XCTUnwrap(UInt64(line.split(separator: " ")[1]))
+        }
+        XCTAssertEqual(NodeMemoryProbe.cgroupVersion(root), .v2)
+
+        // The unit: memory.stat's anon, which holds the leak and not the tmpfs file.
+        let (unit, cg) = try NodeMemoryProbe.readUnit("leaky-node.service", root: root).get()
+        XCTAssertEqual(cg.path, "/system.slice/leaky-node.service")
+        XCTAssertEqual(unit.anonBytes, try statField("anon"))
+        XCTAssertGreaterThanOrEqual(unit.anonBytes, 96 << 20)
+        XCTAssertGreaterThanOrEqual(try statField("shmem"), 16 << 20, "the capture should hold the tmpfs file")
+        XCTAssertLessThan(unit.anonBytes, (96 + 16) << 20, "page cache and shmem must not count")
+
+        // The same process through a pidfile: statm agrees with status's
+        // RssAnon, and both with the cgroup's anon to within 1 MiB.
+        let pid = try XCTUnwrap(Int32(try XCTUnwrap(root.read("/run/leaky-node.pid")).filter { $0 != "\n" }))
+        let node = try NodeMemoryProbe.readPidfile("/run/leaky-node.pid", root: root).get()
+        XCTAssertEqual(node.anonBytes, try XCTUnwrap(NodeMemoryProbe.parseRssAnon(try XCTUnwrap(root.readBytes("/proc/\(pid)/status")))))
+        XCTAssertLessThan(abs(Int64(node.anonBytes) - Int64(unit.anonBytes)), 1 << 20)
+        XCTAssertEqual(NodeMemoryProbe.parseProcCgroup(try XCTUnwrap(root.read("/proc/\(pid)/cgroup")), version: .v2).memory,
+                       "/system.slice/leaky-node.service")
+
+        // The host: real meminfo and PSI.
+        let host = try HostMemoryProbe.read(root).get()
+        XCTAssertGreaterThan(host.total, 256 << 20)
+        XCTAssertGreaterThan(host.available, 0)
+        XCTAssertLessThan(host.available, host.total)
+        XCTAssertFalse(host.availableEstimated)
+        XCTAssertNotNil(host.pressureSome10)
+        XCTAssertNotNil(host.pressureFull10)
+    }
+
     func testHostMemoryOnRealV1HostWithoutPSI() throws {
         let m = try HostMemoryProbe.read(HostRoot(fixture("cgroup-v1-host"))).get()
         XCTAssertEqual(m.total, 24684092 * 1024)
