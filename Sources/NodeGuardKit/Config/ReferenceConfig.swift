@@ -70,6 +70,10 @@ extension ReferenceConfig {
         return out
     }
 
+    /// A TOML value as a .BR argument: its double quotes as \(dq, so roff
+    /// does not take them for argument quotes.
+    static func roffValue(_ s: String) -> String { roff(s).replacingOccurrences(of: "\"", with: "\\(dq") }
+
     public static func manPage(date: String) -> String {
         let defaults = Config()
         var out = """
@@ -124,9 +128,9 @@ extension ReferenceConfig {
                 let shown = k.value(in: defaults)
                 out += ".TP\n.B \(roff(k.key))\n\(roff(k.help))\n"
                 if shown.isEmpty || shown == "[]" {
-                    out += "Not set by default" + (examples[k.dottedName].map { "; for example\n.BR \(roff($0).replacingOccurrences(of: "\"", with: "\\(dq")) ." } ?? ".") + "\n"
+                    out += "Not set by default" + (examples[k.dottedName].map { "; for example\n.BR \(roffValue($0)) ." } ?? ".") + "\n"
                 } else {
-                    out += "Default:\n.BR \(roff(literal(shown)).replacingOccurrences(of: "\"", with: "\\(dq")) .\n"
+                    out += "Default:\n.BR \(roffValue(literal(shown))) .\n"
                 }
             }
         }

@@ -212,7 +212,8 @@ public enum NodeMemoryProbe {
     public static func parseStatmAnonPages(_ bytes: [UInt8]) -> UInt64? {
         var field = 0, v: UInt64 = 0, inNumber = false
         var resident: UInt64 = 0
-        for b in bytes + [32] {
+        for i in 0...bytes.count {
+            let b = i < bytes.count ? bytes[i] : 32   // a blank after the last number ends it
             if b >= 48 && b <= 57 { v = v &* 10 &+ UInt64(b - 48); inNumber = true; continue }
             guard inNumber else { continue }
             if field == 1 { resident = v }

@@ -111,8 +111,8 @@ public final class DockerEngine {
         case .success(let r):
             // An ambiguous id prefix is a 404 on some engine versions and a
             // 400 or 500 on others; dockerd's message says "multiple".
-            if r.status != 200, DockerEngine.message(r).lowercased().contains("multiple") {
-                return .failure(DockerError(kind: .ambiguous, message: "`\(container)` matches several containers (\(DockerEngine.message(r))); set [node] container to a full name or id"))
+            if r.status != 200, case let m = DockerEngine.message(r), m.lowercased().contains("multiple") {
+                return .failure(DockerError(kind: .ambiguous, message: "`\(container)` matches several containers (\(m)); set [node] container to a full name or id"))
             }
             if r.status == 404 {
                 return .failure(DockerError(kind: .noSuchContainer, message: "no container `\(container)` (docker ps -a); fix [node] container"))
