@@ -55,11 +55,7 @@ system-test: deps-test release
 
 test: deps-test release
 	$(SWIFT) test --disable-swift-testing
-	python3 tests/bandwidth/crash-safety.py .build/release 100
-	tests/bandwidth/veth-traffic.sh .build/release
-	python3 tests/docker/engine-test.py .build/release
-	tests/system/run.sh .build/release
-	$(MAKE) package-test
+	$(MAKE) system-test package-test
 
 # dist/nodeguard_VERSION_amd64.deb, and the unit's systemd-analyze security score.
 deb: deps-deb release

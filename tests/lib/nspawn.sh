@@ -52,6 +52,18 @@ machine_stop() {
     [ "$NSPAWN_RUN_EXISTED" = 0 ] && rm -rf /run/systemd/nspawn
 }
 
+# install_leaky_node DIR: the test leaker and leaky-node.service, which runs it
+# (8 MiB every 250 ms up to 400 MiB, again after every restart), in the rootfs DIR.
+install_leaky_node() {
+    gcc -O2 -o "$1/usr/local/bin/leaker" "$TOP/tests/system/leaker.c" || { echo "nspawn: cannot build leaker.c"; return 2; }
+    cat > "$1/etc/systemd/system/leaky-node.service" <<'EOF'
+[Unit]
+Description=a node that leaks memory
+[Service]
+ExecStart=/usr/local/bin/leaker 8 250 400
+EOF
+}
+
 # --- harness -----------------------------------------------------------------
 passed=0; failed=0
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
@@ -59,6 +71,21 @@ fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
 # wait_until SECONDS CMD...: poll CMD every 0.2 s.
 wait_until() { local n=$(( $1 * 5 )); shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 0.2; done; return 1; }
 unit_prop() { ct systemctl show -p "$2" --value "$1"; }
+# unit_restarted UNIT INVOCATION_ID: the unit runs again, as another invocation.
+unit_restarted() { [ "$(unit_prop "$1" InvocationID)" != "$2" ]; }
+nodeguard_active() { [ "$(ct systemctl is-active nodeguard)" = active ]; }
+# nodeguard_restarted PID: active again, with a main process other than PID.
+nodeguard_restarted() { local p; p=$(unit_prop nodeguard MainPID); [ "$p" != 0 ] && [ "$p" != "$1" ] && nodeguard_active; }
+# report SUITE: the suite's last line (and nodeguard's journal when a test
+# failed); its status is the script's.
+report() {
+    if [ "$failed" -gt 0 ]; then
+        echo "--- journal of nodeguard in the container"
+        ct journalctl -u nodeguard --no-pager | tail -n 60
+    fi
+    echo "$1: $passed passed, $failed failed"
+    [ "$failed" = 0 ]
+}
 journal_json() { ct journalctl -u nodeguard -o json --no-pager 2>/dev/null; }
 # events KIND: the JSON lines of nodeguard's events of one kind (by MESSAGE_ID).
 events() { journal_json | grep "\"MESSAGE_ID\":\"$(id_of "$1")\""; }

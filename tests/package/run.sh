@@ -34,13 +34,7 @@ publish() {
 }
 apt_ct() { ct env DEBIAN_FRONTEND=noninteractive apt-get -q -y "$@" </dev/null; }
 
-gcc -O2 -o "$R/usr/local/bin/leaker" "$TOP/tests/system/leaker.c" || { echo "package test: cannot build leaker.c"; exit 2; }
-cat > "$R/etc/systemd/system/leaky-node.service" <<'EOF'
-[Unit]
-Description=a node that leaks memory
-[Service]
-ExecStart=/usr/local/bin/leaker 8 250 400
-EOF
+install_leaky_node "$R" || exit 2
 
 machine_boot "$R" || exit 2
 
@@ -67,7 +61,7 @@ test_apt_install() {
 
 test_enabled_and_active() {
     [ "$(ct systemctl is-enabled nodeguard)" = enabled ] || { fail enabled_and_active "is-enabled: $(ct systemctl is-enabled nodeguard)"; return; }
-    wait_until 20 bash -c "[ \"\$(nsenter -t $(leader) -a systemctl is-active nodeguard)\" = active ]" \
+    wait_until 20 nodeguard_active \
         || { fail enabled_and_active "is-active: $(ct systemctl is-active nodeguard); $(ct journalctl -u nodeguard --no-pager | tail -5)"; return; }
     # systemd logs "Started" for a Type=notify unit only once READY=1 came.
     local j; j=$(ct journalctl -u nodeguard --no-pager -o cat)
@@ -118,7 +112,7 @@ test_reload_takes_effect() {
     local out; out=$(ct nodeguard config check 2>&1) || { fail reload_takes_effect "edited config invalid: $out"; return; }
     ct systemctl start leaky-node
     ct systemctl reload nodeguard || { fail reload_takes_effect "systemctl reload failed"; return; }
-    wait_until 10 bash -c "[ \$(nsenter -t $(leader) -a journalctl -u nodeguard -o json --no-pager | grep -c '$(id_of reloaded)') -gt $n0 ]" \
+    wait_until 10 has_events reloaded $((n0 + 1)) \
         || { fail reload_takes_effect "no reloaded event"; return; }
     local changes; changes=$(events reloaded | tail -n1 | field NODEGUARD_CHANGES)
     grep -q 'leaky-node.service' <<<"$changes" || { fail reload_takes_effect "changes: $changes"; return; }
@@ -130,14 +124,14 @@ test_sandboxed_unit_restarts_leaky_node() {
     wait_until 40 has_events restart || { fail sandboxed_unit_restarts_leaky_node "no restart event; $(events restart_failed | tail -n1 | field MESSAGE)"; return; }
     local e; e=$(events restart | tail -n1)
     [ "$(field NODEGUARD_TARGET <<<"$e")" = leaky-node.service ] || { fail sandboxed_unit_restarts_leaky_node "target: $e"; return; }
-    wait_until 10 bash -c "[ \"\$(nsenter -t $(leader) -a systemctl show -p InvocationID --value leaky-node)\" != '$before' ]" \
+    wait_until 10 unit_restarted leaky-node "$before" \
         || { fail sandboxed_unit_restarts_leaky_node "leaky-node.service was not restarted"; return; }
     echo "  $(field MESSAGE <<<"$e")"
     pass sandboxed_unit_restarts_leaky_node
 }
 
 test_upgrade_keeps_config_and_state() {
-    local conf_md5 pid state
+    local conf_md5 pid
     conf_md5=$(ct md5sum /etc/nodeguard/nodeguard.toml)
     pid=$(unit_prop nodeguard MainPID)
     ct grep -q $'^action .*\trestart' /var/lib/nodeguard/state || { fail upgrade_keeps_config_and_state "no restart in the state before the upgrade"; return; }
@@ -146,7 +140,7 @@ test_upgrade_keeps_config_and_state() {
     [ "$(ct dpkg-query -W -f '${Version}' nodeguard)" = "$NEWER_VERSION" ] || { fail upgrade_keeps_config_and_state "version after upgrade: $(ct dpkg-query -W -f '${Version}' nodeguard)"; return; }
     [ "$(ct md5sum /etc/nodeguard/nodeguard.toml)" = "$conf_md5" ] || { fail upgrade_keeps_config_and_state "the edited config was replaced"; return; }
     ct test ! -e /etc/nodeguard/nodeguard.toml.dpkg-dist || { fail upgrade_keeps_config_and_state "dpkg left a .dpkg-dist"; return; }
-    wait_until 20 bash -c "p=\$(nsenter -t $(leader) -a systemctl show -p MainPID --value nodeguard); [ \"\$p\" != 0 ] && [ \"\$p\" != '$pid' ] && [ \"\$(nsenter -t $(leader) -a systemctl is-active nodeguard)\" = active ]" \
+    wait_until 20 nodeguard_restarted "$pid" \
         || { fail upgrade_keeps_config_and_state "not restarted on the new package"; return; }
     ct grep -q $'^action .*\trestart' /var/lib/nodeguard/state || { fail upgrade_keeps_config_and_state "the restart history was lost"; return; }
     ct test -s /var/lib/nodeguard/bandwidth || { fail upgrade_keeps_config_and_state "the bandwidth ledger was lost"; return; }
@@ -186,9 +180,4 @@ test_upgrade_keeps_config_and_state
 test_remove_keeps_config
 test_purge_leaves_nothing
 
-if [ "$failed" -gt 0 ]; then
-    echo "--- journal of nodeguard in the container"
-    ct journalctl -u nodeguard --no-pager | tail -n 40
-fi
-echo "package: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+report package

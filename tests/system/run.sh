@@ -51,14 +51,7 @@ WatchdogSec=3s
 RestartSec=1s
 LimitCORE=0
 EOF
-gcc -O2 -o "$R/usr/local/bin/leaker" "$HERE/leaker.c" || { echo "system tests: cannot build leaker.c"; exit 2; }
-# The leaky node: 8 MiB every 250 ms up to 400 MiB, again after every restart.
-cat > "$R/etc/systemd/system/leaky-node.service" <<'EOF'
-[Unit]
-Description=a node that leaks memory
-[Service]
-ExecStart=/usr/local/bin/leaker 8 250 400
-EOF
+install_leaky_node "$R" || exit 2
 
 write_config() {  # the config nodeguard reads, 0644 root:root
     cat > "$R/etc/nodeguard/nodeguard.toml"
@@ -167,7 +160,7 @@ test_leaky_node_restarted() {
     grep -q '^job /org/freedesktop/systemd1/job/[0-9]* queued$' <<<"$outcome" || { ok=0; echo "  outcome: $outcome"; }
     # Sustained, never one sample: the message says how long it held.
     grep -qE 'for ([3-9]|[1-9][0-9])s' <<<"$msg" || { ok=0; echo "  message: $msg"; }
-    wait_until 10 bash -c "[ \"\$(nsenter -t $(leader) -a systemctl show -p InvocationID --value leaky-node)\" != '$before' ]" \
+    wait_until 10 unit_restarted leaky-node "$before" \
         || { ok=0; echo "  leaky-node was not restarted by systemd"; }
     [ $ok = 1 ] && pass leaky_node_restarted || fail leaky_node_restarted "restart event: $e"
 }
@@ -234,7 +227,7 @@ test_reload_good_config_applies() {
 test_watchdog_restarts_a_hung_nodeguard() {
     local pid; pid=$(unit_prop nodeguard.service MainPID)
     ct kill -STOP "$pid"
-    if ! wait_until 30 bash -c "p=\$(nsenter -t $(leader) -a systemctl show -p MainPID --value nodeguard); [ \"\$p\" != 0 ] && [ \"\$p\" != '$pid' ] && [ \"\$(nsenter -t $(leader) -a systemctl is-active nodeguard)\" = active ]"; then
+    if ! wait_until 30 nodeguard_restarted "$pid"; then
         ct kill -CONT "$pid" 2>/dev/null
         fail watchdog "not restarted after SIGSTOP"; return
     fi
@@ -356,9 +349,4 @@ test_docker_container_restarted
 test_journal_vacuumed
 test_stop_is_clean_and_quick
 
-if [ "$failed" -gt 0 ]; then
-    echo "--- journal of nodeguard in the container"
-    ct journalctl -u nodeguard --no-pager | tail -n 60
-fi
-echo "system: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+report system
