@@ -17,12 +17,17 @@
 # cycle with cold caches:
 #   cpu_us_per_cycle        schedstat CPU of the running daemon / cycles: the same
 #                           measure as monit_cpu_us_per_cycle, wake-ups included;
-#   cycle_work_us           the daemon's own measure of each cycle's work (thread
-#                           CPU clock around probes, rules, status write, notify);
+#   cycle_work_us           the daemon's own measure of each cycle (thread CPU
+#                           clock from the end of one cycle to the end of the next:
+#                           waking up, probes, rules, status write, notify);
 #   hot_cycle_us            the same code back to back 10,000 times (getrusage), the
 #                           method of ../shared/docs/footprint.md's CPU table;
-# and c_floor_us_per_cycle is bench/floor.c, the same system calls in C at the
-# same cadence and measured like cycle_work_us: what no implementation goes below here.
+# and c_floor_us_per_cycle is bench/floor.c: the system calls of the daemon's
+# cycle, in C and nothing else, at the same cadence, measured like
+# cpu_us_per_cycle in the same window: what no implementation goes below here.
+# On a host, /proc/pressure/memory, /proc/net/dev and the status file are
+# those of that host; with CONTAINERS > 0 the floor still makes a pidfile
+# node's calls (the Docker API calls of a container node are not in it).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -114,7 +119,7 @@ EOF
 chmod 600 "$W/monitrc"
 
 "$W/nodeguardd" --config "$W/nodeguard.toml" >"$W/nodeguard.log" 2>&1 & NG=$!; PIDS+=("$NG")
-"$W/floor" "$SHM" 20 >"$W/floor.out" & FLOOR=$!; PIDS+=("$FLOOR")
+"$W/floor" "$W/node.pid" "$SHM" >"$W/floor.out" 2>&1 & FLOOR=$!; PIDS+=("$FLOOR")
 monit -I -c "$W/monitrc" >"$W/monit.out" 2>&1 & MO=$!; PIDS+=("$MO")
 
 cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
@@ -122,20 +127,19 @@ field_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 now_ns() { date +%s%N; }
 
 sleep "$WARMUP"
-t0=$(now_ns); ng0=$(cpu_ns "$NG"); mo0=$(cpu_ns "$MO")
+t0=$(now_ns); ng0=$(cpu_ns "$NG"); mo0=$(cpu_ns "$MO"); fl0=$(cpu_ns "$FLOOR")
 sleep "$((DURATION - WARMUP))"
-t1=$(now_ns); ng1=$(cpu_ns "$NG"); mo1=$(cpu_ns "$MO")
-kill -0 "$NG" && kill -0 "$MO" || { echo "bench: a daemon died"; cat "$W/nodeguard.log" "$W/monit.out"; exit 1; }
+t1=$(now_ns); ng1=$(cpu_ns "$NG"); mo1=$(cpu_ns "$MO"); fl1=$(cpu_ns "$FLOOR")
+kill -0 "$NG" && kill -0 "$MO" && kill -0 "$FLOOR" || { echo "bench: a daemon died"; cat "$W/nodeguard.log" "$W/monit.out" "$W/floor.out"; exit 1; }
 
 cycles=$(( (t1 - t0) / 1000000000 ))   # both run one cycle per second
 work_us=$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["cycle_cpu_us"]))' "$SHM/status.json")
-wait "$FLOOR" 2>/dev/null || true
-floor_us=$(sed -n 's/^c_floor_us_per_cycle=//p' "$W/floor.out")
 hot_us=$("$TOP/.build/release/nodeguard-bench" 10000 "$SHM" "$W/node.pid" | sed -n 's/^hot_cycle_us=//p')
 scan_ms=$("$TOP/.build/release/nodeguard-bench" logscan "$W/logscan" 500 | sed -n 's/^log_scan_ms=//p')
 ng_rss=$(field_kib "$NG" VmRSS); ng_anon=$(field_kib "$NG" RssAnon); ng_thr=$(awk '$1=="Threads:"{print $2}' "/proc/$NG/status")
 mo_rss=$(field_kib "$MO" VmRSS); mo_anon=$(field_kib "$MO" RssAnon); mo_thr=$(awk '$1=="Threads:"{print $2}' "/proc/$MO/status")
 ng_us=$(( (ng1 - ng0) / 1000 / cycles ))
+floor_us=$(( (fl1 - fl0) / 1000 / cycles ))
 # BENCH_SMAPS=1: where the daemon's resident memory is, mapping by mapping.
 if [ -n "${BENCH_SMAPS:-}" ]; then
     awk '/^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anon]" : $6) } $1 == "Rss:" { rss[name] += $2 }
@@ -150,7 +154,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 ok=1
 [ "$ng_rss" -le 6656 ] || { echo "OVER BUDGET: VmRSS $ng_rss KiB > 6.5 MiB"; ok=0; }
 [ "$ng_anon" -le 1024 ] || { echo "OVER BUDGET: RssAnon $ng_anon KiB > 1 MiB"; ok=0; }
-[ "$ng_us" -le 100 ] || { echo "OVER BUDGET: $ng_us us per cycle > 100 (measured at 1 Hz with wake-ups; the C floor here is $floor_us us of work alone)"; ok=0; }
+[ "$ng_us" -le 100 ] || { echo "OVER BUDGET: $ng_us us per cycle > 100 (measured at 1 Hz with wake-ups; the same system calls from C cost $floor_us us here)"; ok=0; }
 [ "$ng_rss" -lt "$mo_rss" ] || { echo "OVER BUDGET: VmRSS not below monit's"; ok=0; }
 [ "$ng_us" -lt "$mo_us" ] || { echo "OVER BUDGET: CPU not below monit's"; ok=0; }
 awk -v m="$scan_ms" 'BEGIN { exit !(m < 5) }' || { echo "OVER BUDGET: a scan of 500 containers' logs took $scan_ms ms (budget 5 ms)"; ok=0; }

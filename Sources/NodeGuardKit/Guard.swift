@@ -34,6 +34,8 @@ public final class Guard {
     var dockerLogsTotal: UInt64 = 0
     let dockerLogsCache = DockerLogsProbe.Cache()
     var dockerLogsScannedAt = -Double.infinity
+    /// The default containers directory did not exist at the last scan.
+    var dockerAbsent = false
     var journalView: CheckView?
     var journalCheckedAt = -Double.infinity
     var journalAfterVacuum: UInt64?
@@ -163,6 +165,8 @@ public final class Guard {
         let changes = Schema.changes(from: config, to: new)
         if new.node.unit != config.node.unit { unitCgroup = nil }
         if new.node.container != config.node.container || new.node.dockerSocket != config.node.dockerSocket { container = nil; dockerEngine = nil }
+        // New log limits or directory: measured at the next cycle, not after scan_interval.
+        if new.dockerLogs != config.dockerLogs { dockerLogsScannedAt = -Double.infinity; dockerLogsView = nil; dockerAbsent = false }
         config = new
         rules.apply(new)
         calendar = BillingCalendar(billingDay: new.bandwidth.billingDay)

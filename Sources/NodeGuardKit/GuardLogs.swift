@@ -11,14 +11,16 @@ extension Guard {
     func checkDockerLogs(now: Now, act: Bool, into d: inout Decisions) {
         let c = config.dockerLogs
         guard c.enabled else { return }
-        if let cached = dockerLogsView, now.monotonic - dockerLogsScannedAt < c.scanInterval {
-            d.checks.append(cached)
-            return
+        if now.monotonic - dockerLogsScannedAt < c.scanInterval {
+            if let cached = dockerLogsView { d.checks.append(cached); return }
+            if dockerAbsent { return }   // looked for Docker less than scan_interval ago
         }
         dockerLogsScannedAt = now.monotonic
+        dockerAbsent = false
         let scanned = DockerLogsProbe.scan(c.containersDir, cache: dockerLogsCache)
         if case .failure = scanned, c.containersDir == DockerLogsConfig().containersDir, !FileIO.exists(c.containersDir) {
-            dockerLogsView = nil   // no Docker on this host
+            dockerLogsView = nil   // no Docker on this host (yet): look again after scan_interval
+            dockerAbsent = true
             return
         }
         guard var logs = rules.probeResult("docker_logs", target: c.containersDir, scanned, into: &d) else { dockerLogsView = nil; return }

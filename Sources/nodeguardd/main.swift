@@ -80,8 +80,13 @@ guardian.whileWaiting = {
     if let every = pingEvery, Now.read().monotonic - lastPing >= every { ping() }
 }
 
+/// The thread's CPU clock at the end of the last cycle: the next cycle's
+/// cost is measured from there, so it includes waking up for it (the loop
+/// spends no CPU in between but watchdog pings), with one clock read a cycle
+/// instead of two. Start-up, reloads and the working-set trims restart it.
+var cpuAtLastCycle = threadCPUMicroseconds()
+
 @MainActor func cycle() {
-    let cpu0 = threadCPUMicroseconds()
     let view = guardian.runCycle()
     guardian.writeStatus(pid: myPid)
     // The ping comes after a completed cycle, never from a timer.
@@ -89,11 +94,13 @@ guardian.whileWaiting = {
     lastPing = Now.read().monotonic
     // The daemon's own CPU per cycle, shown by `nodeguard status` from the
     // next write on; the first cycle (start-up, cold caches) is left out.
-    if cycleCount > 0 { guardian.recordCycleCPU(threadCPUMicroseconds() - cpu0) }
+    let cpu = threadCPUMicroseconds()
+    if cycleCount > 0 { guardian.recordCycleCPU(cpu - cpuAtLastCycle) }
+    cpuAtLastCycle = cpu
     cycleCount += 1
     // The first cycles still run one-time paths (first scans, first Docker
     // inspect, baselines): hand those pages back once more when they are over.
-    if cycleCount == 5 { WorkingSet.trim() }
+    if cycleCount == 5 { WorkingSet.trim(); cpuAtLastCycle = threadCPUMicroseconds() }
 }
 
 @MainActor func reload() {
@@ -116,6 +123,7 @@ guardian.whileWaiting = {
     }
     Notifier.send("READY=1\nSTATUS=" + guardian.view.summary)
     WorkingSet.trim()
+    cpuAtLastCycle = threadCPUMicroseconds()   // a reload is not a cycle's cost
 }
 
 if usingDefaults {
@@ -127,6 +135,7 @@ cycle()
 Notifier.send("READY=1\nSTATUS=" + guardian.view.summary)
 log.send(Event(.started, "nodeguard \(NodeGuardVersion.string) started: \(guardian.config.summary)", fields: [("TARGET", configPath)]))
 WorkingSet.trim()
+cpuAtLastCycle = threadCPUMicroseconds()
 
 var nextCycle = Now.read().monotonic + guardian.config.interval
 while true {

@@ -55,14 +55,14 @@ final class LogPruningPolicyTests: XCTestCase {
 /// Discovery and pruning on a containers directory built for the test,
 /// with the traps a real one can hold.
 final class DockerLogsTreeTests: XCTestCase {
-    var dir = "", outside = ""
+    var top = "", dir = "", outside = ""
 
     func file(_ path: String, kib: Int) {
         FileIO.writeAtomically(path, String(repeating: "x", count: kib * 1024), durable: false)
     }
 
     override func setUp() {
-        let top = tempDir()
+        top = tempDir()
         dir = top + "/containers"
         outside = top + "/outside"
         FileIO.makeDirectories(outside)
@@ -155,7 +155,7 @@ final class DockerLogsTreeTests: XCTestCase {
         var c = Config()
         c.dockerLogs.containersDir = dir
         c.dockerLogs.maxPerContainer = 64 * KiB
-        c.statusFile = tempDir() + "/s.json"
+        c.statusFile = top + "/s.json"
         c.bandwidth.enabled = false
         return c
     }

@@ -27,8 +27,31 @@ func config(_ text: String, file: StaticString = #filePath, line: UInt = #line) 
     }
 }
 
+/// A fresh directory under /tmp, removed when the test run ends.
 func tempDir() -> String {
     var template = Array("/tmp/nodeguard-test-XXXXXX".utf8CString)
     let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    return String(cString: p!)
+    let dir = String(cString: p!)
+    TempDirs.shared.made.append(dir)
+    return dir
+}
+
+/// Removes every tempDir() when the test bundle finishes, passed or failed.
+final class TempDirs: XCTestObservation {
+    nonisolated(unsafe) static let shared: TempDirs = {
+        let t = TempDirs()
+        XCTestObservationCenter.shared.addTestObserver(t)
+        return t
+    }()
+    var made: [String] = []
+    func testBundleDidFinish(_ testBundle: Bundle) {
+        for dir in made { removeTempDir(dir) }
+        made = []
+    }
+}
+
+/// Removes a directory made by tempDir(), and only such a directory.
+func removeTempDir(_ dir: String) {
+    guard dir.hasPrefix("/tmp/nodeguard-test-"), !dir.contains("..") else { return }
+    _ = CommandRunner.run(["/bin/rm", "-rf", dir], timeout: 30)
 }

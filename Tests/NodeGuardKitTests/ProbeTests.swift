@@ -182,6 +182,80 @@ final class ProbeTests: XCTestCase {
         XCTAssertEqual(KeptOpen.openCount, 0)
     }
 
+    /// A short first read ends a small file; every size around the 2 KiB
+    /// line and the 8 KiB buffer still comes back whole, and so does a /proc
+    /// file far larger than procfs's 4 KiB page (/proc/kallsyms, read in
+    /// 300-byte pieces for comparison).
+    func testReadAllReturnsWholeFilesOfEverySize() throws {
+        let dir = tempDir()
+        for size in [0, 1, 1000, 2047, 2048, 2049, 4096, 5000, 8191, 8192, 8193, 20000] {
+            let bytes = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let path = "\(dir)/f\(size)"
+            XCTAssertEqual(FileIO.writeAtomically(path, bytes, durable: false), 0)
+            XCTAssertEqual(FileIO.readBytes(path), bytes, "\(size) bytes")
+        }
+        let big = try XCTUnwrap(FileIO.readBytes("/proc/kallsyms", limit: 200_000))
+        let fd = open("/proc/kallsyms", O_RDONLY | O_CLOEXEC)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        var reference: [UInt8] = []
+        var piece = [UInt8](repeating: 0, count: 300)
+        while reference.count < 200_000 {
+            let n = read(fd, &piece, piece.count)
+            if n <= 0 { break }
+            reference += piece[0..<n]
+        }
+        XCTAssertGreaterThan(reference.count, 8192)
+        let common = min(big.count, reference.count)
+        XCTAssertGreaterThan(common, 8192)
+        XCTAssertEqual(Array(big[0..<common]), Array(reference[0..<common]))
+    }
+
+    /// The node's process tree on the real kernel, read each cycle through
+    /// kept-open `children` files and a kept-open, rewound `task` directory:
+    /// a child that exits drops out at the next read, and a node that is gone
+    /// is reported, not read as an empty tree.
+    func testPidfileTreeOnTheHostFollowsChildren() throws {
+        KeptOpen.sweep(); KeptOpen.sweep()
+        let dir = tempDir()
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"),
+            strdup("sleep 30 & echo $! > \(dir)/first; sleep 30 & wait"), nil]
+        defer { for p in argv { free(p) } }
+        XCTAssertEqual(posix_spawn(&pid, "/bin/sh", nil, nil, &argv, environ), 0)
+        defer { kill(pid, SIGKILL); var st: Int32 = 0; waitpid(pid, &st, 0) }
+        XCTAssertEqual(FileIO.writeAtomically("\(dir)/node.pid", "\(pid)\n", durable: false), 0)
+        let host = HostRoot("/")
+        func source() -> String? {
+            switch NodeMemoryProbe.readPidfile("\(dir)/node.pid", root: host) {
+            case .success(let m): return m.source
+            case .failure: return nil
+            }
+        }
+        var seen: String?
+        for _ in 0..<200 { seen = source(); if seen == "pid \(pid) and 2 descendants" { break }; usleep(10_000) }
+        XCTAssertEqual(seen, "pid \(pid) and 2 descendants")
+        XCTAssertEqual(KeptOpen.names("/proc/\(pid)/task"), ["\(pid)"])
+        XCTAssertEqual(KeptOpen.names("/proc/\(pid)/task"), ["\(pid)"], "the kept directory was not rewound")
+        let first = try XCTUnwrap(FileIO.readText("\(dir)/first").flatMap { Int32($0.trimmingBlanks().filter { $0 != "\n" }) })
+        kill(first, SIGKILL)
+        for _ in 0..<200 { seen = source(); if seen == "pid \(pid) and 1 descendants" { break }; usleep(10_000) }
+        XCTAssertEqual(seen, "pid \(pid) and 1 descendants")
+        kill(pid, SIGKILL); var st: Int32 = 0; waitpid(pid, &st, 0)
+        XCTAssertNil(source(), "a node that is gone read as a tree")
+        KeptOpen.sweep(); KeptOpen.sweep()
+        XCTAssertEqual(KeptOpen.openCount, 0)
+    }
+
+    func testPidsFromChildrenLists() {
+        XCTAssertEqual(NodeMemoryProbe.parsePid(ArraySlice(Array("4250".utf8))), 4250)
+        XCTAssertEqual(NodeMemoryProbe.parsePid(ArraySlice(Array("4260\n".utf8))), 4260)
+        XCTAssertNil(NodeMemoryProbe.parsePid(ArraySlice(Array("\n".utf8))))
+        XCTAssertNil(NodeMemoryProbe.parsePid(ArraySlice(Array("0".utf8))))
+        XCTAssertNil(NodeMemoryProbe.parsePid(ArraySlice(Array("12x".utf8))))
+        XCTAssertNil(NodeMemoryProbe.parsePid(ArraySlice(Array("99999999999".utf8))))
+    }
+
     /// Files are read with pread (kept-open /proc files from offset 0), but a
     /// pipe cannot seek: `nodeguard config check <(...)` must still work.
     func testReadAllReadsAPipe() throws {

@@ -58,7 +58,14 @@ extension ArraySlice where Element == UInt8 {
 extension HostRoot {
     /// On the host, /proc files are kept open between cycles (see KeptOpen);
     /// fixture trees are plain files and are opened each time.
-    public func readBytes(_ absolute: String) -> [UInt8]? {
-        root == "/" && absolute.hasPrefix("/proc/") ? KeptOpen.readBytes(absolute) : FileIO.readBytes(path(absolute))
+    public func readBytes(_ absolute: String, mayBeEmpty: Bool = false) -> [UInt8]? {
+        root == "/" && absolute.hasPrefix("/proc/") ? KeptOpen.readBytes(absolute, mayBeEmpty: mayBeEmpty) : FileIO.readBytes(path(absolute))
+    }
+
+    /// A /proc directory's names, kept open on the host; nil when it cannot be opened.
+    public func names(_ absolute: String) -> [String]? {
+        if root == "/" && absolute.hasPrefix("/proc/") { return KeptOpen.names(absolute) }
+        let p = path(absolute)
+        return FileIO.isDirectory(p) ? FileIO.list(p) : nil
     }
 }

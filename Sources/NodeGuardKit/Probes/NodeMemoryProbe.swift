@@ -209,6 +209,18 @@ public enum NodeMemoryProbe {
 
     /// "size resident shared text lib data dt" in pages: resident counts
     /// anonymous, file and shmem pages, shared the file and shmem ones.
+    /// A pid from a `children` list: digits, maybe a trailing newline.
+    static func parsePid(_ bytes: ArraySlice<UInt8>) -> Int32? {
+        var v: Int32 = 0, digits = 0
+        for b in bytes {
+            if b >= 48 && b <= 57 {
+                guard digits < 9 else { return nil }
+                v = v * 10 + Int32(b - 48); digits += 1
+            } else if b != 10 && b != 32 { return nil }
+        }
+        return digits > 0 && v > 0 ? v : nil
+    }
+
     public static func parseStatmAnonPages(_ bytes: [UInt8]) -> UInt64? {
         var field = 0, v: UInt64 = 0, inNumber = false
         var resident: UInt64 = 0
@@ -245,15 +257,23 @@ public enum NodeMemoryProbe {
     /// on in Debian's kernels): a few small reads instead of a scan of every
     /// process. Falls back to the scan where the file does not exist.
     static func descendants(of pid: Int32, root: HostRoot) -> [Int32] {
-        if FileIO.exists(root.path("/proc/\(pid)/task/\(pid)/children")) {
+        // The main thread's file is read first: it says whether the kernel
+        // has these files at all, and it is one of the files read anyway.
+        if let mainChildren = root.readBytes("/proc/\(pid)/task/\(pid)/children", mayBeEmpty: true) {
             var out: [Int32] = []
-            var queue = [pid]
+            var queue: [Int32] = []
+            func take(_ bytes: [UInt8]) {
+                for child in bytes.split(separator: UInt8(ascii: " ")) {
+                    if let c = parsePid(child) { out.append(c); queue.append(c) }
+                }
+            }
+            take(mainChildren)
+            for tid in root.names("/proc/\(pid)/task") ?? [] where tid != String(pid) {
+                if let bytes = root.readBytes("/proc/\(pid)/task/\(tid)/children", mayBeEmpty: true) { take(bytes) }
+            }
             while let p = queue.popLast() {
-                for tid in FileIO.list(root.path("/proc/\(p)/task")) {
-                    guard let bytes = root.readBytes("/proc/\(p)/task/\(tid)/children") else { continue }
-                    for child in bytes.split(separator: UInt8(ascii: " ")) {
-                        if let c = Int32(String(decoding: child, as: UTF8.self).trimmingBlanks()), c > 0 { out.append(c); queue.append(c) }
-                    }
+                for tid in root.names("/proc/\(p)/task") ?? [] {
+                    if let bytes = root.readBytes("/proc/\(p)/task/\(tid)/children", mayBeEmpty: true) { take(bytes) }
                 }
             }
             return out

@@ -42,6 +42,13 @@ public enum FileIO {
                 if n < 0 { if errno == EINTR { continue }; return false }
                 if n == 0 { complete = true; break }
                 used += n
+                // A short first read that is under half a page was the whole
+                // file: a regular file ends there, and procfs, sysfs and
+                // cgroupfs fill the reader's buffer until their 4 KiB page is
+                // full, so they stop short of it only at the end (their
+                // records are far smaller than 2 KiB). That saves the second
+                // read, which on a /proc file is a system call like any other.
+                if seekable && used == n && n < 2048 { complete = true; break }
             }
             first = Array(buf[0..<used])
             return true
@@ -184,11 +191,15 @@ public enum KeptOpen {
     nonisolated(unsafe) static var files: [String: (fd: Int32, used: Bool)] = [:]
     static let maximum = 32
 
-    public static func readBytes(_ path: String) -> [UInt8]? {
+    /// `mayBeEmpty`: the file is empty in the normal course (a task's
+    /// `children` when it has none), so empty does not mean gone. Once its
+    /// task has exited such a file reads empty for good, never someone
+    /// else's children: the descriptor holds the task, not the pid number.
+    public static func readBytes(_ path: String, mayBeEmpty: Bool = false) -> [UInt8]? {
         if let f = files[path] {
             // Empty: a /proc/PID file whose process is gone (its pid may be
             // someone else's by now), so open the path again.
-            if let bytes = FileIO.readAll(f.fd), !bytes.isEmpty {
+            if let bytes = FileIO.readAll(f.fd), mayBeEmpty || !bytes.isEmpty {
                 files[path] = (f.fd, true)
                 return bytes
             }
@@ -200,6 +211,26 @@ public enum KeptOpen {
         guard let bytes = FileIO.readAll(fd) else { close(fd); return nil }
         if files.count < maximum { files[path] = (fd, true) } else { close(fd) }
         return bytes
+    }
+
+    /// The names in a /proc directory (a process's `task` list), through a
+    /// descriptor kept open and rewound: two system calls instead of the
+    /// five of opendir, readdir and closedir. Empty means the process is gone
+    /// (a live one has at least one task), so the path is opened again.
+    public static func names(_ path: String) -> [String]? {
+        if let f = files[path] {
+            if lseek(f.fd, 0, SEEK_SET) == 0 {
+                let names = FileIO.entries(f.fd).map(\.name)
+                if !names.isEmpty { files[path] = (f.fd, true); return names }
+            }
+            close(f.fd)
+            files[path] = nil
+        }
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        let names = FileIO.entries(fd).map(\.name)
+        if files.count < maximum { files[path] = (fd, true) } else { close(fd) }
+        return names
     }
 
     /// Closes what was not read since the last sweep; the daemon calls it once a cycle.
