@@ -241,6 +241,10 @@ final class ProbeTests: XCTestCase {
         kill(first, SIGKILL)
         for _ in 0..<200 { seen = source(); if seen == "pid \(pid) and 1 descendants" { break }; usleep(10_000) }
         XCTAssertEqual(seen, "pid \(pid) and 1 descendants")
+        // The other sleep would outlive the shell (orphans are not killed with it).
+        for child in (FileIO.readText("/proc/\(pid)/task/\(pid)/children") ?? "").split(separator: " ") {
+            if let c = Int32(child.filter { $0 != "\n" }) { kill(c, SIGKILL) }
+        }
         kill(pid, SIGKILL); var st: Int32 = 0; waitpid(pid, &st, 0)
         XCTAssertNil(source(), "a node that is gone read as a tree")
         KeptOpen.sweep(); KeptOpen.sweep()
