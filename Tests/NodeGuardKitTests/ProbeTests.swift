@@ -251,6 +251,38 @@ final class ProbeTests: XCTestCase {
         XCTAssertEqual(KeptOpen.openCount, 0)
     }
 
+    /// A unit's memory.stat on the real kernel stays open between cycles; when
+    /// systemd removes the cgroup and makes it again (a restart), the old
+    /// descriptor fails (ENODEV) and the new cgroup is found and read; when
+    /// it is gone, the unit is reported as not running.
+    func testUnitCgroupOnTheHostIsFollowedAcrossARestart() throws {
+        let host = HostRoot("/")
+        let version = try XCTUnwrap(NodeMemoryProbe.cgroupVersion(host), "no memory cgroup on this host")
+        let hierarchy = NodeMemoryProbe.memoryHierarchy(version)
+        let unit = "nodeguard-test-\(getpid()).service"
+        let dir = hierarchy + "/" + unit
+        guard mkdir(dir, 0o755) == 0 else { throw XCTSkip("cannot make a cgroup at \(dir): \(FileIO.errorText(errno)) (needs root)") }
+        defer { rmdir(dir) }
+        KeptOpen.sweep(); KeptOpen.sweep()
+        func read(_ cached: NodeMemoryProbe.UnitCgroup?) -> Result<(NodeMemory, NodeMemoryProbe.UnitCgroup), ProbeError> {
+            NodeMemoryProbe.readUnit(unit, root: host, cached: cached)
+        }
+        let (first, cg) = try read(nil).get()
+        XCTAssertEqual(cg.path, "/" + unit)
+        XCTAssertEqual(first.anonBytes, 0, "an empty cgroup has no anonymous memory")
+        XCTAssertEqual(KeptOpen.openCount, 1, "memory.stat is kept open")
+        XCTAssertEqual(try read(cg).get().1, cg)
+        // A restart: the same path, a new cgroup.
+        XCTAssertEqual(rmdir(dir), 0)
+        XCTAssertEqual(mkdir(dir, 0o755), 0)
+        XCTAssertEqual(try read(cg).get().1, cg, "the re-made cgroup was not read")
+        XCTAssertEqual(rmdir(dir), 0)
+        guard case .failure(let e) = read(cg) else { return XCTFail("a removed cgroup still read") }
+        XCTAssertTrue(e.message.hasPrefix("unit \(unit) has no cgroup under "), e.message)
+        KeptOpen.sweep(); KeptOpen.sweep()
+        XCTAssertEqual(KeptOpen.openCount, 0)
+    }
+
     func testPidsFromChildrenLists() {
         XCTAssertEqual(NodeMemoryProbe.parsePid(ArraySlice(Array("4250".utf8))), 4250)
         XCTAssertEqual(NodeMemoryProbe.parsePid(ArraySlice(Array("4260\n".utf8))), 4260)

@@ -60,6 +60,29 @@ final class ReportingTests: XCTestCase {
         XCTAssertEqual(JSON.string("tab\there\u{1}").serialized(), "\"tab\\there\\u0001\"")
     }
 
+    func testNumbersAreWrittenExactly() {
+        let cases: [(Double, String)] = [(0, "0"), (-0.0, "0"), (7, "7"), (-42, "-42"), (1_000_000, "1000000"),
+                                         (999_999_999_999_999, "999999999999999"), (1e15, "1000000000000000.0"), (1.5, "1.5"),
+                                         (-2500, "-2500"), (1_795_322_082.25, "1795322082.25"), (.nan, "null"), (.infinity, "null")]
+        for (n, text) in cases { XCTAssertEqual(JSON.number(n).serialized(), text, "\(n)") }
+    }
+
+    /// The streamed status with nothing in its lists, and with several:
+    /// commas only between members, at every depth.
+    func testStreamedStatusSeparatesMembersAtEveryDepth() throws {
+        var v = sampleView()
+        v.checks = []; v.actions = []
+        let empty = String(decoding: v.jsonBytes(), as: UTF8.self)
+        XCTAssertTrue(empty.hasSuffix(",\"checks\":[],\"actions\":[]}\n"), empty)
+        XCTAssertEqual(try JSON.parse(empty), try JSON.parse(v.json().serialized()))
+        v = sampleView()
+        v.actions += v.actions
+        let full = String(decoding: v.jsonBytes(), as: UTF8.self)
+        XCTAssertTrue(full.contains("\"note\":\"\"},{\"check\":\"disk_free\""), full)
+        XCTAssertTrue(full.contains(" queued\"},{\"time\":1699999000,"), full)
+        XCTAssertEqual(StatusView(json: try JSON.parse(full)), v)
+    }
+
     func testJournalFields() {
         let e = Event(.restart, "restarting dmo.service", fields: [("CHECK", "node_memory"), ("VALUE", "123"), ("THRESHOLD", "100"), ("ACTION", "restart"), ("TARGET", "dmo.service")])
         XCTAssertEqual(EventLog.journalFields(e), [

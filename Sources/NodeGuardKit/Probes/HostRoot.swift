@@ -56,10 +56,11 @@ extension ArraySlice where Element == UInt8 {
 }
 
 extension HostRoot {
-    /// On the host, /proc files are kept open between cycles (see KeptOpen);
-    /// fixture trees are plain files and are opened each time.
+    /// On the host, /proc and cgroup files are kept open between cycles (see
+    /// KeptOpen); fixture trees are plain files and are opened each time.
     public func readBytes(_ absolute: String, mayBeEmpty: Bool = false) -> [UInt8]? {
-        root == "/" && absolute.hasPrefix("/proc/") ? KeptOpen.readBytes(absolute, mayBeEmpty: mayBeEmpty) : FileIO.readBytes(path(absolute))
+        root == "/" && (absolute.hasPrefix("/proc/") || absolute.hasPrefix("/sys/fs/cgroup/"))
+            ? KeptOpen.readBytes(absolute, mayBeEmpty: mayBeEmpty) : FileIO.readBytes(path(absolute))
     }
 
     /// A /proc directory's names, kept open on the host; nil when it cannot be opened.

@@ -74,6 +74,13 @@ public enum NodeMemoryProbe {
     }
 
     public static func readUnit(_ unit: String, root: HostRoot, cached: UnitCgroup? = nil) -> Result<(NodeMemory, UnitCgroup), ProbeError> {
+        // The common cycle: the cgroup found before is read, nothing else.
+        // Its memory.stat stays open on the host, and a cgroup systemd has
+        // removed (the unit stopped or restarted) fails to read (ENODEV), so a
+        // failure here means: look for the unit again.
+        if let c = cached, case .memoryStat = c.kind, case .success(let found) = readCgroup(c, label: "unit \(unit)", root: root) {
+            return .success(found)
+        }
         guard let v = cgroupVersion(root) else {
             return .failure(ProbeError("no memory cgroup under \(root.path("/sys/fs/cgroup")); nodeguard needs cgroup v1's memory controller or cgroup v2"))
         }
@@ -91,7 +98,7 @@ public enum NodeMemoryProbe {
         switch cg.kind {
         case .memoryStat(let version):
             let statPath = root.path(cg.hierarchy + cg.path + "/memory.stat")
-            guard let text = FileIO.readBytes(statPath) else {
+            guard let text = root.readBytes(cg.hierarchy + cg.path + "/memory.stat") else {
                 return .failure(ProbeError("cannot read \(statPath) for \(label)"))
             }
             guard let anon = parseMemoryStat(text, version: version) else {

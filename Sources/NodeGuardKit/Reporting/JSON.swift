@@ -5,7 +5,10 @@
 /// JSON value first: the daemon writes its status every cycle.
 public struct JSONObjectWriter {
     public private(set) var bytes: [UInt8]
-    var first = [true]
+    /// Bit d set: the object or array at depth d has no member yet. Keys are
+    /// StaticStrings, copied whole: the status file is written every cycle.
+    var empty: UInt64 = 1
+    var depth = 0
 
     public init(capacity: Int = 4096) {
         bytes = []
@@ -13,24 +16,33 @@ public struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "{"))
     }
 
-    mutating func key(_ k: String) {
-        if first[first.count - 1] { first[first.count - 1] = false } else { bytes.append(UInt8(ascii: ",")) }
-        // Keys are this file's own ASCII names: no escaping needed.
-        if !k.isEmpty {
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(contentsOf: k.utf8)
-            bytes.append(UInt8(ascii: "\""))
-            bytes.append(UInt8(ascii: ":"))
-        }
+    mutating func separate() {
+        let bit: UInt64 = 1 << UInt64(depth)
+        if empty & bit != 0 { empty &= ~bit } else { bytes.append(UInt8(ascii: ",")) }
     }
-    public mutating func string(_ k: String, _ v: String) { key(k); JSON.quote(v, into: &bytes) }
-    public mutating func number(_ k: String, _ v: Double) { key(k); JSON.number(v).write(into: &bytes, pretty: false, depth: 0) }
-    public mutating func bool(_ k: String, _ v: Bool) { key(k); bytes += (v ? "true" : "false").utf8 }
-    /// An array of objects under `k`: call `object` for each element.
-    public mutating func beginArray(_ k: String) { key(k); bytes.append(UInt8(ascii: "[")); first.append(true) }
-    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); first.removeLast() }
-    public mutating func beginObject() { key(""); bytes.append(UInt8(ascii: "{")); first.append(true) }
-    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); first.removeLast() }
+
+    mutating func key(_ k: StaticString) {
+        separate()
+        // Keys are this file's own ASCII names: no escaping needed.
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+    mutating func open(_ bracket: UInt8) {
+        bytes.append(bracket)
+        depth += 1
+        precondition(depth < 64, "JSON nested too deep")
+        empty |= 1 << UInt64(depth)
+    }
+    public mutating func string(_ k: StaticString, _ v: String) { key(k); JSON.quote(v, into: &bytes) }
+    public mutating func number(_ k: StaticString, _ v: Double) { key(k); JSON.writeNumber(v, into: &bytes) }
+    public mutating func bool(_ k: StaticString, _ v: Bool) { key(k); bytes += (v ? "true" : "false").utf8 }
+    /// An array of objects under `k`: call `beginObject` for each element.
+    public mutating func beginArray(_ k: StaticString) { key(k); open(UInt8(ascii: "[")) }
+    public mutating func endArray() { bytes.append(UInt8(ascii: "]")); depth -= 1 }
+    public mutating func beginObject() { separate(); open(UInt8(ascii: "{")) }
+    public mutating func endObject() { bytes.append(UInt8(ascii: "}")); depth -= 1 }
     public mutating func finish() -> [UInt8] { bytes.append(UInt8(ascii: "}")); bytes.append(0x0A); return bytes }
 }
 
@@ -81,10 +93,7 @@ public indirect enum JSON: Equatable, Sendable {
         switch self {
         case .null: out += "null".utf8
         case .bool(let b): out += (b ? "true" : "false").utf8
-        case .number(let n):
-            if n.isNaN || n.isInfinite { out += "null".utf8 }
-            else if n == n.rounded(), abs(n) < 1e15 { out += String(Int64(n)).utf8 }
-            else { out += String(n).utf8 }
+        case .number(let n): JSON.writeNumber(n, into: &out)
         case .string(let s): JSON.quote(s, into: &out)
         case .array(let items):
             if items.isEmpty { out += "[]".utf8; return }
@@ -113,6 +122,20 @@ public indirect enum JSON: Equatable, Sendable {
     }
 
     static let hex = Array("0123456789abcdef".utf8)
+
+    /// Whole numbers as integers, digit by digit; others as Swift prints them.
+    static func writeNumber(_ n: Double, into out: inout [UInt8]) {
+        if n.isNaN || n.isInfinite { out += "null".utf8; return }
+        guard n == n.rounded(), abs(n) < 1e15 else { out += String(n).utf8; return }
+        var v = Int64(n)
+        if v < 0 { out.append(UInt8(ascii: "-")); v = -v }
+        var digits: (UInt64, UInt64) = (0, 0)   // up to 16 digits, written backwards
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat { d[count] = UInt8(48 + v % 10); v /= 10; count += 1 } while v > 0
+            for i in stride(from: count - 1, through: 0, by: -1) { out.append(d[i]) }
+        }
+    }
 
     /// UTF-8 passes through; quotes, backslashes and control characters are escaped.
     static func quote(_ s: String, into out: inout [UInt8]) {

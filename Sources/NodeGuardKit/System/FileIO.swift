@@ -179,13 +179,14 @@ public enum FileIO {
 }
 
 /// The /proc files every cycle reads (/proc/meminfo, /proc/pressure/memory,
-/// /proc/net/dev, the node's /proc/PID/statm) stay open between cycles and
-/// are read again from offset 0, as earlyoom does with /proc/meminfo: procfs
-/// writes them afresh on each read, and the path lookup, open and close were
-/// a third of a cycle's system time. A file no cycle read since the last
-/// sweep is closed (a restarted node's old pid), and one that fails to read
-/// (its process gone) is opened again by path.
-/// Only for procfs: a regular file replaced by rename would be read stale.
+/// /proc/net/dev, the node's /proc/PID/statm) and its cgroup's memory.stat
+/// stay open between cycles and are read again from offset 0, as earlyoom
+/// does with /proc/meminfo: procfs and cgroupfs write them afresh on each
+/// read, and the path lookup, open and close were a third of a cycle's system
+/// time. A file no cycle read since the last sweep is closed (a restarted
+/// node's old pid), and one that fails to read (its process gone, its cgroup
+/// removed: ENODEV) is opened again by path.
+/// Only for procfs and cgroupfs: a regular file replaced by rename would be read stale.
 /// The daemon and the CLI run one thread; nothing here is shared across threads.
 public enum KeptOpen {
     nonisolated(unsafe) static var files: [String: (fd: Int32, used: Bool)] = [:]
