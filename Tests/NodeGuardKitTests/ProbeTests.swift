@@ -251,6 +251,48 @@ final class ProbeTests: XCTestCase {
         XCTAssertEqual(KeptOpen.openCount, 0)
     }
 
+    /// A child forked by a thread other than the main one is that thread's
+    /// child, listed in its own `children` file: a node with many threads
+    /// (python3 with 40 here, one of them forking) still has its tree found.
+    func testPidfileTreeIncludesChildrenOfOtherThreads() throws {
+        let dir = tempDir()
+        let script = """
+        import subprocess, threading, time
+        done = threading.Event()
+        def idle(): done.wait()
+        def spawner():
+            subprocess.Popen(["sleep", "30"]); open("\(dir)/spawned", "w").close(); done.wait()
+        ts = [threading.Thread(target=idle) for _ in range(39)] + [threading.Thread(target=spawner)]
+        for t in ts: t.start()
+        time.sleep(30)
+        """
+        XCTAssertEqual(FileIO.writeAtomically("\(dir)/node.py", script, durable: false), 0)
+        var pid: pid_t = 0
+        var argv: [UnsafeMutablePointer<CChar>?] = [strdup("/usr/bin/python3"), strdup("\(dir)/node.py"), nil]
+        defer { for p in argv { free(p) } }
+        XCTAssertEqual(posix_spawn(&pid, "/usr/bin/python3", nil, nil, &argv, environ), 0)
+        var children: [Int32] = []
+        defer {
+            for c in children { kill(c, SIGKILL) }
+            kill(pid, SIGKILL); var st: Int32 = 0; waitpid(pid, &st, 0)
+        }
+        XCTAssertEqual(FileIO.writeAtomically("\(dir)/node.pid", "\(pid)\n", durable: false), 0)
+        for _ in 0..<500 where !FileIO.exists("\(dir)/spawned") { usleep(10_000) }
+        XCTAssertTrue(FileIO.exists("\(dir)/spawned"), "the node did not start its child")
+        KeptOpen.sweep(); KeptOpen.sweep()
+        let host = HostRoot("/")
+        XCTAssertEqual(try XCTUnwrap(KeptOpen.names("/proc/\(pid)/task")).count, 41)
+        children = NodeMemoryProbe.descendants(of: pid, root: host)
+        XCTAssertEqual(children.count, 1, "the child of a non-main thread was missed")
+        let main = try XCTUnwrap(FileIO.readText("/proc/\(pid)/task/\(pid)/children"))
+        XCTAssertEqual(main, "", "the child should belong to the spawning thread, not the main one")
+        let m = try NodeMemoryProbe.readPidfile("\(dir)/node.pid", root: host).get()
+        XCTAssertEqual(m.source, "pid \(pid) and 1 descendants")
+        // Every file of the tree stays open: statm, the task list, 41 children files, the child's.
+        XCTAssertGreaterThanOrEqual(KeptOpen.openCount, 44)
+        KeptOpen.sweep(); KeptOpen.sweep()
+    }
+
     /// A unit's memory.stat on the real kernel stays open between cycles; when
     /// systemd removes the cgroup and makes it again (a restart), the old
     /// descriptor fails (ENODEV) and the new cgroup is found and read; when

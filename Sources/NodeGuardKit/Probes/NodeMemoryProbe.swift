@@ -214,8 +214,6 @@ public enum NodeMemoryProbe {
         return root.readBytes("/proc/\(pid)/status").map { parseRssAnon($0) ?? 0 }
     }
 
-    /// "size resident shared text lib data dt" in pages: resident counts
-    /// anonymous, file and shmem pages, shared the file and shmem ones.
     /// A pid from a `children` list: digits, maybe a trailing newline.
     static func parsePid(_ bytes: ArraySlice<UInt8>) -> Int32? {
         var v: Int32 = 0, digits = 0
@@ -228,6 +226,8 @@ public enum NodeMemoryProbe {
         return digits > 0 && v > 0 ? v : nil
     }
 
+    /// "size resident shared text lib data dt" in pages: resident counts
+    /// anonymous, file and shmem pages, shared the file and shmem ones.
     public static func parseStatmAnonPages(_ bytes: [UInt8]) -> UInt64? {
         var field = 0, v: UInt64 = 0, inNumber = false
         var resident: UInt64 = 0

@@ -190,7 +190,11 @@ public enum FileIO {
 /// The daemon and the CLI run one thread; nothing here is shared across threads.
 public enum KeptOpen {
     nonisolated(unsafe) static var files: [String: (fd: Int32, used: Bool)] = [:]
-    static let maximum = 32
+    /// A pidfile node's every thread has a `children` file read each cycle
+    /// (a child's parent is the thread that forked it), and nodes run tens of
+    /// threads. Each kept file holds a page of kernel buffer; 128 bounds that
+    /// at half a MiB, and a sweep closes what is no longer read.
+    static let maximum = 128
 
     /// `mayBeEmpty`: the file is empty in the normal course (a task's
     /// `children` when it has none), so empty does not mean gone. Once its
