@@ -289,8 +289,7 @@ restart_above = "64MiB"
 for = "3s"
 EOF
     ct systemctl start nodeguard
-    docker_restart_logged() { [ "$(count restart)" -gt "$before" ]; }
-    if ! wait_until 40 docker_restart_logged; then
+    if ! wait_until 40 has_events restart $((before + 1)); then
         fail docker_container_restarted "no restart event in 40 s; nodeguard status: $(ct nodeguard status 2>&1 | head -12)"; return
     fi
     local e; e=$(events restart | tail -n1)
@@ -323,8 +322,7 @@ max_use = "1MiB"
 check_interval = "1s"
 EOF
     ct systemctl start nodeguard
-    vacuum_logged() { [ "$(count journal_vacuumed)" -gt "$n0" ]; }
-    if ! wait_until 30 vacuum_logged; then fail journal_vacuumed "no journal_vacuumed event in 30 s (journal: $before)"; return; fi
+    if ! wait_until 30 has_events journal_vacuumed $((n0 + 1)); then fail journal_vacuumed "no journal_vacuumed event in 30 s (journal: $before)"; return; fi
     local e; e=$(events journal_vacuumed | tail -n1)
     local freed msg; freed=$(field NODEGUARD_VALUE <<<"$e"); msg=$(field MESSAGE <<<"$e")
     local after; after=$(ct journalctl --disk-usage 2>/dev/null)
