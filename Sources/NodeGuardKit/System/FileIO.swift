@@ -201,21 +201,9 @@ public enum KeptOpen {
     /// task has exited such a file reads empty for good, never someone
     /// else's children: the descriptor holds the task, not the pid number.
     public static func readBytes(_ path: String, mayBeEmpty: Bool = false) -> [UInt8]? {
-        if let f = files[path] {
-            // Empty: a /proc/PID file whose process is gone (its pid may be
-            // someone else's by now), so open the path again.
-            if let bytes = FileIO.readAll(f.fd), mayBeEmpty || !bytes.isEmpty {
-                files[path] = (f.fd, true)
-                return bytes
-            }
-            close(f.fd)
-            files[path] = nil
-        }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        guard let bytes = FileIO.readAll(fd) else { close(fd); return nil }
-        if files.count < maximum { files[path] = (fd, true) } else { close(fd) }
-        return bytes
+        // Empty: a /proc/PID file whose process is gone (its pid may be
+        // someone else's by now), so open the path again.
+        kept(path, flags: O_RDONLY, { FileIO.readAll($0) }, stillGood: { mayBeEmpty || !$0.isEmpty })
     }
 
     /// The names in a /proc directory (a process's `task` list), through a
@@ -223,19 +211,27 @@ public enum KeptOpen {
     /// five of opendir, readdir and closedir. Empty means the process is gone
     /// (a live one has at least one task), so the path is opened again.
     public static func names(_ path: String) -> [String]? {
+        kept(path, flags: O_RDONLY | O_DIRECTORY, { fd in
+            lseek(fd, 0, SEEK_SET) == 0 ? FileIO.entries(fd).map(\.name) : nil
+        }, stillGood: { !$0.isEmpty })
+    }
+
+    /// Reads through the descriptor kept for `path`; one that fails or whose
+    /// reading is not `stillGood` is closed and the path opened again.
+    static func kept<T>(_ path: String, flags: Int32, _ body: (Int32) -> T?, stillGood: (T) -> Bool) -> T? {
         if let f = files[path] {
-            if lseek(f.fd, 0, SEEK_SET) == 0 {
-                let names = FileIO.entries(f.fd).map(\.name)
-                if !names.isEmpty { files[path] = (f.fd, true); return names }
+            if let v = body(f.fd), stillGood(v) {
+                files[path] = (f.fd, true)
+                return v
             }
             close(f.fd)
             files[path] = nil
         }
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let fd = open(path, flags | O_CLOEXEC)
         guard fd >= 0 else { return nil }
-        let names = FileIO.entries(fd).map(\.name)
+        guard let v = body(fd) else { close(fd); return nil }
         if files.count < maximum { files[path] = (fd, true) } else { close(fd) }
-        return names
+        return v
     }
 
     /// Closes what was not read since the last sweep; the daemon calls it once a cycle.
