@@ -24,10 +24,10 @@ public struct ContainerLogs: Equatable, Sendable {
 }
 
 public enum DockerLogsProbe {
-    /// Which role a file in a container's directory plays, from its name.
-    /// nil: not a json-file log (config.v2.json, hostconfig.json, ...).
     static let jsonLog = Array("-json.log".utf8)
 
+    /// Which role a file in a container's directory plays, from its name.
+    /// nil: not a json-file log (config.v2.json, hostconfig.json, ...).
     public static func rotation(of name: String, id: String) -> Int? {
         // On bytes: this runs for every file of every container each scan.
         var name = name, id = id
@@ -54,11 +54,6 @@ public enum DockerLogsProbe {
         s.utf8.count == 64 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 
-    /// Every container's logs. A directory or file that vanishes mid-scan
-    /// (a container removed meanwhile) is skipped, never an error. Each
-    /// directory is opened with O_NOFOLLOW and each file looked at relative
-    /// to it: no symlink is followed, and a scan of 500 containers stays a
-    /// few milliseconds (d_type spares most stat calls).
     /// Closed rotations change only when a container's directory does
     /// (rotation renames files in it): they are kept per container with the
     /// directory's mtime, so an unchanged container costs two stat calls.
@@ -70,9 +65,10 @@ public enum DockerLogsProbe {
     static func mtime(_ st: stat) -> Double { Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9 }
 
     /// Every container's logs. A directory or file that vanishes mid-scan
-    /// (a container removed meanwhile) is skipped, never an error. No symlink
-    /// is followed: directories are opened with O_NOFOLLOW and checked with
-    /// lstat semantics; a scan of 500 containers stays a few milliseconds.
+    /// (a container removed meanwhile) is skipped, never an error. Each
+    /// directory is opened with O_NOFOLLOW and each file looked at relative
+    /// to it: no symlink is followed, and a scan of 500 containers stays a
+    /// few milliseconds (d_type spares most stat calls).
     public static func scan(_ containersDir: String, cache: Cache? = nil) -> Result<[ContainerLogs], ProbeError> {
         let top = open(containersDir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard top >= 0 else {
