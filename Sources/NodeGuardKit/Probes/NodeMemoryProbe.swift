@@ -97,12 +97,12 @@ public enum NodeMemoryProbe {
     public static func readCgroup(_ cg: UnitCgroup, label: String, root: HostRoot) -> Result<(NodeMemory, UnitCgroup), ProbeError> {
         switch cg.kind {
         case .memoryStat(let version):
-            let statPath = root.path(cg.hierarchy + cg.path + "/memory.stat")
-            guard let text = root.readBytes(cg.hierarchy + cg.path + "/memory.stat") else {
-                return .failure(ProbeError("cannot read \(statPath) for \(label)"))
+            let stat = cg.hierarchy + cg.path + "/memory.stat"
+            guard let text = root.readBytes(stat) else {
+                return .failure(ProbeError("cannot read \(root.path(stat)) for \(label)"))
             }
             guard let anon = parseMemoryStat(text, version: version) else {
-                return .failure(ProbeError("\(statPath) has no \(version == .v2 ? "anon" : "total_rss") field"))
+                return .failure(ProbeError("\(root.path(stat)) has no \(version == .v2 ? "anon" : "total_rss") field"))
             }
             return .success((NodeMemory(anonBytes: anon, source: "cgroup \(version == .v2 ? "v2" : "v1") \(cg.path)"), cg))
         case .processes:
@@ -274,15 +274,14 @@ public enum NodeMemoryProbe {
                     if let c = parsePid(child) { out.append(c); queue.append(c) }
                 }
             }
-            take(mainChildren)
-            for tid in root.names("/proc/\(pid)/task") ?? [] where tid != String(pid) {
-                if let bytes = root.readBytes("/proc/\(pid)/task/\(tid)/children", mayBeEmpty: true) { take(bytes) }
-            }
-            while let p = queue.popLast() {
-                for tid in root.names("/proc/\(p)/task") ?? [] {
+            func takeThreads(of p: Int32, except read: String? = nil) {
+                for tid in root.names("/proc/\(p)/task") ?? [] where tid != read {
                     if let bytes = root.readBytes("/proc/\(p)/task/\(tid)/children", mayBeEmpty: true) { take(bytes) }
                 }
             }
+            take(mainChildren)
+            takeThreads(of: pid, except: String(pid))
+            while let p = queue.popLast() { takeThreads(of: p) }
             return out
         }
         var children: [Int32: [Int32]] = [:]
