@@ -13,14 +13,16 @@ let package = Package(
             providers: [.apt(["libsystemd-dev"])]
         ),
         .target(name: "CNodeGuard"),
-        .target(name: "NodeGuardKit", dependencies: ["CSystemd", "CNodeGuard"]),
+        // All of TOML 1.0, strictly; no dependencies, not even the domain's.
+        .target(name: "TOML"),
+        .target(name: "NodeGuardKit", dependencies: ["CSystemd", "CNodeGuard", "TOML"]),
         .executableTarget(name: "nodeguardd", dependencies: ["NodeGuardKit"]),
         .executableTarget(name: "nodeguard", dependencies: ["NodeGuardKit"]),
         // The hot-loop cycle benchmark run by bench/footprint.sh.
         .executableTarget(name: "nodeguard-bench", dependencies: ["NodeGuardKit"], path: "bench/cycle"),
         .testTarget(
             name: "NodeGuardKitTests",
-            dependencies: ["NodeGuardKit"],
+            dependencies: ["NodeGuardKit", "TOML"],
             exclude: [],
             resources: []
         ),

@@ -3,15 +3,17 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import TOML
 
 public struct ConfigProblem: Error, Equatable, Sendable, CustomStringConvertible {
     public var path: String
     public var position: SourcePosition?
     public var message: String
 
+    /// One line whatever the file held: control characters are escaped.
     public var description: String {
-        if let p = position { return "\(path):\(p.line):\(p.column): \(message)" }
-        return "\(path): \(message)"
+        let where_ = position.map { "\(Printable.escaped(path)):\($0.line):\($0.column)" } ?? Printable.escaped(path)
+        return "\(where_): \(Printable.escaped(message))"
     }
 }
 
@@ -25,44 +27,25 @@ public struct ConfigErrors: Error, Equatable, Sendable {
 public enum ConfigLoader {
     /// Decodes config text. All problems are returned, in file order.
     public static func decode(_ text: String, path: String) -> Result<Config, ConfigErrors> {
-        let doc: TOMLDocument
+        decode(bytes: Array(text.utf8), path: path)
+    }
+
+    public static func decode(bytes: [UInt8], path: String) -> Result<Config, ConfigErrors> {
+        let document: TOMLTable
         do {
-            doc = try TOMLParser.parse(text)
+            document = try TOMLParser.parse(bytes: bytes)
         } catch {
             return .failure(ConfigErrors([ConfigProblem(path: path, position: error.position, message: error.message)]))
         }
-        var config = Config()
+        var reader = TableReader(path: path)
+        reader.read(document)
+        guard reader.problems.isEmpty else { return .failure(ConfigErrors(inFileOrder(reader.problems))) }
+        var config = reader.config
         var problems: [ConfigProblem] = []
-        var setAt: [String: SourcePosition] = [:]
+        let setAt = reader.setAt
         func problem(_ pos: SourcePosition, _ msg: String) {
             problems.append(ConfigProblem(path: path, position: pos, message: msg))
         }
-
-        for t in doc.tables where !Schema.tables.contains(t.name) {
-            let hint = Suggest.nearest(t.name, among: Schema.tables.filter { !$0.isEmpty }).map { ", did you mean [\($0)]?" } ?? "; the tables are [node], [memory] and [disk]"
-            problem(t.position, "unknown table [\(t.name)]\(hint)")
-        }
-        for e in doc.entries {
-            guard Schema.tables.contains(e.table) else { continue } // reported with its table
-            guard let spec = Schema.spec(table: e.table, key: e.key) else {
-                let candidates = Schema.keys.filter { $0.table == e.table }.map(\.key)
-                var msg = "unknown key `\(e.key)`\(e.table.isEmpty ? "" : " in [\(e.table)]")"
-                if let s = Suggest.nearest(e.key, among: candidates) {
-                    msg += ", did you mean `\(s)`?"
-                } else if let other = Schema.keys.first(where: { $0.key == e.key }) {
-                    msg += "; it belongs in \(other.table.isEmpty ? "the top level, before any [table]" : "[\(other.table)]")"
-                }
-                problem(e.keyPosition, msg)
-                continue
-            }
-            do {
-                try spec.read(&config, e.node)
-                setAt[spec.dottedName] = e.node.position
-            } catch {
-                problem(e.node.position, "\(spec.dottedName): \(error.message)")
-            }
-        }
-        guard problems.isEmpty else { return .failure(ConfigErrors(problems)) }
 
         // Rules that relate keys to each other; reported where the user wrote one of them.
         func at(_ names: String...) -> SourcePosition {
@@ -120,8 +103,12 @@ public enum ConfigLoader {
         if d.paths.isEmpty {
             problem(at("disk.paths"), "disk.paths: list at least one mount point, such as [\"/\"]")
         }
-        problems.sort { ($0.position?.line ?? 0, $0.position?.column ?? 0) < ($1.position?.line ?? 0, $1.position?.column ?? 0) }
-        return problems.isEmpty ? .success(config) : .failure(ConfigErrors(problems))
+        return problems.isEmpty ? .success(config) : .failure(ConfigErrors(inFileOrder(problems)))
+    }
+
+    static func inFileOrder(_ problems: [ConfigProblem]) -> [ConfigProblem] {
+        let start = SourcePosition(line: 0, column: 0)
+        return problems.sorted { $0.position ?? start < $1.position ?? start }
     }
 
     static func comparable(_ a: Amount, _ b: Amount) -> Bool {
@@ -157,10 +144,11 @@ public enum ConfigLoader {
         if let why = unsafeOwnership(st) {
             return .failure(ConfigErrors([ConfigProblem(path: path, position: nil, message: why)]))
         }
-        guard let text = FileIO.readText(path, limit: 1 << 20) else {
+        // One byte past the limit is enough to refuse an oversized file whole.
+        guard let bytes = FileIO.readBytes(path, limit: TOMLParser.maxBytes + 1) else {
             return .failure(ConfigErrors([ConfigProblem(path: path, position: nil, message: "cannot read the config file: \(String(cString: strerror(errno)))")]))
         }
-        return decode(text, path: path).map { Loaded.file($0) }
+        return decode(bytes: bytes, path: path).map { Loaded.file($0) }
     }
 
     /// The config names units to restart and commands to run as root, so

@@ -1,6 +1,7 @@
 // Every config key: where it lives, what it means, how it is read and shown.
 // One table drives decoding, unknown-key suggestions, the reload diff and the
 // commented reference config, so they cannot drift apart.
+import TOML
 
 public struct KeySpec: Sendable {
     public let table: String

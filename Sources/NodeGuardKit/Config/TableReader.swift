@@ -1,0 +1,84 @@
+// Walks the TOML tree into a Config through the schema: every key read by
+// its KeySpec, every unknown table or key reported where it was written,
+// with the nearest valid name.
+import TOML
+
+struct TableReader {
+    let path: String
+    var config = Config()
+    var problems: [ConfigProblem] = []
+    /// Where each key was set, for errors that relate keys to each other.
+    var setAt: [String: SourcePosition] = [:]
+
+    init(path: String) { self.path = path }
+
+    mutating func problem(_ at: SourcePosition, _ message: String) {
+        problems.append(ConfigProblem(path: path, position: at, message: message))
+    }
+
+    mutating func read(_ root: TOMLTable) {
+        for entry in root.entries {
+            let isTableName = Schema.tables.contains(entry.key) && !entry.key.isEmpty
+            switch entry.node.value {
+            case .table(let table) where isTableName:
+                read(table, named: entry.key)
+            case .table:
+                unknownTable([entry.key], at: entry.node.position)
+            case let other where isTableName:
+                problem(entry.keyPosition, "`\(entry.key)` is a table: write [\(entry.key)] with its keys on the lines below it, found \(other.typeName)")
+            default:
+                read(entry, in: "")
+            }
+        }
+    }
+
+    mutating func read(_ table: TOMLTable, named name: String) {
+        for entry in table.entries {
+            if case .table = entry.node.value, Schema.spec(table: name, key: entry.key) == nil {
+                unknownTable([name, entry.key], at: entry.node.position)
+            } else {
+                read(entry, in: name)
+            }
+        }
+    }
+
+    mutating func read(_ entry: TOMLEntry, in table: String) {
+        guard let spec = Schema.spec(table: table, key: entry.key) else {
+            problem(entry.keyPosition, unknownKey(entry.key, in: table))
+            return
+        }
+        do {
+            try spec.read(&config, entry.node)
+            setAt[spec.dottedName] = entry.node.position
+        } catch {
+            problem(entry.node.position, "\(spec.dottedName): \(error.message)")
+        }
+    }
+
+    func unknownKey(_ key: String, in table: String) -> String {
+        let candidates = Schema.keys.filter { $0.table == table }.map(\.key)
+        var message = "unknown key `\(TOMLKeyPath.displayKey(key))`\(table.isEmpty ? "" : " in [\(table)]")"
+        if let near = Suggest.nearest(key, among: candidates) {
+            message += ", did you mean `\(near)`?"
+        } else if let other = Schema.keys.first(where: { $0.key == key }) {
+            message += "; it belongs in \(other.table.isEmpty ? "the top level, before any [table]" : "[\(other.table)]")"
+        }
+        return message
+    }
+
+    mutating func unknownTable(_ path: [String], at: SourcePosition) {
+        let name = TOMLKeyPath.display(path)
+        var message = "unknown table [\(name)]"
+        let tables = Schema.tables.filter { !$0.isEmpty }
+        if path.count == 1, let near = Suggest.nearest(path[0], among: tables) {
+            message += ", did you mean [\(near)]?"
+        } else if path.count == 1, Schema.spec(table: "", key: path[0]) != nil {
+            message += "; `\(path[0])` is a key of the top level: write `\(path[0]) = ...` before any [table]"
+        } else if path.count == 2, Schema.spec(table: path[0], key: path[1]) != nil {
+            message += "; `\(path[1])` is a key: write `\(path[1]) = ...` under [\(path[0])]"
+        } else {
+            message += "; the tables are " + tables.map { "[\($0)]" }.joined(separator: ", ")
+        }
+        problem(at, message)
+    }
+}
