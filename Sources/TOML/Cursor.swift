@@ -66,7 +66,10 @@ struct Cursor {
         guard peek() == UInt8(ascii: "#") else { return }
         advance()
         while let c = peek(), c != 0x0A {
-            if c == 0x0D && peek(1) == 0x0A { return }
+            if c == 0x0D {
+                if peek(1) == 0x0A { return }
+                throw error("a bare CR in a comment; lines end with LF or CRLF")
+            }
             if Cursor.isControl(c) && c != 0x09 {
                 throw error("control character \(shownHere) in a comment; remove it")
             }

@@ -112,7 +112,8 @@ enum DateTimes {
         }
 
         mutating func expect(_ c: Character) throws(ScalarError) {
-            guard i < bytes.endIndex, bytes[i] == c.asciiValue else { throw fail("expected `\(c)`") }
+            guard i < bytes.endIndex else { throw fail("cut short; a date is YYYY-MM-DD and a time HH:MM:SS") }
+            guard bytes[i] == c.asciiValue else { throw fail("expected `\(c)`") }
             i += 1
         }
     }

@@ -20,7 +20,7 @@ public enum TOMLParser {
     public static func parse(bytes: [UInt8]) throws(TOMLError) -> TOMLTable {
         guard bytes.count <= maxBytes else {
             throw TOMLError(position: SourcePosition(line: 1, column: 1),
-                            message: "the file is \(bytes.count) bytes, over the \(maxBytes / 1024) KiB a config may be; nothing of it was read")
+                            message: "the file is larger than \(maxBytes >> 20) MiB, the most a config may be; nothing in it was used")
         }
         if let bad = UTF8Check.firstInvalid(bytes) {
             var c = Cursor(bytes)

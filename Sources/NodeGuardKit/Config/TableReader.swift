@@ -25,7 +25,7 @@ struct TableReader {
             case .table:
                 unknownTable([entry.key], at: entry.node.position)
             case let other where isTableName:
-                problem(entry.keyPosition, "`\(entry.key)` is a table: write [\(entry.key)] with its keys on the lines below it, found \(other.typeName)")
+                problem(entry.node.position, "`\(entry.key)` is a table: write [\(entry.key)] with its keys on the lines below it, found \(other.typeName)")
             default:
                 read(entry, in: "")
             }
@@ -74,8 +74,6 @@ struct TableReader {
             message += ", did you mean [\(near)]?"
         } else if path.count == 1, Schema.spec(table: "", key: path[0]) != nil {
             message += "; `\(path[0])` is a key of the top level: write `\(path[0]) = ...` before any [table]"
-        } else if path.count == 2, Schema.spec(table: path[0], key: path[1]) != nil {
-            message += "; `\(path[1])` is a key: write `\(path[1]) = ...` under [\(path[0])]"
         } else {
             message += "; the tables are " + tables.map { "[\($0)]" }.joined(separator: ", ")
         }
