@@ -20,6 +20,8 @@ let package = Package(
         .executableTarget(name: "nodeguard", dependencies: ["NodeGuardKit"]),
         // The hot-loop cycle benchmark run by bench/footprint.sh.
         .executableTarget(name: "nodeguard-bench", dependencies: ["NodeGuardKit"], path: "bench/cycle"),
+        // The TOML reader behind toml-test's decoder interface, for the fuzz run.
+        .executableTarget(name: "toml-decoder", dependencies: ["TOML"], path: "tests/toml/decoder"),
         .testTarget(
             name: "NodeGuardKitTests",
             dependencies: ["NodeGuardKit", "TOML"],

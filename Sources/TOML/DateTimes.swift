@@ -71,7 +71,9 @@ enum DateTimes {
             let minute = try number(2, "the minutes")
             try expect(":")
             let second = try number(2, "the seconds")
-            guard hour < 24, minute < 60, second <= 60 else { throw fail("\(hour):\(minute):\(second) is not a time of day") }
+            // A leap second (:60) is refused, as Go's and Python's TOML readers
+            // do: its rules depend on a date and an offset a local time lacks.
+            guard hour < 24, minute < 60, second < 60 else { throw fail("\(hour):\(minute):\(second) is not a time of day (00:00:00 to 23:59:59)") }
             var nanos = 0
             if i < bytes.endIndex && bytes[i] == UInt8(ascii: ".") {
                 i += 1
