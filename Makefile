@@ -13,14 +13,20 @@ DEB_DEPS = $(BUILD_DEPS) dpkg-dev binutils systemd
 TEST_DEPS = $(DEB_DEPS) lintian systemd-container debootstrap gcc libc6-dev python3 procps iproute2 vnstat docker.io busybox-static
 BENCH_DEPS = $(BUILD_DEPS) monit procps
 
-.PHONY: check test unit-test system-test package-test release deb bench deps-build deps-deb deps-test deps-bench clean
+.PHONY: check test unit-test toml-fuzz system-test package-test release deb bench deps-build deps-deb deps-test deps-bench clean
 
 # Installs only what is missing, so repeated runs are quick and offline-safe.
+# Waits for another apt to finish (the lock) and tries once more on a failure
+# (a mirror hiccup).
+APT = apt-get -o DPkg::Lock::Timeout=300 -o Acquire::Retries=3
 define apt_install
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  for try in 1 2; do \
+	    $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends $$missing >/dev/null && break; \
+	    [ $$try = 2 ] && exit 1; echo "apt failed; trying once more"; sleep 10; \
+	  done; \
 	fi
 endef
 
@@ -53,9 +59,14 @@ system-test: deps-test release
 	python3 tests/docker/engine-test.py .build/release
 	tests/system/run.sh .build/release
 
+# The TOML reader against Python's tomllib on 20,000 mutants of the shipped
+# config: no crash, no hang, no disagreement (tests/toml/fuzz.py).
+toml-fuzz: deps-test release
+	python3 tests/toml/fuzz.py .build/release 20000
+
 test: deps-test release
 	$(SWIFT) test --disable-swift-testing
-	$(MAKE) system-test package-test
+	$(MAKE) toml-fuzz system-test package-test
 
 # dist/nodeguard_VERSION_amd64.deb, and the unit's systemd-analyze security score.
 deb: deps-deb release

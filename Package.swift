@@ -19,7 +19,7 @@ let package = Package(
         .executableTarget(name: "nodeguardd", dependencies: ["NodeGuardKit"]),
         .executableTarget(name: "nodeguard", dependencies: ["NodeGuardKit"]),
         // The hot-loop cycle benchmark run by bench/footprint.sh.
-        .executableTarget(name: "nodeguard-bench", dependencies: ["NodeGuardKit"], path: "bench/cycle"),
+        .executableTarget(name: "nodeguard-bench", dependencies: ["NodeGuardKit", "TOML"], path: "bench/cycle"),
         // The TOML reader behind toml-test's decoder interface, for the fuzz run.
         .executableTarget(name: "toml-decoder", dependencies: ["TOML"], path: "tests/toml/decoder"),
         .testTarget(

@@ -179,3 +179,34 @@ final class TaggedJSONTests: XCTestCase {
         }
     }
 }
+
+/// tests/toml/regressions: inputs that once crashed, hung or were misread.
+final class TOMLRegressionTests: XCTestCase {
+    func testRegressionCases() throws {
+        let here = #filePath
+        let dir = String(here[..<here.range(of: "/Tests/")!.lowerBound]) + "/tests/toml/regressions"
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".toml") }.sorted()
+        XCTAssertGreaterThanOrEqual(names.count, 4)
+        let expected: [String: String] = [
+            "deep-arrays.toml": "nested deeper than 64 levels",
+            "deep-inline-tables.toml": "nested deeper than 64 levels",
+            "long-dotted-key.toml": "nested deeper than 64 levels",
+        ]
+        for name in names {
+            let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
+            let result: Result<TOMLTable, TOMLError>
+            do { result = .success(try TOMLParser.parse(bytes: bytes)) } catch { result = .failure(error) }
+            switch (result, expected[name]) {
+            case (.failure(let e), let fragment?):
+                XCTAssertTrue(e.message.contains(fragment), "\(name): \(e.message)")
+            case (.success(let doc), nil) where name == "long-one-line-array.toml":
+                guard case .array(let paths)? = doc["paths"]?.node.value else { XCTFail(name); continue }
+                XCTAssertEqual(paths.count, 2000)
+            case (.failure(let e), nil):
+                XCTAssertGreaterThanOrEqual(e.position.line, 1, "\(name): refused without a position")
+            default:
+                XCTFail("\(name): \(result)")
+            }
+        }
+    }
+}

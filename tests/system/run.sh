@@ -206,6 +206,52 @@ EOF
     pass reload_broken_config
 }
 
+# Files that crashed, cut or misread 0.1.0's reader: each reload is refused,
+# logged with its position, and the running config stays (same PID, cycles go on).
+test_reload_hostile_configs_keep_old() {
+    local pid; pid=$(unit_prop nodeguard.service MainPID)
+    local conf="$R/etc/nodeguard/nodeguard.toml" n kind
+    n=$(count reload_rejected)
+    for kind in oversized deep-arrays invalid-utf8 control-character bare-cr double-sign; do
+        python3 - "$kind" "$conf" <<'EOF'
+import sys
+kind, path = sys.argv[1], sys.argv[2]
+head = b'interval = "1s"\n[node]\nunit = "leaky-node.service"\n'
+body = {
+    "oversized": head + b"# padding\n" * 110000 + b"[memory]\nrestart_above = \"1MiB\"\n",
+    "deep-arrays": head + b"max_restarts = " + b"[" * 50000 + b"\n",
+    "invalid-utf8": head + b"restart_command = [\"/usr/bin/caf\xe9\"]\n",
+    "control-character": head + b"grace = \"10\x1b[2Jm\"\n",
+    "bare-cr": head + b"# a comment\r with a bare CR\n",
+    "double-sign": head + b"max_restarts = --3\n",
+}[kind]
+open(path, "wb").write(body)
+EOF
+        chmod 644 "$conf"
+        ct systemctl reload nodeguard
+        n=$((n + 1))
+        if ! wait_until 10 has_events reload_rejected "$n"; then fail reload_hostile "$kind: no reload_rejected event"; return; fi
+        local msg; msg=$(events reload_rejected | tail -n1 | field MESSAGE)
+        local want
+        case $kind in
+            oversized) want='nodeguard.toml:1:1: the file is larger than 1 MiB' ;;
+            deep-arrays) want='nodeguard.toml:4:79: nested deeper than 64 levels' ;;
+            invalid-utf8) want='nodeguard.toml:4:33: invalid UTF-8 (byte \xE9)' ;;
+            control-character) want='nodeguard.toml:4:12: control character `\u001B` in a string' ;;
+            bare-cr) want='nodeguard.toml:4:12: a bare CR in a comment' ;;
+            double-sign) want='nodeguard.toml:4:16: invalid number `--3`' ;;
+        esac
+        grep -qF -- "$want" <<<"$msg" || { fail reload_hostile "$kind: expected '$want' in: $msg"; return; }
+        [ "$(unit_prop nodeguard.service MainPID)" = "$pid" ] && [ "$(unit_prop nodeguard.service ActiveState)" = active ] \
+            || { fail reload_hostile "$kind: nodeguard did not keep running"; return; }
+    done
+    local t1; t1=$(ct cat /run/nodeguard/status.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["updated"])')
+    sleep 2.5
+    local t2; t2=$(ct cat /run/nodeguard/status.json | python3 -c 'import json,sys; print(json.load(sys.stdin)["updated"])')
+    [ "$t1" != "$t2" ] || { fail reload_hostile "cycles stopped"; return; }
+    pass reload_hostile
+}
+
 test_reload_good_config_applies() {
     local pid; pid=$(unit_prop nodeguard.service MainPID)
     # A check interval longer than WatchdogSec (3 s): the loop must keep pinging.
@@ -340,6 +386,7 @@ test_status_line
 test_leaky_node_restarted
 test_restart_limit
 test_reload_broken_config_keeps_old
+test_reload_hostile_configs_keep_old
 test_reload_good_config_applies
 test_watchdog_restarts_a_hung_nodeguard
 test_dry_run_restarts_nothing

@@ -116,9 +116,19 @@ extension ReferenceConfig {
         .B Commands
         an argv array run without a shell, such as
         .BR "[\\(dq/usr/bin/docker\\(dq, \\(dqrestart\\(dq, \\(dqnode\\(dq]" .
-        .PP
-        TOML features nodeguard does not use (dates, inline tables, arrays of tables,
-        multi-line strings) are rejected with a message that says so, never misread.
+        .SS Syntax
+        The file is TOML 1.0 (https://toml.io/en/v1.0.0), read strictly: dotted keys
+        .RB ( "memory.restart_above = \\(dq1GiB\\(dq" ),
+        inline tables, arrays of tables, multi-line strings and every number form
+        mean what TOML says. Invalid UTF-8, control characters, a bare carriage
+        return, malformed numbers and keys or tables defined twice are errors.
+        A value of a type no key takes (a date, say) is a type error at that key.
+        Every error is one line,
+        .IR PATH : LINE : COLUMN ": message" ,
+        with control characters from the file escaped. A file over 1 MiB, or nested
+        more than 64 tables and arrays deep, is refused whole. A leap second
+        .RB ( 23:59:60 )
+        is not a valid time here, as in Go's and Python's TOML readers.
 
         """
         for table in Schema.tables {

@@ -4,6 +4,7 @@
 import Glibc
 #endif
 import CSystemd
+import TOML
 
 public final class EventLog {
     public struct Destinations: Equatable, Sendable {
@@ -55,11 +56,12 @@ public final class EventLog {
         _ = iov.withUnsafeMutableBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }
     }
 
-    /// "2026-11-22 14:03:07 WARNING node memory ... [check=node_memory value=...]"
+    /// "2026-11-22 14:03:07 WARNING node memory ... [check=node_memory value=...]",
+    /// one line whatever the message and fields hold (a reload's list of errors).
     public static func readableLine(_ e: Event, wall: Double = Now.read().wall) -> String {
-        var s = "\(TimeFormat.local(wall)) \(e.priority.label) \(e.message)"
+        var s = "\(TimeFormat.local(wall)) \(e.priority.label) \(Printable.escaped(e.message))"
         if !e.fields.isEmpty {
-            s += " [" + e.fields.map { "\($0.0.lowercased())=\($0.1)" }.joined(separator: " ") + "]"
+            s += " [" + e.fields.map { "\($0.0.lowercased())=\(Printable.escaped($0.1))" }.joined(separator: " ") + "]"
         }
         return s
     }
