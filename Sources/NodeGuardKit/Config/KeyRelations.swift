@@ -1,0 +1,88 @@
+// Rules that relate keys to each other, checked once every key has been read;
+// each is reported where the user wrote one of the keys it names.
+import TOML
+
+extension TableReader {
+    mutating func relateKeys() {
+        relateNodeAndMemory()
+        relateDiskAndBandwidth()
+    }
+
+    /// Where the first of `names` was set; 1:1 when all are defaults.
+    func at(_ names: String...) -> SourcePosition {
+        for n in names { if let p = setAt[n] { return p } }
+        return SourcePosition(line: 1, column: 1)
+    }
+
+    mutating func relateNodeAndMemory() {
+        if config.memory.forCycles > 0 {
+            if setAt["memory.for"] != nil {
+                problem(at("memory.for_cycles"), "memory: set either `for` or `for_cycles`, not both")
+            }
+            config.memory.sustained = Double(config.memory.forCycles) * config.interval
+        }
+        let n = config.node, m = config.memory
+        if [n.unit, n.pidfile, n.container].compactMap({ $0 }).count > 1 {
+            problem(at("node.container", "node.pidfile", "node.unit"), "node: set one of `unit`, `container` or `pidfile`, not several")
+        }
+        if n.pidfile != nil && n.restartCommand.isEmpty {
+            problem(at("node.pidfile"), "node.pidfile: a node found by pidfile needs `restart_command` (an argv) to be restarted")
+        }
+        if n.restartUnhealthyAfter > 0 && n.container == nil {
+            problem(at("node.restart_unhealthy_after"), "node.restart_unhealthy_after watches a Docker HEALTHCHECK; set [node] container")
+        }
+        if !n.restartCommand.isEmpty && !n.isConfigured {
+            problem(at("node.restart_command"), "node.restart_command: set `unit`, `container` or `pidfile` too, so nodeguard knows whose memory to watch")
+        }
+        if Self.comparable(m.warnAbove, m.restartAbove), !Self.less(m.warnAbove, m.restartAbove) {
+            problem(at("memory.warn_above", "memory.restart_above"), "memory.warn_above (\(m.warnAbove)) must be below restart_above (\(m.restartAbove))")
+        }
+        if Self.comparable(m.hostAvailableBelow, m.hostAvailableWarnBelow), !Self.less(m.hostAvailableBelow, m.hostAvailableWarnBelow) {
+            problem(at("memory.host_available_warn_below", "memory.host_available_below"),
+                "memory.host_available_warn_below (\(m.hostAvailableWarnBelow)) must be above host_available_below (\(m.hostAvailableBelow))")
+        }
+    }
+
+    mutating func relateDiskAndBandwidth() {
+        let n = config.node, d = config.disk
+        if d.criticalFreeBelow >= d.warnFreeBelow && d.warnFreeBelow > 0 {
+            problem(at("disk.critical_free_below", "disk.warn_free_below"), "disk.critical_free_below (\(Share.format(d.criticalFreeBelow))) must be below warn_free_below (\(Share.format(d.warnFreeBelow)))")
+        }
+        if d.criticalFreeBytesBelow >= d.warnFreeBytesBelow && d.warnFreeBytesBelow > 0 {
+            problem(at("disk.critical_free_bytes_below", "disk.warn_free_bytes_below"), "disk.critical_free_bytes_below must be below warn_free_bytes_below")
+        }
+        if d.criticalInodesFreeBelow >= d.warnInodesFreeBelow && d.warnInodesFreeBelow > 0 {
+            problem(at("disk.critical_inodes_free_below", "disk.warn_inodes_free_below"), "disk.critical_inodes_free_below must be below warn_inodes_free_below")
+        }
+        let b = config.bandwidth
+        if b.quota > 0 && b.warnAt >= b.actionAt {
+            problem(at("bandwidth.warn_at", "bandwidth.action_at"), "bandwidth.warn_at (\(Share.format(b.warnAt))) must be below action_at (\(Share.format(b.actionAt)))")
+        }
+        if (b.action == .stopNode || b.action == .restartNode) && !n.isConfigured {
+            problem(at("bandwidth.action"), "bandwidth.action = \"\(b.action)\" needs a [node] (unit, container or pidfile)")
+        }
+        if b.action == .stopNode && n.unit == nil {
+            problem(at("bandwidth.action"), "bandwidth.action = \"stop-node\" stops a systemd unit; set [node] unit, or give a command array")
+        }
+        if b.action != .none && b.quota == 0 {
+            problem(at("bandwidth.action"), "bandwidth.action needs a quota; set bandwidth.quota, such as \"2TB\"")
+        }
+        if d.paths.isEmpty {
+            problem(at("disk.paths"), "disk.paths: list at least one mount point, such as [\"/\"]")
+        }
+    }
+
+    static func comparable(_ a: Amount, _ b: Amount) -> Bool {
+        switch (a, b) {
+        case (.bytes, .bytes), (.share, .share): return true
+        default: return false
+        }
+    }
+    static func less(_ a: Amount, _ b: Amount) -> Bool {
+        switch (a, b) {
+        case (.bytes(let x), .bytes(let y)): return x < y
+        case (.share(let x), .share(let y)): return x < y
+        default: return true
+        }
+    }
+}
