@@ -276,4 +276,31 @@ final class HealthRuleTests: XCTestCase {
             XCTAssertNil(off.evaluate(s, now: Now(monotonic: t, wall: t)).restart)
         }
     }
+
+    /// A container that stays unhealthy: restarted, held by the restart limit,
+    /// and restarted again once the window has passed and the rule re-armed.
+    func testStillUnhealthyAfterTheWindowIsRestartedAgain() {
+        var c = Config()
+        c.node.container = "dmo"
+        c.node.restartUnhealthyAfter = 20
+        c.node.grace = 10
+        c.node.maxRestarts = 1
+        c.node.restartWindow = 100
+        var rules = Rules(config: c)
+        var restarts: [Double] = [], limits: [Double] = [], rearms: [Double] = []
+        for t in stride(from: 0.0, through: 400, by: 5) {
+            var s = sample(node: 100 * MiB)
+            s.nodeHealth = "unhealthy"
+            let now = Now(monotonic: t, wall: 1000 + t)
+            let d = rules.evaluate(s, now: now)
+            if d.restart != nil { restarts.append(t); rules.restartAttempted(now: now) }
+            if d.events.contains(where: { $0.kind == .restartLimit }) { limits.append(t) }
+            if d.events.contains(where: { $0.kind == .restartRearmed }) { rearms.append(t) }
+        }
+        XCTAssertEqual(restarts.first, 20)
+        XCTAssertEqual(limits.first, 50, "unhealthy again past grace: the limit holds the second restart")
+        XCTAssertEqual(rearms.first, 120, "the window of 100 s since the restart at 20 s has passed")
+        XCTAssertEqual(restarts.count, 4, "restarted again after each re-arm: \(restarts)")
+        XCTAssertEqual(restarts.dropFirst().first, 140, "20 s of unhealthy after the re-arm")
+    }
 }

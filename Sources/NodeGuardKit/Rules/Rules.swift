@@ -88,7 +88,7 @@ public struct Rules: Sendable {
     public mutating func evaluate(_ s: Sample, now: Now) -> Decisions {
         var d = Decisions()
         if policy.rearm(now: now.wall) {
-            nodeRestart.reset(); hostFloor.reset()
+            resetRestartAlarms()
             d.events.append(Event(.restartRearmed,
                 "nodeguard may restart \(config.node.name) again: \(policy.restartsInWindow(now: now.wall)) restarts in the last \(Duration.format(config.node.restartWindow)), max_restarts = \(config.node.maxRestarts)",
                 fields: [("ACTION", "rearm"), ("TARGET", config.node.name)]))
@@ -285,11 +285,19 @@ public struct Rules: Sendable {
         }
     }
 
+    /// Every alarm that can ask for a restart, in one list: a re-arm that
+    /// forgot one left that rule fired for good (a container that stayed
+    /// unhealthy was never restarted again after its window re-armed).
+    mutating func resetRestartAlarms() {
+        nodeRestart.reset(); hostFloor.reset(); unhealthy.reset()
+    }
+
     /// Called after the restart was attempted (or, in dry run, decided): starts
     /// the grace period and forgets the node's pre-restart memory.
     public mutating func restartAttempted(now: Now) {
         policy.record(now: now.wall)
-        nodeWarn.reset(); nodeRestart.reset(); hostWarn.reset(); hostFloor.reset(); unhealthy.reset()
+        resetRestartAlarms()
+        nodeWarn.reset(); hostWarn.reset()
         leak.clear()
         leakWarned = false
     }
