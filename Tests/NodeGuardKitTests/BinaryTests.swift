@@ -45,7 +45,7 @@ final class CLITests: XCTestCase {
         let good = writeConfig("interval = \"5s\"\n[node]\nunit = \"dmo.service\"\n")
         let ok = try runProgram(cli, ["config", "check", good])
         XCTAssertEqual(ok.status, 0)
-        XCTAssertTrue(ok.stdout.hasPrefix("\(good): ok: interval 5s, node dmo.service restart above 60% for 3m"), ok.stdout)
+        XCTAssertTrue(ok.stdout.hasPrefix("\(good): ok: interval 5s, node dmo (dmo.service) restart above 60% for 3m"), ok.stdout)
         XCTAssertEqual(ok.stdout.split(separator: "\n").count, 1, "one line")
 
         let bad = writeConfig("interval = 5\n[memory]\nfor_cylces = 3\n")

@@ -31,9 +31,10 @@ final class ConfigTests: XCTestCase {
         critical_free_below = "5%"
         """)
         XCTAssertEqual(c.interval, 10)
-        XCTAssertEqual(c.node.unit, "dmo-node.service")
-        XCTAssertEqual(c.node.grace, 600)
-        XCTAssertEqual(c.node.restartWindow, 21600)
+        XCTAssertEqual(c.nodes.map(\.name), ["dmo-node"], "0.1.0's [node]: one node, named after its unit")
+        XCTAssertEqual(c.nodes.first?.unit, "dmo-node.service")
+        XCTAssertEqual(c.nodes.first?.grace, 600)
+        XCTAssertEqual(c.nodes.first?.restartWindow, 21600)
         XCTAssertEqual(c.memory.restartAbove, .bytes(1_288_490_189))
         XCTAssertEqual(c.memory.warnAbove, .bytes(1 << 30))
         XCTAssertEqual(c.memory.sustained, 180)
@@ -50,21 +51,29 @@ final class ConfigTests: XCTestCase {
     }
 
     func testUnitNameGetsServiceSuffix() {
-        XCTAssertEqual(config("[node]\nunit = \"bitcoind\"").node.unit, "bitcoind.service")
+        XCTAssertEqual(config("[node]\nunit = \"bitcoind\"").nodes.first?.unit, "bitcoind.service")
+        XCTAssertEqual(config("[node.btc]\nunit = \"bitcoind\"").nodes.first?.unit, "bitcoind.service")
     }
 
     func testReferenceConfigUncommentedIsValidAndEqualsDefaults() {
-        // Every key of the shipped reference, uncommented, is the default.
-        let text = ReferenceConfig.text().split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            let l = String(line)
-            guard l.hasPrefix("# "), l.contains(" = ") else { return l }
-            let key = l.dropFirst(2).split(separator: " ").first.map(String.init) ?? ""
-            // Examples of unset node keys stay commented.
-            if ["unit", "pidfile", "container", "restart_command", "interfaces"].contains(key) { return l }
-            return String(l.dropFirst(2))
-        }.joined(separator: "\n")
-        XCTAssertEqual(config(text), Config())
+        // Every key of the shipped reference that has a default, uncommented, is
+        // that default; so is the example node's table with its unit.
+        var lines: [String] = []
+        var unsetFollows = false
+        for line in ReferenceConfig.text().split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            defer { unsetFollows = line.hasSuffix("Not set by default.") }
+            if line == "# [node.dmo]" { lines.append("[node.dmo]"); continue }
+            guard line.hasPrefix("# "), line.contains(" = ") else { lines.append(line); continue }
+            let keep = !unsetFollows || line.hasPrefix("# unit = ")
+            lines.append(keep ? String(line.dropFirst(2)) : line)
+        }
+        var expected = Config()
+        var dmo = NodeConfig(name: "dmo")
+        dmo.unit = "dmo-node.service"
+        expected.nodes = [dmo]
+        XCTAssertEqual(config(lines.joined(separator: "\n")), expected)
         for k in Schema.keys { XCTAssertTrue(ReferenceConfig.text().contains("# \(k.key) = "), k.dottedName) }
+        for k in Schema.nodeKeys { XCTAssertTrue(ReferenceConfig.nodeSection().contains("# \(k.key) = "), "node key \(k.key)") }
     }
 
     /// Every error class, with its exact line:col.

@@ -19,7 +19,7 @@ final class GuardTests: XCTestCase {
     func guardFor(root: String, dryRun: Bool, command: [String]) -> (Guard, () -> [Event]) {
         var c = nodeConfig()
         c.memory.sustained = 20
-        c.node.restartCommand = command
+        c.nodes[0].restartCommand = command
         c.stateDirectory = root + "/state"
         c.statusFile = root + "/run/status.json"
         c.disk.paths = ["/"]
@@ -46,7 +46,8 @@ final class GuardTests: XCTestCase {
         // A new daemon (crash, kill -9) reads the history back: still in grace, same actions.
         let (g2, _) = guardFor(root: root, dryRun: false, command: ["/bin/touch", marker])
         g2.restoreState()
-        XCTAssertEqual(g2.rules.policy.history, [5020])
+        XCTAssertEqual(g2.node(named: "dmo")?.actuator.policy.history, [5020])
+        XCTAssertTrue(FileIO.exists(root + "/state/nodes/dmo"), "the node's own history file")
         XCTAssertEqual(g2.view.actions.map(\.outcome), ["/bin/touch exited with status 0"])
     }
 
@@ -59,7 +60,8 @@ final class GuardTests: XCTestCase {
         XCTAssertFalse(FileIO.exists(root + "/state/state"), "dry run persists nothing")
         let e = events().first { $0.kind == .restartDryRun }
         XCTAssertEqual(e?.field("ACTION"), "would-restart")
-        XCTAssertTrue(e?.message.hasPrefix("would restart dmo.service (dry run, through /bin/touch ") == true)
+        XCTAssertTrue(e?.message.hasPrefix("would restart dmo (dry run, through /bin/touch ") == true, e?.message ?? "")
+        XCTAssertEqual(e?.field("NODE"), "dmo")
         XCTAssertTrue(g.view.summary.hasSuffix("dry run"))
     }
 
@@ -88,10 +90,10 @@ final class GuardTests: XCTestCase {
         let (g, _) = guardFor(root: root, dryRun: false, command: ["/bin/true"])
         for t in [0.0, 10, 20] { g.runCycle(now: Now(monotonic: t, wall: 5000 + t)) }
         var c = g.config
-        c.node.maxRestarts = 5
-        XCTAssertEqual(g.apply(c), ["node.max_restarts 2 -> 5"])
-        XCTAssertEqual(g.rules.policy.history.count, 1)
-        XCTAssertEqual(g.rules.policy.maxRestarts, 5)
+        c.nodes[0].maxRestarts = 5
+        XCTAssertEqual(g.apply(c), ["node.dmo.max_restarts 2 -> 5"])
+        XCTAssertEqual(g.node(named: "dmo")?.actuator.policy.history.count, 1)
+        XCTAssertEqual(g.node(named: "dmo")?.actuator.policy.maxRestarts, 5)
     }
 
     /// The working-set trim zaps the process's code pages from its page

@@ -73,7 +73,7 @@ final class ReportingTests: XCTestCase {
         var v = sampleView()
         v.checks = []; v.actions = []
         let empty = String(decoding: v.jsonBytes(), as: UTF8.self)
-        XCTAssertTrue(empty.hasSuffix(",\"checks\":[],\"actions\":[]}\n"), empty)
+        XCTAssertTrue(empty.hasSuffix(",\"checks\":[],\"nodes\":{},\"actions\":[]}\n"), empty)
         XCTAssertEqual(try JSON.parse(empty), try JSON.parse(v.json().serialized()))
         v = sampleView()
         v.actions += v.actions
@@ -116,11 +116,15 @@ final class ReportingTests: XCTestCase {
         for k in Schema.keys {
             XCTAssertTrue(page.contains(".TP\n.B \(ReferenceConfig.roff(k.key))\n"), "\(k.dottedName) is not in nodeguard.toml(5)")
         }
+        for k in Schema.nodeKeys {
+            XCTAssertTrue(page.contains(".TP\n.B \(ReferenceConfig.roff(k.key))\n"), "node key \(k.key) is not in nodeguard.toml(5)")
+        }
         let example = try XCTUnwrap(page.components(separatedBy: ".SH EXAMPLE\n").last?.components(separatedBy: ".RS\n").dropFirst().first?
             .components(separatedBy: ".RE\n").first)
         let toml = example.replacingOccurrences(of: "\\(dq", with: "\"").replacingOccurrences(of: "\\-", with: "-")
         guard case .success(let c) = ConfigLoader.decode(toml, path: "example") else { return XCTFail("the EXAMPLE does not parse:\n\(toml)") }
-        XCTAssertEqual(c.node.unit, "dmo-node.service")
+        XCTAssertEqual(c.nodes.map(\.name), ["dmo", "bridge"])
+        XCTAssertEqual(c.nodes.first?.unit, "dmo-node.service")
         XCTAssertEqual(c.bandwidth.billingDay, 5)
         // roff: no line may start with a control character by accident.
         XCTAssertEqual(ReferenceConfig.roff(".x-y `z`"), "\\&.x\\-y \\fBz\\fR")

@@ -4,46 +4,88 @@ import XCTest
 let GiB: UInt64 = 1 << 30
 let MiB: UInt64 = 1 << 20
 
-/// A host with 2 GiB of RAM, a node using `node` bytes, and one disk.
-func sample(node: UInt64?, available: UInt64 = GiB, disk: DiskUsage? = nil) -> Sample {
+/// A host with 2 GiB of RAM and one disk.
+func sample(available: UInt64 = GiB, disk: DiskUsage? = nil) -> Sample {
     let host = HostMemory(total: 2 * GiB, available: available, availableEstimated: false, swapTotal: 0, swapFree: 0, pressureSome10: nil, pressureFull10: nil)
-    return Sample(host: .success(host),
-                  node: node.map { .success(NodeMemory(anonBytes: $0, source: "test")) },
-                  disks: disk.map { [("/", .success($0))] } ?? [])
+    return Sample(host: .success(host), disks: disk.map { [("/", .success($0))] } ?? [])
+}
+
+/// A node using `bytes` of anonymous memory; nil: not running.
+func nodeSample(_ bytes: UInt64?, health: String? = nil) -> NodeSample {
+    NodeSample(memory: bytes.map { .success(NodeMemory(anonBytes: $0, source: "test")) } ?? .failure(ProbeError("unit dmo.service has no cgroup", notRunning: true)),
+               health: health)
 }
 
 func disk(freeShare: Double, inodes: Double = 0.5, total: UInt64 = 50_000_000_000) -> DiskUsage {
     DiskUsage(path: "/", totalBytes: total, freeBytes: UInt64(Double(total) * freeShare), totalInodes: 1000, freeInodes: UInt64(1000 * inodes))
 }
 
+/// One node, dmo (dmo.service), restarted above 1200 MiB for 60 s, 2 per hour.
 func nodeConfig(_ extra: (inout Config) -> Void = { _ in }) -> Config {
     var c = Config()
-    c.node.unit = "dmo.service"
+    var n = NodeConfig(name: "dmo")
+    n.unit = "dmo.service"
+    n.grace = 600
+    n.maxRestarts = 2
+    n.restartWindow = 3600
+    c.nodes = [n]
     c.memory.warnAbove = .bytes(GiB)
     c.memory.restartAbove = .bytes(1200 * MiB)
     c.memory.sustained = 60
-    c.node.grace = 600
-    c.node.maxRestarts = 2
-    c.node.restartWindow = 3600
     extra(&c)
     return c
 }
 
-/// Drives rules through a timeline of (seconds, node bytes), one cycle each.
+/// One cycle's decisions, the host's and the node's together.
+struct Step {
+    var decisions: Decisions
+    var restart: RestartRequest?
+    var events: [Event] { decisions.events }
+    var checks: [CheckView] { decisions.checks }
+    var disksToReclaim: [String] { decisions.disksToReclaim }
+}
+
+/// Drives the host's rules and one node's through a timeline of (seconds,
+/// node bytes), one cycle each, resolving the host floor as the guard does.
 struct Timeline {
+    var config: Config
     var rules: Rules
+    var node: NodeRules
+    var policy: RestartPolicy
     var t0 = 1_000_000.0
     var events: [(Double, Event)] = []
     var restarts: [Double] = []
 
-    init(_ c: Config) { rules = Rules(config: c) }
+    init(_ c: Config) {
+        config = c
+        rules = Rules(config: c)
+        let n = c.nodes.first ?? NodeConfig(name: "none")
+        node = NodeRules(name: n.name, trendWindow: c.limits(of: n).trendWindow)
+        policy = RestartPolicy(grace: n.grace, maxRestarts: n.maxRestarts, window: n.restartWindow)
+    }
 
-    mutating func at(_ t: Double, node: UInt64?, available: UInt64 = GiB, disk: DiskUsage? = nil) -> Decisions {
+    mutating func at(_ t: Double, node bytes: UInt64?, available: UInt64 = GiB, disk: DiskUsage? = nil, health: String? = nil) -> Step {
         let now = Now(monotonic: t, wall: t0 + t)
-        let d = rules.evaluate(sample(node: node, available: available, disk: disk), now: now)
+        var d = rules.evaluate(sample(available: available, disk: disk), now: now, nodesInGrace: !config.nodes.isEmpty && policy.inGrace(now: now.wall))
+        var restart: RestartRequest?
+        if let n = config.nodes.first {
+            let nd = node.evaluate(nodeSample(bytes, health: health), node: n, limits: config.limits(of: n), hostTotal: 2 * GiB, policy: &policy, now: now)
+            d.events += nd.events
+            d.checks = nd.checks + d.checks
+            restart = nd.restart
+            let candidate = HostFloor.Candidate(name: n.name, anonBytes: bytes, graceLeft: policy.graceLeft(now: now.wall),
+                                                overBudget: policy.limitReached || policy.restartsInWindow(now: now.wall) >= policy.maxRestarts)
+            let floor = HostFloor.resolve(d.hostFloor, alreadyRestarting: restart.map { [$0] } ?? [], candidates: [candidate], by: config.memory.hostFloorRestarts)
+            restart = restart ?? floor.restart
+            if let e = floor.event { d.events.append(e) }
+        }
         for e in d.events { events.append((t, e)) }
-        if d.restart != nil { restarts.append(t); rules.restartAttempted(now: now) }
-        return d
+        if restart != nil {
+            restarts.append(t)
+            node.restartAttempted(now: now, policy: &policy)
+            rules.resetHostAlarms()
+        }
+        return Step(decisions: d, restart: restart)
     }
 
     func kinds() -> [EventKind] { events.map(\.1.kind) }
@@ -95,14 +137,14 @@ final class RulesTests: XCTestCase {
     }
 
     func testRateLimitThenCritThenRearm() {
-        var tl = Timeline(nodeConfig { $0.node.grace = 0 })
+        var tl = Timeline(nodeConfig { $0.nodes[0].grace = 0 })
         for t in stride(from: 0.0, through: 2000, by: 10) { _ = tl.at(t, node: 1300 * MiB) }
         XCTAssertEqual(tl.restarts.count, 2, "max_restarts = 2 per hour")
         let limits = tl.events.filter { $0.1.kind == .restartLimit }
         XCTAssertEqual(limits.count, 1, "CRIT is logged once")
         XCTAssertEqual(limits[0].1.priority, .crit)
         XCTAssertTrue(limits[0].1.message.contains("restarted 2 times within 1h (max_restarts = 2)"), limits[0].1.message)
-        XCTAssertEqual(tl.rules.policy.limitReached, true)
+        XCTAssertEqual(tl.policy.limitReached, true)
         // The window passes (first restart at 60 s, window 1 h): re-armed, and it may restart again.
         for t in stride(from: 2010.0, through: 3750, by: 10) { _ = tl.at(t, node: 1300 * MiB) }
         XCTAssertEqual(tl.kinds().filter { $0 == .restartRearmed }.count, 1)
@@ -184,7 +226,7 @@ final class RulesTests: XCTestCase {
         _ = tl.at(10, node: nil, disk: disk(freeShare: 0.12))
         XCTAssertEqual(tl.kinds(), [.warning])
         // Critical is not logged by evaluate: the disk is handed over for reclaiming first.
-        var d = tl.at(20, node: nil, disk: disk(freeShare: 0.03))
+        var d = tl.at(20, node: nil, disk: disk(freeShare: 0.03)).decisions
         XCTAssertEqual(d.disksToReclaim, ["/"])
         XCTAssertEqual(tl.kinds(), [.warning])
         tl.rules.confirmDiskCritical(.success(disk(freeShare: 0.03)), path: "/", reclaimed: "pruned nothing", now: Now(monotonic: 20, wall: 20), into: &d)
@@ -201,7 +243,7 @@ final class RulesTests: XCTestCase {
 
     func testReclaimingEnoughAvoidsCrit() {
         var tl = Timeline(Config())
-        var d = tl.at(0, node: nil, disk: disk(freeShare: 0.03))
+        var d = tl.at(0, node: nil, disk: disk(freeShare: 0.03)).decisions
         tl.rules.confirmDiskCritical(.success(disk(freeShare: 0.20)), path: "/", reclaimed: "", now: Now(monotonic: 0, wall: 0), into: &d)
         XCTAssertFalse(d.events.contains { $0.kind == .critical })
         XCTAssertEqual(d.checks.first { $0.check == "disk_free" }?.state, .ok)
@@ -219,7 +261,7 @@ final class RulesTests: XCTestCase {
         c.disk.fillRateWindow = 3600
         var tl = Timeline(c)
         // 10 GB free, filling 1 GB per 100 s.
-        var last = Decisions()
+        var last = Step(decisions: Decisions())
         for i in 0...10 {
             let free = 10_000_000_000 - UInt64(i) * 1_000_000_000 / 10
             last = tl.at(Double(i) * 10, node: nil, disk: DiskUsage(path: "/", totalBytes: 50_000_000_000, freeBytes: free, totalInodes: 10, freeInodes: 10))
@@ -230,8 +272,8 @@ final class RulesTests: XCTestCase {
 
     func testProbeFailureLoggedOnceAndItsRecovery() {
         var rules = Rules(config: nodeConfig())
-        let bad = Sample(host: .failure(ProbeError("cannot read /proc/meminfo")), node: nil, disks: [])
-        let good = sample(node: nil)
+        let bad = Sample(host: .failure(ProbeError("cannot read /proc/meminfo")), disks: [])
+        let good = sample()
         XCTAssertEqual(rules.evaluate(bad, now: Now(monotonic: 0, wall: 0)).events.map(\.kind), [.probeFailed])
         XCTAssertEqual(rules.evaluate(bad, now: Now(monotonic: 1, wall: 1)).events.map(\.kind), [])
         let d = rules.evaluate(bad, now: Now(monotonic: 2, wall: 2))
@@ -252,51 +294,50 @@ final class RulesTests: XCTestCase {
 }
 
 final class HealthRuleTests: XCTestCase {
-    func testUnhealthyContainerRestartedAfterTheConfiguredTimeOnly() {
+    /// A container node, dmo, with the health watch set by `extra`.
+    func containerConfig(_ extra: (inout NodeConfig) -> Void) -> Config {
         var c = Config()
-        c.node.container = "dmo"
-        c.node.restartUnhealthyAfter = 20
-        var rules = Rules(config: c)
-        func at(_ t: Double, _ health: String) -> Decisions {
-            var s = sample(node: 100 * MiB)
-            s.nodeHealth = health
-            return rules.evaluate(s, now: Now(monotonic: t, wall: 1000 + t))
-        }
+        var n = NodeConfig(name: "dmo")
+        n.container = "dmo"
+        extra(&n)
+        c.nodes = [n]
+        return c
+    }
+
+    func testUnhealthyContainerRestartedAfterTheConfiguredTimeOnly() {
+        var tl = Timeline(containerConfig { $0.restartUnhealthyAfter = 20 })
+        func at(_ t: Double, _ health: String) -> Step { tl.at(t, node: 100 * MiB, health: health) }
         XCTAssertNil(at(0, "unhealthy").restart)
         XCTAssertNil(at(10, "starting").restart, "not unhealthy: nothing")
         XCTAssertNil(at(15, "unhealthy").restart)
         XCTAssertNil(at(25, "unhealthy").restart)
         let d = at(35, "unhealthy")
         XCTAssertEqual(d.restart?.check, "container_health")
+        XCTAssertEqual(d.restart?.node, "dmo")
         XCTAssertTrue(d.restart?.reason.contains("unhealthy for 20s") == true, d.restart?.reason ?? "")
         // Off by default.
-        var off = Rules(config: { var c = Config(); c.node.container = "dmo"; return c }())
+        var off = Timeline(containerConfig { _ in })
         for t in stride(from: 0.0, through: 100, by: 10) {
-            var s = sample(node: 100 * MiB); s.nodeHealth = "unhealthy"
-            XCTAssertNil(off.evaluate(s, now: Now(monotonic: t, wall: t)).restart)
+            XCTAssertNil(off.at(t, node: 100 * MiB, health: "unhealthy").restart)
         }
     }
 
     /// A container that stays unhealthy: restarted, held by the restart limit,
     /// and restarted again once the window has passed and the rule re-armed.
     func testStillUnhealthyAfterTheWindowIsRestartedAgain() {
-        var c = Config()
-        c.node.container = "dmo"
-        c.node.restartUnhealthyAfter = 20
-        c.node.grace = 10
-        c.node.maxRestarts = 1
-        c.node.restartWindow = 100
-        var rules = Rules(config: c)
-        var restarts: [Double] = [], limits: [Double] = [], rearms: [Double] = []
+        var tl = Timeline(containerConfig {
+            $0.restartUnhealthyAfter = 20
+            $0.grace = 10
+            $0.maxRestarts = 1
+            $0.restartWindow = 100
+        })
+        var limits: [Double] = [], rearms: [Double] = []
         for t in stride(from: 0.0, through: 400, by: 5) {
-            var s = sample(node: 100 * MiB)
-            s.nodeHealth = "unhealthy"
-            let now = Now(monotonic: t, wall: 1000 + t)
-            let d = rules.evaluate(s, now: now)
-            if d.restart != nil { restarts.append(t); rules.restartAttempted(now: now) }
+            let d = tl.at(t, node: 100 * MiB, health: "unhealthy")
             if d.events.contains(where: { $0.kind == .restartLimit }) { limits.append(t) }
             if d.events.contains(where: { $0.kind == .restartRearmed }) { rearms.append(t) }
         }
+        let restarts = tl.restarts
         XCTAssertEqual(restarts.first, 20)
         XCTAssertEqual(limits.first, 50, "unhealthy again past grace: the limit holds the second restart")
         XCTAssertEqual(rearms.first, 120, "the window of 100 s since the restart at 20 s has passed")

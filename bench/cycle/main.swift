@@ -48,7 +48,12 @@ let dir = args.count > 2 ? args[2] : "/dev/shm"
 var config = Config()
 config.statusFile = dir + "/nodeguard-bench-status.json"
 config.stateDirectory = dir + "/nodeguard-bench-state"
-if args.count > 3 { config.node.pidfile = args[3]; config.node.restartCommand = ["/bin/true"] }
+if args.count > 3 {
+    var node = NodeConfig(name: "bench")
+    node.pidfile = args[3]
+    node.restartCommand = ["/bin/true"]
+    config.nodes = [node]
+}
 let g = Guard(config: config, emit: { _ in })
 
 g.runCycle(); g.writeStatus(pid: getpid())   // warm-up

@@ -97,10 +97,10 @@ test_security_and_verify() {
     pass security_and_verify
 }
 
-# The operator's edit, as people do it: uncomment keys and set them (guard
-# the leaky unit, check every second).
+# The operator's edit, as people do it: uncomment the example node's table and
+# keys and set them (guard the leaky unit, check every second).
 edit_config() {
-    ct sed -i -e 's/^# interval = .*/interval = "1s"/' -e 's/^# unit = .*/unit = "leaky-node.service"/' \
+    ct sed -i -e 's/^# interval = .*/interval = "1s"/' -e 's/^# \[node.dmo\]$/[node.dmo]/' -e 's/^# unit = .*/unit = "leaky-node.service"/' \
         -e 's/^# grace = .*/grace = "4s"/' -e 's/^# max_restarts = .*/max_restarts = 5/' \
         -e 's/^# warn_above = .*/warn_above = "48MiB"/' -e 's/^# restart_above = .*/restart_above = "64MiB"/' \
         -e 's/^# for = .*/for = "3s"/' /etc/nodeguard/nodeguard.toml

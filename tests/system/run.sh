@@ -284,7 +284,7 @@ test_watchdog_restarts_a_hung_nodeguard() {
 
 test_dry_run_restarts_nothing() {
     ct systemctl stop nodeguard leaky-node
-    rm -f "$R/var/lib/nodeguard/state"
+    rm -rf "$R/var/lib/nodeguard/state" "$R/var/lib/nodeguard/nodes"   # no grace from earlier restarts
     good_config true 5
     local real; real=$(count restart)
     ct systemctl start leaky-node nodeguard
@@ -293,7 +293,8 @@ test_dry_run_restarts_nothing() {
     local e; e=$(events restart_dry_run | head -n1)
     [ "$(field NODEGUARD_ACTION <<<"$e")" = would-restart ] || { fail dry_run "action: $e"; return; }
     local msg; msg=$(field MESSAGE <<<"$e")
-    grep -q '^would restart leaky-node.service' <<<"$msg" || { fail dry_run "message: $e"; return; }
+    grep -q '^would restart leaky-node (dry run' <<<"$msg" || { fail dry_run "message: $e"; return; }
+    [ "$(field NODEGUARD_NODE <<<"$e")" = leaky-node ] || { fail dry_run "node: $e"; return; }
     [ "$(unit_prop leaky-node.service InvocationID)" = "$inv" ] || { fail dry_run "the node was restarted"; return; }
     [ "$(count restart)" = "$real" ] || { fail dry_run "a real restart was logged"; return; }
     pass dry_run
@@ -314,7 +315,7 @@ test_stop_is_clean_and_quick() {
 # from Docker's stats, and the restart goes through the API.
 test_docker_container_restarted() {
     ct systemctl stop nodeguard leaky-node 2>/dev/null
-    ct rm -f /var/lib/nodeguard/state
+    ct rm -rf /var/lib/nodeguard/state /var/lib/nodeguard/nodes
     docker run -d --name leakyc --network none --restart unless-stopped ngtest/busybox /bin/leaker 8 250 400 >/dev/null
     local started0; started0=$(docker inspect -f '{{.State.StartedAt}}' leakyc)
     local before; before=$(count restart)

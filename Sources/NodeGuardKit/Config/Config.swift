@@ -20,7 +20,10 @@ public enum Amount: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// One node: a process nodeguard guards, under the operator's name for it.
 public struct NodeConfig: Equatable, Sendable {
+    /// `dmo` of [node.dmo]; for a 0.1.0 [node] table, taken from its target.
+    public var name = ""
     /// The node as a systemd unit, restarted through D-Bus.
     public var unit: String? = nil
     /// The node as a process tree, found through its pidfile.
@@ -38,9 +41,68 @@ public struct NodeConfig: Equatable, Sendable {
     public var grace: Double = 600
     public var maxRestarts: Int = 3
     public var restartWindow: Double = 6 * 3600
+    /// The node's own memory keys; nil: the value in [memory].
+    public var warnAbove: Amount? = nil
+    public var restartAbove: Amount? = nil
+    public var sustained: Double? = nil
+    public var forCycles: Int? = nil
+    public var trendWindow: Double? = nil
+    /// Services restarted after the node, in order, once it is back: units
+    /// for a unit node, containers for a container node.
+    public var thenRestart: [String] = []
+    /// Start the node when it is found not running (through the restart budget).
+    public var startWhenDown = false
+
+    public init(name: String = "") { self.name = name }
 
     public var isConfigured: Bool { unit != nil || pidfile != nil || container != nil }
-    public var name: String { unit ?? container ?? pidfile ?? "none" }
+    /// What the node is to the host: its unit, container or pidfile.
+    public var target: String { unit ?? container ?? pidfile ?? "none" }
+
+    /// A 0.1.0 [node] table's name: its unit without .service, its
+    /// container, or its pidfile's base name without .pid.
+    public static func derivedName(unit: String?, container: String?, pidfile: String?) -> String {
+        var name = "node"
+        if let u = unit {
+            name = u.hasSuffix(".service") ? String(u.dropLast(8)) : u
+        } else if let c = container {
+            name = c
+        } else if let p = pidfile, let base = p.split(separator: "/").last {
+            name = base.hasSuffix(".pid") ? String(base.dropLast(4)) : String(base)
+        }
+        let clean = String(name.map { isNameCharacter($0) ? $0 : "-" })
+        return clean.isEmpty ? "node" : clean
+    }
+
+    static func isNameCharacter(_ c: Character) -> Bool {
+        c.isASCII && (c.isLetter || c.isNumber || c == "-" || c == "_" || c == ".")
+    }
+}
+
+/// A node's memory thresholds with [memory]'s defaults filled in.
+public struct NodeLimits: Equatable, Sendable {
+    public var warnAbove: Amount
+    public var restartAbove: Amount
+    /// Seconds a threshold must hold (`for`, or `for_cycles` x interval).
+    public var sustained: Double
+    public var trendWindow: Double
+}
+
+/// Which node the host floor restarts.
+public enum HostFloorRestarts: Equatable, Sendable, CustomStringConvertible {
+    /// The node with the most anonymous memory that may be restarted.
+    case largest
+    case none
+    /// The first of these that may be restarted.
+    case inOrder([String])
+
+    public var description: String {
+        switch self {
+        case .largest: return "largest"
+        case .none: return "none"
+        case .inOrder(let names): return "[" + names.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+        }
+    }
 }
 
 public struct MemoryConfig: Equatable, Sendable {
@@ -54,6 +116,7 @@ public struct MemoryConfig: Equatable, Sendable {
     public var hostAvailableWarnBelow: Amount = .share(0.15)
     public var hostAvailableBelow: Amount = .share(0.08)
     public var trendWindow: Double = 3600
+    public var hostFloorRestarts = HostFloorRestarts.largest
 }
 
 public struct DiskConfig: Equatable, Sendable {
@@ -95,6 +158,8 @@ public struct BandwidthConfig: Equatable, Sendable {
     public var action = BandwidthAction.none
     public var actionTimeout: Double = 60
     public var saveInterval: Double = 300
+    /// The nodes stop-node and restart-node act on; empty: every node.
+    public var actionNodes: [String] = []
 }
 
 public struct DockerLogsConfig: Equatable, Sendable {
@@ -118,7 +183,8 @@ public struct Config: Equatable, Sendable {
     public var dryRun = false
     public var statusFile = "/run/nodeguard/status.json"
     public var stateDirectory = "/var/lib/nodeguard"
-    public var node = NodeConfig()
+    /// The nodes, in the order the config names them.
+    public var nodes: [NodeConfig] = []
     public var memory = MemoryConfig()
     public var disk = DiskConfig()
     public var bandwidth = BandwidthConfig()
@@ -129,13 +195,28 @@ public struct Config: Equatable, Sendable {
 
     public static let defaultPath = "/etc/nodeguard/nodeguard.toml"
 
+    /// A node's thresholds: its own keys, else [memory]'s.
+    public func limits(of node: NodeConfig) -> NodeLimits {
+        // memory.sustained already holds [memory]'s for_cycles x interval.
+        let cycles = node.forCycles.flatMap { $0 > 0 ? Double($0) * interval : nil }
+        return NodeLimits(warnAbove: node.warnAbove ?? memory.warnAbove,
+                          restartAbove: node.restartAbove ?? memory.restartAbove,
+                          sustained: cycles ?? node.sustained ?? memory.sustained,
+                          trendWindow: node.trendWindow ?? memory.trendWindow)
+    }
+
+    public func node(named name: String) -> NodeConfig? { nodes.first { $0.name == name } }
+
     /// One line for `config check` and the start-up event.
     public var summary: String {
         var parts = ["interval \(Duration.format(interval))"]
-        if node.isConfigured {
-            parts.append("node \(node.name) restart above \(memory.restartAbove) for \(Duration.format(memory.sustained)), at most \(node.maxRestarts) per \(Duration.format(node.restartWindow))")
-        } else {
+        if nodes.count == 1, let node = nodes.first {
+            let l = limits(of: node)
+            parts.append("node \(node.name) (\(node.target)) restart above \(l.restartAbove) for \(Duration.format(l.sustained)), at most \(node.maxRestarts) per \(Duration.format(node.restartWindow))")
+        } else if nodes.isEmpty {
             parts.append("no node configured (host checks only)")
+        } else {
+            parts.append("\(nodes.count) nodes: " + nodes.map { "\($0.name) (\($0.target))" }.joined(separator: ", "))
         }
         parts.append("host available floor \(memory.hostAvailableBelow)")
         parts.append("disk \(disk.paths.joined(separator: " "))")

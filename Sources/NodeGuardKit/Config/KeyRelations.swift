@@ -21,19 +21,10 @@ extension TableReader {
             }
             config.memory.sustained = Double(config.memory.forCycles) * config.interval
         }
-        let n = config.node, m = config.memory
-        if [n.unit, n.pidfile, n.container].compactMap({ $0 }).count > 1 {
-            problem(at("node.container", "node.pidfile", "node.unit"), "node: set one of `unit`, `container` or `pidfile`, not several")
-        }
-        if n.pidfile != nil && n.restartCommand.isEmpty {
-            problem(at("node.pidfile"), "node.pidfile: a node found by pidfile needs `restart_command` (an argv) to be restarted")
-        }
-        if n.restartUnhealthyAfter > 0 && n.container == nil {
-            problem(at("node.restart_unhealthy_after"), "node.restart_unhealthy_after watches a Docker HEALTHCHECK; set [node] container")
-        }
-        if !n.restartCommand.isEmpty && !n.isConfigured {
-            problem(at("node.restart_command"), "node.restart_command: set `unit`, `container` or `pidfile` too, so nodeguard knows whose memory to watch")
-        }
+        let m = config.memory
+        for i in config.nodes.indices { relate(node: i) }
+        if let legacy = unconfiguredNode { relateUnconfigured(legacy) }
+        relateNodesToEachOther()
         if Self.comparable(m.warnAbove, m.restartAbove), !Self.less(m.warnAbove, m.restartAbove) {
             problem(at("memory.warn_above", "memory.restart_above"), "memory.warn_above (\(m.warnAbove)) must be below restart_above (\(m.restartAbove))")
         }
@@ -44,7 +35,7 @@ extension TableReader {
     }
 
     mutating func relateDiskAndBandwidth() {
-        let n = config.node, d = config.disk
+        let d = config.disk
         if d.criticalFreeBelow >= d.warnFreeBelow && d.warnFreeBelow > 0 {
             problem(at("disk.critical_free_below", "disk.warn_free_below"), "disk.critical_free_below (\(Share.format(d.criticalFreeBelow))) must be below warn_free_below (\(Share.format(d.warnFreeBelow)))")
         }
@@ -58,12 +49,7 @@ extension TableReader {
         if b.quota > 0 && b.warnAt >= b.actionAt {
             problem(at("bandwidth.warn_at", "bandwidth.action_at"), "bandwidth.warn_at (\(Share.format(b.warnAt))) must be below action_at (\(Share.format(b.actionAt)))")
         }
-        if (b.action == .stopNode || b.action == .restartNode) && !n.isConfigured {
-            problem(at("bandwidth.action"), "bandwidth.action = \"\(b.action)\" needs a [node] (unit, container or pidfile)")
-        }
-        if b.action == .stopNode && n.unit == nil {
-            problem(at("bandwidth.action"), "bandwidth.action = \"stop-node\" stops a systemd unit; set [node] unit, or give a command array")
-        }
+        relateBandwidthAction()
         if b.action != .none && b.quota == 0 {
             problem(at("bandwidth.action"), "bandwidth.action needs a quota; set bandwidth.quota, such as \"2TB\"")
         }

@@ -8,6 +8,7 @@ public enum ReferenceConfig {
         "node.container": "\"dmo-node\"",
         "node.restart_command": "[\"/usr/local/bin/restart-node\", \"--graceful\"]",
         "bandwidth.interfaces": "[\"eth0\"]",
+        "bandwidth.action_nodes": "[\"dmo\"]",
     ]
 
     /// A shown value in TOML syntax.
@@ -28,6 +29,7 @@ public enum ReferenceConfig {
 
         """
         for table in Schema.tables {
+            if table == "node" { out += nodeSection(); continue }
             if !table.isEmpty { out += "\n[\(table)]\n" }
             for k in Schema.keys where k.table == table {
                 let shown = k.value(in: defaults)
@@ -42,6 +44,40 @@ public enum ReferenceConfig {
         }
         return out
     }
+
+    /// Examples of the node keys that have no default.
+    static let nodeExamples: [String: String] = [
+        "unit": "\"dmo-node.service\"", "pidfile": "\"/run/dmo-node.pid\"", "container": "\"dmo-node\"",
+        "restart_command": "[\"/usr/local/bin/restart-node\", \"--graceful\"]",
+        "warn_above": "\"900MiB\"", "restart_above": "\"1.2GiB\"", "for": "\"3m\"", "for_cycles": "18", "trend_window": "\"1h\"",
+        "then_restart": "[\"dmo-bridge\", \"dmo-web\"]",
+    ]
+
+    static let nodeIntro = """
+
+        # The nodes to guard, each in a [node.NAME] table of its own: NAME is
+        # yours (dmo, producer, failover) and names the node in every event, in
+        # `nodeguard status` and in the state files. Copy the table for each node.
+        # Each node has its own alarms, grace and restart budget. (A 0.1.0
+        # config's single [node] table of keys still works: one node.)
+        #
+        # [node.dmo]
+
+        """
+
+    static func nodeSection() -> String {
+        let defaults = NodeConfig()
+        var out = nodeIntro
+        for k in Schema.nodeKeys {
+            let shown = k.value(in: defaults)
+            if shown.isEmpty || shown == "[]" {
+                out += "\n# \(k.help) Not set by default.\n# \(k.key) = \(nodeExamples[k.key] ?? "\"\"")\n"
+            } else {
+                out += "\n# \(k.help)\n# \(k.key) = \(literal(shown))\n"
+            }
+        }
+        return out
+    }
 }
 
 // nodeguard.toml(5), generated from the same schema so the manual cannot
@@ -50,7 +86,7 @@ public enum ReferenceConfig {
 extension ReferenceConfig {
     static let tableIntro: [String: String] = [
         "": "Top-level keys: the check loop and where nodeguard keeps its files.",
-        "node": "The node to guard: one of unit, pidfile or container, and how it is restarted.",
+        "node": "Each node to guard is a [node.NAME] table; NAME (letters, digits, -, _ and .) is the operator's name for it and appears in every event (NODEGUARD_NODE), the status and the state files. A node is one of unit, pidfile or container; it has its own alarms, grace and restart budget, and its own memory thresholds where it sets them. A 0.1.0 config's single [node] table of keys means one node, named after its unit, container or pidfile; mixing keys in [node] with [node.NAME] tables is an error.",
         "memory": "The node's resident anonymous memory (page cache does not count) and the host's available memory.",
         "disk": "Free space and inodes on the filesystems that hold the node's data.",
         "docker_logs": "Docker json-file logs of every container, and how they are pruned.",
@@ -73,6 +109,21 @@ extension ReferenceConfig {
     /// A TOML value as a .BR argument: its double quotes as \(dq, so roff
     /// does not take them for argument quotes.
     static func roffValue(_ s: String) -> String { roff(s).replacingOccurrences(of: "\"", with: "\\(dq") }
+
+    static func nodeManSection() -> String {
+        let defaults = NodeConfig()
+        var out = ""
+        for k in Schema.nodeKeys {
+            let shown = k.value(in: defaults)
+            out += ".TP\n.B \(roff(k.key))\n\(roff(k.help))\n"
+            if shown.isEmpty || shown == "[]" {
+                out += "Not set by default" + (nodeExamples[k.key].map { "; for example\n.BR \(roffValue($0)) ." } ?? ".") + "\n"
+            } else {
+                out += "Default:\n.BR \(roffValue(literal(shown))) .\n"
+            }
+        }
+        return out
+    }
 
     public static func manPage(date: String) -> String {
         let defaults = Config()
@@ -132,8 +183,9 @@ extension ReferenceConfig {
 
         """
         for table in Schema.tables {
-            out += table.isEmpty ? ".SH \"TOP-LEVEL KEYS\"\n" : ".SH \"[\(table.uppercased())]\"\n"
+            out += table.isEmpty ? ".SH \"TOP-LEVEL KEYS\"\n" : table == "node" ? ".SH \"[NODE.NAME]\"\n" : ".SH \"[\(table.uppercased())]\"\n"
             if let intro = tableIntro[table] { out += roff(intro) + "\n" }
+            if table == "node" { out += nodeManSection() }
             for k in Schema.keys where k.table == table {
                 let shown = k.value(in: defaults)
                 out += ".TP\n.B \(roff(k.key))\n\(roff(k.help))\n"
@@ -146,13 +198,16 @@ extension ReferenceConfig {
         }
         out += """
         .SH EXAMPLE
-        A node run by systemd on a 2\\ GB VPS with a 2\\ TB monthly quota:
+        A Dynamo node run by systemd and its bridge container on a 2\\ GB VPS with a 2\\ TB monthly quota:
         .PP
         .nf
         .RS
         interval = \\(dq10s\\(dq
-        [node]
+        [node.dmo]
         unit = \\(dqdmo\\-node.service\\(dq
+        [node.bridge]
+        container = \\(dqdmo\\-bridge\\(dq
+        restart_above = \\(dq300MiB\\(dq
         [memory]
         restart_above = \\(dq1.2GiB\\(dq
         for = \\(dq2m\\(dq
@@ -162,6 +217,7 @@ extension ReferenceConfig {
         quota = \\(dq2TB\\(dq
         billing_day = 5
         action = \\(dqstop\\-node\\(dq
+        action_nodes = [\\(dqdmo\\(dq]
         .RE
         .fi
         .SH FILES
@@ -170,7 +226,7 @@ extension ReferenceConfig {
         this file (a conffile: upgrades keep your edits)
         .TP
         .I /var/lib/nodeguard
-        restart history and bandwidth ledger (state_directory)
+        each node's restart history (nodes/NAME), recent actions and the bandwidth ledger (state_directory)
         .TP
         .I /run/nodeguard/status.json
         the daemon's current view (status_file)

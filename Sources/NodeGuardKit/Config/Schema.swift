@@ -110,58 +110,10 @@ public enum Schema {
                 read: { (c, n) throws(UnitError) in c.stateDirectory = try absolutePath(n) },
                 show: { $0.stateDirectory }),
 
-        KeySpec(table: "node", key: "unit", help: "The node as a systemd unit; restarted through systemd's D-Bus API.",
-                read: { (c, n) throws(UnitError) in
-                    let u = try string(n, "a unit name such as \"dmo-node.service\"")
-                    guard !u.isEmpty, !u.contains("/") else { throw UnitError(message: "`\(u)` is not a unit name; write it as \"name.service\"") }
-                    c.node.unit = u.contains(".") ? u : u + ".service"
-                },
-                show: { $0.node.unit ?? "" }),
-        KeySpec(table: "node", key: "pidfile", help: "The node as a process and its children, found through this pidfile.",
-                read: { (c, n) throws(UnitError) in c.node.pidfile = try absolutePath(n) },
-                show: { $0.node.pidfile ?? "" }),
-        KeySpec(table: "node", key: "container", help: "The node as a Docker container (name or id); restarted through the Docker Engine API.",
-                read: { (c, n) throws(UnitError) in
-                    let v = try string(n, "a container name or id such as \"dmo-node\"")
-                    guard !v.isEmpty, !v.contains("/"), !v.contains(" ") else { throw UnitError(message: "`\(v)` is not a container name or id (see `docker ps`)") }
-                    c.node.container = v
-                },
-                show: { $0.node.container ?? "" }),
-        KeySpec(table: "node", key: "docker_socket", help: "The Docker Engine API socket.",
-                read: { (c, n) throws(UnitError) in c.node.dockerSocket = try absolutePath(n) },
-                show: { $0.node.dockerSocket }),
-        KeySpec(table: "node", key: "stop_timeout", help: "On a container restart, how long Docker waits for it to stop before killing it.",
-                read: { (c, n) throws(UnitError) in c.node.stopTimeout = try duration(n, min: 0, max: 600) },
-                show: { Duration.format($0.node.stopTimeout) }),
-        KeySpec(table: "node", key: "restart_unhealthy_after", help: "Opt-in: restart the container when its HEALTHCHECK stays unhealthy this long; \"0s\": never.",
-                read: { (c, n) throws(UnitError) in c.node.restartUnhealthyAfter = try duration(n, min: 0, max: 86400) },
-                show: { Duration.format($0.node.restartUnhealthyAfter) }),
-        KeySpec(table: "node", key: "restart_command", help: "Restart the node by running this argv (no shell) instead of through systemd.",
-                read: { (c, n) throws(UnitError) in
-                    let argv = try stringArray(n, what: "[\"/usr/bin/docker\", \"restart\", \"node\"]")
-                    if let first = argv.first, !first.hasPrefix("/") {
-                        throw UnitError(message: "the command `\(first)` must be an absolute path, as in \"/usr/bin/\(first)\"")
-                    }
-                    c.node.restartCommand = argv
-                },
-                show: { quoted($0.node.restartCommand) }),
-        KeySpec(table: "node", key: "restart_timeout", help: "How long a restart (D-Bus call or command) may take before it counts as failed.",
-                read: { (c, n) throws(UnitError) in c.node.restartTimeout = try duration(n, min: 1, max: 1800) },
-                show: { Duration.format($0.node.restartTimeout) }),
-        KeySpec(table: "node", key: "grace", help: "After a restart, memory rules wait this long before they may fire again.",
-                read: { (c, n) throws(UnitError) in c.node.grace = try duration(n, min: 0, max: 86400) },
-                show: { Duration.format($0.node.grace) }),
-        KeySpec(table: "node", key: "max_restarts", help: "At most this many restarts per restart_window; then nodeguard stops restarting and logs at CRIT.",
-                read: { (c, n) throws(UnitError) in c.node.maxRestarts = try integer(n, min: 1, max: 100) },
-                show: { String($0.node.maxRestarts) }),
-        KeySpec(table: "node", key: "restart_window", help: "The window max_restarts counts over.",
-                read: { (c, n) throws(UnitError) in c.node.restartWindow = try duration(n, min: 60, max: 30 * 86400) },
-                show: { Duration.format($0.node.restartWindow) }),
-
-        KeySpec(table: "memory", key: "warn_above", help: "Warn when the node's resident anonymous memory stays above this (size, or share of RAM).",
+        KeySpec(table: "memory", key: "warn_above", help: "Warn when a node's resident anonymous memory stays above this (size, or share of RAM); a node may set its own.",
                 read: { (c, n) throws(UnitError) in c.memory.warnAbove = try amount(n) },
                 show: { $0.memory.warnAbove.description }),
-        KeySpec(table: "memory", key: "restart_above", help: "Restart the node when its resident anonymous memory stays above this (size, or share of RAM).",
+        KeySpec(table: "memory", key: "restart_above", help: "Restart a node when its resident anonymous memory stays above this (size, or share of RAM); a node may set its own.",
                 read: { (c, n) throws(UnitError) in c.memory.restartAbove = try amount(n) },
                 show: { $0.memory.restartAbove.description }),
         KeySpec(table: "memory", key: "for", help: "How long a memory threshold must hold before it counts; never a single sample.",
@@ -173,10 +125,20 @@ public enum Schema {
         KeySpec(table: "memory", key: "host_available_warn_below", help: "Warn when the host's MemAvailable stays below this (size, or share of RAM).",
                 read: { (c, n) throws(UnitError) in c.memory.hostAvailableWarnBelow = try amount(n) },
                 show: { $0.memory.hostAvailableWarnBelow.description }),
-        KeySpec(table: "memory", key: "host_available_below", help: "Restart the node when the host's MemAvailable stays below this floor.",
+        KeySpec(table: "memory", key: "host_available_below", help: "Restart a node (see host_floor_restarts) when the host's MemAvailable stays below this floor.",
                 read: { (c, n) throws(UnitError) in c.memory.hostAvailableBelow = try amount(n) },
                 show: { $0.memory.hostAvailableBelow.description }),
-        KeySpec(table: "memory", key: "trend_window", help: "The window the node's memory growth is fitted over for the leak warning.",
+        KeySpec(table: "memory", key: "host_floor_restarts", help: "Which node the host floor restarts: \"largest\" (the most anonymous memory among those that may be restarted), \"none\", or names in order.",
+                read: { (c, n) throws(UnitError) in
+                    if case .array = n.value { c.memory.hostFloorRestarts = .inOrder(try stringArray(n, what: "[\"failover\", \"producer\"]")); return }
+                    switch try string(n, "\"largest\", \"none\" or an array of node names") {
+                    case "largest": c.memory.hostFloorRestarts = .largest
+                    case "none": c.memory.hostFloorRestarts = .none
+                    case let v: throw UnitError(message: "`\(v)` is not a choice; use \"largest\", \"none\" or node names in order, such as [\"failover\", \"producer\"]")
+                    }
+                },
+                show: { $0.memory.hostFloorRestarts.description }),
+        KeySpec(table: "memory", key: "trend_window", help: "The window a node's memory growth is fitted over for the leak warning.",
                 read: { (c, n) throws(UnitError) in c.memory.trendWindow = try duration(n, min: 60, max: 7 * 86400) },
                 show: { Duration.format($0.memory.trendWindow) }),
 
@@ -283,6 +245,9 @@ public enum Schema {
                     }
                 },
                 show: { $0.bandwidth.action.description }),
+        KeySpec(table: "bandwidth", key: "action_nodes", help: "The nodes stop-node and restart-node act on; empty: every node.",
+                read: { (c, n) throws(UnitError) in c.bandwidth.actionNodes = try stringArray(n, what: "[\"dmo\"]") },
+                show: { quoted($0.bandwidth.actionNodes) }),
         KeySpec(table: "bandwidth", key: "action_timeout", help: "How long the action may take before it counts as failed.",
                 read: { (c, n) throws(UnitError) in c.bandwidth.actionTimeout = try duration(n, min: 1, max: 1800) },
                 show: { Duration.format($0.bandwidth.actionTimeout) }),
@@ -300,9 +265,15 @@ public enum Schema {
 
     /// The keys whose shown value differs: "memory.restart_above 60% -> 1.2GiB".
     public static func changes(from old: Config, to new: Config) -> [String] {
-        keys.compactMap { k in
-            let a = k.value(in: old), b = k.value(in: new)
-            return a == b ? nil : "\(k.dottedName) \(a.isEmpty ? "(unset)" : a) -> \(b.isEmpty ? "(unset)" : b)"
+        func change(_ name: String, _ a: String, _ b: String) -> String? {
+            a == b ? nil : "\(name) \(a.isEmpty ? "(unset)" : a) -> \(b.isEmpty ? "(unset)" : b)"
         }
+        var out = keys.compactMap { k in change(k.dottedName, k.value(in: old), k.value(in: new)) }
+        for n in new.nodes {
+            guard let was = old.node(named: n.name) else { out.append("node.\(n.name) added (\(n.target))"); continue }
+            out += nodeKeys.compactMap { k in change("node.\(n.name).\(k.key)", k.value(in: was), k.value(in: n)) }
+        }
+        for n in old.nodes where new.node(named: n.name) == nil { out.append("node.\(n.name) removed") }
+        return out
     }
 }

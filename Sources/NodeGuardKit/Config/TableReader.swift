@@ -7,8 +7,14 @@ struct TableReader {
     let path: String
     var config = Config()
     var problems: [ConfigProblem] = []
-    /// Where each key was set, for errors that relate keys to each other.
+    /// Where each key was set, for errors that relate keys to each other:
+    /// "memory.for", "node.grace" (0.1.0's [node]), "node.dmo.grace".
     var setAt: [String: SourcePosition] = [:]
+    /// Each node's table header, and how its keys are named in messages.
+    var nodeTables: [String: (position: SourcePosition, prefix: String)] = [:]
+    /// 0.1.0's [node] with keys but no unit, container or pidfile: no node,
+    /// but its keys are still checked against each other.
+    var unconfiguredNode: NodeConfig?
 
     init(path: String) { self.path = path }
 
@@ -20,6 +26,8 @@ struct TableReader {
         for entry in root.entries {
             let isTableName = Schema.tables.contains(entry.key) && !entry.key.isEmpty
             switch entry.node.value {
+            case .table(let table) where entry.key == "node":
+                readNodes(table, at: entry.node.position)
             case .table(let table) where isTableName:
                 read(table, named: entry.key)
             case .table:
@@ -62,6 +70,8 @@ struct TableReader {
             message += ", did you mean `\(near)`?"
         } else if let other = Schema.keys.first(where: { $0.key == key }) {
             message += "; it belongs in \(other.table.isEmpty ? "the top level, before any [table]" : "[\(other.table)]")"
+        } else if Schema.nodeSpec(key) != nil {
+            message += "; it belongs in a node's table, such as [node.dmo]"
         }
         return message
     }

@@ -16,7 +16,10 @@ public struct HostRoot: Sendable, Equatable {
 public struct ProbeError: Error, Equatable, Sendable {
     /// A sentence naming the path or target and what to do.
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// The node's process is not there (unit inactive, container exited,
+    /// pidfile process gone): a reading of its own, not a failure to read.
+    public var notRunning: Bool
+    public init(_ message: String, notRunning: Bool = false) { self.message = message; self.notRunning = notRunning }
 }
 
 // Byte-level parsing of /proc and cgroup files. Character-level String

@@ -88,7 +88,7 @@ public enum NodeMemoryProbe {
         if let c = where_, !FileIO.isDirectory(root.path(c.hierarchy + c.path)) { where_ = nil }
         if where_ == nil { where_ = locateUnit(unit, root: root) }
         guard let cg = where_ else {
-            return .failure(ProbeError("unit \(unit) has no cgroup under \(root.path(memoryHierarchy(v))); is it running? (systemctl status \(unit))"))
+            return .failure(ProbeError("unit \(unit) has no cgroup under \(root.path(memoryHierarchy(v))); is it running? (systemctl status \(unit))", notRunning: true))
         }
         return readCgroup(cg, label: "unit \(unit)", root: root)
     }
@@ -186,13 +186,13 @@ public enum NodeMemoryProbe {
 
     public static func readPidfile(_ pidfile: String, root: HostRoot) -> Result<NodeMemory, ProbeError> {
         guard let text = root.read(pidfile) else {
-            return .failure(ProbeError("cannot read pidfile \(root.path(pidfile)); is the node running?"))
+            return .failure(ProbeError("cannot read pidfile \(root.path(pidfile)); is the node running?", notRunning: true))
         }
         guard let pid = Int32(text.trimmingBlanks().split(separator: "\n").first.map(String.init) ?? ""), pid > 0 else {
             return .failure(ProbeError("pidfile \(root.path(pidfile)) does not hold a process id"))
         }
         guard var total = processAnonBytes(pid, root: root) else {
-            return .failure(ProbeError("process \(pid) from \(root.path(pidfile)) is not running (stale pidfile)"))
+            return .failure(ProbeError("process \(pid) from \(root.path(pidfile)) is not running (stale pidfile)", notRunning: true))
         }
         let children = descendants(of: pid, root: root)
         for child in children { total += processAnonBytes(child, root: root) ?? 0 }

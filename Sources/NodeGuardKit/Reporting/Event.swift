@@ -26,6 +26,7 @@ public enum EventKind: String, CaseIterable, Sendable {
     case bandwidthWarning = "bandwidth_warning", bandwidthAction = "bandwidth_action", bandwidthMonth = "bandwidth_month"
     case counterAnomaly = "counter_anomaly", clockStep = "clock_step", stateCorrupt = "state_corrupt"
     case logPruned = "log_pruned", journalVacuumed = "journal_vacuumed"
+    case nodeDown = "node_down", nodeUp = "node_up", stateMigrated = "state_migrated"
 
     public var messageID: String {
         switch self {
@@ -52,6 +53,9 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .stateCorrupt: return "ea1338329a8f489f85585fc7c217138e"
         case .logPruned: return "141412cc55eb4cf69a5b2f1319c86ddd"
         case .journalVacuumed: return "9e1c4302e7dd47b2b5ef1b683bf95d51"
+        case .nodeDown: return "f913902f7f7240e6910b822a69aef43d"
+        case .nodeUp: return "0de7a593b46243448c0461509a0b1e31"
+        case .stateMigrated: return "1419abb6ff814a719dba82e4e05c91da"
         }
     }
 
@@ -80,6 +84,9 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .clockStep: return ("The wall clock stepped", "The wall clock moved differently from the boot clock (NTP, a manual date change). Traffic is counted once, from the counters; it is booked to the current billing month, which never goes back.")
         case .logPruned: return ("nodeguard pruned a Docker log", "A container's json-file logs were over [docker_logs] max_per_container or max_total, or the disk reached critical. NODEGUARD_ACTION=delete-rotation deleted a closed rotation; NODEGUARD_ACTION=truncate emptied the active log in place because it alone was over its limit: dockerd writes with O_APPEND and goes on at the new end, but `docker logs -f` followers keep their old offset and must reconnect. NODEGUARD_TARGET is the file, NODEGUARD_VALUE the bytes freed. To stop this for good, set log-opts max-size and max-file in /etc/docker/daemon.json and recreate the containers (see `nodeguard doctor`).")
         case .journalVacuumed: return ("nodeguard vacuumed the journal", "journald's files took more than [journal] max_use (or the disk reached critical), so nodeguard ran `journalctl --rotate` and `journalctl --vacuum-size`. NODEGUARD_VALUE is the bytes freed. Setting SystemMaxUse in journald.conf keeps the journal small by itself.")
+        case .nodeDown: return ("A node is not running", "The node named in NODEGUARD_NODE is not running: its unit is inactive or failed, its container exited, or its pidfile's process is gone. Said once; a NOTICE follows when it runs again. With start_when_down = true in its [node.NAME] table nodeguard starts it, within the node's restart budget (max_restarts per restart_window).")
+        case .nodeUp: return ("A node runs again", "The node named in NODEGUARD_NODE, reported not running before, runs again.")
+        case .stateMigrated: return ("nodeguard moved an older state file to the current layout", "The restart history of nodeguard 0.1.0 (state_directory/state) was moved to the node's own file (state_directory/nodes/NAME, NAME in NODEGUARD_NODE), so the node keeps its restart budget across the upgrade.")
         case .stateCorrupt: return ("A state file could not be read", "nodeguard found its state file (NODEGUARD_TARGET) corrupt or truncated, moved it aside with a .corrupt suffix and started afresh. Totals before this point are in the moved file.")
         }
     }
@@ -89,7 +96,8 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .started, .reloaded, .stopping: return .info
         case .defaults, .recovered, .restartDryRun, .restartRearmed, .restart: return .notice
         case .warning, .leakTrend, .bandwidthWarning, .counterAnomaly, .clockStep: return .warning
-        case .bandwidthMonth, .logPruned, .journalVacuumed: return .notice
+        case .bandwidthMonth, .logPruned, .journalVacuumed, .nodeUp, .stateMigrated: return .notice
+        case .nodeDown: return .err
         case .bandwidthAction, .stateCorrupt: return .err
         case .reloadRejected, .restartFailed, .probeFailed: return .err
         case .critical, .restartLimit: return .crit
@@ -101,7 +109,7 @@ public struct Event: Equatable, Sendable {
     public var kind: EventKind
     public var priority: Priority
     public var message: String
-    /// NODEGUARD_* fields without the prefix: CHECK, VALUE, THRESHOLD, ACTION, TARGET, ...
+    /// NODEGUARD_* fields without the prefix: NODE, CHECK, VALUE, THRESHOLD, ACTION, TARGET, ...
     public var fields: [(String, String)]
 
     public init(_ kind: EventKind, _ message: String, priority: Priority? = nil, fields: [(String, String)] = []) {

@@ -42,6 +42,14 @@ public struct JSONObjectWriter {
     public mutating func beginArray(_ k: StaticString) { key(k); open(UInt8(ascii: "[")) }
     public mutating func endArray() { bytes.append(UInt8(ascii: "]")); depth -= 1 }
     public mutating func beginObject() { separate(); open(UInt8(ascii: "{")) }
+    /// An object under a key of the data's own (a node's name), quoted as a string.
+    public mutating func beginObject(key k: String) {
+        separate()
+        JSON.quote(k, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        open(UInt8(ascii: "{"))
+    }
+    public mutating func beginObject(_ k: StaticString) { key(k); open(UInt8(ascii: "{")) }
     public mutating func endObject() { bytes.append(UInt8(ascii: "}")); depth -= 1 }
     public mutating func finish() -> [UInt8] { bytes.append(UInt8(ascii: "}")); bytes.append(0x0A); return bytes }
 }

@@ -19,11 +19,14 @@ public struct CheckView: Equatable, Sendable {
     public var state: CheckState
     public var projection: String
     public var note: String
+    /// The node a node check belongs to; nil for host checks.
+    public var node: String?
 
     public init(check: String, target: String, value: String, warn: String = "", critical: String = "",
-                state: CheckState, projection: String = "", note: String = "") {
+                state: CheckState, projection: String = "", note: String = "", node: String? = nil) {
         self.check = check; self.target = target; self.value = value; self.warn = warn
         self.critical = critical; self.state = state; self.projection = projection; self.note = note
+        self.node = node
     }
 }
 
@@ -55,27 +58,21 @@ public struct StatusView: Equatable, Sendable {
     /// 0 ok, 1 warning (or a check that cannot read), 2 critical.
     public var exitCode: Int32 { Int32(worst.rank) }
 
+    /// The status document as a value (`--json`): the bytes the daemon
+    /// writes, read back, so the two cannot differ.
     public func json() -> JSON {
-        .object([
-            ("updated", .number(updated)),
-            ("updated_text", .string(TimeFormat.local(updated))),
-            ("pid", .number(Double(pid))),
-            ("interval_seconds", .number(interval)),
-            ("dry_run", .bool(dryRun)),
-            ("state", .string(worst.rawValue)),
-            ("summary", .string(summary)),
-            ("cycles", .number(Double(cycles))),
-            ("cycle_cpu_us", .number((cycleCPUMicroseconds * 10).rounded() / 10)),
-            ("checks", .array(checks.map { c in
-                .object([("check", .string(c.check)), ("target", .string(c.target)), ("value", .string(c.value)),
-                         ("warn", .string(c.warn)), ("critical", .string(c.critical)), ("state", .string(c.state.rawValue)),
-                         ("projection", .string(c.projection)), ("note", .string(c.note))])
-            })),
-            ("actions", .array(actions.map { a in
-                .object([("time", .number(a.wall)), ("time_text", .string(TimeFormat.local(a.wall))), ("action", .string(a.action)),
-                         ("target", .string(a.target)), ("outcome", .string(a.outcome))])
-            })),
-        ])
+        (try? JSON.parse(String(decoding: jsonBytes(), as: UTF8.self))) ?? .object([])
+    }
+
+    /// The nodes in the order their checks come, each with its worst state.
+    public var nodeNames: [String] {
+        var seen: [String] = []
+        for c in checks { if let n = c.node, !seen.contains(n) { seen.append(n) } }
+        return seen
+    }
+
+    public func state(ofNode name: String) -> CheckState {
+        checks.filter { $0.node == name }.map(\.state).max() ?? .ok
     }
 
     /// The same document as json(), streamed: what the daemon writes each cycle.
@@ -91,14 +88,18 @@ public struct StatusView: Equatable, Sendable {
         w.number("cycles", Double(cycles))
         w.number("cycle_cpu_us", (cycleCPUMicroseconds * 10).rounded() / 10)
         w.beginArray("checks")
-        for c in checks {
-            w.beginObject()
-            w.string("check", c.check); w.string("target", c.target); w.string("value", c.value)
-            w.string("warn", c.warn); w.string("critical", c.critical); w.string("state", c.state.rawValue)
-            w.string("projection", c.projection); w.string("note", c.note)
+        for c in checks { write(c, into: &w) }
+        w.endArray()
+        w.beginObject("nodes")
+        for name in nodeNames {
+            w.beginObject(key: name)
+            w.string("state", state(ofNode: name).rawValue)
+            w.beginArray("checks")
+            for c in checks where c.node == name { write(c, into: &w) }
+            w.endArray()
             w.endObject()
         }
-        w.endArray()
+        w.endObject()
         w.beginArray("actions")
         for a in actions {
             w.beginObject()
@@ -108,6 +109,15 @@ public struct StatusView: Equatable, Sendable {
         }
         w.endArray()
         return w.finish()
+    }
+
+    func write(_ c: CheckView, into w: inout JSONObjectWriter) {
+        w.beginObject()
+        if let n = c.node { w.string("node", n) }
+        w.string("check", c.check); w.string("target", c.target); w.string("value", c.value)
+        w.string("warn", c.warn); w.string("critical", c.critical); w.string("state", c.state.rawValue)
+        w.string("projection", c.projection); w.string("note", c.note)
+        w.endObject()
     }
 
     public init?(json j: JSON) {
@@ -123,12 +133,20 @@ public struct StatusView: Equatable, Sendable {
             CheckView(check: c["check"]?.string ?? "", target: c["target"]?.string ?? "", value: c["value"]?.string ?? "",
                       warn: c["warn"]?.string ?? "", critical: c["critical"]?.string ?? "",
                       state: CheckState(rawValue: c["state"]?.string ?? "") ?? .error,
-                      projection: c["projection"]?.string ?? "", note: c["note"]?.string ?? "")
+                      projection: c["projection"]?.string ?? "", note: c["note"]?.string ?? "", node: c["node"]?.string)
         }
         self.actions = actions.map { a in
             ActionRecord(wall: a["time"]?.number ?? 0, action: a["action"]?.string ?? "", target: a["target"]?.string ?? "",
                          outcome: a["outcome"]?.string ?? "")
         }
+    }
+
+    /// A table of checks and, under it, their notes.
+    func block(_ checks: [CheckView]) -> String {
+        let header = ["CHECK", "TARGET", "VALUE", "WARN", "CRITICAL", "STATE", "PROJECTION"]
+        var out = Table.render(header: header, rows: checks.map { [$0.check, $0.target, $0.value, $0.warn, $0.critical, $0.state.rawValue, $0.projection] })
+        for c in checks where !c.note.isEmpty { out += "  \(c.check) \(c.target): \(c.note)\n" }
+        return out
     }
 
     /// The human table `nodeguard status` and `nodeguard check` print.
@@ -138,15 +156,14 @@ public struct StatusView: Equatable, Sendable {
             let age = max(0, now - updated)
             out += "nodeguard (pid \(pid)) at \(TimeFormat.local(updated)) (\(Duration.format(age)) ago), every \(Duration.format(interval))\(dryRun ? ", DRY RUN" : ""); \(cycles) cycles, \(Int(cycleCPUMicroseconds.rounded())) µs CPU each\n"
         }
-        out += "state: \(worst.rawValue)    \(summary)\n\n"
-        let header = ["CHECK", "TARGET", "VALUE", "WARN", "CRITICAL", "STATE", "PROJECTION"]
-        let rows = checks.map { [$0.check, $0.target, $0.value, $0.warn, $0.critical, $0.state.rawValue, $0.projection] }
-        out += Table.render(header: header, rows: rows)
-        let notes = checks.filter { !$0.note.isEmpty }
-        if !notes.isEmpty {
-            out += "\n"
-            for c in notes { out += "  \(c.check) \(c.target): \(c.note)\n" }
+        out += "state: \(worst.rawValue)    \(summary)\n"
+        // A block a node, then the host's checks.
+        for name in nodeNames {
+            let own = checks.filter { $0.node == name }
+            out += "\nnode \(name) (\(own.first?.target ?? "")): \(state(ofNode: name).rawValue)\n" + block(own)
         }
+        let host = checks.filter { $0.node == nil }
+        if !host.isEmpty { out += (nodeNames.isEmpty ? "\n" : "\nhost: \(host.map(\.state).max()?.rawValue ?? "ok")\n") + block(host) }
         if isDaemon {
             out += "\nrecent actions:\n"
             if actions.isEmpty { out += "  none\n" }

@@ -115,7 +115,7 @@ public enum Doctor {
             let cfg = FileIO.readText(containers + "/" + id + "/config.v2.json").flatMap { try? JSON.parse($0) }
             let name = String((cfg?["Name"]?.string ?? String(id.prefix(12))).drop { $0 == "/" })
             if let a = containerLogRotation(name: name, hostConfig: hc) { out.append(a) }
-            if let node = config.node.container, node == name || id.hasPrefix(node) {
+            if config.nodes.contains(where: { n in n.container.map { $0 == name || id.hasPrefix($0) } == true }) {
                 out += nodeContainer(name: name, hostConfig: hc)
             }
         }

@@ -2,32 +2,21 @@
 // to log, what the status view shows, and whether the node must be restarted.
 // No I/O here: the sample comes in, decisions go out.
 
-/// What the probes read in one cycle.
+/// What the host probes read in one cycle (each node's sample is its own).
 public struct Sample: Sendable {
     public var host: Result<HostMemory, ProbeError>
-    /// nil when no node is configured.
-    public var node: Result<NodeMemory, ProbeError>?
     public var disks: [(path: String, usage: Result<DiskUsage, ProbeError>)]
-    /// A container node's HEALTHCHECK status ("healthy", "unhealthy", "starting"); nil when unknown.
-    public var nodeHealth: String?
 
-    public init(host: Result<HostMemory, ProbeError>, node: Result<NodeMemory, ProbeError>?, disks: [(path: String, usage: Result<DiskUsage, ProbeError>)],
-                nodeHealth: String? = nil) {
-        self.host = host; self.node = node; self.disks = disks; self.nodeHealth = nodeHealth
+    public init(host: Result<HostMemory, ProbeError>, disks: [(path: String, usage: Result<DiskUsage, ProbeError>)]) {
+        self.host = host; self.disks = disks
     }
-}
-
-public struct RestartRequest: Equatable, Sendable {
-    public var check: String
-    public var value: String
-    public var threshold: String
-    public var reason: String
 }
 
 public struct Decisions: Sendable {
     public var events: [Event] = []
     public var checks: [CheckView] = []
-    public var restart: RestartRequest?
+    /// The host floor held: a node is to be restarted (which one, the guard chooses).
+    public var hostFloor: RestartRequest?
     /// Disks that reached critical: space is reclaimed and they are measured
     /// again before CRIT is logged (see confirmDiskCritical).
     public var disksToReclaim: [String] = []
@@ -45,61 +34,38 @@ struct DiskRuleState: Sendable {
     var fill: TrendWindow
 }
 
+/// The host's rules: its memory and its disks. Each node has its own (NodeRules).
 public struct Rules: Sendable {
     public private(set) var config: Config
-    public internal(set) var policy: RestartPolicy
-    var nodeWarn = SustainedAlarm()
-    var nodeRestart = SustainedAlarm()
     var hostWarn = SustainedAlarm()
     var hostFloor = SustainedAlarm()
-    var unhealthy = SustainedAlarm()
-    var leak: TrendWindow
-    var leakWarned = false
     var disks: [String: DiskRuleState] = [:]
     /// Checks whose probe failed, so the failure is logged once, and its end.
     var failing: Set<String> = []
 
     public init(config: Config) {
         self.config = config
-        policy = RestartPolicy(grace: config.node.grace, maxRestarts: config.node.maxRestarts, window: config.node.restartWindow)
-        leak = TrendWindow(window: config.memory.trendWindow)
     }
 
-    /// A reload keeps what was learnt (restart history, alarms, trends) when it
-    /// still applies; a changed window starts its fit afresh.
+    /// A reload keeps what was learnt (alarms, trends) when it still applies.
     public mutating func apply(_ new: Config) {
         let old = config
         config = new
-        policy.grace = new.node.grace
-        policy.maxRestarts = new.node.maxRestarts
-        policy.window = new.node.restartWindow
-        if old.node != new.node || old.memory != new.memory {
-            nodeWarn.reset(); nodeRestart.reset(); hostWarn.reset(); hostFloor.reset()
-            leakWarned = false
-        }
-        if old.memory.trendWindow != new.memory.trendWindow || old.node.name != new.node.name {
-            leak = TrendWindow(window: new.memory.trendWindow)
-        }
+        if old.memory != new.memory { resetHostAlarms() }
         if old.disk != new.disk { disks = [:] }
     }
 
+    /// After a node restart the host's memory is measured afresh; and when a
+    /// node may be restarted again, the floor may fire again.
+    public mutating func resetHostAlarms() { hostWarn.reset(); hostFloor.reset() }
+
     // MARK: one cycle
 
-    public mutating func evaluate(_ s: Sample, now: Now) -> Decisions {
+    /// `nodesInGrace`: a node was just restarted, the host's memory waits for it.
+    public mutating func evaluate(_ s: Sample, now: Now, nodesInGrace: Bool = false) -> Decisions {
         var d = Decisions()
-        if policy.rearm(now: now.wall) {
-            resetRestartAlarms()
-            d.events.append(Event(.restartRearmed,
-                "nodeguard may restart \(config.node.name) again: \(policy.restartsInWindow(now: now.wall)) restarts in the last \(Duration.format(config.node.restartWindow)), max_restarts = \(config.node.maxRestarts)",
-                fields: [("ACTION", "rearm"), ("TARGET", config.node.name)]))
-        }
-        let host = probeResult("host_memory", target: "host", s.host, into: &d)
-        if let host { evaluateHost(host, now: now, into: &d) }
-        if let nodeResult = s.node {
-            if let node = probeResult("node_memory", target: config.node.name, nodeResult, into: &d) {
-                evaluateNode(node, total: host?.total, now: now, into: &d)
-            }
-            if let health = s.nodeHealth { evaluateHealth(health, now: now, into: &d) }
+        if let host = probeResult("host_memory", target: "host", s.host, into: &d) {
+            evaluateHost(host, now: now, inGrace: nodesInGrace, into: &d)
         }
         for (path, usage) in s.disks {
             if let u = probeResult("disk", target: path, usage, into: &d) {
@@ -129,12 +95,11 @@ public struct Rules: Sendable {
 
     // MARK: host memory
 
-    mutating func evaluateHost(_ h: HostMemory, now: Now, into d: inout Decisions) {
+    mutating func evaluateHost(_ h: HostMemory, now: Now, inGrace: Bool, into d: inout Decisions) {
         let m = config.memory
         let warnFloor = m.hostAvailableWarnBelow.bytes(of: h.total)
         let floor = m.hostAvailableBelow.bytes(of: h.total)
         let avail = h.available
-        let inGrace = policy.inGrace(now: now.wall) && config.node.isConfigured
         let valueText = "\(Size.format(avail)) of \(Size.format(h.total)) available"
         let fields: [(String, String)] = [("CHECK", "host_memory"), ("VALUE", String(avail)), ("TARGET", "host")]
 
@@ -154,11 +119,11 @@ public struct Rules: Sendable {
                                     now: now.monotonic, sustained: m.sustained) {
             case .fired:
                 let why = "host MemAvailable \(Size.format(avail)) below \(m.hostAvailableBelow) (\(Size.format(floor))) for \(Duration.format(hostFloor.heldFor(now: now.monotonic)))"
-                if config.node.isConfigured {
-                    requestRestart(RestartRequest(check: "host_memory", value: String(avail), threshold: String(floor), reason: why), now: now, into: &d)
+                if config.nodes.isEmpty || config.memory.hostFloorRestarts == .none {
+                    let nothing = config.nodes.isEmpty ? "no [node] is configured" : "host_floor_restarts is \"none\""
+                    d.events.append(Event(.critical, "\(why); \(nothing), so nothing is restarted", fields: fields + [("THRESHOLD", String(floor))]))
                 } else {
-                    d.events.append(Event(.critical, "\(why); no [node] is configured, so nothing is restarted",
-                                          fields: fields + [("THRESHOLD", String(floor))]))
+                    d.hostFloor = RestartRequest(node: "", check: "host_memory", value: String(avail), threshold: String(floor), reason: why)
                 }
             case .recovered:
                 d.events.append(Event(.recovered, "host memory back above the floor: \(valueText)", fields: fields + [("THRESHOLD", String(floor))]))
@@ -167,7 +132,7 @@ public struct Rules: Sendable {
         }
         let state: CheckState = avail < floor ? .critical : avail < warnFloor ? .warning : .ok
         var note = h.availableEstimated ? "MemAvailable missing (kernel < 3.14): estimated from free, file cache and reclaimable slab" : ""
-        if inGrace { note = joinNote(note, "grace after restart: \(Duration.format(policy.graceLeft(now: now.wall))) left") }
+        if inGrace { note = joinNote(note, "a node was just restarted: waiting for its grace") }
         d.checks.append(CheckView(check: "host_memory", target: "host", value: "\(Size.format(avail)) available",
                                   warn: "< \(Size.format(warnFloor))", critical: "< \(Size.format(floor))", state: state, note: note))
         if h.swapTotal > 0 {
@@ -180,126 +145,6 @@ public struct Rules: Sendable {
             let full = h.pressureFull10.map { String(format2($0)) } ?? "-"
             d.checks.append(CheckView(check: "memory_pressure", target: "host", value: "some \(format2(some))% full \(full)% (avg10)", state: .ok))
         }
-    }
-
-    // MARK: node memory
-
-    mutating func evaluateNode(_ n: NodeMemory, total: UInt64?, now: Now, into d: inout Decisions) {
-        let m = config.memory
-        let name = config.node.name
-        // Shares need the host's MemTotal; without it only byte thresholds apply.
-        func threshold(_ a: Amount) -> UInt64? {
-            if case .share = a, total == nil { return nil }
-            return a.bytes(of: total ?? 0)
-        }
-        let v = n.anonBytes
-        let warnT = threshold(m.warnAbove), restartT = threshold(m.restartAbove)
-        let fields: [(String, String)] = [("CHECK", "node_memory"), ("VALUE", String(v)), ("TARGET", name)]
-        let inGrace = policy.inGrace(now: now.wall)
-
-        if inGrace {
-            nodeWarn.reset(); nodeRestart.reset()
-        } else {
-            if let w = warnT {
-                switch nodeWarn.update(breached: v > w, clear: Double(v) < Double(w) * (1 - recoveryMargin), now: now.monotonic, sustained: m.sustained) {
-                case .fired:
-                    d.events.append(Event(.warning, "node \(name) memory \(Size.format(v)) above \(m.warnAbove) (\(Size.format(w))) for \(Duration.format(nodeWarn.heldFor(now: now.monotonic)))",
-                                          fields: fields + [("THRESHOLD", String(w))]))
-                case .recovered:
-                    d.events.append(Event(.recovered, "node \(name) memory back to \(Size.format(v))", fields: fields + [("THRESHOLD", String(w))]))
-                case nil: break
-                }
-            }
-            if let r = restartT {
-                switch nodeRestart.update(breached: v > r, clear: Double(v) < Double(r) * (1 - recoveryMargin), now: now.monotonic, sustained: m.sustained) {
-                case .fired:
-                    let why = "node \(name) memory \(Size.format(v)) above restart_above \(m.restartAbove) (\(Size.format(r))) for \(Duration.format(nodeRestart.heldFor(now: now.monotonic)))"
-                    requestRestart(RestartRequest(check: "node_memory", value: String(v), threshold: String(r), reason: why), now: now, into: &d)
-                case .recovered:
-                    d.events.append(Event(.recovered, "node \(name) memory back below restart_above: \(Size.format(v))", fields: fields + [("THRESHOLD", String(r))]))
-                case nil: break
-                }
-            }
-        }
-
-        // Leak trend: a steady straight-line growth over the window.
-        leak.add(time: now.monotonic, value: Double(v))
-        var projection = ""
-        if let r = restartT, let fit = leak.fit() {
-            let steady = fit.slope > 0 && fit.r2 >= 0.9 && fit.points >= 6 && fit.span >= m.trendWindow * 0.5
-                && fit.slope * fit.span >= 0.01 * Double(r)
-            let eta = v < r && fit.slope > 0 ? (Double(r) - Double(v)) / fit.slope : 0
-            if fit.slope > 0 && fit.r2 >= 0.5 && fit.points >= 3 {
-                projection = v >= r ? "above restart_above" : "+\(Size.format(UInt64(fit.slope * 3600)))/h, restart_above in ~\(Duration.format(eta))"
-            }
-            if steady && !leakWarned && !inGrace {
-                leakWarned = true
-                d.events.append(Event(.leakTrend,
-                    "node \(name) memory grows steadily: +\(Size.format(UInt64(fit.slope * 3600)))/h over \(Duration.format(fit.span)), now \(Size.format(v)); at this slope it reaches restart_above (\(Size.format(r))) in ~\(Duration.format(eta))",
-                    fields: fields + [("THRESHOLD", String(r)), ("SLOPE", "\(UInt64(fit.slope * 3600)) bytes/h"), ("PROJECTION", Duration.format(eta))]))
-            } else if leakWarned && (fit.slope <= 0 || fit.r2 < 0.5) {
-                leakWarned = false
-                d.events.append(Event(.recovered, "node \(name) memory no longer grows steadily (\(Size.format(v)))",
-                                      fields: [("CHECK", "node_memory_trend"), ("VALUE", String(v)), ("TARGET", name)]))
-            }
-        }
-
-        let state: CheckState = restartT.map { v > $0 } == true ? .critical : warnT.map { v > $0 } == true ? .warning : .ok
-        var note = ""
-        if inGrace { note = "grace after restart: \(Duration.format(policy.graceLeft(now: now.wall))) left" }
-        if policy.limitReached { note = joinNote(note, "restart limit reached: \(policy.restartsInWindow(now: now.wall)) restarts in \(Duration.format(config.node.restartWindow)); not restarting") }
-        if restartT == nil { note = joinNote(note, "host MemTotal unknown: share thresholds cannot apply") }
-        d.checks.insert(CheckView(check: "node_memory", target: name, value: Size.format(v),
-                                  warn: warnT.map { "> \(Size.format($0))" } ?? "", critical: restartT.map { "> \(Size.format($0)) for \(Duration.format(m.sustained))" } ?? "",
-                                  state: state, projection: projection, note: note), at: 0)
-    }
-
-    /// Opt-in: a container whose HEALTHCHECK stays unhealthy is restarted,
-    /// under the same grace and rate limit as memory restarts.
-    mutating func evaluateHealth(_ health: String, now: Now, into d: inout Decisions) {
-        let after = config.node.restartUnhealthyAfter
-        guard after > 0, !health.isEmpty else { return }
-        if policy.inGrace(now: now.wall) { unhealthy.reset(); return }
-        switch unhealthy.update(breached: health == "unhealthy", clear: health != "unhealthy", now: now.monotonic, sustained: after) {
-        case .fired:
-            requestRestart(RestartRequest(check: "container_health", value: health, threshold: Duration.format(after),
-                                          reason: "container \(config.node.name) unhealthy for \(Duration.format(unhealthy.heldFor(now: now.monotonic))) (restart_unhealthy_after = \(Duration.format(after)))"),
-                           now: now, into: &d)
-        case .recovered:
-            d.events.append(Event(.recovered, "container \(config.node.name) is no longer unhealthy (\(health))",
-                                  fields: [("CHECK", "container_health"), ("VALUE", health), ("TARGET", config.node.name)]))
-        case nil: break
-        }
-    }
-
-    mutating func requestRestart(_ r: RestartRequest, now: Now, into d: inout Decisions) {
-        switch policy.permit(now: now.wall) {
-        case .allowed:
-            if d.restart == nil { d.restart = r }
-        case .limitJustReached(let count):
-            d.events.append(Event(.restartLimit,
-                "\(r.reason); not restarting \(config.node.name): it was restarted \(count) times within \(Duration.format(config.node.restartWindow)) (max_restarts = \(config.node.maxRestarts)). nodeguard keeps watching and re-arms when the window has passed",
-                fields: [("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("ACTION", "none"), ("TARGET", config.node.name)]))
-        case .limited:
-            break
-        }
-    }
-
-    /// Every alarm that can ask for a restart, in one list: a re-arm that
-    /// forgot one left that rule fired for good (a container that stayed
-    /// unhealthy was never restarted again after its window re-armed).
-    mutating func resetRestartAlarms() {
-        nodeRestart.reset(); hostFloor.reset(); unhealthy.reset()
-    }
-
-    /// Called after the restart was attempted (or, in dry run, decided): starts
-    /// the grace period and forgets the node's pre-restart memory.
-    public mutating func restartAttempted(now: Now) {
-        policy.record(now: now.wall)
-        resetRestartAlarms()
-        nodeWarn.reset(); hostWarn.reset()
-        leak.clear()
-        leakWarned = false
     }
 
     // MARK: disk

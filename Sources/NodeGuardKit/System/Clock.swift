@@ -16,6 +16,13 @@ public struct Now: Sendable, Equatable {
         clock_gettime(CLOCK_REALTIME, &w)
         return Now(monotonic: Double(m.tv_sec) + Double(m.tv_nsec) / 1e9, wall: Double(w.tv_sec) + Double(w.tv_nsec) / 1e9)
     }
+
+    /// Sleeps this long (an action waiting for a node to come back).
+    public static func sleep(_ seconds: Double) {
+        var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+        var left = timespec()
+        while nanosleep(&ts, &left) != 0 && errno == EINTR { ts = left }
+    }
 }
 
 /// CPU time this thread has used, in microseconds: the daemon measures its

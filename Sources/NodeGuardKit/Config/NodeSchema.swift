@@ -1,0 +1,100 @@
+// The keys of a node table, [node.NAME] (or 0.1.0's single [node]): one table
+// drives decoding, the reference config, the manual and the reload diff.
+import TOML
+
+public struct NodeKeySpec: Sendable {
+    public let key: String
+    public let help: String
+    let read: @Sendable (inout NodeConfig, TOMLNode) throws(UnitError) -> Void
+    let show: @Sendable (NodeConfig) -> String
+    public func value(in node: NodeConfig) -> String { show(node) }
+}
+
+func unitName(_ n: TOMLNode) throws(UnitError) -> String {
+    let u = try string(n, "a unit name such as \"dmo-node.service\"")
+    guard !u.isEmpty, !u.contains("/"), !u.contains(" ") else { throw UnitError(message: "`\(u)` is not a unit name; write it as \"name.service\"") }
+    return u.contains(".") ? u : u + ".service"
+}
+
+func containerName(_ n: TOMLNode) throws(UnitError) -> String {
+    let v = try string(n, "a container name or id such as \"dmo-node\"")
+    guard !v.isEmpty, !v.contains("/"), !v.contains(" ") else { throw UnitError(message: "`\(v)` is not a container name or id (see `docker ps`)") }
+    return v
+}
+
+extension Schema {
+    /// The memory keys a node may set for itself; unset, [memory]'s apply.
+    static let nodeMemoryKeys: Set<String> = ["warn_above", "restart_above", "for", "for_cycles", "trend_window"]
+
+    public static let nodeKeys: [NodeKeySpec] = [
+        NodeKeySpec(key: "unit", help: "The node as a systemd unit; restarted through systemd's D-Bus API.",
+                read: { (c: inout NodeConfig, n) throws(UnitError) in c.unit = try unitName(n) },
+                show: { $0.unit ?? "" }),
+        NodeKeySpec(key: "pidfile", help: "The node as a process and its children, found through this pidfile.",
+                read: { (c: inout NodeConfig, n) throws(UnitError) in c.pidfile = try absolutePath(n) },
+                show: { $0.pidfile ?? "" }),
+        NodeKeySpec(key: "container", help: "The node as a Docker container (name or id); restarted through the Docker Engine API.",
+                read: { (c: inout NodeConfig, n) throws(UnitError) in c.container = try containerName(n) },
+                show: { $0.container ?? "" }),
+        NodeKeySpec(key: "docker_socket", help: "The Docker Engine API socket.",
+                read: { (c: inout NodeConfig, n) throws(UnitError) in c.dockerSocket = try absolutePath(n) },
+                show: { $0.dockerSocket }),
+        NodeKeySpec(key: "stop_timeout", help: "On a container restart, how long Docker waits for it to stop before killing it.",
+                read: { (c: inout NodeConfig, n) throws(UnitError) in c.stopTimeout = try duration(n, min: 0, max: 600) },
+                show: { Duration.format($0.stopTimeout) }),
+        NodeKeySpec(key: "restart_unhealthy_after", help: "Opt-in: restart the container when its HEALTHCHECK stays unhealthy this long; \"0s\": never.",
+                read: { (c: inout NodeConfig, n) throws(UnitError) in c.restartUnhealthyAfter = try duration(n, min: 0, max: 86400) },
+                show: { Duration.format($0.restartUnhealthyAfter) }),
+        NodeKeySpec(key: "restart_command", help: "Restart the node by running this argv (no shell) instead of through systemd.",
+                read: { (c: inout NodeConfig, n) throws(UnitError) in
+                    let argv = try stringArray(n, what: "[\"/usr/bin/docker\", \"restart\", \"node\"]")
+                    if let first = argv.first, !first.hasPrefix("/") {
+                        throw UnitError(message: "the command `\(first)` must be an absolute path, as in \"/usr/bin/\(first)\"")
+                    }
+                    c.restartCommand = argv
+                },
+                show: { quoted($0.restartCommand) }),
+        NodeKeySpec(key: "restart_timeout", help: "How long a restart (D-Bus call or command) may take before it counts as failed.",
+                read: { (c: inout NodeConfig, n) throws(UnitError) in c.restartTimeout = try duration(n, min: 1, max: 1800) },
+                show: { Duration.format($0.restartTimeout) }),
+        NodeKeySpec(key: "grace", help: "After a restart, memory rules wait this long before they may fire again.",
+                read: { (c: inout NodeConfig, n) throws(UnitError) in c.grace = try duration(n, min: 0, max: 86400) },
+                show: { Duration.format($0.grace) }),
+        NodeKeySpec(key: "max_restarts", help: "At most this many restarts per restart_window; then nodeguard stops restarting and logs at CRIT.",
+                read: { (c: inout NodeConfig, n) throws(UnitError) in c.maxRestarts = try integer(n, min: 1, max: 100) },
+                show: { String($0.maxRestarts) }),
+        NodeKeySpec(key: "restart_window", help: "The window max_restarts counts over.",
+                read: { (c: inout NodeConfig, n) throws(UnitError) in c.restartWindow = try duration(n, min: 60, max: 30 * 86400) },
+                show: { Duration.format($0.restartWindow) }),
+        NodeKeySpec(key: "warn_above", help: "Warn when this node's resident anonymous memory stays above this; unset: [memory] warn_above.",
+                    read: { (c: inout NodeConfig, n) throws(UnitError) in c.warnAbove = try amount(n) },
+                    show: { $0.warnAbove?.description ?? "" }),
+        NodeKeySpec(key: "restart_above", help: "Restart this node when its resident anonymous memory stays above this; unset: [memory] restart_above.",
+                    read: { (c: inout NodeConfig, n) throws(UnitError) in c.restartAbove = try amount(n) },
+                    show: { $0.restartAbove?.description ?? "" }),
+        NodeKeySpec(key: "for", help: "How long this node's memory thresholds must hold; unset: [memory] for.",
+                    read: { (c: inout NodeConfig, n) throws(UnitError) in c.sustained = try duration(n, min: 0, max: 86400) },
+                    show: { $0.sustained.map(Duration.format) ?? "" }),
+        NodeKeySpec(key: "for_cycles", help: "Instead of `for`: how many consecutive cycles this node's thresholds must hold.",
+                    read: { (c: inout NodeConfig, n) throws(UnitError) in c.forCycles = try integer(n, min: 0, max: 10000) },
+                    show: { $0.forCycles.map(String.init) ?? "" }),
+        NodeKeySpec(key: "trend_window", help: "The window this node's memory growth is fitted over; unset: [memory] trend_window.",
+                    read: { (c: inout NodeConfig, n) throws(UnitError) in c.trendWindow = try duration(n, min: 60, max: 7 * 86400) },
+                    show: { $0.trendWindow.map(Duration.format) ?? "" }),
+        NodeKeySpec(key: "then_restart", help: "Restart these after the node, in order, once it is back: units for a unit node, containers for a container node.",
+                    // Names only here: a unit node's get their .service once
+                    // the whole table is read (see KeyRelations).
+                    read: { (c: inout NodeConfig, n) throws(UnitError) in
+                        c.thenRestart = []
+                        for item in try stringArray(n, what: "[\"dmo-bridge\", \"dmo-web\"]") {
+                            c.thenRestart.append(try containerName(TOMLNode(.string(item), at: n.position)))
+                        }
+                    },
+                    show: { quoted($0.thenRestart) }),
+        NodeKeySpec(key: "start_when_down", help: "Start the node when it is found not running, within its restart budget.",
+                    read: { (c: inout NodeConfig, n) throws(UnitError) in c.startWhenDown = try boolean(n) },
+                    show: { String($0.startWhenDown) }),
+    ]
+
+    static func nodeSpec(_ key: String) -> NodeKeySpec? { nodeKeys.first { $0.key == key } }
+}

@@ -1,0 +1,79 @@
+// The [node] tables: any number of [node.NAME] tables, or 0.1.0's single
+// [node] table of keys, never both.
+import TOML
+
+extension TableReader {
+    static let maxNodes = 64
+
+    mutating func readNodes(_ table: TOMLTable, at position: SourcePosition) {
+        // A table under [node] is a node, unless it sits where a node key's value goes.
+        let named = table.entries.filter { if case .table = $0.node.value { return Schema.nodeSpec($0.key) == nil }; return false }
+        let keys = table.entries.filter { e in !named.contains { $0.key == e.key } }
+        if let key = keys.first, let node = named.first {
+            problem(node.node.position, "[node.\(TOMLKeyPath.displayKey(node.key))] and keys directly in [node] (`\(key.key)` at \(key.keyPosition)) cannot be mixed: move those keys into a [node.NAME] table, or keep one [node] table for a single node")
+            return
+        }
+        if named.isEmpty {
+            readLegacyNode(keys, at: position)
+            return
+        }
+        for entry in named {
+            guard case .table(let t) = entry.node.value else { continue }
+            guard config.nodes.count < TableReader.maxNodes else {
+                problem(entry.node.position, "more than \(TableReader.maxNodes) nodes; nodeguard guards at most \(TableReader.maxNodes) on one host")
+                return
+            }
+            guard isNodeName(entry.key) else {
+                problem(entry.keyPosition, "node name `\(TOMLKeyPath.displayKey(entry.key))` must be letters, digits, -, _ or . (at most 64), as in [node.dmo]; it names the node in events and state files")
+                continue
+            }
+            var node = NodeConfig(name: entry.key)
+            let prefix = "node.\(entry.key)"
+            nodeTables[entry.key] = (entry.node.position, prefix)
+            for e in t.entries { read(e, into: &node, prefix: prefix) }
+            config.nodes.append(node)
+        }
+    }
+
+    /// 0.1.0's [node]: one node, named after its unit, container or pidfile.
+    mutating func readLegacyNode(_ entries: [TOMLEntry], at position: SourcePosition) {
+        var node = NodeConfig()
+        for e in entries { read(e, into: &node, prefix: "node") }
+        guard node.isConfigured else {
+            // As in 0.1.0: [node] without unit, container or pidfile guards no node.
+            nodeTables[""] = (position, "node")
+            unconfiguredNode = node
+            return
+        }
+        node.name = NodeConfig.derivedName(unit: node.unit, container: node.container, pidfile: node.pidfile)
+        nodeTables[node.name] = (position, "node")
+        config.nodes.append(node)
+    }
+
+    mutating func read(_ entry: TOMLEntry, into node: inout NodeConfig, prefix: String) {
+        guard let spec = Schema.nodeSpec(entry.key) else {
+            problem(entry.keyPosition, unknownNodeKey(entry.key, in: prefix))
+            return
+        }
+        do {
+            try spec.read(&node, entry.node)
+            setAt["\(prefix).\(spec.key)"] = entry.node.position
+        } catch {
+            problem(entry.node.position, "\(prefix).\(spec.key): \(error.message)")
+        }
+    }
+
+    func unknownNodeKey(_ key: String, in prefix: String) -> String {
+        var message = "unknown key `\(TOMLKeyPath.displayKey(key))` in [\(prefix)]"
+        if let near = Suggest.nearest(key, among: Schema.nodeKeys.map(\.key)) {
+            message += ", did you mean `\(near)`?"
+        } else if let other = Schema.keys.first(where: { $0.key == key }) {
+            message += "; it belongs in \(other.table.isEmpty ? "the top level, before any [table]" : "[\(other.table)]")"
+        }
+        return message
+    }
+
+    func isNodeName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64 && name.allSatisfy(NodeConfig.isNameCharacter)
+    }
+}

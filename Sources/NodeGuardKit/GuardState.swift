@@ -1,0 +1,96 @@
+// What survives a restart of nodeguard, a kill -9 or a reboot: each node's
+// restart history (state_directory/nodes/NAME), the recent actions
+// (state_directory/state), and the status file the CLI reads.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension Guard {
+    var stateFile: String { config.stateDirectory + "/state" }
+
+    /// Every node's restart history and the recent actions, written durably
+    /// (fsync, rename, fsync of the directory).
+    public func saveState() {
+        saveLedger()
+        var rc: Int32 = 0
+        for n in nodes { let r = n.actuator.save(in: config.stateDirectory); if r != 0 { rc = r } }
+        var text = "# nodeguard recent actions; written by nodeguardd (restart history: nodes/NAME)\n"
+        for a in actions {
+            let clean = { (s: String) in String(s.map { $0 == "\t" || $0 == "\n" ? " " : $0 }) }
+            text += "action \(a.wall)\t\(clean(a.action))\t\(clean(a.target))\t\(clean(a.outcome))\n"
+        }
+        FileIO.makeDirectories(config.stateDirectory, mode: 0o755)
+        let r = FileIO.writeAtomically(stateFile, text, durable: true, mode: 0o644)
+        if r != 0 { rc = r }
+        if rc != 0 && !stateProblemLogged {
+            stateProblemLogged = true
+            emit(Event(.probeFailed, "cannot save state under \(config.stateDirectory): \(FileIO.errorText(rc)); the restart history will not survive a restart of nodeguard. Check state_directory",
+                       fields: [("CHECK", "state"), ("TARGET", config.stateDirectory)]))
+        }
+    }
+
+    /// `readOnly`: for the CLI, which must not move or rewrite state files.
+    public func restoreState(readOnly: Bool = false) {
+        restoreLedger(readOnly: readOnly)
+        for n in nodes { n.actuator.restore(from: config.stateDirectory) }
+        guard let text = FileIO.readText(stateFile) else { return }
+        actions = []
+        for line in text.split(separator: "\n") where line.hasPrefix("action ") {
+            let parts = line.dropFirst(7).split(separator: "\t", omittingEmptySubsequences: false)
+            guard parts.count == 4, let wall = Double(parts[0]) else { continue }
+            actions.append(ActionRecord(wall: wall, action: String(parts[1]), target: String(parts[2]), outcome: String(parts[3])))
+        }
+        view.actions = actions
+        migrateRestartHistory(text, readOnly: readOnly)
+    }
+
+    /// nodeguard 0.1.0 kept its one node's restart history in `state`: it
+    /// moves to that node's own file, once, and the move is logged.
+    func migrateRestartHistory(_ text: String, readOnly: Bool) {
+        var old = RestartPolicy(grace: 0, maxRestarts: 1, window: 1)
+        old.restore(text)
+        guard !old.history.isEmpty || old.limitReached else { return }
+        let fresh = nodes.filter { !FileIO.exists($0.actuator.stateFile(in: config.stateDirectory)) }
+        guard nodes.count == 1, let node = fresh.first else {
+            if !readOnly && nodes.count > 1 && fresh.count == nodes.count {
+                emit(Event(.stateMigrated, "\(stateFile) holds the restart history of nodeguard 0.1.0's single node, and \(nodes.count) nodes are configured now: it is not given to any of them, and each starts with an empty history",
+                           fields: [("TARGET", stateFile)]))
+                saveState()
+            }
+            return
+        }
+        node.actuator.policy.restore(text)
+        if readOnly { return }
+        saveState()   // the node's file first, then `state` without the history
+        emit(Event(.stateMigrated, "moved nodeguard 0.1.0's restart history (\(old.history.count) restarts\(old.limitReached ? ", restart limit reached" : "")) of node \(node.name) from \(stateFile) to \(node.actuator.stateFile(in: config.stateDirectory))",
+                   fields: [("NODE", node.name), ("TARGET", node.actuator.stateFile(in: config.stateDirectory))]))
+    }
+
+    /// Folds one cycle's CPU time into the moving average shown in the status.
+    public func recordCycleCPU(_ microseconds: Double) {
+        view.cycles += 1
+        let n = Double(min(view.cycles, 100))
+        view.cycleCPUMicroseconds += (microseconds - view.cycleCPUMicroseconds) / n
+    }
+
+    /// The status file is rewritten each cycle; /run is tmpfs, so no fsync.
+    public func writeStatus(pid: Int32) {
+        var v = view
+        v.pid = pid
+        let bytes = v.jsonBytes()
+        var rc = FileIO.writeAtomically(config.statusFile, bytes, durable: false)
+        if rc == ENOENT {
+            // Only when the directory is missing (first write, or /run was
+            // cleaned): creating it every cycle cost ~20 us of syscalls.
+            FileIO.makeDirectories(FileIO.directory(of: config.statusFile), mode: 0o755)
+            rc = FileIO.writeAtomically(config.statusFile, bytes, durable: false)
+        }
+        if rc != 0 && !statusProblemLogged {
+            statusProblemLogged = true
+            emit(Event(.probeFailed, "cannot write the status file \(config.statusFile): \(FileIO.errorText(rc)); `nodeguard status` will not work. Check status_file",
+                       fields: [("CHECK", "status_file"), ("TARGET", config.statusFile)]))
+        } else if rc == 0 {
+            statusProblemLogged = false
+        }
+    }
+}

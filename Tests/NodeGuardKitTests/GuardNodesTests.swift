@@ -1,0 +1,130 @@
+// Several nodes through whole cycles on a fixture tree: each judged and
+// restarted on its own, the host floor's choice, a node that is down, and
+// 0.1.0's state carried over.
+import XCTest
+@testable import NodeGuardKit
+
+final class GuardNodesTests: XCTestCase {
+    /// A host of 2 GiB with the units of `anon` (name -> bytes) in cgroup v2.
+    func makeRoot(_ anon: [String: UInt64], available: UInt64 = GiB) -> String {
+        let dir = tempDir()
+        FileIO.makeDirectories(dir + "/proc")
+        FileIO.makeDirectories(dir + "/sys/fs/cgroup")
+        FileIO.writeAtomically(dir + "/sys/fs/cgroup/cgroup.controllers", "memory\n", durable: false)
+        setAvailable(dir, available)
+        for (name, bytes) in anon { setAnon(dir, name, bytes) }
+        return dir
+    }
+    func setAvailable(_ dir: String, _ bytes: UInt64) {
+        FileIO.writeAtomically(dir + "/proc/meminfo", "MemTotal: 2097152 kB\nMemAvailable: \(bytes / 1024) kB\n", durable: false)
+    }
+    func setAnon(_ dir: String, _ unit: String, _ bytes: UInt64) {
+        FileIO.makeDirectories(dir + "/sys/fs/cgroup/system.slice/\(unit).service")
+        FileIO.writeAtomically(dir + "/sys/fs/cgroup/system.slice/\(unit).service/memory.stat", "anon \(bytes)\n", durable: false)
+    }
+
+    /// Nodes restarted by touching root/restarted-NAME.
+    func guardFor(_ root: String, _ text: String) -> (Guard, () -> [Event]) {
+        guard case .success(var c) = decode(text) else { XCTFail("config: \(text)"); return (Guard(config: Config(), emit: { _ in }), { [] }) }
+        for i in c.nodes.indices { c.nodes[i].restartCommand = ["/bin/touch", root + "/restarted-" + c.nodes[i].name] }
+        c.stateDirectory = root + "/state"
+        c.statusFile = root + "/run/status.json"
+        c.bandwidth.enabled = false
+        c.dockerLogs.enabled = false
+        var events: [Event] = []
+        let g = Guard(config: c, root: HostRoot(root), emit: { events.append($0) })
+        return (g, { events })
+    }
+
+    func cycles(_ g: Guard, _ times: StrideThrough<Double>) { for t in times { g.runCycle(now: Now(monotonic: t, wall: 10_000 + t)) } }
+
+    let twoNodes = """
+        [memory]
+        for = "20s"
+        [node.dmo]
+        unit = "dmo"
+        restart_above = "1GiB"
+        warn_above = "900MiB"
+        grace = "30s"
+        max_restarts = 2
+        restart_window = "1h"
+        [node.web]
+        unit = "web"
+        restart_above = "200MiB"
+        warn_above = "150MiB"
+        """
+
+    func testEachNodeOverItsOwnThresholdWithinItsOwnBudget() {
+        let root = makeRoot(["dmo": 1100 * MiB, "web": 180 * MiB])
+        let (g, events) = guardFor(root, twoNodes)
+        cycles(g, stride(from: 0, through: 300, by: 10))
+        let restarts = events().filter { $0.kind == .restart }
+        XCTAssertEqual(restarts.map { $0.field("NODE") }, ["dmo", "dmo"], "web stays under its 200 MiB")
+        XCTAssertEqual(events().filter { $0.kind == .restartLimit }.map { $0.field("NODE") }, ["dmo"])
+        XCTAssertTrue(events().contains { $0.kind == .warning && $0.field("NODE") == "web" }, "web above its own warn_above")
+        XCTAssertEqual(g.node(named: "web")?.actuator.policy.history, [], "dmo's restarts never count against web")
+        // Now web leaks too: restarted, although dmo is out of budget.
+        setAnon(root, "web", 300 * MiB)
+        cycles(g, stride(from: 310, through: 350, by: 10))
+        XCTAssertEqual(events().filter { $0.kind == .restart }.map { $0.field("NODE") }, ["dmo", "dmo", "web"])
+        XCTAssertTrue(FileIO.exists(root + "/restarted-web"))
+        XCTAssertTrue(g.view.summary.hasPrefix("2 nodes: "), g.view.summary)
+        XCTAssertEqual(Set(g.view.nodeNames), ["dmo", "web"])
+    }
+
+    func testHostFloorRestartsTheLargestNode() throws {
+        let root = makeRoot(["dmo": 700 * MiB, "web": 120 * MiB], available: 100 * MiB)
+        let (g, events) = guardFor(root, twoNodes)
+        cycles(g, stride(from: 0, through: 40, by: 10))
+        let r = try XCTUnwrap(events().first { $0.kind == .restart })
+        XCTAssertEqual(r.field("NODE"), "dmo")
+        XCTAssertEqual(r.field("CHECK"), "host_memory")
+        XCTAssertTrue(r.message.contains("restarting dmo: 700 MiB, the most anonymous memory of the 2 nodes that may be restarted"), r.message)
+        XCTAssertEqual(events().filter { $0.kind == .restart }.count, 1, "one node for one floor")
+    }
+
+    func testANodeThatIsDownIsSaidOnceAndStartedWhenAsked() throws {
+        let root = makeRoot(["dmo": 100 * MiB])
+        let (g, events) = guardFor(root, "[node.dmo]\nunit = \"dmo\"\nstart_when_down = true\ngrace = \"30s\"\n[node.web]\nunit = \"web\"\n")
+        cycles(g, stride(from: 0, through: 30, by: 10))
+        let down = events().filter { $0.kind == .nodeDown }
+        XCTAssertEqual(down.map { $0.field("NODE") }, ["web"], "said once, only for the node that is down")
+        XCTAssertEqual(down.first?.priority, .err)
+        XCTAssertFalse(FileIO.exists(root + "/restarted-web"), "web is not started: start_when_down is off")
+        XCTAssertEqual(g.view.checks.first { $0.node == "web" }?.check, "node_running")
+        setAnon(root, "web", 50 * MiB)
+        cycles(g, stride(from: 40, through: 50, by: 10))
+        XCTAssertEqual(events().filter { $0.kind == .nodeUp }.map { $0.field("NODE") }, ["web"])
+        // dmo goes down: started through its budget.
+        _ = CommandRunner.run(["/bin/rm", "-rf", root + "/sys/fs/cgroup/system.slice/dmo.service"], timeout: 10)
+        cycles(g, stride(from: 60, through: 70, by: 10))
+        let start = try XCTUnwrap(events().first { $0.kind == .restart && $0.field("NODE") == "dmo" })
+        XCTAssertEqual(start.field("CHECK"), "node_running")
+        XCTAssertTrue(FileIO.exists(root + "/restarted-dmo"))
+        XCTAssertEqual(g.node(named: "dmo")?.actuator.policy.history.count, 1, "a start counts against the budget")
+    }
+
+    /// 0.1.0's state file, as its package wrote it: the history moves to the
+    /// node's own file, once, and the move is said.
+    func testTheStateOf010IsMigrated() throws {
+        let root = makeRoot(["dmo-node": 100 * MiB])
+        FileIO.makeDirectories(root + "/state")
+        let old = try XCTUnwrap(FileIO.readText(fixture("state-0.1.0/state")))
+        FileIO.writeAtomically(root + "/state/state", old, durable: false)
+        let (g, events) = guardFor(root, "[node]\nunit = \"dmo-node.service\"\nmax_restarts = 2\n")
+        g.restoreState()
+        let node = try XCTUnwrap(g.node(named: "dmo-node"))
+        XCTAssertEqual(node.actuator.policy.history, [1795320000, 1795321200])
+        XCTAssertEqual(events().map(\.kind), [.stateMigrated])
+        XCTAssertEqual(events().first?.field("NODE"), "dmo-node")
+        XCTAssertTrue(FileIO.exists(root + "/state/nodes/dmo-node"))
+        let rewritten = try XCTUnwrap(FileIO.readText(root + "/state/state"))
+        XCTAssertFalse(rewritten.contains("\nrestart "), "the history is in the node's file only")
+        XCTAssertEqual(g.view.actions.count, 2, "the recent actions stay")
+        // A second start finds nothing to migrate.
+        let (g2, events2) = guardFor(root, "[node]\nunit = \"dmo-node.service\"\nmax_restarts = 2\n")
+        g2.restoreState()
+        XCTAssertEqual(events2(), [])
+        XCTAssertEqual(g2.node(named: "dmo-node")?.actuator.policy.history, [1795320000, 1795321200])
+    }
+}
