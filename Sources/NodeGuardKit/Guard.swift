@@ -75,7 +75,7 @@ public final class Guard {
         for path in d.disksToReclaim {
             var summary = ""
             if act {
-                let (events, s) = reclaimSpace(onFilesystemOf: path)
+                let (events, s) = reclaimSpace(onFilesystemOf: path, now: now)
                 d.events.append(contentsOf: events)
                 summary = s
             }

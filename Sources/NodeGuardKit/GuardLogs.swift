@@ -26,7 +26,7 @@ extension Guard {
         guard var logs = rules.probeResult("docker_logs", target: c.containersDir, scanned, into: &d) else { dockerLogsView = nil; return }
         if act {
             let steps = LogPruningPolicy.plan(logs, maxPerContainer: c.maxPerContainer, maxTotal: c.maxTotal)
-            d.events += prune(steps)
+            d.events += prune(steps, now: now)
             if !steps.isEmpty && !dryRun, case .success(let again) = DockerLogsProbe.scan(c.containersDir, cache: dockerLogsCache) { logs = again }
         }
         let view = dockerLogsCheck(logs)
@@ -50,7 +50,7 @@ extension Guard {
     }
 
     /// One journal event a prune step.
-    func prune(_ steps: [PruneStep]) -> [Event] {
+    func prune(_ steps: [PruneStep], now: Now) -> [Event] {
         let dir = config.dockerLogs.containersDir
         return steps.map { step in
             let path = "\(dir)/\(step.containerID)/\(step.file)"
@@ -62,7 +62,7 @@ extension Guard {
             }
             switch LogPruner.apply(step, containersDir: dir) {
             case .success(let freed):
-                record(ActionRecord(wall: Now.read().wall, action: "\(verb) log", target: path, outcome: "\(Size.format(freed)) freed"))
+                record(ActionRecord(wall: now.wall, action: "\(verb) log", target: path, outcome: "\(Size.format(freed)) freed"))
                 let followers = step.kind == .truncateActive
                     ? "; `docker logs -f` followers must reconnect: they keep reading at the old offset of a file that is now empty" : ""
                 return Event(.logPruned, "\(verb == "truncate" ? "truncated" : "deleted") \(path), \(Size.format(freed)) freed: \(step.reason)\(followers)",
@@ -88,9 +88,9 @@ extension Guard {
         // max_use, vacuum again only once the journal has grown since.
         let grown = journalAfterVacuum.map { used > $0 + j.maxUse / 10 } ?? true
         if act, j.maxUse > 0, used > j.maxUse, grown {
-            let (event, now) = vacuumJournal(to: j.maxUse, because: "its files take \(Size.format(used)), over max_use \(Size.format(j.maxUse))")
+            let (event, left) = vacuumJournal(to: j.maxUse, because: "its files take \(Size.format(used)), over max_use \(Size.format(j.maxUse))", now: now)
             d.events.append(event)
-            after = now ?? used
+            after = left ?? used
             journalAfterVacuum = after
         } else if used <= j.maxUse {
             journalAfterVacuum = nil
@@ -105,7 +105,7 @@ extension Guard {
     }
 
     /// `journalctl --rotate`, then `--vacuum-size`; returns the event and the usage after.
-    func vacuumJournal(to limit: UInt64, because why: String) -> (Event, UInt64?) {
+    func vacuumJournal(to limit: UInt64, because why: String, now: Now) -> (Event, UInt64?) {
         let before = JournalProbe.usage(root: root) ?? 0
         let fields: [(String, String)] = [("CHECK", "journal"), ("TARGET", "journald"), ("THRESHOLD", String(limit))]
         if dryRun {
@@ -118,7 +118,7 @@ extension Guard {
         let after = JournalProbe.usage(root: root) ?? before
         let freed = before > after ? before - after : 0
         let ok = rotate.succeeded && vacuum.succeeded
-        record(ActionRecord(wall: Now.read().wall, action: "vacuum journal", target: "journald", outcome: ok ? "\(Size.format(freed)) freed" : vacuum.detail))
+        record(ActionRecord(wall: now.wall, action: "vacuum journal", target: "journald", outcome: ok ? "\(Size.format(freed)) freed" : vacuum.detail))
         return (Event(.journalVacuumed, ok ? "vacuumed the journal to \(Size.format(limit)): \(Size.format(freed)) freed, \(Size.format(after)) left (\(why))"
                                            : "vacuuming the journal failed: \(rotate.succeeded ? vacuum.detail : rotate.detail) (\(why))",
                       priority: ok ? nil : .err,
@@ -135,7 +135,7 @@ extension Guard {
     /// Everything nodeguard itself can free on the filesystem of `path`:
     /// every closed Docker log rotation plus logs over their limits, and the
     /// journal vacuumed to half its max_use.
-    func reclaimSpace(onFilesystemOf path: String) -> (events: [Event], summary: String) {
+    func reclaimSpace(onFilesystemOf path: String, now: Now) -> (events: [Event], summary: String) {
         var events: [Event] = []
         var parts: [String] = []
         let full = root.path(path)
@@ -143,7 +143,7 @@ extension Guard {
         if c.enabled, FileIO.isDirectory(c.containersDir), Guard.sameFilesystem(full, c.containersDir),
            case .success(let logs) = DockerLogsProbe.scan(c.containersDir) {
             let steps = LogPruningPolicy.plan(logs, maxPerContainer: c.maxPerContainer, maxTotal: c.maxTotal, allRotations: true)
-            let pruned = prune(steps)
+            let pruned = prune(steps, now: now)
             events += pruned
             let freed = pruned.compactMap { $0.kind == .logPruned ? UInt64($0.field("VALUE") ?? "") : nil }.reduce(0, +)
             parts.append(dryRun ? "would prune \(steps.count) Docker logs" : "pruned Docker logs: \(Size.format(freed)) freed")
@@ -151,7 +151,7 @@ extension Guard {
         }
         for dir in JournalProbe.directories where FileIO.isDirectory(root.path(dir)) && Guard.sameFilesystem(full, root.path(dir)) {
             let limit = config.journal.maxUse > 0 ? config.journal.maxUse / 2 : 100 * 1_048_576
-            let (e, _) = vacuumJournal(to: limit, because: "\(path) is at critical")
+            let (e, _) = vacuumJournal(to: limit, because: "\(path) is at critical", now: now)
             events.append(e)
             parts.append(e.message.hasPrefix("vacuumed") ? "vacuumed the journal: \(Size.format(UInt64(e.field("VALUE") ?? "") ?? 0)) freed" : "journal: \(e.message)")
             journalView = nil

@@ -21,6 +21,9 @@ usage: nodeguard COMMAND [OPTIONS]
                                     the node container's limits and ports); exit 0 nothing to advise, 1 advice
   config check [PATH]               validate a config file (default \(Config.defaultPath))
   config defaults                   print the reference config: every key with its default
+  config suggest [--docker-socket PATH] [--root DIR]
+                                    print [node.NAME] tables for the services and containers that look
+                                    like nodes here, with thresholds from their memory now; changes nothing
   config man                        print nodeguard.toml(5), the config reference as a man page
   catalog                           print the journal catalog (MESSAGE_ID explanations)
   --version                         print the version
@@ -137,7 +140,7 @@ case "doctor":
     exit(advice.isEmpty ? 0 : 1)
 
 case "config":
-    guard let sub = args.popFirst() else { fail("config needs a subcommand: check or defaults") }
+    guard let sub = args.popFirst() else { fail("config needs a subcommand: check, defaults, suggest or man") }
     switch sub {
     case "check":
         let o = parseOptions(args, allowed: [])
@@ -152,10 +155,23 @@ case "config":
         }
     case "defaults":
         out(ReferenceConfig.text())
+    case "suggest":
+        var rest = args
+        var socket = NodeConfig().dockerSocket, root = "/"
+        while let a = rest.popFirst() {
+            switch a {
+            case "--docker-socket": guard let p = rest.popFirst() else { fail("--docker-socket needs a path") }; socket = p
+            case "--root": guard let p = rest.popFirst() else { fail("--root needs a directory") }; root = p
+            default: fail("unknown option `\(a)` for config suggest")
+            }
+        }
+        let host = HostRoot(root)
+        let found = ServicesProbe.units(root: host) + (FileIO.exists(socket) ? ServicesProbe.containers(socket: socket, root: host) : [])
+        out(NodeSuggestions.text(found, ram: (try? HostMemoryProbe.read(host).get())?.total ?? 0))
     case "man":
         out(ReferenceConfig.manPage(date: NodeGuardVersion.date))
     default:
-        fail("unknown config subcommand `\(sub)`; use check, defaults or man")
+        fail("unknown config subcommand `\(sub)`; use check, defaults, suggest or man")
     }
 
 case "catalog":

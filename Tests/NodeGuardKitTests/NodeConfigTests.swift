@@ -111,3 +111,43 @@ final class HostFloorTests: XCTestCase {
                        .nobody(why: "no node may be restarted: failover in grace, 2m left, web over its restart budget"))
     }
 }
+
+final class NodeSuggestionsTests: XCTestCase {
+    func testThresholdsFromMemoryNowAndRAM() {
+        let mib: UInt64 = 1 << 20
+        let cases: [(UInt64, UInt64, UInt64, UInt64)] = [
+            // anon, RAM -> warn, restart
+            (827 * mib, 2048 * mib, 998 * mib, 1248 * mib),   // half again
+            (100 * mib, 2048 * mib, 294 * mib, 368 * mib),    // at least 256 MiB more, rounded up to 16 MiB
+            (1500 * mib, 2048 * mib, 1318 * mib, 1648 * mib), // never over 80% of RAM (then rounded up to 16 MiB)
+        ]
+        for (anon, ram, warn, restart) in cases {
+            let t = NodeSuggestions.thresholds(anon: anon, ram: ram)
+            XCTAssertEqual(t.restart, restart, "restart for \(anon >> 20) MiB")
+            XCTAssertEqual(t.warn, warn, "warn for \(anon >> 20) MiB")
+        }
+    }
+
+    /// What it prints, uncommented, is a config that checks, with the likely nodes only.
+    func testSuggestionsArePasteable() {
+        let found = [RunningService(kind: .unit, name: "dmo-node.service", anonBytes: 827 << 20),
+                     RunningService(kind: .unit, name: "systemd-journald.service", anonBytes: 300 << 20),
+                     RunningService(kind: .unit, name: "cron.service", anonBytes: 2 << 20),
+                     RunningService(kind: .container, name: "dmo-bridge", anonBytes: 120 << 20),
+                     RunningService(kind: .container, name: "tiny", anonBytes: 10 << 20)]
+        let text = NodeSuggestions.text(found, ram: 2 << 30)
+        let pasted = text.split(separator: "\n").map { $0.hasPrefix("# [") || $0.hasPrefix("# unit = ") || $0.hasPrefix("# container = ")
+            || $0.hasPrefix("# warn_above") || $0.hasPrefix("# restart_above") ? String($0.dropFirst(2)) : String($0) }.joined(separator: "\n")
+        let c = config(pasted)
+        XCTAssertEqual(c.nodes.map(\.name), ["dmo-node", "dmo-bridge"], "largest first; not journald, cron or a tiny container")
+        XCTAssertEqual(c.nodes.first?.restartAbove, .bytes(1248 << 20))
+        XCTAssertEqual(c.nodes.last?.container, "dmo-bridge")
+        XCTAssertTrue(NodeSuggestions.text([], ram: 2 << 30).contains("No service or container uses 64 MiB"))
+    }
+
+    /// On the 2 GB VPS fixture: its node service is found through the cgroup tree.
+    func testServicesOnAFixtureHost() {
+        let found = ServicesProbe.units(root: HostRoot(fixture("cgroup-v2-vps")))
+        XCTAssertTrue(found.contains(RunningService(kind: .unit, name: "dmo-node.service", anonBytes: 867_172_352)), "\(found)")
+    }
+}

@@ -10,7 +10,7 @@ back. Everything started here is stopped and removed at the end.
 
 usage: tests/docker/engine-test.py BINDIR
 """
-import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import datetime, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
@@ -257,11 +257,64 @@ enabled = false
             bad("unhealthy_container_restarted", f"{msg}; StartedAt {sick0} -> {sick1}")
     else:
         bad("unhealthy_container_restarted", "no restart in 30 s:\n" + log())
+    ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
+
+    # 7. Two container nodes and a dependent: the leaking one is restarted,
+    # then its dependent once it is back; the other node is left alone.
+    loop = 'trap "exit 0" TERM; while :; do sleep 1; done'
+    sh("docker", "run", "-d", "--name", "leak2", "--network", "none", "ngtest/busybox", "/bin/leaker", "8", "250", "400")
+    for name in ("calm", "dep"):
+        sh("docker", "run", "-d", "--name", name, "--network", "none", "ngtest/busybox", "sh", "-c", loop)
+    def started(name):  # RFC 3339 with up to 9 fraction digits, as a time to compare
+        t = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", name).stdout.strip().replace("Z", "+00:00")
+        return datetime.datetime.fromisoformat(t)
+    calm0, dep0 = started("calm"), started("dep")
+    ng = start_nodeguard(f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state-nodes"\n'
+                         '[memory]\nfor = "3s"\n[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n'
+                         f'[node.leak2]\ncontainer = "leak2"\ndocker_socket = "{SOCK}"\nstop_timeout = "1s"\nrestart_above = "64MiB"\n'
+                         'warn_above = "48MiB"\nmax_restarts = 1\nthen_restart = ["dep"]\n'
+                         f'[node.calm]\ncontainer = "calm"\ndocker_socket = "{SOCK}"\nrestart_above = "1GiB"\nwarn_above = "900MiB"\n')
+    if wait_for(lambda: "restarting dep after leak2 (then_restart 1 of 1)" in log(), 40):
+        lines = log().splitlines()
+        node = [l for l in lines if "restarting leak2:" in l]
+        dep = [l for l in lines if "restarting dep after leak2" in l]
+        leak1, dep1 = started("leak2"), started("dep")
+        if node and "node=leak2" in node[0] and "node=leak2" in dep[0] and "action=restart-dependent" in dep[0] \
+                and lines.index(node[0]) < lines.index(dep[0]) and dep1 != dep0 and dep1 >= leak1 and started("calm") == calm0 \
+                and not any("restarting calm" in l for l in lines):
+            ok("two_container_nodes_and_a_dependent_in_order")
+        else:
+            bad("two_container_nodes_and_a_dependent_in_order", f"dep {dep0} -> {dep1}, leak2 {leak1}, calm {calm0} -> {started('calm')}\n{log()}")
+    else:
+        bad("two_container_nodes_and_a_dependent_in_order", "no dependent restart in 40 s:\n" + log())
+    ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
+
+    # 8. An exited node container: said once; started only with start_when_down.
+    sh("docker", "stop", "-t", "1", "calm")
+    down_config = (f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state-down"\n'
+                   '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n'
+                   f'[node.calm]\ncontainer = "calm"\ndocker_socket = "{SOCK}"\nstop_timeout = "1s"\n')
+    ng = start_nodeguard(down_config)
+    said = lambda: [l for l in log().splitlines() if "node calm is not running" in l]
+    wait_for(lambda: said(), 10)
+    time.sleep(3)
+    running = lambda: sh("docker", "inspect", "-f", "{{.State.Running}}", "calm").stdout.strip() == "true"
+    if len(said()) == 1 and "ERROR" in said()[0] and "check=node_running" in said()[0] and not running():
+        ok("exited_node_container_said_once")
+    else:
+        bad("exited_node_container_said_once", f"running: {running()}\n{log()}")
+    ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
+    ng = start_nodeguard(down_config + "start_when_down = true\n")
+    if wait_for(running, 20) and wait_for(lambda: "node calm (calm) runs again" in log(), 10) \
+            and any("restarting calm:" in l and "check=node_running" in l for l in log().splitlines()):
+        ok("exited_node_container_started_when_down")
+    else:
+        bad("exited_node_container_started_when_down", f"running: {running()}\n{log()}")
 finally:
     if ng and ng.poll() is None:
         ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
     if dockerd and dockerd.poll() is None:
-        subprocess.run(["docker", "rm", "-f", "leaky", "chatty", "sick"], env=ENV, capture_output=True)
+        subprocess.run(["docker", "rm", "-f", "leaky", "chatty", "sick", "leak2", "calm", "dep"], env=ENV, capture_output=True)
         stop_dockerd(dockerd)
     for p in procs:
         if p.poll() is None: p.kill(); p.wait()

@@ -96,7 +96,13 @@ id_of() { case "$1" in
     reload_rejected) echo 3b4b492290f743e68a66f237746d271a ;; reloaded) echo 41a4a61188e0419e90666e50119c9b0b ;;
     stopping) echo 48f2f1916df14df89aac2ccbe7beed69 ;; leak_trend) echo 188fe87aaa764d15a19256e13758b8d7 ;;
     journal_vacuumed) echo 9e1c4302e7dd47b2b5ef1b683bf95d51 ;;
+    node_down) echo f913902f7f7240e6910b822a69aef43d ;; node_up) echo 0de7a593b46243448c0461509a0b1e31 ;;
+    state_migrated) echo 1419abb6ff814a719dba82e4e05c91da ;; warning) echo 42001f2df43c46e1aa3af6142b3a040b ;;
     *) echo unknown ;; esac; }
 count() { events "$1" | wc -l; }
+# node_events NODE KIND: one node's events of one kind, as journalctl filters them.
+node_events() { ct journalctl -u nodeguard -o json --no-pager "NODEGUARD_NODE=$1" 2>/dev/null | grep "\"MESSAGE_ID\":\"$(id_of "$2")\""; }
+node_count() { node_events "$1" "$2" | wc -l; }
+node_has() { [ "$(node_count "$1" "$2")" -ge "${3:-1}" ]; }
 has_events() { [ "$(count "$1")" -ge "${2:-1}" ]; }
 field() { python3 -c 'import json,sys; print(json.loads(sys.stdin.readline()).get(sys.argv[1], ""))' "$1"; }

@@ -52,6 +52,8 @@ RestartSec=1s
 LimitCORE=0
 EOF
 install_leaky_node "$R" || exit 2
+. "$HERE/several-nodes.sh"
+install_several_nodes "$R"
 
 write_config() {  # the config nodeguard reads, 0644 root:root
     cat > "$R/etc/nodeguard/nodeguard.toml"
@@ -393,6 +395,9 @@ test_watchdog_restarts_a_hung_nodeguard
 test_dry_run_restarts_nothing
 test_docker_container_restarted
 test_journal_vacuumed
+test_two_nodes_each_within_its_budget
+test_host_floor_restarts_the_larger_node
+test_stopped_node_said_once_started_only_when_asked
 test_stop_is_clean_and_quick
 
 report system

@@ -12,12 +12,37 @@ public enum CommandRunner {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return ActionOutcome(succeeded: false, detail: "pipe: \(FileIO.errorText(errno))") }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let spawned = spawn(argv, output: fds[1])
+        close(fds[1])
+        guard case .success(let pid) = spawned else {
+            close(fds[0])
+            if case .failure(let rc) = spawned { return ActionOutcome(succeeded: false, detail: "cannot run \(program): \(FileIO.errorText(rc.code))") }
+            return ActionOutcome(succeeded: false, detail: "cannot run \(program)")
+        }
+        let (status, timedOut, output) = wait(pid, output: fds[0], timeout: timeout, whileWaiting: whileWaiting)
+        close(fds[0])
+        let text = String(decoding: output, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " / ")
+        let tail = text.isEmpty ? "" : ": \(text)"
+        if timedOut { return ActionOutcome(succeeded: false, detail: "\(program) killed after the \(Duration.format(timeout)) timeout\(tail)") }
+        // WIFEXITED / WEXITSTATUS are macros; decode the wait status by hand.
+        if status & 0x7f == 0 {
+            let code = (status >> 8) & 0xff
+            return ActionOutcome(succeeded: code == 0, detail: "\(program) exited with status \(code)\(tail)")
+        }
+        return ActionOutcome(succeeded: false, detail: "\(program) killed by signal \(status & 0x7f)\(tail)")
+    }
+
+    struct SpawnError: Error { var code: Int32 }
+
+    /// The child in a process group of its own, stdin from /dev/null, stdout
+    /// and stderr into `output`, with the signal mask and handlers of a fresh process.
+    static func spawn(_ argv: [String], output: Int32) -> Result<pid_t, SpawnError> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        posix_spawn_file_actions_adddup2(&actions, output, 1)
+        posix_spawn_file_actions_adddup2(&actions, output, 2)
 
         // The daemon blocks its signals to wait for them; the child must not inherit that.
         var attr = posix_spawnattr_t()
@@ -36,20 +61,21 @@ public enum CommandRunner {
         let cArgs = argv.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, program, &actions, &attr, cArgs, environ)
-        close(fds[1])
-        guard rc == 0 else {
-            close(fds[0])
-            return ActionOutcome(succeeded: false, detail: "cannot run \(program): \(FileIO.errorText(rc))")
-        }
-        _ = fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK)
+        let rc = posix_spawn(&pid, argv[0], &actions, &attr, cArgs, environ)
+        return rc == 0 ? .success(pid) : .failure(SpawnError(code: rc))
+    }
+
+    /// Waits for the child, reading up to 4 KiB of its output; past the
+    /// timeout its whole process group is killed.
+    static func wait(_ pid: pid_t, output fd: Int32, timeout: Double, whileWaiting: () -> Void) -> (status: Int32, timedOut: Bool, output: [UInt8]) {
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         var output: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 1024)
         let start = Now.read().monotonic
         var status: Int32 = 0
         var timedOut = false
         while true {
-            let n = buf.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n > 0 && output.count < 4096 { output.append(contentsOf: buf[0..<n]) }
             let w = waitpid(pid, &status, WNOHANG)
             if w == pid { break }
@@ -62,23 +88,13 @@ public enum CommandRunner {
                 break
             }
             whileWaiting()
-            var ts = timespec(tv_sec: 0, tv_nsec: 100_000_000)
-            nanosleep(&ts, nil)
+            Now.sleep(0.1)
         }
         while output.count < 4096 {
-            let n = buf.withUnsafeMutableBytes { read(fds[0], $0.baseAddress, $0.count) }
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n <= 0 { break }
             output.append(contentsOf: buf[0..<n])
         }
-        close(fds[0])
-        let text = String(decoding: output, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " / ")
-        let tail = text.isEmpty ? "" : ": \(text)"
-        if timedOut { return ActionOutcome(succeeded: false, detail: "\(program) killed after the \(Duration.format(timeout)) timeout\(tail)") }
-        // WIFEXITED / WEXITSTATUS are macros; decode the wait status by hand.
-        if status & 0x7f == 0 {
-            let code = (status >> 8) & 0xff
-            return ActionOutcome(succeeded: code == 0, detail: "\(program) exited with status \(code)\(tail)")
-        }
-        return ActionOutcome(succeeded: false, detail: "\(program) killed by signal \(status & 0x7f)\(tail)")
+        return (status, timedOut, output)
     }
 }

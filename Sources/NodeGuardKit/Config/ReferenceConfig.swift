@@ -32,17 +32,17 @@ public enum ReferenceConfig {
             if table == "node" { out += nodeSection(); continue }
             if !table.isEmpty { out += "\n[\(table)]\n" }
             for k in Schema.keys where k.table == table {
-                let shown = k.value(in: defaults)
-                if shown.isEmpty || shown == "[]" {
-                    out += "\n# \(k.help) Not set by default.\n"
-                    out += "# \(k.key) = \(examples[k.dottedName] ?? "\"\"")\n"
-                } else {
-                    out += "\n# \(k.help)\n"
-                    out += "# \(k.key) = \(literal(shown))\n"
-                }
+                out += commented(k.key, help: k.help, shown: k.value(in: defaults), example: examples[k.dottedName])
             }
         }
         return out
+    }
+
+    /// One key of the reference: its help, then the key commented out with
+    /// its default, or an example when it has none.
+    static func commented(_ key: String, help: String, shown: String, example: String?) -> String {
+        if shown.isEmpty || shown == "[]" { return "\n# \(help) Not set by default.\n# \(key) = \(example ?? "\"\"")\n" }
+        return "\n# \(help)\n# \(key) = \(literal(shown))\n"
     }
 
     /// Examples of the node keys that have no default.
@@ -67,16 +67,9 @@ public enum ReferenceConfig {
 
     static func nodeSection() -> String {
         let defaults = NodeConfig()
-        var out = nodeIntro
-        for k in Schema.nodeKeys {
-            let shown = k.value(in: defaults)
-            if shown.isEmpty || shown == "[]" {
-                out += "\n# \(k.help) Not set by default.\n# \(k.key) = \(nodeExamples[k.key] ?? "\"\"")\n"
-            } else {
-                out += "\n# \(k.help)\n# \(k.key) = \(literal(shown))\n"
-            }
-        }
-        return out
+        return nodeIntro + Schema.nodeKeys.map { k in
+            commented(k.key, help: k.help, shown: k.value(in: defaults), example: nodeExamples[k.key])
+        }.joined()
     }
 }
 
@@ -110,24 +103,39 @@ extension ReferenceConfig {
     /// does not take them for argument quotes.
     static func roffValue(_ s: String) -> String { roff(s).replacingOccurrences(of: "\"", with: "\\(dq") }
 
-    static func nodeManSection() -> String {
-        let defaults = NodeConfig()
+    /// One key in the manual: its name, its help, its default or an example.
+    static func manEntry(_ key: String, help: String, shown: String, example: String?) -> String {
+        var out = ".TP\n.B \(roff(key))\n\(roff(help))\n"
+        if shown.isEmpty || shown == "[]" {
+            out += "Not set by default" + (example.map { "; for example\n.BR \(roffValue($0)) ." } ?? ".") + "\n"
+        } else {
+            out += "Default:\n.BR \(roffValue(literal(shown))) .\n"
+        }
+        return out
+    }
+
+    /// The keys of every section, after its heading and intro.
+    static func manSections() -> String {
         var out = ""
-        for k in Schema.nodeKeys {
-            let shown = k.value(in: defaults)
-            out += ".TP\n.B \(roff(k.key))\n\(roff(k.help))\n"
-            if shown.isEmpty || shown == "[]" {
-                out += "Not set by default" + (nodeExamples[k.key].map { "; for example\n.BR \(roffValue($0)) ." } ?? ".") + "\n"
-            } else {
-                out += "Default:\n.BR \(roffValue(literal(shown))) .\n"
+        for table in Schema.tables {
+            out += table.isEmpty ? ".SH \"TOP-LEVEL KEYS\"\n" : table == "node" ? ".SH \"[NODE.NAME]\"\n" : ".SH \"[\(table.uppercased())]\"\n"
+            if let intro = tableIntro[table] { out += roff(intro) + "\n" }
+            if table == "node" {
+                out += Schema.nodeKeys.map { manEntry($0.key, help: $0.help, shown: $0.value(in: NodeConfig()), example: nodeExamples[$0.key]) }.joined()
+            }
+            for k in Schema.keys where k.table == table {
+                out += manEntry(k.key, help: k.help, shown: k.value(in: Config()), example: examples[k.dottedName])
             }
         }
         return out
     }
 
     public static func manPage(date: String) -> String {
-        let defaults = Config()
-        var out = """
+        manHead(date: date) + manSections() + manTail
+    }
+
+    static func manHead(date: String) -> String {
+        """
         .TH NODEGUARD.TOML 5 "\(date)" "nodeguard \(NodeGuardVersion.string)" "File Formats"
         .SH NAME
         nodeguard.toml \\- configuration of the nodeguard host resource guardian
@@ -182,21 +190,9 @@ extension ReferenceConfig {
         is not a valid time here, as in Go's and Python's TOML readers.
 
         """
-        for table in Schema.tables {
-            out += table.isEmpty ? ".SH \"TOP-LEVEL KEYS\"\n" : table == "node" ? ".SH \"[NODE.NAME]\"\n" : ".SH \"[\(table.uppercased())]\"\n"
-            if let intro = tableIntro[table] { out += roff(intro) + "\n" }
-            if table == "node" { out += nodeManSection() }
-            for k in Schema.keys where k.table == table {
-                let shown = k.value(in: defaults)
-                out += ".TP\n.B \(roff(k.key))\n\(roff(k.help))\n"
-                if shown.isEmpty || shown == "[]" {
-                    out += "Not set by default" + (examples[k.dottedName].map { "; for example\n.BR \(roffValue($0)) ." } ?? ".") + "\n"
-                } else {
-                    out += "Default:\n.BR \(roffValue(literal(shown))) .\n"
-                }
-            }
-        }
-        out += """
+    }
+
+    static let manTail = """
         .SH EXAMPLE
         A Dynamo node run by systemd and its bridge container on a 2\\ GB VPS with a 2\\ TB monthly quota:
         .PP
@@ -237,6 +233,4 @@ extension ReferenceConfig {
         .BR systemctl (1)
 
         """
-        return out
-    }
 }

@@ -234,35 +234,7 @@ public enum BandwidthAccounting {
         let rebooted = l.bootID != s.bootID
         if rebooted { notes.append(.reboot) }
         let elapsed = max(0, rebooted ? s.boottime : s.boottime - l.boottime)
-        var rx: UInt64 = 0, tx: UInt64 = 0
-        var seen = rebooted ? [:] : l.interfaces
-        for i in s.interfaces {
-            let limit = UInt64(min(1.8e19, (s.linkBytesPerSecond[i.name] ?? unknownLinkBytesPerSecond) * elapsed * 1.25 + 65536))
-            // After a reboot every counter started from zero. An interface
-            // never seen before starts from what it holds now; one that
-            // vanished and came back re-created (new ifindex) starts from zero.
-            let p: BandwidthLedger.Seen
-            let restarted: Bool
-            if rebooted {
-                p = .init(ifindex: i.ifindex, rx: 0, tx: 0); restarted = true
-            } else if let known = l.interfaces[i.name] {
-                p = known; restarted = known.ifindex != i.ifindex
-            } else {
-                seen[i.name] = .init(ifindex: i.ifindex, rx: i.rx, tx: i.tx)
-                continue
-            }
-            for (dir, before, now) in [("rx", p.rx, i.rx), ("tx", p.tx, i.tx)] {
-                let c = CounterMath.change(previous: before, current: now, restarted: restarted, maxPlausible: limit)
-                switch c {
-                case .reset(let v) where !rebooted: notes.append(.reset(interface: i.name, direction: dir, counted: v))
-                case .wrap(let v): notes.append(.wrap(interface: i.name, direction: dir, counted: v))
-                case .impossible(let v): notes.append(.impossible(interface: i.name, direction: dir, bytes: v, limit: limit))
-                default: break
-                }
-                if dir == "rx" { rx &+= c.counted } else { tx &+= c.counted }
-            }
-            seen[i.name] = .init(ifindex: i.ifindex, rx: i.rx, tx: i.tx)
-        }
+        let (rx, tx, seen) = traffic(s, since: l, rebooted: rebooted, elapsed: elapsed, notes: &notes)
         // A clock step: wall time moved differently from the boot clock.
         let stepped = !rebooted && abs((s.wall - l.wall) - elapsed) > 30
         if stepped { notes.append(.clockStep(seconds: (s.wall - l.wall) - elapsed)) }
@@ -294,6 +266,42 @@ public enum BandwidthAccounting {
         l.boottime = s.boottime
         l.wall = s.wall
         return notes
+    }
+
+    /// The bytes each interface's counters moved since the ledger's reading
+    /// (wraps, resets and impossible jumps noted), and the counters seen now.
+    static func traffic(_ s: NetworkSample, since l: BandwidthLedger, rebooted: Bool, elapsed: Double,
+                        notes: inout [AccountingNote]) -> (rx: UInt64, tx: UInt64, seen: [String: BandwidthLedger.Seen]) {
+        var rx: UInt64 = 0, tx: UInt64 = 0
+        var seen = rebooted ? [:] : l.interfaces
+        for i in s.interfaces {
+            let limit = UInt64(min(1.8e19, (s.linkBytesPerSecond[i.name] ?? unknownLinkBytesPerSecond) * elapsed * 1.25 + 65536))
+            // After a reboot every counter started from zero. An interface
+            // never seen before starts from what it holds now; one that
+            // vanished and came back re-created (new ifindex) starts from zero.
+            let p: BandwidthLedger.Seen
+            let restarted: Bool
+            if rebooted {
+                p = .init(ifindex: i.ifindex, rx: 0, tx: 0); restarted = true
+            } else if let known = l.interfaces[i.name] {
+                p = known; restarted = known.ifindex != i.ifindex
+            } else {
+                seen[i.name] = .init(ifindex: i.ifindex, rx: i.rx, tx: i.tx)
+                continue
+            }
+            for (dir, before, now) in [("rx", p.rx, i.rx), ("tx", p.tx, i.tx)] {
+                let c = CounterMath.change(previous: before, current: now, restarted: restarted, maxPlausible: limit)
+                switch c {
+                case .reset(let v) where !rebooted: notes.append(.reset(interface: i.name, direction: dir, counted: v))
+                case .wrap(let v): notes.append(.wrap(interface: i.name, direction: dir, counted: v))
+                case .impossible(let v): notes.append(.impossible(interface: i.name, direction: dir, bytes: v, limit: limit))
+                default: break
+                }
+                if dir == "rx" { rx &+= c.counted } else { tx &+= c.counted }
+            }
+            seen[i.name] = .init(ifindex: i.ifindex, rx: i.rx, tx: i.tx)
+        }
+        return (rx, tx, seen)
     }
 
     /// Calls `body` once or twice: the part before `boundary` (after: false) and after it.

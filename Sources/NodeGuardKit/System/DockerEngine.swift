@@ -124,6 +124,16 @@ public final class DockerEngine {
         }
     }
 
+    /// Names of the running containers (GET /containers/json), for `config suggest`.
+    public func runningContainers(whileWaiting: () -> Void = {}) -> Result<[String], DockerError> {
+        get("/containers/json", whileWaiting: whileWaiting).flatMap { r in
+            guard r.status == 200, let list = (try? JSON.parse(r.text))?.array else {
+                return .failure(DockerError(kind: .api, message: "listing containers: \(DockerEngine.message(r))"))
+            }
+            return .success(list.compactMap { $0["Names"]?.array?.first?.string.map { String($0.drop { $0 == "/" }) } })
+        }
+    }
+
     /// The container's anonymous memory from the stats endpoint (one-shot,
     /// API 1.41): for when its cgroup is not visible from here, as from
     /// inside another container or a systemd-nspawn machine.
