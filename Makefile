@@ -73,13 +73,15 @@ deb: deps-deb release
 	packaging/build-deb.sh dist
 
 # lintian on the .deb, then the acceptance test: apt install from a local
-# repository in a booted Debian 12, reload, upgrade to a rebuild, remove, purge.
+# repository in a booted Debian 12, reload, upgrade to a rebuild, remove, purge,
+# and the upgrade from the real 0.1.0 package (built from its commit here).
 package-test: deps-test deb
 	@v=$$(dpkg-parsechangelog -l packaging/debian/changelog -S Version); set -e; \
 	echo "lintian dist/nodeguard_$${v}_amd64.deb"; \
 	lintian --fail-on error,warning dist/nodeguard_$${v}_amd64.deb; \
 	packaging/build-deb.sh dist/newer "$${v}+test1" >/dev/null; \
-	tests/package/run.sh dist/nodeguard_$${v}_amd64.deb "dist/newer/nodeguard_$${v}+test1_amd64.deb"
+	old=$$(tests/package/build-0.1.0.sh dist/0.1.0); \
+	tests/package/run.sh dist/nodeguard_$${v}_amd64.deb "dist/newer/nodeguard_$${v}+test1_amd64.deb" "$$old"
 
 bench: deps-bench release
 	bench/footprint.sh

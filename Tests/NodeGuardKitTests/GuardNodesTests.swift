@@ -114,7 +114,8 @@ final class GuardNodesTests: XCTestCase {
         let (g, events) = guardFor(root, "[node]\nunit = \"dmo-node.service\"\nmax_restarts = 2\n")
         g.restoreState()
         let node = try XCTUnwrap(g.node(named: "dmo-node"))
-        XCTAssertEqual(node.actuator.policy.history, [1795320000, 1795321200])
+        XCTAssertEqual(node.actuator.policy.history, [1795388665.5928266, 1795388671.5928042])
+        XCTAssertTrue(node.actuator.policy.limitReached, "0.1.0 had reached the limit: it stays reached")
         XCTAssertEqual(events().map(\.kind), [.stateMigrated])
         XCTAssertEqual(events().first?.field("NODE"), "dmo-node")
         XCTAssertTrue(FileIO.exists(root + "/state/nodes/dmo-node"))
@@ -125,6 +126,6 @@ final class GuardNodesTests: XCTestCase {
         let (g2, events2) = guardFor(root, "[node]\nunit = \"dmo-node.service\"\nmax_restarts = 2\n")
         g2.restoreState()
         XCTAssertEqual(events2(), [])
-        XCTAssertEqual(g2.node(named: "dmo-node")?.actuator.policy.history, [1795320000, 1795321200])
+        XCTAssertEqual(g2.node(named: "dmo-node")?.actuator.policy.history, [1795388665.5928266, 1795388671.5928042])
     }
 }

@@ -3,19 +3,22 @@
 # a fresh Debian 12 minbase booted with systemd-nspawn, then reloaded,
 # upgraded, removed and purged the way an operator would.
 #
-# usage: tests/package/run.sh DEB NEWER_DEB
+# usage: tests/package/run.sh DEB NEWER_DEB [OLD_DEB]
 #   DEB        the package under test (make deb)
 #   NEWER_DEB  the same build with a higher version, for the upgrade
+#   OLD_DEB    nodeguard 0.1.0 (tests/package/build-0.1.0.sh), for the upgrade from it
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 DEB=${1:?usage: tests/package/run.sh DEB NEWER_DEB}
 NEWER=${2:?usage: tests/package/run.sh DEB NEWER_DEB}
+OLD=${3:-}
 for f in "$DEB" "$NEWER"; do [ -f "$f" ] || { echo "package test: $f is missing (make deb)"; exit 2; }; done
 command -v dpkg-scanpackages >/dev/null || { echo "package test: dpkg-scanpackages is missing (apt-get install dpkg-dev)"; exit 2; }
 
 . "$TOP/tests/lib/nspawn.sh"
+. "$HERE/upgrade-0.1.0.sh"
 
 W=$(mktemp -d /var/tmp/nodeguard-pkgtest.XXXXXX)
 R=$W/rootfs
@@ -67,7 +70,7 @@ test_enabled_and_active() {
     local j; j=$(ct journalctl -u nodeguard --no-pager -o cat)
     grep -q '^Started nodeguard.service' <<<"$j" || { fail enabled_and_active "no 'Started' (READY) in the journal: $j"; return; }
     has_events started || { fail enabled_and_active "no started event"; return; }
-    grep -q '^nodeguard [0-9.]* started: ' <<<"$j" || { fail enabled_and_active "journal: $j"; return; }
+    awk -v p="nodeguard $VERSION started: " 'index($0, p) == 1 { found = 1 } END { exit !found }' <<<"$j" || { fail enabled_and_active "journal: $j"; return; }
     pass enabled_and_active
 }
 
@@ -179,5 +182,6 @@ test_sandboxed_unit_restarts_leaky_node
 test_upgrade_keeps_config_and_state
 test_remove_keeps_config
 test_purge_leaves_nothing
+test_upgrade_from_0_1_0
 
 report package
