@@ -1,10 +1,11 @@
+// The loop's one cycle: the host's rules (memory, disks), each node on its
+// own (GuardNodes), the checks that own their cadence (Docker logs, the
+// journal, bandwidth), a disk at critical reclaimed and measured again, the
+// restarts carried out by the nodes' actuators, then the events and the view.
+// The daemon runs it in its loop; `nodeguard check` runs it once without acting.
 #if canImport(Glibc)
 import Glibc
 #endif
-
-// One check cycle, the whole pipeline in order:
-// probes read the host -> rules decide -> actions change it -> reporting.
-// The daemon runs it in its loop; `nodeguard check` runs it once without acting.
 
 public final class Guard {
     public private(set) var config: Config
@@ -21,22 +22,10 @@ public final class Guard {
     var actions: [ActionRecord] = []
     var stateProblemLogged = false
     var statusProblemLogged = false
-    /// Bandwidth accounting state, saved to state_directory/bandwidth.
-    public internal(set) var ledger = BandwidthLedger()
-    var ledgerSavedAt = -Double.infinity
-    var ledgerProblemLogged = false
-    var bandwidthProjection: BandwidthProjection?
-    let networkCache = NetworkProbe.Cache()
-    var dockerLogsView: CheckView?
-    var dockerLogsTotal: UInt64 = 0
-    let dockerLogsCache = DockerLogsProbe.Cache()
-    var dockerLogsScannedAt = -Double.infinity
-    /// The default containers directory did not exist at the last scan.
-    var dockerAbsent = false
-    var journalView: CheckView?
-    var journalCheckedAt = -Double.infinity
-    var journalAfterVacuum: UInt64?
-    var calendar: BillingCalendar
+    let dockerLogs: DockerLogsCheck
+    let journal: JournalCheck
+    /// Traffic per billing month; its ledger is saved to state_directory/bandwidth.
+    let bandwidth: BandwidthCheck
 
     public var dryRun: Bool { forceDryRun || config.dryRun }
 
@@ -46,8 +35,14 @@ public final class Guard {
         self.forceDryRun = forceDryRun
         self.emit = emit
         rules = Rules(config: config)
-        calendar = BillingCalendar(billingDay: config.bandwidth.billingDay)
         nodes = config.nodes.map { NodeWatch($0, limits: config.limits(of: $0), root: root) }
+        dockerLogs = DockerLogsCheck(config.dockerLogs)
+        journal = JournalCheck(config.journal, root: root)
+        bandwidth = BandwidthCheck(config.bandwidth, stateDirectory: config.stateDirectory, root: root, emit: emit)
+        // The quota's action is carried out by the nodes' actuators.
+        bandwidth.quotaAction = { [unowned self] used, projection, fields, cycle in
+            self.quotaAction(used: used, projection: projection, fields: fields, &cycle)
+        }
     }
 
     public func node(named name: String) -> NodeWatch? { nodes.first { $0.name == name } }
@@ -67,23 +62,15 @@ public final class Guard {
         var d = rules.evaluate(s, now: now, nodesInGrace: anyInGrace)
         let (nodeChecks, restarts) = evaluateNodes(hostTotal: (try? s.host.get())?.total, hostFloor: d.hostFloor, now: now, into: &d)
 
-        checkDockerLogs(now: now, act: act, into: &d)
-        checkJournal(now: now, act: act, into: &d)
-
-        // A disk at critical: reclaim what nodeguard can there first (Docker
-        // logs, the journal), measure again, and only then log CRIT.
-        for path in d.disksToReclaim {
-            var summary = ""
-            if act {
-                let (events, s) = reclaimSpace(onFilesystemOf: path, now: now)
-                d.events.append(contentsOf: events)
-                summary = s
-            }
-            let reclaimed = summary.isEmpty ? "nothing nodeguard can reclaim there (no Docker logs or journal on that filesystem)" : summary
-            rules.confirmDiskCritical(DiskProbe.read(path, root: root), path: path, reclaimed: reclaimed, now: now, into: &d)
-        }
-
-        if config.bandwidth.enabled { accountBandwidth(now: now, act: act, into: &d) }
+        var cycle = Cycle(now: now, act: act, dryRun: dryRun, whileWaiting: whileWaiting)
+        for check in [dockerLogs, journal] as [Check] { check.run(&cycle) }
+        d.checks += cycle.checks
+        cycle.checks = []
+        reclaim(d.disksToReclaim, &cycle, into: &d)
+        bandwidth.run(&cycle)
+        d.events += cycle.events
+        d.checks += cycle.checks
+        for a in cycle.actions { record(a) }
 
         if act {
             for r in restarts { d.events.append(contentsOf: restartNode(r, now: now)) }
@@ -110,12 +97,12 @@ public final class Guard {
     /// Applies a new config; returns what changed, "key old -> new".
     public func apply(_ new: Config) -> [String] {
         let changes = Schema.changes(from: config, to: new)
-        // New log limits or directory: measured at the next cycle, not after scan_interval.
-        if new.dockerLogs != config.dockerLogs { dockerLogsScannedAt = -Double.infinity; dockerLogsView = nil; dockerAbsent = false }
+        dockerLogs.update(new.dockerLogs)
+        journal.update(new.journal)
         let old = config
         config = new
         rules.apply(new)
-        calendar = BillingCalendar(billingDay: new.bandwidth.billingDay)
+        bandwidth.update(new.bandwidth, stateDirectory: new.stateDirectory)
         // A node keeps what was learnt (restart history, alarms, trend) under its name.
         nodes = new.nodes.map { n in
             guard let watch = node(named: n.name), let was = old.node(named: n.name) else {

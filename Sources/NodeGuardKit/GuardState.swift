@@ -10,8 +10,8 @@ extension Guard {
 
     /// Every node's restart history and the recent actions, written durably
     /// (fsync, rename, fsync of the directory).
-    public func saveState() {
-        saveLedger()
+    public func saveState(now: Now = Now.read()) {
+        bandwidth.save(now: now)
         var rc: Int32 = 0
         for n in nodes { let r = n.actuator.save(in: config.stateDirectory); if r != 0 { rc = r } }
         var text = "# nodeguard recent actions; written by nodeguardd (restart history: nodes/NAME)\n"
@@ -31,7 +31,7 @@ extension Guard {
 
     /// `readOnly`: for the CLI, which must not move or rewrite state files.
     public func restoreState(readOnly: Bool = false) {
-        restoreLedger(readOnly: readOnly)
+        bandwidth.restore(readOnly: readOnly, now: Now.read())
         for n in nodes { n.actuator.restore(from: config.stateDirectory) }
         guard let text = FileIO.readText(stateFile) else { return }
         actions = []

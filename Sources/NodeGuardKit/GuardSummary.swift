@@ -21,8 +21,8 @@ extension Guard {
             case .failure: parts.append("\(path) unreadable")
             }
         }
-        if dockerLogsView != nil { parts.append("docker logs \(Size.format(dockerLogsTotal))") }
-        if config.bandwidth.enabled, let p = bandwidthProjection {
+        if dockerLogs.view != nil { parts.append("docker logs \(Size.format(dockerLogs.total))") }
+        if config.bandwidth.enabled, let p = bandwidth.projection {
             var part = "month \(Size.formatDecimal(p.used))"
             if config.bandwidth.quota > 0 { part += " of \(Size.formatDecimal(config.bandwidth.quota))" }
             if let e = p.linearEnd { part += " (projected \(Size.formatDecimal(e)))" }

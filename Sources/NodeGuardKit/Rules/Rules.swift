@@ -40,8 +40,8 @@ public struct Rules: Sendable {
     var hostWarn = SustainedAlarm()
     var hostFloor = SustainedAlarm()
     var disks: [String: DiskRuleState] = [:]
-    /// Checks whose probe failed, so the failure is logged once, and its end.
-    var failing: Set<String> = []
+    /// Probes that failed, so the failure is logged once, and its end.
+    var failures = ProbeFailures()
 
     public init(config: Config) {
         self.config = config
@@ -77,20 +77,7 @@ public struct Rules: Sendable {
 
     /// Logs a probe failure once and its recovery once; returns the value if read.
     mutating func probeResult<T>(_ check: String, target: String, _ r: Result<T, ProbeError>, into d: inout Decisions) -> T? {
-        let key = check + " " + target
-        switch r {
-        case .success(let v):
-            if failing.remove(key) != nil {
-                d.events.append(Event(.recovered, "\(check) \(target) can be read again", fields: [("CHECK", check), ("TARGET", target)]))
-            }
-            return v
-        case .failure(let e):
-            if failing.insert(key).inserted {
-                d.events.append(Event(.probeFailed, e.message, fields: [("CHECK", check), ("TARGET", target)]))
-            }
-            d.checks.append(CheckView(check: check, target: target, value: "?", state: .error, note: e.message))
-            return nil
-        }
+        failures.value(check, target: target, r, events: &d.events, checks: &d.checks)
     }
 
     // MARK: host memory

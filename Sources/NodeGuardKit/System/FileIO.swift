@@ -65,6 +65,12 @@ public enum FileIO {
         return out
     }
 
+    /// Whether two paths are on one filesystem (a disk reclaim frees only what is on it).
+    public static func sameFilesystem(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev
+    }
+
     /// Writes through a temporary file and rename, so a reader never sees a
     /// half-written file. With `durable`, the data and the directory entry
     /// are fsynced too, so a crash or power loss keeps old or new, never neither.

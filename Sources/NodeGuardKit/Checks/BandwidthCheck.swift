@@ -1,0 +1,133 @@
+// Traffic per billing month: the counters read and folded into the ledger,
+// the month projected, the quota's warning and action once a month, the
+// ledger saved durably.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class BandwidthCheck: Check {
+    private(set) var config: BandwidthConfig
+    private(set) var stateDirectory: String
+    let root: HostRoot
+    private(set) var calendar: BillingCalendar
+    private(set) var ledger = BandwidthLedger()
+    var savedAt = -Double.infinity
+    var problemLogged = false
+    private(set) var projection: BandwidthProjection?
+    let networkCache = NetworkProbe.Cache()
+    var failures = ProbeFailures()
+    /// bandwidth.action carried out on the nodes by the guard's actuators;
+    /// the event says how it went.
+    var quotaAction: (_ used: String, _ projection: String, _ fields: [(String, String)], _ cycle: inout Cycle) -> Event = { _, _, _, _ in
+        Event(.bandwidthAction, "no action taken")
+    }
+    /// For what goes wrong outside a cycle (saving at stop).
+    let emit: (Event) -> Void
+
+    init(_ config: BandwidthConfig, stateDirectory: String, root: HostRoot, emit: @escaping (Event) -> Void) {
+        self.config = config; self.stateDirectory = stateDirectory; self.root = root; self.emit = emit
+        calendar = BillingCalendar(billingDay: config.billingDay)
+    }
+
+    var ledgerFile: String { stateDirectory + "/bandwidth" }
+
+    func update(_ new: BandwidthConfig, stateDirectory dir: String) {
+        config = new
+        stateDirectory = dir
+        calendar = BillingCalendar(billingDay: new.billingDay)
+    }
+
+    func run(_ cycle: inout Cycle) {
+        guard config.enabled else { return }
+        let b = config, now = cycle.now
+        let read = NetworkProbe.countedInterfaces(configured: b.interfaces, root: root, cache: networkCache, now: now.monotonic).flatMap { names in
+            NetworkProbe.read(interfaces: names, root: root, now: now, cache: networkCache).map { (names, $0) }
+        }
+        guard let (names, sample) = failures.value("bandwidth", target: "network", read, events: &cycle.events, checks: &cycle.checks) else { return }
+        let target = names.joined(separator: " ")
+        var mustSave = account(sample, events: &cycle.events)
+        let p = BandwidthRules.projection(ledger, calendar: calendar, count: b.count, quota: b.quota, now: now.wall)
+        projection = p
+        let (value, shownProjection) = BandwidthRules.describe(p, quota: b.quota, calendar: calendar)
+        let share = b.quota > 0 ? Double(p.used) / Double(b.quota) : 0
+        cycle.checks.append(CheckView(check: "bandwidth", target: target, value: value,
+                                      warn: b.quota > 0 ? "≥ \(Share.format(b.warnAt))" : "", critical: b.quota > 0 ? "≥ \(Share.format(b.actionAt))" : "",
+                                      state: b.quota == 0 ? .ok : share >= b.actionAt ? .critical : share >= b.warnAt ? .warning : .ok,
+                                      projection: shownProjection, note: "billing month from \(p.month), \(b.count.rawValue)"))
+        guard cycle.act else { return }
+        for decision in BandwidthRules.decide(&ledger, projection: p, quota: b.quota, warnAt: b.warnAt, actionAt: b.actionAt) {
+            mustSave = true
+            let fields: [(String, String)] = [("CHECK", "bandwidth"), ("VALUE", String(p.used)), ("TARGET", target), ("PROJECTION", shownProjection)]
+            switch decision {
+            case .warn:
+                cycle.events.append(Event(.bandwidthWarning, "this month's traffic is \(value), past warn_at \(Share.format(b.warnAt)); \(shownProjection)",
+                                          fields: fields + [("THRESHOLD", String(UInt64(Double(b.quota) * b.warnAt)))]))
+            case .act:
+                cycle.events.append(quotaAction(value, shownProjection, fields + [("THRESHOLD", String(UInt64(Double(b.quota) * b.actionAt)))], &cycle))
+            }
+        }
+        if mustSave || now.monotonic - savedAt >= b.saveInterval { save(now: now) }
+    }
+
+    /// Folds the sample into the ledger; whether the ledger must be saved now.
+    func account(_ sample: NetworkSample, events: inout [Event]) -> Bool {
+        let b = config
+        var mustSave = false
+        for note in BandwidthAccounting.apply(sample, to: &ledger, calendar: calendar) {
+            switch note {
+            case .started:
+                mustSave = true
+            case .reboot:
+                mustSave = true
+            case .reset(let name, let dir, let counted):
+                events.append(Event(.counterAnomaly, "\(name) \(dir) counter went backwards without a reboot (interface re-created or driver reset): counted \(Size.formatDecimal(counted)) from zero",
+                                      fields: [("CHECK", "bandwidth"), ("TARGET", name), ("VALUE", String(counted))]))
+            case .wrap(let name, let dir, let counted):
+                events.append(Event(.counterAnomaly, "\(name) \(dir) counter wrapped at 32 bits: counted \(Size.formatDecimal(counted))",
+                                      fields: [("CHECK", "bandwidth"), ("TARGET", name), ("VALUE", String(counted))]))
+            case .impossible(let name, let dir, let bytes, let limit):
+                events.append(Event(.counterAnomaly, "\(name) \(dir) counter grew by \(Size.formatDecimal(bytes)), more than the link could carry (\(Size.formatDecimal(limit))) since the last reading: discarded",
+                                      fields: [("CHECK", "bandwidth"), ("TARGET", name), ("VALUE", String(bytes)), ("THRESHOLD", String(limit))]))
+            case .clockStep(let seconds):
+                events.append(Event(.clockStep, "the wall clock stepped by \(seconds < 0 ? "-" : "+")\(Duration.format(abs(seconds))); traffic stays counted once, in billing month \(ledger.currentMonth.map(String.init(describing:)) ?? "?")",
+                                      fields: [("CHECK", "bandwidth"), ("VALUE", String(Int(seconds)))]))
+            case .monthClosed(let m):
+                mustSave = true
+                let total = b.count.counted(rx: m.rx, tx: m.tx)
+                events.append(Event(.bandwidthMonth, "billing month from \(m.start) closed: \(Size.formatDecimal(total)) (rx \(Size.formatDecimal(m.rx)), tx \(Size.formatDecimal(m.tx)))\(b.quota > 0 ? " of \(Size.formatDecimal(b.quota))" : ""); quota warning and action re-armed",
+                                      fields: [("CHECK", "bandwidth"), ("TARGET", String(describing: m.start)), ("VALUE", String(total))]))
+            }
+        }
+        return mustSave
+    }
+
+    /// Durable: counters and totals together, so a crash between saves loses
+    /// nothing (the next start counts from the saved counters).
+    func save(now: Now) {
+        guard config.enabled, !ledger.isEmpty else { return }
+        FileIO.makeDirectories(stateDirectory, mode: 0o755)
+        let rc = FileIO.writeAtomically(ledgerFile, ledger.serialized(), durable: true, mode: 0o644)
+        if rc == 0 {
+            savedAt = now.monotonic
+        } else if !problemLogged {
+            problemLogged = true
+            emit(Event(.probeFailed, "cannot save bandwidth counts to \(ledgerFile): \(FileIO.errorText(rc)); check state_directory",
+                       fields: [("CHECK", "bandwidth"), ("TARGET", ledgerFile)]))
+        }
+    }
+
+    /// Reads the ledger; a corrupt or truncated one is moved aside and logged.
+    func restore(readOnly: Bool, now: Now) {
+        guard config.enabled, let text = FileIO.readText(ledgerFile) else { return }
+        do {
+            ledger = try BandwidthLedger.parse(text)
+        } catch {
+            if readOnly { return }
+            let aside = ledgerFile + ".corrupt-\(Int(now.wall))"
+            rename(ledgerFile, aside)
+            ledger = BandwidthLedger()
+            emit(Event(.stateCorrupt, "\(ledgerFile) is unreadable (\(error.line > 0 ? "line \(error.line): " : "")\(error.reason)); moved to \(aside) and counting afresh from now",
+                       fields: [("CHECK", "bandwidth"), ("TARGET", ledgerFile)]))
+        }
+    }
+}
