@@ -44,7 +44,7 @@ extension Guard {
                 ? Event(.restart, "restarting \(n.name): \(r.reason); \(outcome.detail)", fields: fields)
                 : Event(.restartFailed, "restart of \(n.name) failed: \(outcome.detail) (\(r.reason))", fields: fields))
             record(ActionRecord(wall: now.wall, action: "restart", target: n.name, outcome: outcome.detail))
-            if outcome.succeeded { events += restartDependents(of: n, now: now) }
+            if outcome.succeeded { events += restartDependents(of: n, after: outcome, now: now) }
         }
         var policy = a.policy
         n.rules.restartAttempted(now: now, policy: &policy)
@@ -55,8 +55,8 @@ extension Guard {
     }
 
     /// then_restart, in order, once the node is back.
-    func restartDependents(of n: NodeWatch, now: Now) -> [Event] {
-        let done = n.actuator.restartDependents(whileWaiting: whileWaiting)
+    func restartDependents(of n: NodeWatch, after restart: ActionOutcome, now: Now) -> [Event] {
+        let done = n.actuator.restartDependents(after: restart, whileWaiting: whileWaiting)
         return done.enumerated().map { i, step in
             let what = "\(step.name) after \(n.name) (then_restart \(i + 1) of \(done.count))"
             record(ActionRecord(wall: now.wall, action: "restart", target: step.name, outcome: step.outcome.detail))

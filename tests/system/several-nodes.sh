@@ -70,6 +70,7 @@ test_two_nodes_each_within_its_budget() {
     [ "$deps" = "dep-1.service dep-2.service " ] || { fail two_nodes "dependents restarted: '$deps'"; return; }
     [ "$(unit_prop dep-1 InvocationID)" != "$d10" ] && [ "$(unit_prop dep-2 InvocationID)" != "$d20" ] \
         || { fail two_nodes "the dependents were not restarted"; return; }
+    [ "$(enter_time leaky-a)" -lt "$(enter_time dep-1)" ] || { fail two_nodes "dep-1 came back before its node leaky-a"; return; }
     [ "$(enter_time dep-1)" -lt "$(enter_time dep-2)" ] || { fail two_nodes "dep-2 came back before dep-1"; return; }
     # One node's story only, through the journal's own filter.
     [ -z "$(ct journalctl -u nodeguard -o json --no-pager NODEGUARD_NODE=b | grep '"NODEGUARD_NODE":"a"')" ] \

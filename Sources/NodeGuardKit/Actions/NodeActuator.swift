@@ -44,9 +44,18 @@ public final class NodeActuator {
         return CommandRunner.run(config.restartCommand, timeout: config.restartTimeout, whileWaiting: whileWaiting)
     }
 
-    /// Waits (feeding the watchdog) until the node runs again, at most restart_timeout.
-    func waitUntilBack(whileWaiting: () -> Void) -> Bool {
+    /// Waits (feeding the watchdog) until the node runs again, at most
+    /// restart_timeout. RestartUnit only queues a job: its process may still
+    /// be the old one until systemd finished the job, so that is waited for first.
+    func waitUntilBack(after restart: ActionOutcome, whileWaiting: () -> Void) -> Bool {
         let deadline = Now.read().monotonic + config.restartTimeout
+        if config.unit != nil, config.restartCommand.isEmpty, let job = SystemdUnit.jobPath(restart) {
+            while SystemdUnit.jobPending(job) == true {
+                guard Now.read().monotonic < deadline else { return false }
+                whileWaiting()
+                Now.sleep(0.1)
+            }
+        }
         while true {
             if probe.read(monotonic: -Double.infinity, whileWaiting: whileWaiting).running == true { return true }
             guard Now.read().monotonic < deadline else { return false }
@@ -56,9 +65,9 @@ public final class NodeActuator {
     }
 
     /// then_restart, in order, once the node is back; each one's outcome.
-    func restartDependents(whileWaiting: () -> Void) -> [(name: String, outcome: ActionOutcome)] {
+    func restartDependents(after restart: ActionOutcome, whileWaiting: () -> Void) -> [(name: String, outcome: ActionOutcome)] {
         guard !config.thenRestart.isEmpty else { return [] }
-        guard waitUntilBack(whileWaiting: whileWaiting) else {
+        guard waitUntilBack(after: restart, whileWaiting: whileWaiting) else {
             let why = ActionOutcome(succeeded: false, detail: "\(config.name) was not running again within restart_timeout \(Duration.format(config.restartTimeout)); not restarted")
             return config.thenRestart.map { ($0, why) }
         }

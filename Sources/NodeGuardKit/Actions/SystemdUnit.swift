@@ -21,6 +21,29 @@ public enum SystemdUnit {
         call("StopUnit", unit: unit, timeout: timeout)
     }
 
+    /// The job path in a queued outcome: "job /org/freedesktop/systemd1/job/123 queued".
+    static func jobPath(_ outcome: ActionOutcome) -> String? {
+        let parts = outcome.detail.split(separator: " ")
+        return parts.count == 3 && parts[0] == "job" && parts[1].hasPrefix("/") ? String(parts[1]) : nil
+    }
+
+    /// Whether systemd still has the job (a restart in progress); false once
+    /// it finished, whatever its result; nil when systemd cannot be asked.
+    public static func jobPending(_ path: String) -> Bool? {
+        var bus: OpaquePointer? = nil
+        guard sd_bus_open_system(&bus) >= 0, let bus else { return nil }
+        defer { sd_bus_flush_close_unref(bus) }
+        var error = sd_bus_error(name: nil, message: nil, _need_free: 0)
+        defer { sd_bus_error_free(&error) }
+        var state: UnsafeMutablePointer<CChar>? = nil
+        let rc = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Job", "State", &error, &state)
+        if let state { free(state) }
+        if rc >= 0 { return true }
+        // A finished job's object is gone: UnknownObject (or UnknownMethod on older systemd).
+        let name = error.name.map { String(cString: $0) } ?? ""
+        return name.hasSuffix("UnknownObject") || name.hasSuffix("UnknownMethod") || name.hasSuffix("UnknownInterface") ? false : nil
+    }
+
     static func call(_ method: String, unit: String, timeout: Double) -> ActionOutcome {
         var bus: OpaquePointer? = nil
         let r = sd_bus_open_system(&bus)

@@ -1,6 +1,7 @@
-// Rules: decide, from one cycle's sample and the memory of past cycles, what
-// to log, what the status view shows, and whether the node must be restarted.
-// No I/O here: the sample comes in, decisions go out.
+// The host's rules: from one cycle's sample of the host's memory and disks,
+// and the memory of past cycles, what to log, what the status view shows,
+// whether the host floor asks for a node's restart, and which disks are at
+// critical. Each node's rules are its own (NodeRules). No I/O here.
 
 /// What the host probes read in one cycle (each node's sample is its own).
 public struct Sample: Sendable {
