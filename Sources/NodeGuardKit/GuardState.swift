@@ -53,8 +53,11 @@ extension Guard {
         let fresh = nodes.filter { !FileIO.exists($0.actuator.stateFile(in: config.stateDirectory)) }
         guard nodes.count == 1, let node = fresh.first else {
             if !readOnly && nodes.count > 1 && fresh.count == nodes.count {
-                emit(Event(.stateMigrated, "\(stateFile) holds the restart history of nodeguard 0.1.0's single node, and \(nodes.count) nodes are configured now: it is not given to any of them, and each starts with an empty history",
-                           fields: [("TARGET", stateFile)]))
+                // Which node it was is not known: kept aside, never lost.
+                let aside = stateFile + ".0.1.0"
+                FileIO.writeAtomically(aside, text, durable: true, mode: 0o644)
+                emit(Event(.stateMigrated, "\(stateFile) holds the restart history of nodeguard 0.1.0's single node, and \(nodes.count) nodes are configured now: it is given to none of them (each starts with an empty history) and kept in \(aside)",
+                           fields: [("TARGET", aside)]))
                 saveState()
             }
             return

@@ -129,3 +129,19 @@ final class GuardNodesTests: XCTestCase {
         XCTAssertEqual(g2.node(named: "dmo-node")?.actuator.policy.history, [1795388665.5928266, 1795388671.5928042])
     }
 }
+
+extension GuardNodesTests {
+    /// With several nodes configured, 0.1.0's history belongs to none of them: kept aside, said.
+    func testThe010HistoryWithSeveralNodesIsKeptAside() throws {
+        let root = makeRoot(["a": 100 * MiB, "b": 100 * MiB])
+        FileIO.makeDirectories(root + "/state")
+        let old = try XCTUnwrap(FileIO.readText(fixture("state-0.1.0/state")))
+        FileIO.writeAtomically(root + "/state/state", old, durable: false)
+        let (g, events) = guardFor(root, "[node.a]\nunit = \"a\"\n[node.b]\nunit = \"b\"\n")
+        g.restoreState()
+        XCTAssertEqual(g.nodes.map { $0.actuator.policy.history }, [[], []])
+        XCTAssertEqual(events().map(\.kind), [.stateMigrated])
+        XCTAssertEqual(FileIO.readText(root + "/state/state.0.1.0"), old, "nothing lost")
+        XCTAssertFalse((FileIO.readText(root + "/state/state") ?? "").contains("\nrestart "))
+    }
+}
