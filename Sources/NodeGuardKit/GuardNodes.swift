@@ -10,9 +10,7 @@ extension Guard {
         var candidates: [HostFloor.Candidate] = []
         for n in nodes {
             let sample = n.probe.read(monotonic: now.monotonic, whileWaiting: whileWaiting)
-            var policy = n.actuator.policy
-            let nd = n.rules.evaluate(sample, node: n.config, limits: n.limits, hostTotal: hostTotal, policy: &policy, now: now)
-            n.actuator.policy = policy
+            let nd = n.evaluate(sample, hostTotal: hostTotal, now: now)
             // A node that may be restarted again may be the host floor's choice again.
             if nd.events.contains(where: { $0.kind == .restartRearmed }) { rules.resetHostAlarms() }
             d.events += nd.events
@@ -46,11 +44,9 @@ extension Guard {
             record(ActionRecord(wall: now.wall, action: "restart", target: n.name, outcome: outcome.detail))
             if outcome.succeeded { events += restartDependents(of: n, after: outcome, now: now) }
         }
-        var policy = a.policy
-        n.rules.restartAttempted(now: now, policy: &policy)
-        a.policy = policy
+        n.restartAttempted(now: now)
         rules.resetHostAlarms()
-        if !dryRun { saveState() }
+        if !dryRun { saveState(of: n) }
         return events
     }
 

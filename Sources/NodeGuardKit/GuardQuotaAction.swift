@@ -47,9 +47,7 @@ extension Guard {
                     o = SystemdUnit.stop(unit: n.config.unit ?? "", timeout: min(config.bandwidth.actionTimeout, 20))
                 } else {
                     o = n.actuator.restart(whileWaiting: whileWaiting)
-                    var policy = n.actuator.policy
-                    n.rules.restartAttempted(now: now, policy: &policy)
-                    n.actuator.policy = policy
+                    n.restartAttempted(now: now)
                 }
                 o.detail = "\(n.name): \(o.detail)"
                 all.append(o)

@@ -8,20 +8,36 @@ import Glibc
 extension Guard {
     var stateFile: String { config.stateDirectory + "/state" }
 
-    /// Every node's restart history and the recent actions, written durably
-    /// (fsync, rename, fsync of the directory).
+    /// Every node's restart history, the recent actions and the bandwidth
+    /// ledger, written durably (fsync, rename, fsync of the directory).
     public func saveState(now: Now = Now.read()) {
         bandwidth.save(now: now)
         var rc: Int32 = 0
         for n in nodes { let r = n.actuator.save(in: config.stateDirectory); if r != 0 { rc = r } }
+        let actionsRC = saveActions()
+        noteSaveProblem(rc != 0 ? rc : actionsRC)
+    }
+
+    /// After one node's restart: its history and the recent actions only.
+    func saveState(of node: NodeWatch) {
+        let rc = node.actuator.save(in: config.stateDirectory)
+        let actionsRC = saveActions()
+        noteSaveProblem(rc != 0 ? rc : actionsRC)
+    }
+
+    /// state_directory/state: the recent actions `nodeguard status` shows.
+    func saveActions() -> Int32 {
         var text = "# nodeguard recent actions; written by nodeguardd (restart history: nodes/NAME)\n"
         for a in actions {
             let clean = { (s: String) in String(s.map { $0 == "\t" || $0 == "\n" ? " " : $0 }) }
             text += "action \(a.wall)\t\(clean(a.action))\t\(clean(a.target))\t\(clean(a.outcome))\n"
         }
         FileIO.makeDirectories(config.stateDirectory, mode: 0o755)
-        let r = FileIO.writeAtomically(stateFile, text, durable: true, mode: 0o644)
-        if r != 0 { rc = r }
+        return FileIO.writeAtomically(stateFile, text, durable: true, mode: 0o644)
+    }
+
+    /// A state that cannot be saved is said once.
+    func noteSaveProblem(_ rc: Int32) {
         if rc != 0 && !stateProblemLogged {
             stateProblemLogged = true
             emit(Event(.probeFailed, "cannot save state under \(config.stateDirectory): \(FileIO.errorText(rc)); the restart history will not survive a restart of nodeguard. Check state_directory",

@@ -26,10 +26,19 @@ public final class NodeWatch {
         limits = newLimits
     }
 
+    /// This cycle's decisions for the node, judged against its actuator's budget.
+    func evaluate(_ sample: NodeSample, hostTotal: UInt64?, now: Now) -> NodeDecisions {
+        rules.evaluate(sample, node: config, limits: limits, hostTotal: hostTotal, policy: &actuator.policy, now: now)
+    }
+
+    /// A restart (or start) was attempted: counted in its budget, its grace begins.
+    func restartAttempted(now: Now) {
+        rules.restartAttempted(now: now, policy: &actuator.policy)
+    }
+
     /// For the host floor's choice.
     func candidate(anonBytes: UInt64?, now: Double) -> HostFloor.Candidate {
         let p = actuator.policy
-        return HostFloor.Candidate(name: name, anonBytes: anonBytes, graceLeft: p.graceLeft(now: now),
-                                   overBudget: p.limitReached || p.restartsInWindow(now: now) >= p.maxRestarts)
+        return HostFloor.Candidate(name: name, anonBytes: anonBytes, graceLeft: p.graceLeft(now: now), overBudget: p.overBudget(now: now))
     }
 }

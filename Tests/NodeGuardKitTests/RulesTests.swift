@@ -74,7 +74,7 @@ struct Timeline {
             d.checks = nd.checks + d.checks
             restart = nd.restart
             let candidate = HostFloor.Candidate(name: n.name, anonBytes: bytes, graceLeft: policy.graceLeft(now: now.wall),
-                                                overBudget: policy.limitReached || policy.restartsInWindow(now: now.wall) >= policy.maxRestarts)
+                                                overBudget: policy.overBudget(now: now.wall))
             let floor = HostFloor.resolve(d.hostFloor, alreadyRestarting: restart.map { [$0] } ?? [], candidates: [candidate], by: config.memory.hostFloorRestarts)
             restart = restart ?? floor.restart
             if let e = floor.event { d.events.append(e) }

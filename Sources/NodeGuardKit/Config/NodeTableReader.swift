@@ -52,7 +52,7 @@ extension TableReader {
 
     mutating func read(_ entry: TOMLEntry, into node: inout NodeConfig, prefix: String) {
         guard let spec = Schema.nodeSpec(entry.key) else {
-            problem(entry.keyPosition, unknownNodeKey(entry.key, in: prefix))
+            problem(entry.keyPosition, unknownKey(entry.key, in: prefix, candidates: Schema.nodeKeys.map(\.key)))
             return
         }
         do {
@@ -61,16 +61,6 @@ extension TableReader {
         } catch {
             problem(entry.node.position, "\(prefix).\(spec.key): \(error.message)")
         }
-    }
-
-    func unknownNodeKey(_ key: String, in prefix: String) -> String {
-        var message = "unknown key `\(TOMLKeyPath.displayKey(key))` in [\(prefix)]"
-        if let near = Suggest.nearest(key, among: Schema.nodeKeys.map(\.key)) {
-            message += ", did you mean `\(near)`?"
-        } else if let other = Schema.keys.first(where: { $0.key == key }) {
-            message += "; it belongs in \(other.table.isEmpty ? "the top level, before any [table]" : "[\(other.table)]")"
-        }
-        return message
     }
 
     func isNodeName(_ name: String) -> Bool {

@@ -63,8 +63,10 @@ struct TableReader {
         }
     }
 
-    func unknownKey(_ key: String, in table: String) -> String {
-        let candidates = Schema.keys.filter { $0.table == table }.map(\.key)
+    /// "unknown key `x` in [t]", with the nearest key of that table, or the
+    /// table the key belongs in. `table` is "" for the top level.
+    func unknownKey(_ key: String, in table: String, candidates: [String]? = nil) -> String {
+        let candidates = candidates ?? Schema.keys.filter { $0.table == table }.map(\.key)
         var message = "unknown key `\(TOMLKeyPath.displayKey(key))`\(table.isEmpty ? "" : " in [\(table)]")"
         if let near = Suggest.nearest(key, among: candidates) {
             message += ", did you mean `\(near)`?"

@@ -28,6 +28,7 @@ public enum ServicesProbe {
         guard case .success(let names) = docker.runningContainers() else { return [] }
         return names.sorted().compactMap { name in
             let probe = NodeProbe({ var n = NodeConfig(name: name); n.container = name; n.dockerSocket = socket; return n }(), root: root)
+            probe.engine = docker   // one engine, one API version negotiation, for all
             guard case .success(let m) = probe.read(monotonic: 0, whileWaiting: {}).memory else { return nil }
             return RunningService(kind: .container, name: name, anonBytes: m.anonBytes)
         }

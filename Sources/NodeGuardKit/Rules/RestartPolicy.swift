@@ -19,6 +19,9 @@ public struct RestartPolicy: Equatable, Sendable {
 
     public func restartsInWindow(now: Double) -> Int { history.filter { now - $0 < window && $0 <= now + 1 }.count }
 
+    /// No restart is allowed until the window has passed.
+    public func overBudget(now: Double) -> Bool { limitReached || restartsInWindow(now: now) >= maxRestarts }
+
     public func inGrace(now: Double) -> Bool {
         guard let last = history.last else { return false }
         // A clock stepped back before the last restart counts as inside grace.
