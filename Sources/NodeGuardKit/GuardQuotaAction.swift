@@ -11,10 +11,12 @@ extension Guard {
         return names.isEmpty ? nodes : nodes.filter { names.contains($0.name) }
     }
 
-    func quotaAction(used: String, projection: String, fields: [(String, String)], _ cycle: inout Cycle) -> Event {
+    func quotaAction(_ breach: QuotaBreach, _ cycle: inout Cycle) -> Event {
         let now = cycle.now
         let b = config.bandwidth
-        let why = "this month's traffic is \(used), past action_at \(Share.format(b.actionAt)); \(projection)"
+        let why = breach.why
+        let fields: [(String, String)] = [("CHECK", "bandwidth"), ("VALUE", String(breach.used)), ("TARGET", breach.target),
+                                          ("PROJECTION", breach.projection), ("THRESHOLD", String(breach.threshold))]
         let name: String, kindName: String
         switch b.action {
         case .none: return Event(.bandwidthAction, "\(why); bandwidth.action is none, nothing is done", fields: fields + [("ACTION", "none")])
@@ -60,9 +62,9 @@ extension Guard {
     /// with the counters now (without saving).
     public func currentLedger(now: Now = Now.read()) -> BandwidthLedger {
         var cycle = Cycle(now: now, act: false, dryRun: true, whileWaiting: whileWaiting)
-        bandwidth.run(&cycle)
-        return bandwidth.ledger
+        bandwidth?.run(&cycle)
+        return ledger
     }
 
-    public var ledger: BandwidthLedger { bandwidth.ledger }
+    public var ledger: BandwidthLedger { bandwidth?.ledger ?? BandwidthLedger() }
 }

@@ -11,7 +11,7 @@ extension Guard {
     /// Every node's restart history, the recent actions and the bandwidth
     /// ledger, written durably (fsync, rename, fsync of the directory).
     public func saveState(now: Now = Now.read()) {
-        bandwidth.save(now: now)
+        if let e = bandwidth?.save(now: now) { emit(e) }
         var rc: Int32 = 0
         for n in nodes { let r = n.actuator.save(in: config.stateDirectory); if r != 0 { rc = r } }
         let actionsRC = saveActions()
@@ -47,7 +47,7 @@ extension Guard {
 
     /// `readOnly`: for the CLI, which must not move or rewrite state files.
     public func restoreState(readOnly: Bool = false) {
-        bandwidth.restore(readOnly: readOnly, now: Now.read())
+        if let e = bandwidth?.restore(readOnly: readOnly, now: Now.read()) { emit(e) }
         for n in nodes { n.actuator.restore(from: config.stateDirectory) }
         guard let text = FileIO.readText(stateFile) else { return }
         actions = []
@@ -90,26 +90,5 @@ extension Guard {
         view.cycles += 1
         let n = Double(min(view.cycles, 100))
         view.cycleCPUMicroseconds += (microseconds - view.cycleCPUMicroseconds) / n
-    }
-
-    /// The status file is rewritten each cycle; /run is tmpfs, so no fsync.
-    public func writeStatus(pid: Int32) {
-        var v = view
-        v.pid = pid
-        let bytes = v.jsonBytes()
-        var rc = FileIO.writeAtomically(config.statusFile, bytes, durable: false)
-        if rc == ENOENT {
-            // Only when the directory is missing (first write, or /run was
-            // cleaned): creating it every cycle cost ~20 us of syscalls.
-            FileIO.makeDirectories(FileIO.directory(of: config.statusFile), mode: 0o755)
-            rc = FileIO.writeAtomically(config.statusFile, bytes, durable: false)
-        }
-        if rc != 0 && !statusProblemLogged {
-            statusProblemLogged = true
-            emit(Event(.probeFailed, "cannot write the status file \(config.statusFile): \(FileIO.errorText(rc)); `nodeguard status` will not work. Check status_file",
-                       fields: [("CHECK", "status_file"), ("TARGET", config.statusFile)]))
-        } else if rc == 0 {
-            statusProblemLogged = false
-        }
     }
 }

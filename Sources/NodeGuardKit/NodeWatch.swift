@@ -1,44 +1,82 @@
-// Everything nodeguard keeps about one node: its probe, its rules (alarms,
-// trend, whether it runs) and its actuator (restart budget, how it is restarted).
+// One node as its checks share it: its settings, its probe (read once a
+// cycle, whatever the number of its checks) and its actuator (restart
+// budget, how it is restarted). The node's alarms are in its checks.
 
 public final class NodeWatch {
     public private(set) var config: NodeConfig
     public private(set) var limits: NodeLimits
     public let probe: NodeProbe
-    public internal(set) var rules: NodeRules
     public let actuator: NodeActuator
+    /// This cycle's sample, and which cycle it is from.
+    private var sampled: (serial: Int, sample: NodeSample)?
+    /// Reads the node; tests give a fake one.
+    var read: (_ monotonic: Double, _ whileWaiting: () -> Void) -> NodeSample
 
     public var name: String { config.name }
 
     public init(_ config: NodeConfig, limits: NodeLimits, root: HostRoot) {
         self.config = config
         self.limits = limits
-        probe = NodeProbe(config, root: root)
-        rules = NodeRules(name: config.name, trendWindow: limits.trendWindow)
+        let probe = NodeProbe(config, root: root)
+        self.probe = probe
         actuator = NodeActuator(config, probe: probe)
+        read = { probe.read(monotonic: $0, whileWaiting: $1) }
     }
 
-    func update(_ new: NodeConfig, limits newLimits: NodeLimits, old: NodeConfig, oldLimits: NodeLimits) {
-        rules.apply(old: oldLimits, new: newLimits, oldConfig: old, newConfig: new)
+    func update(_ new: NodeConfig, limits newLimits: NodeLimits) {
         probe.update(new)
         actuator.update(new)
         config = new
         limits = newLimits
     }
 
-    /// This cycle's decisions for the node, judged against its actuator's budget.
-    func evaluate(_ sample: NodeSample, hostTotal: UInt64?, now: Now) -> NodeDecisions {
-        rules.evaluate(sample, node: config, limits: limits, hostTotal: hostTotal, policy: &actuator.policy, now: now)
+    /// The node as read this cycle: the first of its checks reads it, the others share the read.
+    func sample(_ cycle: Cycle) -> NodeSample {
+        if let s = sampled, s.serial == cycle.serial { return s.sample }
+        let s = read(cycle.now.monotonic, cycle.whileWaiting)
+        sampled = (cycle.serial, s)
+        return s
+    }
+
+    /// Last read's anonymous memory, for the host floor's choice.
+    var lastAnonBytes: UInt64? { sampled.flatMap { try? $0.sample.memory.get().anonBytes } }
+
+    /// Asks for a restart if the node's budget allows; the limit is said once.
+    func ask(_ r: RestartRequest, _ cycle: inout Cycle) {
+        switch actuator.policy.permit(now: cycle.now.wall) {
+        case .allowed:
+            cycle.requests.append(.restart(r))
+        case .limitJustReached(let count):
+            cycle.events.append(Event(.restartLimit,
+                "\(r.reason); not restarting \(name): it was restarted \(count) times within \(Duration.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). nodeguard keeps watching and re-arms when the window has passed",
+                fields: [("NODE", name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("ACTION", "none"), ("TARGET", config.target)]))
+        case .limited:
+            break
+        }
     }
 
     /// A restart (or start) was attempted: counted in its budget, its grace begins.
+    /// The node's checks see it through the policy's attempt count and start afresh.
     func restartAttempted(now: Now) {
-        rules.restartAttempted(now: now, policy: &actuator.policy)
+        actuator.policy.record(now: now.wall)
     }
 
     /// For the host floor's choice.
-    func candidate(anonBytes: UInt64?, now: Double) -> HostFloor.Candidate {
+    func candidate(now: Double) -> HostFloor.Candidate {
         let p = actuator.policy
-        return HostFloor.Candidate(name: name, anonBytes: anonBytes, graceLeft: p.graceLeft(now: now), overBudget: p.overBudget(now: now))
+        return HostFloor.Candidate(name: name, anonBytes: lastAnonBytes, graceLeft: p.graceLeft(now: now), overBudget: p.overBudget(now: now))
+    }
+}
+
+/// What a node check remembers of its node's restarts: when the node was
+/// restarted or re-armed since its last run, its alarms start afresh.
+struct RestartMarks: Sendable {
+    var attempts = 0
+    var rearms = 0
+
+    /// (restarted, rearmed) since the last call.
+    mutating func since(_ p: RestartPolicy) -> (restarted: Bool, rearmed: Bool) {
+        defer { attempts = p.attempts; rearms = p.rearms }
+        return (p.attempts != attempts, p.rearms != rearms)
     }
 }

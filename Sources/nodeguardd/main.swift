@@ -64,11 +64,12 @@ sigprocmask(SIG_BLOCK, &waited, nil)
 signal(SIGPIPE, SIG_IGN)
 
 let guardian = Guard(config: config, root: HostRoot(rootDir), forceDryRun: dryRun, emit: log.send)
+let myPid = getpid()
+guardian.sinks.append(StatusFileSink(path: config.statusFile, pid: myPid, emit: log.send))
 let watchdog = Notifier.watchdogInterval()
 // At least twice per WatchdogSec, even when the check interval is longer.
 let pingEvery = watchdog.map { $0 / 3 }
 var lastPing = Now.read().monotonic
-let myPid = getpid()
 var cycleCount = 0
 
 @MainActor func ping() {
@@ -87,8 +88,7 @@ guardian.whileWaiting = {
 var cpuAtLastCycle = threadCPUMicroseconds()
 
 @MainActor func cycle() {
-    let view = guardian.runCycle()
-    guardian.writeStatus(pid: myPid)
+    let view = guardian.runCycle()   // the sinks log its events and write the status file
     // The ping comes after a completed cycle, never from a timer.
     Notifier.send((watchdog != nil ? "WATCHDOG=1\n" : "") + "STATUS=" + view.summary)
     lastPing = Now.read().monotonic

@@ -68,8 +68,8 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.status, 2, r.stdout + r.stderr)
         let json = try JSON.parse(r.stdout)
         XCTAssertEqual(json["state"]?.string, "critical")
-        let node = json["checks"]?.array?.first
-        XCTAssertEqual(node?["check"]?.string, "node_memory")
+        let node = json["checks"]?.array?.first { $0["check"]?.string == "node_memory" }
+        XCTAssertEqual(node?["node"]?.string, "dmo-node")
         XCTAssertEqual(node?["value"]?.string, "827 MiB")
 
         let warning = writeConfig("[node]\nunit = \"dmo-node.service\"\n[memory]\nwarn_above = \"800MiB\"\nrestart_above = \"900MiB\"\n")

@@ -71,18 +71,18 @@ final class GuardTests: XCTestCase {
         let (g, _) = guardFor(root: root, dryRun: false, command: ["/bin/touch", marker])
         for t in [0.0, 10, 20, 30] { g.runCycle(now: Now(monotonic: t, wall: 5000 + t), act: false) }
         XCTAssertFalse(FileIO.exists(marker))
-        XCTAssertEqual(g.view.checks.first?.state, .critical)
+        XCTAssertEqual(g.view.checks.first { $0.check == "node_memory" }?.state, .critical)
     }
 
     func testStatusFileIsWrittenAndReadable() throws {
         let root = makeRoot(anon: 100 * MiB)
         let (g, _) = guardFor(root: root, dryRun: false, command: ["/bin/true"])
+        g.sinks.append(StatusFileSink(path: g.config.statusFile, pid: 99, emit: { _ in }))
         g.runCycle(now: Now(monotonic: 0, wall: 5000))
-        g.writeStatus(pid: 99)
         let text = try XCTUnwrap(FileIO.readText(root + "/run/status.json"))
         let v = try XCTUnwrap(StatusView(json: try JSON.parse(text)))
         XCTAssertEqual(v.pid, 99)
-        XCTAssertEqual(v.checks.map(\.check), ["node_memory", "host_memory", "swap", "disk_free", "disk_inodes"])
+        XCTAssertEqual(v.checks.map(\.check), ["restart_budget", "node_running", "node_memory", "host_memory", "swap", "disk_free", "disk_inodes"])
     }
 
     func testReloadReportsChangesAndKeepsHistory() {

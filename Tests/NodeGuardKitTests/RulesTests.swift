@@ -4,10 +4,9 @@ import XCTest
 let GiB: UInt64 = 1 << 30
 let MiB: UInt64 = 1 << 20
 
-/// A host with 2 GiB of RAM and one disk.
-func sample(available: UInt64 = GiB, disk: DiskUsage? = nil) -> Sample {
-    let host = HostMemory(total: 2 * GiB, available: available, availableEstimated: false, swapTotal: 0, swapFree: 0, pressureSome10: nil, pressureFull10: nil)
-    return Sample(host: .success(host), disks: disk.map { [("/", .success($0))] } ?? [])
+/// A host with 2 GiB of RAM.
+func hostMemory(available: UInt64 = GiB) -> HostMemory {
+    HostMemory(total: 2 * GiB, available: available, availableEstimated: false, swapTotal: 0, swapFree: 0, pressureSome10: nil, pressureFull10: nil)
 }
 
 /// A node using `bytes` of anonymous memory; nil: not running.
@@ -36,59 +35,82 @@ func nodeConfig(_ extra: (inout Config) -> Void = { _ in }) -> Config {
     return c
 }
 
-/// One cycle's decisions, the host's and the node's together.
+/// One cycle of the guard: what it said, showed and restarted.
 struct Step {
-    var decisions: Decisions
+    var events: [Event]
+    var readings: [Reading]
     var restart: RestartRequest?
-    var events: [Event] { decisions.events }
-    var checks: [CheckView] { decisions.checks }
-    var disksToReclaim: [String] { decisions.disksToReclaim }
+    var checks: [CheckView] { readings.map(ReadingText.view) }
 }
 
-/// Drives the host's rules and one node's through a timeline of (seconds,
-/// node bytes), one cycle each, resolving the host floor as the guard does.
+/// What the fake probes answer this cycle.
+final class FakeHost {
+    var host: Result<HostMemory, ProbeError> = .success(hostMemory())
+    var disk: DiskUsage?
+    var node = nodeSample(nil)
+    /// The disk as measured again after reclaiming, if it changed.
+    var afterReclaim: DiskUsage?
+    var diskReads = 0
+}
+
+/// Drives the real checks through a timeline of (seconds, node bytes), one
+/// whole guard cycle each (dry run, so restarts are decided and counted but
+/// nothing is run), with the probes answering from `fake`.
 struct Timeline {
-    var config: Config
-    var rules: Rules
-    var node: NodeRules
-    var policy: RestartPolicy
+    let guardian: Guard
+    let fake = FakeHost()
     var t0 = 1_000_000.0
     var events: [(Double, Event)] = []
     var restarts: [Double] = []
+    var policy: RestartPolicy { guardian.nodes.first?.actuator.policy ?? RestartPolicy(grace: 0, maxRestarts: 0, window: 0) }
 
     init(_ c: Config) {
-        config = c
-        rules = Rules(config: c)
-        let n = c.nodes.first ?? NodeConfig(name: "none")
-        node = NodeRules(name: n.name, trendWindow: c.limits(of: n).trendWindow)
-        policy = RestartPolicy(grace: n.grace, maxRestarts: n.maxRestarts, window: n.restartWindow)
+        var c = c
+        c.bandwidth.enabled = false
+        c.dockerLogs.enabled = false
+        if c.disk.paths.isEmpty || c.disk.paths == DiskConfig().paths { c.disk.paths = ["/"] }
+        guardian = Guard(config: c, root: HostRoot(tempDir()), forceDryRun: true, emit: { _ in })
+        let fake = self.fake
+        guardian.check(HostMemoryCheck.self)?.probe = { fake.host }
+        for d in guardian.checks.compactMap({ $0 as? DiskCheck }) {
+            d.probe = {
+                fake.diskReads += 1
+                if fake.diskReads > 1, let again = fake.afterReclaim { return .success(again) }
+                return .success(fake.disk ?? disk(freeShare: 0.5))
+            }
+        }
+        for n in guardian.nodes { n.read = { _, _ in fake.node } }
     }
 
-    mutating func at(_ t: Double, node bytes: UInt64?, available: UInt64 = GiB, disk: DiskUsage? = nil, health: String? = nil) -> Step {
-        let now = Now(monotonic: t, wall: t0 + t)
-        var d = rules.evaluate(sample(available: available, disk: disk), now: now, nodesInGrace: !config.nodes.isEmpty && policy.inGrace(now: now.wall))
-        var restart: RestartRequest?
-        if let n = config.nodes.first {
-            let nd = node.evaluate(nodeSample(bytes, health: health), node: n, limits: config.limits(of: n), hostTotal: 2 * GiB, policy: &policy, now: now)
-            d.events += nd.events
-            d.checks = nd.checks + d.checks
-            restart = nd.restart
-            let candidate = HostFloor.Candidate(name: n.name, anonBytes: bytes, graceLeft: policy.graceLeft(now: now.wall),
-                                                overBudget: policy.overBudget(now: now.wall))
-            let floor = HostFloor.resolve(d.hostFloor, alreadyRestarting: restart.map { [$0] } ?? [], candidates: [candidate], by: config.memory.hostFloorRestarts)
-            restart = restart ?? floor.restart
-            if let e = floor.event { d.events.append(e) }
+    mutating func at(_ t: Double, node bytes: UInt64?, available: UInt64 = GiB, disk: DiskUsage? = nil, health: String? = nil,
+                     afterReclaim: DiskUsage? = nil) -> Step {
+        fake.host = .success(hostMemory(available: available))
+        fake.node = nodeSample(bytes, health: health)
+        fake.disk = disk
+        fake.afterReclaim = afterReclaim
+        fake.diskReads = 0
+        let sink = Collect()
+        guardian.sinks = [sink]
+        guardian.runCycle(now: Now(monotonic: t, wall: t0 + t), act: true)
+        let said = sink.events
+        for e in said { events.append((t, e)) }
+        let restart = said.first { $0.kind == .restartDryRun }.map {
+            RestartRequest(node: $0.field("NODE") ?? "", check: $0.field("CHECK") ?? "", value: $0.field("VALUE") ?? "",
+                           threshold: $0.field("THRESHOLD") ?? "", reason: $0.message)
         }
-        for e in d.events { events.append((t, e)) }
-        if restart != nil {
-            restarts.append(t)
-            node.restartAttempted(now: now, policy: &policy)
-            rules.resetHostAlarms()
-        }
-        return Step(decisions: d, restart: restart)
+        if restart != nil { restarts.append(t) }
+        return Step(events: said.filter { $0.kind != .restartDryRun }, readings: sink.readings, restart: restart)
     }
 
-    func kinds() -> [EventKind] { events.map(\.1.kind) }
+    func kinds() -> [EventKind] { events.map(\.1.kind).filter { $0 != .restartDryRun } }
+}
+
+/// A sink that keeps the last cycle.
+final class Collect: Sink {
+    var events: [Event] = []
+    var readings: [Reading] = []
+    func publish(_ report: CycleReport) { events = report.events; readings = report.readings }
+    func update(_ config: Config) {}
 }
 
 final class RulesTests: XCTestCase {
@@ -225,13 +247,11 @@ final class RulesTests: XCTestCase {
         XCTAssertEqual(tl.at(0, node: nil, disk: disk(freeShare: 0.40)).checks.first { $0.check == "disk_free" }?.state, .ok)
         _ = tl.at(10, node: nil, disk: disk(freeShare: 0.12))
         XCTAssertEqual(tl.kinds(), [.warning])
-        // Critical is not logged by evaluate: the disk is handed over for reclaiming first.
-        var d = tl.at(20, node: nil, disk: disk(freeShare: 0.03)).decisions
-        XCTAssertEqual(d.disksToReclaim, ["/"])
-        XCTAssertEqual(tl.kinds(), [.warning])
-        tl.rules.confirmDiskCritical(.success(disk(freeShare: 0.03)), path: "/", reclaimed: "pruned nothing", now: Now(monotonic: 20, wall: 20), into: &d)
-        XCTAssertEqual(d.events.last?.kind, .critical)
-        XCTAssertTrue(d.events.last!.message.contains("pruned nothing"))
+        // Critical: reclaimed first (nothing of nodeguard's on this fixture), measured again, then CRIT.
+        let d = tl.at(20, node: nil, disk: disk(freeShare: 0.03))
+        XCTAssertEqual(tl.fake.diskReads, 2, "measured again after reclaiming")
+        XCTAssertEqual(d.events.map(\.kind), [.critical])
+        XCTAssertTrue(d.events[0].message.contains("nothing nodeguard can reclaim there"), d.events[0].message)
         // Staying critical logs nothing more.
         XCTAssertEqual(tl.at(30, node: nil, disk: disk(freeShare: 0.03)).events, [])
         // Back just above 5%: inside the margin, still critical.
@@ -243,10 +263,10 @@ final class RulesTests: XCTestCase {
 
     func testReclaimingEnoughAvoidsCrit() {
         var tl = Timeline(Config())
-        var d = tl.at(0, node: nil, disk: disk(freeShare: 0.03)).decisions
-        tl.rules.confirmDiskCritical(.success(disk(freeShare: 0.20)), path: "/", reclaimed: "", now: Now(monotonic: 0, wall: 0), into: &d)
+        let d = tl.at(0, node: nil, disk: disk(freeShare: 0.03), afterReclaim: disk(freeShare: 0.20))
         XCTAssertFalse(d.events.contains { $0.kind == .critical })
         XCTAssertEqual(d.checks.first { $0.check == "disk_free" }?.state, .ok)
+        XCTAssertEqual(d.checks.first { $0.check == "disk_free" }?.value, "9.3 GiB free (20%)", "the reading after reclaiming")
     }
 
     func testInodes() {
@@ -261,7 +281,7 @@ final class RulesTests: XCTestCase {
         c.disk.fillRateWindow = 3600
         var tl = Timeline(c)
         // 10 GB free, filling 1 GB per 100 s.
-        var last = Step(decisions: Decisions())
+        var last = Step(events: [], readings: [])
         for i in 0...10 {
             let free = 10_000_000_000 - UInt64(i) * 1_000_000_000 / 10
             last = tl.at(Double(i) * 10, node: nil, disk: DiskUsage(path: "/", totalBytes: 50_000_000_000, freeBytes: free, totalInodes: 10, freeInodes: 10))
@@ -271,14 +291,24 @@ final class RulesTests: XCTestCase {
     }
 
     func testProbeFailureLoggedOnceAndItsRecovery() {
-        var rules = Rules(config: nodeConfig())
-        let bad = Sample(host: .failure(ProbeError("cannot read /proc/meminfo")), disks: [])
-        let good = sample()
-        XCTAssertEqual(rules.evaluate(bad, now: Now(monotonic: 0, wall: 0)).events.map(\.kind), [.probeFailed])
-        XCTAssertEqual(rules.evaluate(bad, now: Now(monotonic: 1, wall: 1)).events.map(\.kind), [])
-        let d = rules.evaluate(bad, now: Now(monotonic: 2, wall: 2))
-        XCTAssertEqual(d.checks.first?.state, .error)
-        XCTAssertEqual(rules.evaluate(good, now: Now(monotonic: 3, wall: 3)).events.map(\.kind), [.recovered])
+        var tl = Timeline(nodeConfig())
+        tl.fake.host = .failure(ProbeError("cannot read /proc/meminfo"))
+        func cycle(_ t: Double) -> Step {
+            let s = tl.at(t, node: 500 * MiB, available: GiB)
+            return s
+        }
+        let bad: Result<HostMemory, ProbeError> = .failure(ProbeError("cannot read /proc/meminfo"))
+        var steps: [Step] = []
+        for t in [0.0, 1, 2] {
+            tl.guardian.check(HostMemoryCheck.self)?.probe = { bad }
+            steps.append(cycle(t))
+        }
+        XCTAssertEqual(steps.map { $0.events.map(\.kind) }, [[.probeFailed], [], []])
+        XCTAssertEqual(steps[2].checks.first { $0.check == "host_memory" }?.state, .error)
+        XCTAssertEqual(steps[2].checks.first { $0.check == "host_memory" }?.value, "?")
+        let fake = tl.fake
+        tl.guardian.check(HostMemoryCheck.self)?.probe = { fake.host }
+        XCTAssertEqual(cycle(3).events.map(\.kind), [.recovered])
     }
 
     func testRestartPolicyPersistsAcrossDaemonRestarts() {

@@ -16,25 +16,19 @@ final class BandwidthCheck: Check {
     private(set) var projection: BandwidthProjection?
     let networkCache = NetworkProbe.Cache()
     var failures = ProbeFailures()
-    /// bandwidth.action carried out on the nodes by the guard's actuators;
-    /// the event says how it went.
-    var quotaAction: (_ used: String, _ projection: String, _ fields: [(String, String)], _ cycle: inout Cycle) -> Event = { _, _, _, _ in
-        Event(.bandwidthAction, "no action taken")
-    }
-    /// For what goes wrong outside a cycle (saving at stop).
-    let emit: (Event) -> Void
-
-    init(_ config: BandwidthConfig, stateDirectory: String, root: HostRoot, emit: @escaping (Event) -> Void) {
-        self.config = config; self.stateDirectory = stateDirectory; self.root = root; self.emit = emit
+    init(_ config: BandwidthConfig, stateDirectory: String, root: HostRoot) {
+        self.config = config; self.stateDirectory = stateDirectory; self.root = root
         calendar = BillingCalendar(billingDay: config.billingDay)
     }
 
     var ledgerFile: String { stateDirectory + "/bandwidth" }
+    var kind: String { "bandwidth" }
+    var target: String { "network" }
 
-    func update(_ new: BandwidthConfig, stateDirectory dir: String) {
-        config = new
-        stateDirectory = dir
-        calendar = BillingCalendar(billingDay: new.billingDay)
+    func update(_ new: Config) {
+        config = new.bandwidth
+        stateDirectory = new.stateDirectory
+        calendar = BillingCalendar(billingDay: new.bandwidth.billingDay)
     }
 
     func run(_ cycle: inout Cycle) {
@@ -43,17 +37,15 @@ final class BandwidthCheck: Check {
         let read = NetworkProbe.countedInterfaces(configured: b.interfaces, root: root, cache: networkCache, now: now.monotonic).flatMap { names in
             NetworkProbe.read(interfaces: names, root: root, now: now, cache: networkCache).map { (names, $0) }
         }
-        guard let (names, sample) = failures.value("bandwidth", target: "network", read, events: &cycle.events, checks: &cycle.checks) else { return }
+        guard let (names, sample) = failures.value("bandwidth", target: "network", read, &cycle) else { return }
         let target = names.joined(separator: " ")
         var mustSave = account(sample, events: &cycle.events)
         let p = BandwidthRules.projection(ledger, calendar: calendar, count: b.count, quota: b.quota, now: now.wall)
         projection = p
-        let (value, shownProjection) = BandwidthRules.describe(p, quota: b.quota, calendar: calendar)
-        let share = b.quota > 0 ? Double(p.used) / Double(b.quota) : 0
-        cycle.checks.append(CheckView(check: "bandwidth", target: target, value: value,
-                                      warn: b.quota > 0 ? "≥ \(Share.format(b.warnAt))" : "", critical: b.quota > 0 ? "≥ \(Share.format(b.actionAt))" : "",
-                                      state: b.quota == 0 ? .ok : share >= b.actionAt ? .critical : share >= b.warnAt ? .warning : .ok,
-                                      projection: shownProjection, note: "billing month from \(p.month), \(b.count.rawValue)"))
+        let r = reading(p, target: target)
+        cycle.readings.append(r)
+        // The events say what the status shows.
+        let value = ReadingText.value(r), shownProjection = r.projection.map(ReadingText.projection) ?? ""
         guard cycle.act else { return }
         for decision in BandwidthRules.decide(&ledger, projection: p, quota: b.quota, warnAt: b.warnAt, actionAt: b.actionAt) {
             mustSave = true
@@ -63,10 +55,23 @@ final class BandwidthCheck: Check {
                 cycle.events.append(Event(.bandwidthWarning, "this month's traffic is \(value), past warn_at \(Share.format(b.warnAt)); \(shownProjection)",
                                           fields: fields + [("THRESHOLD", String(UInt64(Double(b.quota) * b.warnAt)))]))
             case .act:
-                cycle.events.append(quotaAction(value, shownProjection, fields + [("THRESHOLD", String(UInt64(Double(b.quota) * b.actionAt)))], &cycle))
+                cycle.requests.append(.quotaAction(QuotaBreach(used: p.used, why: "this month's traffic is \(value), past action_at \(Share.format(b.actionAt)); \(shownProjection)",
+                                                               target: target, projection: shownProjection, threshold: UInt64(Double(b.quota) * b.actionAt))))
             }
         }
-        if mustSave || now.monotonic - savedAt >= b.saveInterval { save(now: now) }
+        if mustSave || now.monotonic - savedAt >= b.saveInterval, let e = save(now: now) { cycle.events.append(e) }
+    }
+
+    func reading(_ p: BandwidthProjection, target: String) -> Reading {
+        let b = config
+        let share = b.quota > 0 ? Double(p.used) / Double(b.quota) : 0
+        var figures = [Figure("counted", .word(b.count.rawValue))]
+        if b.quota > 0 { figures += [Figure("quota", .bytes(b.quota)), Figure("share", .share(share))] }
+        return Reading("bandwidth", target: target, value: .bytes(p.used), figures: figures,
+                       warn: b.quota > 0 ? Threshold(.atLeast, .share(b.warnAt)) : nil,
+                       critical: b.quota > 0 ? Threshold(.atLeast, .share(b.actionAt)) : nil,
+                       state: b.quota == 0 ? .ok : share >= b.actionAt ? .critical : share >= b.warnAt ? .warning : .ok,
+                       projection: .month(p, quotaReachedOn: p.quotaReachedAt.map { calendar.dateOf($0) }))
     }
 
     /// Folds the sample into the ledger; whether the ledger must be saved now.
@@ -103,31 +108,34 @@ final class BandwidthCheck: Check {
 
     /// Durable: counters and totals together, so a crash between saves loses
     /// nothing (the next start counts from the saved counters).
-    func save(now: Now) {
-        guard config.enabled, !ledger.isEmpty else { return }
+    /// A failure is said once (the event returned).
+    func save(now: Now) -> Event? {
+        guard config.enabled, !ledger.isEmpty else { return nil }
         FileIO.makeDirectories(stateDirectory, mode: 0o755)
         let rc = FileIO.writeAtomically(ledgerFile, ledger.serialized(), durable: true, mode: 0o644)
         if rc == 0 {
             savedAt = now.monotonic
         } else if !problemLogged {
             problemLogged = true
-            emit(Event(.probeFailed, "cannot save bandwidth counts to \(ledgerFile): \(FileIO.errorText(rc)); check state_directory",
-                       fields: [("CHECK", "bandwidth"), ("TARGET", ledgerFile)]))
+            return Event(.probeFailed, "cannot save bandwidth counts to \(ledgerFile): \(FileIO.errorText(rc)); check state_directory",
+                         fields: [("CHECK", "bandwidth"), ("TARGET", ledgerFile)])
         }
+        return nil
     }
 
     /// Reads the ledger; a corrupt or truncated one is moved aside and logged.
-    func restore(readOnly: Bool, now: Now) {
-        guard config.enabled, let text = FileIO.readText(ledgerFile) else { return }
+    func restore(readOnly: Bool, now: Now) -> Event? {
+        guard config.enabled, let text = FileIO.readText(ledgerFile) else { return nil }
         do {
             ledger = try BandwidthLedger.parse(text)
         } catch {
-            if readOnly { return }
+            if readOnly { return nil }
             let aside = ledgerFile + ".corrupt-\(Int(now.wall))"
             rename(ledgerFile, aside)
             ledger = BandwidthLedger()
-            emit(Event(.stateCorrupt, "\(ledgerFile) is unreadable (\(error.line > 0 ? "line \(error.line): " : "")\(error.reason)); moved to \(aside) and counting afresh from now",
-                       fields: [("CHECK", "bandwidth"), ("TARGET", ledgerFile)]))
+            return Event(.stateCorrupt, "\(ledgerFile) is unreadable (\(error.line > 0 ? "line \(error.line): " : "")\(error.reason)); moved to \(aside) and counting afresh from now",
+                         fields: [("CHECK", "bandwidth"), ("TARGET", ledgerFile)])
         }
+        return nil
     }
 }

@@ -1,51 +1,120 @@
-// A check owns its probe, its cadence and its memory of past cycles, and says
-// what it found into the cycle. The guard runs every check each cycle; one
-// that is not due shows what it found last.
+// A check is the unit of nodeguard: it owns its probe, its cadence, its
+// alarms and its memory of past cycles, and says what it found into the
+// cycle as typed readings, events and action requests. The guard runs every
+// check each cycle (one that is not due shows what it found last), hands the
+// requests to the nodes' actuators and the results to the sinks.
+// Adding a check: one file here, one line in CheckRegistry.
 
-/// One cycle as a check sees it: the clock, whether it may act, and where
-/// its findings go.
+/// A check as the guard sees it.
+public protocol Check: AnyObject {
+    /// Its kind in CheckRegistry: "node_memory", "disk", "journal"...
+    var kind: String { get }
+    /// What it watches: a node's name, a disk's path, "host".
+    var target: String { get }
+    func run(_ cycle: inout Cycle)
+    /// A reload: take the new settings, keep what was learnt while it still applies.
+    func update(_ config: Config)
+}
+
+/// What a check asks of the guard; the guard decides who carries it out.
+public enum ActionRequest: Equatable, Sendable {
+    /// Restart (or start) the node named in the request, through its actuator.
+    case restart(RestartRequest)
+    /// The host floor held: the guard chooses which node (HostFloor).
+    case hostFloor(RestartRequest)
+    /// A disk reached critical: free what nodeguard can there, then measure it again.
+    case reclaim(disk: String)
+    /// The month's traffic passed bandwidth.action_at: run bandwidth.action.
+    case quotaAction(QuotaBreach)
+}
+
+public struct QuotaBreach: Equatable, Sendable {
+    public var used: UInt64
+    /// "this month's traffic is …, past action_at 95%; month end ~…"
+    public var why: String
+    public var target: String
+    public var projection: String
+    public var threshold: UInt64
+}
+
+/// One cycle as a check sees it: the clock, whether it may act, what the
+/// checks before it learnt, and where its findings go.
 public struct Cycle {
     public let now: Now
     /// false for `nodeguard check`: look, change nothing.
     public let act: Bool
     /// Decide and say, but change nothing (--dry-run).
     public let dryRun: Bool
+    /// Which cycle this is: a node is read once a cycle, whatever the number of its checks.
+    let serial: Int
     /// Keeps the watchdog fed while an action waits.
     let whileWaiting: () -> Void
+    /// The host's MemTotal, once host_memory read it: node thresholds given as shares need it.
+    public var hostTotal: UInt64?
+    /// A node is in its grace after a restart: the host's memory waits for it.
+    public var nodesInGrace = false
+    /// Moves with every restart attempt and re-arm of any node: the host's
+    /// alarms start afresh when it moved.
+    public var restartEpoch = 0
     public var events: [Event] = []
-    public var checks: [CheckView] = []
+    public var readings: [Reading] = []
+    public var requests: [ActionRequest] = []
     /// What was done, for the recent actions `nodeguard status` shows.
     public var actions: [ActionRecord] = []
 
-    init(now: Now, act: Bool, dryRun: Bool, whileWaiting: @escaping () -> Void) {
-        self.now = now; self.act = act; self.dryRun = dryRun; self.whileWaiting = whileWaiting
+    init(now: Now, act: Bool, dryRun: Bool, serial: Int = 0, whileWaiting: @escaping () -> Void) {
+        self.now = now; self.act = act; self.dryRun = dryRun; self.serial = serial; self.whileWaiting = whileWaiting
     }
 }
 
-public protocol Check: AnyObject {
-    func run(_ cycle: inout Cycle)
+/// A check that can free space when a disk is at critical (Docker logs, the journal).
+protocol Reclaiming: Check {
+    /// What was freed on the filesystem of `full` (the disk's path under the
+    /// host root), or nil when nothing of this check lives there.
+    func reclaim(onFilesystemOf full: String, disk: String, _ cycle: inout Cycle) -> Reclaimed?
+}
+
+public struct Reclaimed: Equatable, Sendable {
+    /// "Docker logs", "the journal"
+    public var what: String
+    public var freed: UInt64
+    /// Dry run: what would have been done, nothing freed.
+    public var dryRun: Bool
+    /// Why nothing could be freed, when it failed.
+    public var failure: String?
 }
 
 /// A probe's failure is said once, and its end once.
 struct ProbeFailures: Sendable {
     var failing: Set<String> = []
 
-    /// The value when read; else the failure is said (once) and shown.
-    mutating func value<T>(_ check: String, target: String, _ r: Result<T, ProbeError>,
-                           events: inout [Event], checks: inout [CheckView]) -> T? {
+    /// The value when read; else the failure is said (once) and shown as an error reading.
+    mutating func value<T>(_ check: String, target: String, node: String? = nil, _ r: Result<T, ProbeError>, _ cycle: inout Cycle) -> T? {
         let key = check + " " + target
+        var fields: [(String, String)] = [("CHECK", check), ("TARGET", target)]
+        if let node { fields.insert(("NODE", node), at: 0) }
         switch r {
         case .success(let v):
             if failing.remove(key) != nil {
-                events.append(Event(.recovered, "\(check) \(target) can be read again", fields: [("CHECK", check), ("TARGET", target)]))
+                cycle.events.append(Event(.recovered, "\(check) \(target) can be read again", fields: fields))
             }
             return v
         case .failure(let e):
             if failing.insert(key).inserted {
-                events.append(Event(.probeFailed, e.message, fields: [("CHECK", check), ("TARGET", target)]))
+                cycle.events.append(Event(.probeFailed, e.message, fields: fields))
             }
-            checks.append(CheckView(check: check, target: target, value: "?", state: .error, note: e.message))
+            cycle.readings.append(Reading(check, target: target, node: node, value: .word("?"), state: .error, notes: [e.message]))
             return nil
         }
     }
+}
+
+/// A node's restart as a check asks for it: which node, which check, the
+/// value and threshold that made it (raw numbers, for the event's fields), and why.
+public struct RestartRequest: Equatable, Sendable {
+    public var node: String
+    public var check: String
+    public var value: String
+    public var threshold: String
+    public var reason: String
 }

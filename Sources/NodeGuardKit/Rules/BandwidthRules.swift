@@ -47,17 +47,6 @@ public enum BandwidthRules {
         return p
     }
 
-    /// "312 GiB of 2 TB (16%), month end ~1.6 TB; at the 24 h rate the quota is reached on 2026-12-19"
-    public static func describe(_ p: BandwidthProjection, quota: UInt64, calendar: BillingCalendar) -> (value: String, projection: String) {
-        var value = Size.formatDecimal(p.used)
-        if quota > 0 { value += " of \(Size.formatDecimal(quota)) (\(Share.format(Double(p.used) / Double(quota))))" }
-        var proj: [String] = []
-        if let e = p.linearEnd { proj.append("month end ~\(Size.formatDecimal(e))") }
-        if let r = p.rateEnd, let rate = p.dayRate { proj.append("~\(Size.formatDecimal(r)) at \(Size.formatDecimal(UInt64(rate * 86400)))/day") }
-        if let at = p.quotaReachedAt { proj.append("quota reached on \(calendar.dateOf(at))") }
-        return (value, proj.joined(separator: ", "))
-    }
-
     public enum Decision: Equatable, Sendable { case warn, act }
 
     /// What passed its share of the quota for the first time this month; the

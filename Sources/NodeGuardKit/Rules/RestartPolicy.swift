@@ -11,6 +11,10 @@ public struct RestartPolicy: Equatable, Sendable {
     public private(set) var history: [Double] = []
     /// The CRIT "stopped restarting" was logged and no restart is allowed.
     public private(set) var limitReached = false
+    /// Restart attempts and re-arms since nodeguard started (not saved): the
+    /// node's checks start their alarms afresh when either moves.
+    public private(set) var attempts = 0
+    public private(set) var rearms = 0
 
     public init(grace: Double, maxRestarts: Int, window: Double, history: [Double] = [], limitReached: Bool = false) {
         self.grace = grace; self.maxRestarts = maxRestarts; self.window = window
@@ -51,11 +55,13 @@ public struct RestartPolicy: Equatable, Sendable {
     public mutating func rearm(now: Double) -> Bool {
         guard limitReached, restartsInWindow(now: now) < maxRestarts else { return false }
         limitReached = false
+        rearms += 1
         return true
     }
 
     public mutating func record(now: Double) {
         history.append(now)
+        attempts += 1
         // Keep only what the window can still count.
         history.removeAll { now - $0 >= window }
     }

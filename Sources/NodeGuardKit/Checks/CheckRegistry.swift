@@ -1,0 +1,57 @@
+// Every kind of check, one line each, in the order they run in a cycle, and
+// the targets the config gives it. Adding a check: its file in Checks/ and
+// one line here.
+
+/// What checks are built from.
+struct CheckSetting {
+    let config: Config
+    let root: HostRoot
+    /// One a node, shared by the node's checks.
+    let nodes: [NodeWatch]
+}
+
+enum CheckRegistry {
+    /// host_memory runs first (node thresholds given as a share of RAM need
+    /// MemTotal); a node's restart_budget before its other checks (they see its re-arm).
+    static var kinds: [(kind: String, build: (CheckSetting) -> [Check])] {
+        [
+            ("host_memory", { [HostMemoryCheck($0.config, root: $0.root)] }),
+            ("restart_budget", { $0.nodes.map(RestartBudgetCheck.init) }),
+            ("node_running", { $0.nodes.map(NodeRunningCheck.init) }),
+            ("node_memory", { $0.nodes.map(NodeMemoryCheck.init) }),
+            ("container_health", { $0.nodes.filter { $0.config.container != nil }.map(ContainerHealthCheck.init) }),
+            ("disk", { s in s.config.disk.paths.map { DiskCheck($0, s.config.disk, root: s.root) } }),
+            ("docker_logs", { [DockerLogsCheck($0.config.dockerLogs)] }),
+            ("journal", { [JournalCheck($0.config.journal, root: $0.root)] }),
+            ("bandwidth", { [BandwidthCheck($0.config.bandwidth, stateDirectory: $0.config.stateDirectory, root: $0.root)] }),
+        ]
+    }
+
+    static func build(_ s: CheckSetting) -> [Check] { kinds.flatMap { $0.build(s) } }
+
+    /// A reload: a check whose kind and target are still configured keeps
+    /// what it learnt (alarms, trends, ledgers) and takes the new settings;
+    /// the others are built afresh.
+    static func rebuild(_ old: [Check], _ s: CheckSetting) -> [Check] {
+        build(s).map { fresh in
+            guard let kept = old.first(where: { $0.kind == fresh.kind && $0.target == fresh.target && sameNode($0, fresh) }) else { return fresh }
+            kept.update(s.config)
+            return kept
+        }
+    }
+
+    /// A node check stays only with the same node watch (a node renamed is a new node).
+    static func sameNode(_ a: Check, _ b: Check) -> Bool {
+        guard let x = (a as? NodeCheck)?.node, let y = (b as? NodeCheck)?.node else { return true }
+        return x === y
+    }
+}
+
+/// A check of one node.
+protocol NodeCheck: Check {
+    var node: NodeWatch { get }
+}
+extension RestartBudgetCheck: NodeCheck {}
+extension NodeRunningCheck: NodeCheck {}
+extension NodeMemoryCheck: NodeCheck {}
+extension ContainerHealthCheck: NodeCheck {}

@@ -1,0 +1,44 @@
+// Opt-in (restart_unhealthy_after): a container node whose HEALTHCHECK stays
+// unhealthy is restarted, under the same grace and budget as memory restarts.
+// Its alarm is its own: a re-arm of the budget starts it afresh, so a
+// container that stays unhealthy is restarted again once the window passed.
+
+final class ContainerHealthCheck: Check {
+    let node: NodeWatch
+    var unhealthy = SustainedAlarm()
+    var marks = RestartMarks()
+    var applied: (target: String, after: Double)
+    var kind: String { "container_health" }
+    var target: String { node.name }
+
+    init(_ node: NodeWatch) {
+        self.node = node
+        applied = (node.config.target, node.config.restartUnhealthyAfter)
+    }
+
+    func update(_ config: Config) {}
+
+    func run(_ cycle: inout Cycle) {
+        let n = node.config, policy = node.actuator.policy
+        let seen = marks.since(policy)
+        if seen.restarted || seen.rearmed || applied != (n.target, n.restartUnhealthyAfter) { unhealthy.reset() }
+        applied = (n.target, n.restartUnhealthyAfter)
+        guard let health = node.sample(cycle).health, !health.isEmpty else { return }
+        let after = n.restartUnhealthyAfter
+        cycle.readings.append(Reading("container_health", target: n.target, node: node.name, value: .word(health),
+                                      critical: after > 0 ? Threshold(.above, .word("unhealthy"), sustained: after) : nil,
+                                      state: health == "unhealthy" ? (after > 0 ? .critical : .warning) : .ok))
+        guard after > 0 else { return }
+        if policy.inGrace(now: cycle.now.wall) { unhealthy.reset(); return }
+        switch unhealthy.update(breached: health == "unhealthy", clear: health != "unhealthy", now: cycle.now.monotonic, sustained: after) {
+        case .fired:
+            node.ask(RestartRequest(node: node.name, check: "container_health", value: health, threshold: Duration.format(after),
+                                    reason: "container \(n.target) unhealthy for \(Duration.format(unhealthy.heldFor(now: cycle.now.monotonic))) (restart_unhealthy_after = \(Duration.format(after)))"),
+                     &cycle)
+        case .recovered:
+            cycle.events.append(Event(.recovered, "container \(n.target) is no longer unhealthy (\(health))",
+                                      fields: [("NODE", node.name), ("CHECK", "container_health"), ("VALUE", health), ("TARGET", n.target)]))
+        case nil: break
+        }
+    }
+}

@@ -1,0 +1,51 @@
+// Whether a node runs (container exited, unit inactive or failed, pidfile
+// process gone): ERROR once when it stops, NOTICE once when it runs again;
+// with start_when_down it is started through its restart budget.
+
+final class NodeRunningCheck: Check {
+    let node: NodeWatch
+    /// nil until the first reading; false once it was found not running.
+    private(set) var running: Bool?
+    var kind: String { "node_running" }
+    var target: String { node.name }
+
+    init(_ node: NodeWatch) { self.node = node }
+
+    func update(_ config: Config) {}
+
+    func run(_ cycle: inout Cycle) {
+        let n = node.config
+        let fields: [(String, String)] = [("NODE", node.name), ("CHECK", "node_running"), ("TARGET", n.target)]
+        switch node.sample(cycle).memory {
+        case .success:
+            if running == false {
+                cycle.events.append(Event(.nodeUp, "node \(node.name) (\(n.target)) runs again", fields: fields))
+            }
+            running = true
+            cycle.readings.append(Reading("node_running", target: n.target, node: node.name, value: .word("running")))
+        case .failure(let e) where e.notRunning:
+            if running != false {
+                cycle.events.append(Event(.nodeDown, "node \(node.name) is not running: \(e.message)\(n.startWhenDown ? "; starting it (start_when_down)" : "")",
+                                          fields: fields))
+            }
+            running = false
+            down(e, cycle: &cycle)
+        case .failure:
+            break   // unknown: node_memory says why it cannot be read
+        }
+    }
+
+    /// Shown critical; started when start_when_down asks, within the budget.
+    func down(_ e: ProbeError, cycle: inout Cycle) {
+        let n = node.config, policy = node.actuator.policy, now = cycle.now.wall
+        var notes = [e.message]
+        if n.startWhenDown && !policy.inGrace(now: now) {
+            node.ask(RestartRequest(node: node.name, check: "node_running", value: "not running", threshold: "",
+                                    reason: "node \(node.name) is not running and start_when_down is set"), &cycle)
+        } else if n.startWhenDown {
+            notes.append("grace after the last start: \(Duration.format(policy.graceLeft(now: now))) left")
+        }
+        cycle.readings.append(Reading("node_running", target: n.target, node: node.name, value: .word("not running"),
+                                      state: .critical, notes: notes))
+    }
+}
