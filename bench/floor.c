@@ -1,53 +1,157 @@
 /* The floor under nodeguardd's cycle on this machine: the system calls the
- * daemon makes in one cycle of bench/footprint.sh (strace -p shows them), in
- * C and nothing else, at the same cadence. footprint.sh measures it from
+ * daemon makes for bench/footprint.sh's config (three nodes: a unit, a
+ * pidfile process tree, a container; Docker logs, journal, bandwidth on), in
+ * C and nothing else, at the same cadence. `BENCH_STRACE=10 bench/footprint.sh`
+ * prints both processes' calls side by side. footprint.sh measures it from
  * /proc/PID/schedstat over the same window as the daemon and monit, so
  * c_floor_us_per_cycle and cpu_us_per_cycle are the same measure: what is
  * left between them is nodeguard's own code.
  *
- * usage: floor PIDFILE STATUS_DIR   (runs until killed)
- * A cycle: wake from sigtimedwait; the node's pidfile (open, read, close);
- * its /proc/PID/statm and task/PID/children, kept open; its task list (lseek,
- * getdents64); /proc/meminfo, /proc/pressure/memory and /proc/net/dev, kept
- * open; statfs("/"); the status file (open, write, close, rename); the
- * thread's CPU clock. */
+ * usage: floor STATUS_DIR UNIT_MEMORY_STAT PIDFILE DOCKER_SOCKET CONTAINER CONTAINERS_DIR
+ *   (runs until killed)
+ * Every second: wake from sigtimedwait; /proc/meminfo, /proc/pressure/memory
+ * and the unit's memory.stat, kept open; the pidfile (open, read, close), the
+ * tree's statm, children and task lists, kept open; the container's
+ * memory.stat, kept open; statfs("/"); /proc/net/dev; the status file (open,
+ * write, close, rename); the thread's CPU clock.
+ * Every 30 s, as the daemon asks Docker about its container node: inspect
+ * over the socket, then the container process's cgroup.
+ * Every 60 s, the Docker logs scan (scan_interval) and the interfaces that
+ * count (the routes, each interface's ifindex and speed). */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-static int open_proc(const char *fmt, int pid, int flags) {
+#define MAXKIDS 16
+static char buf[32768];
+
+static int openf(const char *path, int flags) { return open(path, flags | O_CLOEXEC); }
+
+static int open_pid(const char *fmt, int pid, int flags) {
     char path[128];
     snprintf(path, sizeof path, fmt, pid, pid);
-    return open(path, flags | O_CLOEXEC);
+    return openf(path, flags);
+}
+
+static void listdir(int fd) { lseek(fd, 0, SEEK_SET); syscall(SYS_getdents64, fd, buf, sizeof buf); }
+
+/* GET /containers/NAME/json over the engine's socket; the container's pid. */
+static int inspect(const char *sock, const char *name) {
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    struct sockaddr_un a = { .sun_family = AF_UNIX };
+    strncpy(a.sun_path, sock, sizeof a.sun_path - 1);
+    if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) < 0) { if (s >= 0) close(s); return 0; }
+    char req[256];
+    int n = snprintf(req, sizeof req, "GET /v1.41/containers/%s/json HTTP/1.1\r\nHost: docker\r\nUser-Agent: nodeguard\r\nConnection: close\r\n\r\n", name);
+    send(s, req, n, MSG_NOSIGNAL);
+    ssize_t got = 0, r;
+    struct timespec tick = {0, 200000};
+    for (int tries = 0; tries < 5000; tries++) {
+        r = recv(s, buf + got, sizeof buf - 1 - got, 0);
+        if (r > 0) { got += r; if (strstr(buf, "\r\n\r\n") && buf[got - 1] == '}') break; continue; }
+        if (r == 0) break;
+        nanosleep(&tick, NULL);
+    }
+    close(s);
+    buf[got] = 0;
+    char *p = strstr(buf, "\"Pid\":");
+    return p ? atoi(p + 6) : 0;
+}
+
+/* The container's cgroup, as the daemon confirms it after an inspect. */
+static void container_cgroup(int pid) {
+    char path[128];
+    access("/sys/fs/cgroup/cgroup.controllers", F_OK);
+    access("/sys/fs/cgroup/memory/memory.stat", F_OK);
+    int fd = open_pid("/proc/%d/cgroup", pid, O_RDONLY);
+    if (fd >= 0) { pread(fd, buf, 8192, 0); close(fd); }
+    struct stat st;
+    snprintf(path, sizeof path, "/sys/fs/cgroup/memory");
+    stat(path, &st);
+}
+
+/* scan_interval: each container's directory and its json-file log. */
+static void scan_logs(const char *dir) {
+    int fd = openf(dir, O_RDONLY | O_NOFOLLOW | O_DIRECTORY);
+    if (fd < 0) return;
+    char names[64][256], path[600];
+    int count = 0;
+    long n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+    for (long off = 0; off < n && count < 64;) {
+        struct dirent64 *d = (struct dirent64 *)(buf + off);
+        if (d->d_name[0] != '.') snprintf(names[count++], sizeof names[0], "%s", d->d_name);
+        off += d->d_reclen;
+    }
+    struct stat st;
+    for (int i = 0; i < count; i++) {
+        fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW);
+        snprintf(path, sizeof path, "%s/%s-json.log", names[i], names[i]);
+        fstatat(fd, path, &st, AT_SYMLINK_NOFOLLOW);
+    }
+    close(fd);
+}
+
+/* Which interfaces count: the routes, then each one's ifindex and speed. */
+static void interfaces(void) {
+    const char *files[] = {"/proc/net/route", "/proc/net/ipv6_route", "/sys/class/net/eth0/ifindex", "/sys/class/net/eth0/speed"};
+    for (int i = 0; i < 4; i++) {
+        int fd = openf(files[i], O_RDONLY);
+        if (fd >= 0) { pread(fd, buf, 8192, 0); close(fd); }
+    }
 }
 
 int main(int argc, char **argv) {
-    if (argc < 3) { fprintf(stderr, "usage: floor PIDFILE STATUS_DIR\n"); return 2; }
-    const char *pidfile = argv[1];
-    char buf[8192], status[1400], tmp[512], path[512];
+    if (argc < 7) { fprintf(stderr, "usage: floor STATUS_DIR UNIT_MEMORY_STAT PIDFILE DOCKER_SOCKET CONTAINER CONTAINERS_DIR\n"); return 2; }
+    const char *pidfile = argv[3], *sock = argv[4], *container = argv[5], *logs = argv[6];
+    char status[4600], tmp[512], path[512];
     memset(status, 'x', sizeof status);
-    snprintf(tmp, sizeof tmp, "%s/floor-status.json.tmp", argv[2]);
-    snprintf(path, sizeof path, "%s/floor-status.json", argv[2]);
+    snprintf(tmp, sizeof tmp, "%s/floor-status.json.tmp", argv[1]);
+    snprintf(path, sizeof path, "%s/floor-status.json", argv[1]);
 
-    int fd = open(pidfile, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    int fd = openf(pidfile, O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, buf, 64) : -1;
     if (fd >= 0) close(fd);
     if (n <= 0) { fprintf(stderr, "floor: cannot read %s\n", pidfile); return 1; }
     buf[n] = 0;
     int pid = atoi(buf);
-    int statm = open_proc("/proc/%d/statm", pid, O_RDONLY);
-    int children = open_proc("/proc/%d/task/%d/children", pid, O_RDONLY);
-    int task = open_proc("/proc/%d/task", pid, O_RDONLY | O_DIRECTORY);
-    int meminfo = open("/proc/meminfo", O_RDONLY | O_CLOEXEC);
-    int pressure = open("/proc/pressure/memory", O_RDONLY | O_CLOEXEC);
-    int netdev = open("/proc/net/dev", O_RDONLY | O_CLOEXEC);
+    int meminfo = openf("/proc/meminfo", O_RDONLY), pressure = openf("/proc/pressure/memory", O_RDONLY);
+    int unit = openf(argv[2], O_RDONLY), netdev = openf("/proc/net/dev", O_RDONLY);
+    int statm = open_pid("/proc/%d/statm", pid, O_RDONLY), children = open_pid("/proc/%d/task/%d/children", pid, O_RDONLY);
+    int task = open_pid("/proc/%d/task", pid, O_RDONLY | O_DIRECTORY);
+    /* The tree's children, as the daemon finds them. */
+    int kids = 0, kid_task[MAXKIDS], kid_children[MAXKIDS], kid_statm[MAXKIDS];
+    n = pread(children, buf, sizeof buf - 1, 0);
+    buf[n > 0 ? n : 0] = 0;
+    for (char *p = buf, *end; kids < MAXKIDS && (int)strtol(p, &end, 10) > 0; p = end) {
+        int k = (int)strtol(p, &end, 10);
+        kid_task[kids] = open_pid("/proc/%d/task", k, O_RDONLY | O_DIRECTORY);
+        kid_children[kids] = open_pid("/proc/%d/task/%d/children", k, O_RDONLY);
+        kid_statm[kids++] = open_pid("/proc/%d/statm", k, O_RDONLY);
+    }
+    int cpid = inspect(sock, container);
+    char cg[256];
+    int cgroup = -1;
+    if (cpid > 0) {
+        int f = open_pid("/proc/%d/cgroup", cpid, O_RDONLY);
+        n = f >= 0 ? read(f, buf, sizeof buf - 1) : 0;
+        if (f >= 0) close(f);
+        buf[n > 0 ? n : 0] = 0;
+        char *m = strstr(buf, ":memory:");   /* cgroup v1; v2 has one line, "0::PATH" */
+        if (m) { m += 8; *strchrnul(m, '\n') = 0; snprintf(cg, sizeof cg, "/sys/fs/cgroup/memory%s/memory.stat", m); }
+        else if ((m = strstr(buf, "0::"))) { m += 3; *strchrnul(m, '\n') = 0; snprintf(cg, sizeof cg, "/sys/fs/cgroup%s/memory.stat", m); }
+        if (m) cgroup = openf(cg, O_RDONLY);
+    }
 
     sigset_t waited;
     sigemptyset(&waited);
@@ -55,18 +159,23 @@ int main(int argc, char **argv) {
     sigprocmask(SIG_BLOCK, &waited, NULL);
     struct timespec second = {1, 0}, cpu;
     struct statfs fs;
-    for (;;) {
+    for (long cycle = 0;; cycle++) {
         sigtimedwait(&waited, NULL, &second);
-        fd = open(pidfile, O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) { pread(fd, buf, sizeof buf, 0); close(fd); }
-        pread(statm, buf, sizeof buf, 0);
-        pread(children, buf, sizeof buf, 0);
-        lseek(task, 0, SEEK_SET);
-        syscall(SYS_getdents64, task, buf, sizeof buf);
-        pread(meminfo, buf, sizeof buf, 0);
-        if (pressure >= 0) pread(pressure, buf, sizeof buf, 0);
+        pread(meminfo, buf, 8192, 0);
+        if (pressure >= 0) pread(pressure, buf, 8192, 0);
+        pread(unit, buf, 8192, 0);
+        fd = openf(pidfile, O_RDONLY);
+        if (fd >= 0) { pread(fd, buf, 64, 0); close(fd); }
+        pread(statm, buf, 8192, 0);
+        pread(children, buf, 8192, 0);
+        listdir(task);
+        for (int i = 0; i < kids; i++) { listdir(kid_task[i]); pread(kid_children[i], buf, 8192, 0); }
+        for (int i = 0; i < kids; i++) pread(kid_statm[i], buf, 8192, 0);
+        if (cycle % 30 == 29 && inspect(sock, container) > 0) container_cgroup(cpid);
+        if (cgroup >= 0) pread(cgroup, buf, 8192, 0);
         statfs("/", &fs);
-        pread(netdev, buf, sizeof buf, 0);
+        if (cycle % 60 == 59) { scan_logs(logs); interfaces(); }
+        pread(netdev, buf, 8192, 0);
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd >= 0) { write(fd, status, sizeof status); close(fd); rename(tmp, path); }
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);

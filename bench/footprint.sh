@@ -1,14 +1,16 @@
 #!/bin/bash
 # Footprint benchmark: nodeguardd (release, static Swift stdlib, stripped)
-# runs its memory and disk checks every second for DURATION seconds on this
-# host, next to monit (Debian's package) doing equivalent checks, and both are
+# guards three nodes (a unit, a pidfile process tree, a container) with the
+# host's memory and disk, Docker logs, the journal and bandwidth, every
+# second for DURATION seconds on this host, next to monit (Debian's package)
+# doing equivalent checks, and both are
 # measured the same way: VmRSS / RssAnon / Threads from /proc/PID/status at the
 # end, CPU time from /proc/PID/schedstat (nanoseconds, not 10 ms ticks)
 # between the end of a warm-up and the end, divided by the cycles run.
 #
-# usage: bench/footprint.sh [DURATION] [CONTAINERS]   (default 60 s, 0 containers; `make bench`)
-# With CONTAINERS > 0 a Docker engine (its own data-root and socket) runs that
-# many logging containers; the first is the node, every log is scanned.
+# usage: bench/footprint.sh [DURATION] [CONTAINERS]   (default 60 s, 2 containers; `make bench`)
+# A Docker engine of the bench's own (data-root and socket) runs CONTAINERS
+# logging containers; the first is the container node, every log is scanned.
 # Budget (issue #11): rss_kib <= 6656, rss_anon_kib <= 1024, one thread,
 # cpu_us_per_cycle <= 2 x c_floor_us_per_cycle (measured in the same window),
 # and below monit on RSS and CPU; the `budget=` line names each figure against
@@ -29,14 +31,13 @@
 # and c_floor_us_per_cycle is bench/floor.c: the system calls of the daemon's
 # cycle, in C and nothing else, at the same cadence, measured like
 # cpu_us_per_cycle in the same window: what no implementation goes below here.
-# On a host, /proc/pressure/memory, /proc/net/dev and the status file are
-# those of that host; with CONTAINERS > 0 the floor still makes a pidfile
-# node's calls (the Docker API calls of a container node are not in it).
+# floor.c makes the daemon's calls for this config, the Docker API's
+# included, at the daemon's cadences (BENCH_STRACE=10 prints both side by side).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 DURATION=${1:-60}
-CONTAINERS=${2:-0}
+CONTAINERS=${2:-2}
 WARMUP=5
 W=$(mktemp -d /tmp/nodeguard-bench.XXXXXX)
 # The status file lives on tmpfs, as /run/nodeguard does on a real host.
@@ -44,6 +45,7 @@ SHM=$(mktemp -d /dev/shm/nodeguard-bench.XXXXXX)
 PIDS=()
 DOCKERD=""
 cleanup() {
+    [ -n "${MINER:-}" ] && pkill -P "$MINER" 2>/dev/null || true   # the tree's children first
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
     if [ -n "$DOCKERD" ]; then
@@ -53,6 +55,7 @@ cleanup() {
         for d in /sys/fs/cgroup/*/docker; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done
         rm -rf /run/docker /run/containerd /etc/docker/key.json
     fi
+    [ -n "${CGROUP:-}" ] && rmdir "$CGROUP" 2>/dev/null || true
     rm -rf "$W" "$SHM"
 }
 trap cleanup EXIT
@@ -66,41 +69,53 @@ strip "$W/nodeguardd"
 # kernel cannot page out dirty page-cache pages, so a fresh copy would stay resident.
 sync "$W/nodeguardd"
 
-# A stand-in node: a process found through its pidfile, as both tools support.
-sleep 100000 & NODE=$!; PIDS+=("$NODE")
-echo "$NODE" > "$W/node.pid"
+# Three nodes, one of each kind (issue #11): a unit (a cgroup of its own:
+# systemd-run's scope where systemd runs, else a memory cgroup made here the
+# way systemd names it), a process tree found through its pidfile, and a
+# container of the bench's own Docker engine; Docker logs, the journal and
+# bandwidth are on.
+sleep 100000 & CHAIN=$!; PIDS+=("$CHAIN")
+UNIT=ngbench-chain.service
+CGROUP=""
+if [ -d /sys/fs/cgroup/memory ]; then CGROUP=/sys/fs/cgroup/memory/system.slice/$UNIT; else CGROUP=/sys/fs/cgroup/system.slice/$UNIT; fi
+mkdir -p "$CGROUP" && echo "$CHAIN" > "$CGROUP/cgroup.procs"
+echo "$CHAIN" > "$W/chain.pid"
+sh -c 'sleep 100000 & sleep 100000 & wait' & MINER=$!; PIDS+=("$MINER")
+echo "$MINER" > "$W/miner.pid"
 
-NODE_CONFIG="pidfile = \"$W/node.pid\"
-restart_command = [\"/bin/true\"]"
-LOGS_CONFIG=""
-if [ "$CONTAINERS" -gt 0 ]; then
-    mkdir -p "$W/d/root" "$W/d/exec" "$W/img/bin"
-    setsid dockerd --data-root "$W/d/root" --exec-root "$W/d/exec" -H "unix://$W/d/docker.sock" --pidfile "$W/d/dockerd.pid" \
-        --iptables=false --ip6tables=false --bridge=none --storage-driver=overlay2 >"$W/dockerd.log" 2>&1 </dev/null &
-    DOCKERD=$!
-    export DOCKER_HOST="unix://$W/d/docker.sock"
-    for _ in $(seq 100); do docker version >/dev/null 2>&1 && break; sleep 0.2; done
-    cp /bin/busybox "$W/img/bin/" && ln -sf busybox "$W/img/bin/sh"
-    tar -C "$W/img" -c . | docker import -c 'ENV PATH=/bin' - ngbench/busybox >/dev/null
-    for i in $(seq "$CONTAINERS"); do
-        docker run -d --name "bench$i" --network none ngbench/busybox sh -c 'trap "exit 0" TERM; while :; do echo "tick"; sleep 1; done' >/dev/null
-    done
-    NODE_CONFIG="container = \"bench1\"
-docker_socket = \"$W/d/docker.sock\""
-    LOGS_CONFIG="[docker_logs]
-containers_dir = \"$W/d/root/containers\"
-scan_interval = \"1s\""
-fi
+mkdir -p "$W/d/root" "$W/d/exec" "$W/img/bin"
+setsid dockerd --data-root "$W/d/root" --exec-root "$W/d/exec" -H "unix://$W/d/docker.sock" --pidfile "$W/d/dockerd.pid" \
+    --iptables=false --ip6tables=false --bridge=none --storage-driver=overlay2 >"$W/dockerd.log" 2>&1 </dev/null &
+DOCKERD=$!
+export DOCKER_HOST="unix://$W/d/docker.sock"
+for _ in $(seq 100); do docker version >/dev/null 2>&1 && break; sleep 0.2; done
+cp /bin/busybox "$W/img/bin/" && ln -sf busybox "$W/img/bin/sh"
+tar -C "$W/img" -c . | docker import -c 'ENV PATH=/bin' - ngbench/busybox >/dev/null
+for i in $(seq "$CONTAINERS"); do
+    docker run -d --name "bench$i" --network none ngbench/busybox sh -c 'trap "exit 0" TERM; while :; do echo "tick"; sleep 1; done' >/dev/null
+done
+docker inspect -f '{{.State.Pid}}' bench1 > "$W/web.pid"
+WEB_ID=$(docker inspect -f '{{.Id}}' bench1)
 
 cat > "$W/nodeguard.toml" <<EOF
 interval = "1s"
 status_file = "$SHM/status.json"
 state_directory = "$W/state"
-[node]
-$NODE_CONFIG
+[node.chain]
+unit = "$UNIT"
+restart_command = ["/bin/true"]
+[node.miner]
+pidfile = "$W/miner.pid"
+restart_command = ["/bin/true"]
+[node.web]
+container = "bench1"
+docker_socket = "$W/d/docker.sock"
 [disk]
 paths = ["/"]
-$LOGS_CONFIG
+[docker_logs]
+containers_dir = "$W/d/root/containers"
+[bandwidth]
+enabled = true
 EOF
 chmod 600 "$W/nodeguard.toml"
 
@@ -114,7 +129,11 @@ set pidfile $W/monit.pid
 check system benchhost
     if memory usage > 95% then alert
     if swap usage > 95% then alert
-check process node with pidfile $W/node.pid
+check process chain with pidfile $W/chain.pid
+    if totalmemory > 1200 MB for 3 cycles then exec "/bin/true"
+check process miner with pidfile $W/miner.pid
+    if totalmemory > 1200 MB for 3 cycles then exec "/bin/true"
+check process web with pidfile $W/web.pid
     if totalmemory > 1200 MB for 3 cycles then exec "/bin/true"
 check filesystem root with path /
     if space usage > 95% then alert
@@ -123,7 +142,7 @@ EOF
 chmod 600 "$W/monitrc"
 
 "$W/nodeguardd" --config "$W/nodeguard.toml" >"$W/nodeguard.log" 2>&1 & NG=$!; PIDS+=("$NG")
-"$W/floor" "$W/node.pid" "$SHM" >"$W/floor.out" 2>&1 & FLOOR=$!; PIDS+=("$FLOOR")
+"$W/floor" "$SHM" "$CGROUP/memory.stat" "$W/miner.pid" "$W/d/docker.sock" bench1 "$W/d/root/containers" >"$W/floor.out" 2>&1 & FLOOR=$!; PIDS+=("$FLOOR")
 monit -I -c "$W/monitrc" >"$W/monit.out" 2>&1 & MO=$!; PIDS+=("$MO")
 
 cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
@@ -131,6 +150,18 @@ field_kib() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 now_ns() { date +%s%N; }
 
 sleep "$WARMUP"
+# BENCH_STRACE=N: the daemon's and the floor's system calls over N seconds
+# (what floor.c must mirror), printed and nothing measured.
+if [ -n "${BENCH_STRACE:-}" ]; then
+    strace -tt -p "$NG" -o "$W/ng.strace" & S1=$!
+    strace -tt -p "$FLOOR" -o "$W/floor.strace" & S2=$!
+    sleep "$BENCH_STRACE"; kill "$S1" "$S2"; wait "$S1" "$S2" 2>/dev/null || true
+    echo "== nodeguardd"; cat "$W/ng.strace"; echo "== floor"; cat "$W/floor.strace"
+    exit 0
+fi
+# BENCH_RUN="CMD": runs CMD CONFIG on the bench's config (a profiler on
+# nodeguard-bench, say) instead of measuring.
+if [ -n "${BENCH_RUN:-}" ]; then $BENCH_RUN "$W/nodeguard.toml"; exit 0; fi
 t0=$(now_ns); ng0=$(cpu_ns "$NG"); mo0=$(cpu_ns "$MO"); fl0=$(cpu_ns "$FLOOR")
 sleep "$((DURATION - WARMUP))"
 t1=$(now_ns); ng1=$(cpu_ns "$NG"); mo1=$(cpu_ns "$MO"); fl1=$(cpu_ns "$FLOOR")
@@ -138,7 +169,7 @@ kill -0 "$NG" && kill -0 "$MO" && kill -0 "$FLOOR" || { echo "bench: a daemon di
 
 cycles=$(( (t1 - t0) / 1000000000 ))   # both run one cycle per second
 work_us=$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["cycle_cpu_us"]))' "$SHM/status.json")
-hot_us=$("$TOP/.build/release/nodeguard-bench" 10000 "$SHM" "$W/node.pid" | sed -n 's/^hot_cycle_us=//p')
+hot_us=$("$TOP/.build/release/nodeguard-bench" 10000 "$SHM" "$W/nodeguard.toml" | sed -n 's/^hot_cycle_us=//p')
 scan_ms=$("$TOP/.build/release/nodeguard-bench" logscan "$W/logscan" 500 | sed -n 's/^log_scan_ms=//p')
 parse_ms=$("$TOP/.build/release/nodeguard-bench" configparse 20 | sed -n 's/^config_parse_1mib_ms=//p')
 ng_rss=$(field_kib "$NG" VmRSS); ng_anon=$(field_kib "$NG" RssAnon); ng_thr=$(awk '$1=="Threads:"{print $2}' "/proc/$NG/status")

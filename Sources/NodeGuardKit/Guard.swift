@@ -12,7 +12,7 @@ public final class Guard {
     /// Built from the config by CheckRegistry, in the order they run.
     public internal(set) var checks: [Check] = []
     public internal(set) var view = StatusView()
-    /// The last cycle's readings, as the checks returned them.
+    /// The last cycle's readings, as the checks returned them (the status shows the nodes' first).
     public internal(set) var readings: [Reading] = []
     /// Where each cycle's results go; the first is the journal.
     public var sinks: [Sink]
@@ -23,6 +23,7 @@ public final class Guard {
     let emit: (Event) -> Void
     var actions: [ActionRecord] = []
     var serial = 0
+    let words = ReadingViews()
     var stateProblemLogged = false
 
     public var dryRun: Bool { forceDryRun || config.dryRun }
@@ -54,12 +55,11 @@ public final class Guard {
         carryOut(&cycle)
         for a in cycle.actions { record(a) }
 
-        // The nodes' readings first, as the status shows them.
-        readings = cycle.readings.filter { $0.node != nil } + cycle.readings.filter { $0.node == nil }
+        readings = cycle.readings
         view.updated = now.wall
         view.interval = config.interval
         view.dryRun = dryRun
-        view.checks = readings.map(ReadingText.view)
+        view.checks = words.views(readings)
         view.actions = actions
         view.summary = StatusSummary.line(readings, nodes: nodes.map(\.name), dryRun: dryRun)
         let report = CycleReport(now: now, events: cycle.events, readings: readings, view: view)

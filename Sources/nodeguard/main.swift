@@ -103,7 +103,8 @@ case "status":
     let now = Now.read().wall
     let age = now - view.updated
     let stale = age > max(3 * view.interval, 30)
-    out(o.json ? json.serialized(pretty: true) + "\n" : view.text(now: now, isDaemon: true))
+    // The file leaves out the `nodes` grouping; the view puts it back.
+    out(o.json ? view.json().serialized(pretty: true) + "\n" : view.text(now: now, isDaemon: true))
     if stale {
         FileIO.writeAll(2, "nodeguard: the status is \(Duration.format(age)) old; is the daemon running? (systemctl status nodeguard)\n")
         exit(3)

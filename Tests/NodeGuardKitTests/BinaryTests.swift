@@ -82,6 +82,27 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(psi?.contains("some 2.47% full 0.83% (avg10)") == true, text.stdout)
     }
 
+    /// The daemon's status file leaves the per-node grouping out (it is the
+    /// same checks again); `nodeguard status --json` gives it back.
+    func testStatusJSONHasANodesObjectKeyedByName() throws {
+        let dir = tempDir()
+        var c = config("[node.dmo]\nunit = \"dmo\"\n[node.web]\nunit = \"web\"\n[memory]\nrestart_above = \"1GiB\"\n")
+        c.statusFile = dir + "/status.json"
+        c.bandwidth.enabled = false
+        let g = Guard(config: c, root: HostRoot(fixture("cgroup-v2-vps")), emit: { _ in })
+        g.sinks.append(StatusFileSink(path: c.statusFile, pid: getpid(), emit: { _ in }))
+        g.runCycle(now: Now.read(), act: false)
+        let file = try JSON.parse(try XCTUnwrap(FileIO.readText(c.statusFile)))
+        XCTAssertNil(file["nodes"], "the file holds each check once")
+        let r = try runProgram(try binary("nodeguard"), ["status", "--json", "--status-file", c.statusFile])
+        let out = try JSON.parse(r.stdout)
+        guard case .object(let nodes)? = out["nodes"] else { return XCTFail("no nodes object: \(r.stdout)") }
+        XCTAssertEqual(nodes.map(\.0), ["dmo", "web"])
+        XCTAssertEqual(out["nodes"]?["web"]?["checks"]?.array?.compactMap { $0["check"]?.string }, ["restart_budget", "node_running"])
+        XCTAssertEqual(out["nodes"]?["web"]?["state"]?.string, "critical", "web is not running on this fixture")
+        XCTAssertEqual(out["checks"]?.array?.count, file["checks"]?.array?.count)
+    }
+
     func testStatusWithoutDaemon() throws {
         let r = try runProgram(try binary("nodeguard"), ["status", "--status-file", "/nonexistent/status.json"])
         XCTAssertEqual(r.status, 3)

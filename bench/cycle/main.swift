@@ -46,9 +46,14 @@ if args.count >= 2 && args[1] == "configparse" {
 let n = args.count > 1 ? Int(args[1]) ?? 10000 : 10000
 let dir = args.count > 2 ? args[2] : "/dev/shm"
 var config = Config()
+// A .toml third argument: the cycle of that config (footprint.sh's three nodes).
+if args.count > 3, args[3].hasSuffix(".toml") {
+    guard case .success(.file(let c)) = ConfigLoader.load(path: args[3], required: true) else { print("cannot load \(args[3])"); exit(2) }
+    config = c
+}
 config.statusFile = dir + "/nodeguard-bench-status.json"
 config.stateDirectory = dir + "/nodeguard-bench-state"
-if args.count > 3 {
+if args.count > 3, !args[3].hasSuffix(".toml") {
     var node = NodeConfig(name: "bench")
     node.pidfile = args[3]
     node.restartCommand = ["/bin/true"]

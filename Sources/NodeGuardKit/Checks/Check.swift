@@ -90,6 +90,8 @@ struct ProbeFailures: Sendable {
 
     /// The value when read; else the failure is said (once) and shown as an error reading.
     mutating func value<T>(_ check: String, target: String, node: String? = nil, _ r: Result<T, ProbeError>, _ cycle: inout Cycle) -> T? {
+        // The common case, read as always, builds nothing.
+        if case .success(let v) = r, failing.isEmpty { return v }
         let key = check + " " + target
         var fields: [(String, String)] = [("CHECK", check), ("TARGET", target)]
         if let node { fields.insert(("NODE", node), at: 0) }

@@ -38,6 +38,8 @@ public enum HostMemoryProbe {
         var total: UInt64?, available: UInt64?
         var free: UInt64 = 0, file: UInt64 = 0, reclaimable: UInt64 = 0, swapT: UInt64 = 0, swapF: UInt64 = 0
         forEachNumericField(bytes) { key, v in
+            // Every key wanted starts with M, A, I or S: most lines stop here.
+            guard let f = key.first, f == UInt8(ascii: "M") || f == UInt8(ascii: "A") || f == UInt8(ascii: "I") || f == UInt8(ascii: "S") else { return }
             if key.equals(memTotal) { total = v }
             else if key.equals(memAvailable) { available = v }
             else if key.equals(memFree) { free = v }

@@ -55,7 +55,12 @@ func forEachNumericField(_ bytes: [UInt8], _ body: (ArraySlice<UInt8>, UInt64) -
 
 extension ArraySlice where Element == UInt8 {
     @inline(__always)
-    func equals(_ other: [UInt8]) -> Bool { count == other.count && elementsEqual(other) }
+    func equals(_ other: [UInt8]) -> Bool {
+        guard count == other.count else { return false }
+        var j = startIndex
+        for b in other { if self[j] != b { return false }; j += 1 }
+        return true
+    }
 }
 
 extension HostRoot {

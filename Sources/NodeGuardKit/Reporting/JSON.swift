@@ -16,6 +16,19 @@ public struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "{"))
     }
 
+    /// A writer for one array element written elsewhere (`element(_:)`): it
+    /// starts with nothing, and its first beginObject opens the element.
+    init(capacity: Int, element: Bool) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// An element written before by an element writer, as it was.
+    mutating func element(_ b: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: b)
+    }
+
     mutating func separate() {
         let bit: UInt64 = 1 << UInt64(depth)
         if empty & bit != 0 { empty &= ~bit } else { bytes.append(UInt8(ascii: ",")) }

@@ -86,3 +86,26 @@ func format2(_ v: Double) -> String {
     let frac = hundredths % 100
     return "\(hundredths / 100).\(frac < 10 ? "0" : "")\(frac)"
 }
+
+/// The last cycle's readings in words, the nodes' first, as the status shows
+/// them. By position: a reading that did not change keeps its words (most
+/// do, from one second to the next).
+final class ReadingViews {
+    var last: [(reading: Reading, view: CheckView)] = []
+
+    func views(_ readings: [Reading]) -> [CheckView] {
+        var out: [CheckView] = []
+        out.reserveCapacity(readings.count)
+        for i in readings.indices where readings[i].node != nil { out.append(view(out.count, readings[i])) }
+        for i in readings.indices where readings[i].node == nil { out.append(view(out.count, readings[i])) }
+        if last.count > readings.count { last.removeLast(last.count - readings.count) }
+        return out
+    }
+
+    func view(_ i: Int, _ r: Reading) -> CheckView {
+        if i < last.count, last[i].reading == r { return last[i].view }
+        let v = ReadingText.view(r)
+        if i < last.count { last[i] = (r, v) } else { last.append((r, v)) }
+        return v
+    }
+}

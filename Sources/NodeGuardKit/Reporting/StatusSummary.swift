@@ -46,10 +46,15 @@ enum StatusSummary {
     static func severalNodes(_ nodes: [String], _ readings: [Reading]) -> String {
         var bad: [String] = []
         for n in nodes {
-            let own = readings.filter { $0.node == n }
-            let worst = own.map(\.state).max() ?? .ok
-            if own.contains(where: { $0.check == "restart_budget" && $0.state == .critical }) { bad.append("\(n) restart limit") }
-            else if own.contains(where: { $0.check == "node_running" && $0.state == .critical }) { bad.append("\(n) down") }
+            var worst = CheckState.ok, limit = false, down = false
+            for i in readings.indices where readings[i].node == n {
+                let state = readings[i].state
+                worst = max(worst, state)
+                if state == .critical && readings[i].check == "restart_budget" { limit = true }
+                if state == .critical && readings[i].check == "node_running" { down = true }
+            }
+            if limit { bad.append("\(n) restart limit") }
+            else if down { bad.append("\(n) down") }
             else if worst != .ok { bad.append("\(n) \(worst.rawValue)") }
         }
         if bad.isEmpty { return "\(nodes.count) nodes ok" }

@@ -75,8 +75,12 @@ public struct StatusView: Equatable, Sendable {
         checks.filter { $0.node == name }.map(\.state).max() ?? .ok
     }
 
-    /// The same document as json(), streamed: what the daemon writes each cycle.
-    public func jsonBytes() -> [UInt8] {
+    /// The same document as json(), streamed. The daemon's status file
+    /// leaves out `nodes` (`nodes: false`: the same checks again, grouped);
+    /// `nodeguard status --json` puts it back from the checks. `fragments`
+    /// keeps each check's bytes from the last write: most checks read the
+    /// same from one second to the next.
+    public func jsonBytes(nodes withNodes: Bool = true, fragments: CheckFragments? = nil) -> [UInt8] {
         var w = JSONObjectWriter()
         w.number("updated", updated)
         w.string("updated_text", TimeFormat.local(updated))
@@ -88,18 +92,22 @@ public struct StatusView: Equatable, Sendable {
         w.number("cycles", Double(cycles))
         w.number("cycle_cpu_us", (cycleCPUMicroseconds * 10).rounded() / 10)
         w.beginArray("checks")
-        for c in checks { write(c, into: &w) }
+        for (i, c) in checks.enumerated() {
+            if let f = fragments { w.element(f.bytes(i, c) { write($0, into: &$1) }) } else { write(c, into: &w) }
+        }
         w.endArray()
-        w.beginObject("nodes")
-        for name in nodeNames {
-            w.beginObject(key: name)
-            w.string("state", state(ofNode: name).rawValue)
-            w.beginArray("checks")
-            for c in checks where c.node == name { write(c, into: &w) }
-            w.endArray()
+        if withNodes {
+            w.beginObject("nodes")
+            for name in nodeNames {
+                w.beginObject(key: name)
+                w.string("state", state(ofNode: name).rawValue)
+                w.beginArray("checks")
+                for c in checks where c.node == name { write(c, into: &w) }
+                w.endArray()
+                w.endObject()
+            }
             w.endObject()
         }
-        w.endObject()
         w.beginArray("actions")
         for a in actions {
             w.beginObject()
@@ -172,6 +180,21 @@ public struct StatusView: Equatable, Sendable {
             }
         }
         return out
+    }
+}
+
+/// Each check's JSON from the last write, by position: reused while the check reads the same.
+public final class CheckFragments {
+    var last: [(view: CheckView, bytes: [UInt8])] = []
+    public init() {}
+
+    func bytes(_ i: Int, _ c: CheckView, _ write: (CheckView, inout JSONObjectWriter) -> Void) -> [UInt8] {
+        if i < last.count, last[i].view == c { return last[i].bytes }
+        var w = JSONObjectWriter(capacity: 256, element: true)
+        write(c, &w)
+        let b = w.bytes
+        if i < last.count { last[i] = (c, b) } else { last.append((c, b)) }
+        return b
     }
 }
 
