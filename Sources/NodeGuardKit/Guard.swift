@@ -24,6 +24,7 @@ public final class Guard {
     var actions: [ActionRecord] = []
     var serial = 0
     let words = ReadingViews()
+    var summaryDryRun = false
     var stateProblemLogged = false
 
     public var dryRun: Bool { forceDryRun || config.dryRun }
@@ -61,7 +62,11 @@ public final class Guard {
         view.dryRun = dryRun
         view.checks = words.views(readings)
         view.actions = actions
-        view.summary = StatusSummary.line(readings, nodes: nodes.map(\.name), dryRun: dryRun)
+        // The STATUS= line says what the words say: made again only when they changed.
+        if words.changed || view.dryRun != summaryDryRun || view.summary.isEmpty {
+            view.summary = StatusSummary.line(readings, nodes: nodes.map(\.name), dryRun: dryRun)
+            summaryDryRun = dryRun
+        }
         let report = CycleReport(now: now, events: cycle.events, readings: readings, view: view)
         for s in sinks { s.publish(report) }
         KeptOpen.sweep()

@@ -2,6 +2,27 @@ import XCTest
 @testable import NodeGuardKit
 
 final class ReportingTests: XCTestCase {
+    /// The daemon's file, written from its cache, reads back as the view
+    /// that was written, cycle after cycle, whatever changed.
+    func testStatusFileFromItsCacheReadsBackAsTheView() throws {
+        let cache = StatusFileCache()
+        var v = StatusView()
+        v.checks = [CheckView(check: "node_memory", target: "dmo.service", value: "812 MiB", warn: "> 1 GiB", state: .ok, node: "dmo"),
+                    CheckView(check: "host_memory", target: "host", value: "1.1 GiB available", state: .ok)]
+        v.actions = [ActionRecord(wall: 1000, action: "restart", target: "dmo", outcome: "ok")]
+        for step in 0..<4 {
+            v.updated = 5000 + Double(step)
+            if step == 2 { v.checks[0].value = "830 MiB"; v.checks[0].state = .warning }
+            if step == 3 { v.actions.append(ActionRecord(wall: 1003, action: "truncate log", target: "x", outcome: "1 MiB freed")) }
+            let back = try XCTUnwrap(StatusView(json: try JSON.parse(String(decoding: v.fileBytes(cache: cache), as: UTF8.self))))
+            XCTAssertEqual(back, v, "step \(step)")
+        }
+        let file = try JSON.parse(String(decoding: v.fileBytes(cache: cache), as: UTF8.self))
+        XCTAssertNil(file["updated_text"], "the CLI derives the texts")
+        XCTAssertNil(file["nodes"])
+        XCTAssertEqual(file["state"]?.string, "warning")
+    }
+
     func sampleView() -> StatusView {
         var v = StatusView()
         v.updated = 1_700_000_000

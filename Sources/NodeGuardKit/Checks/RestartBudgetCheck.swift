@@ -35,7 +35,7 @@ final class RestartBudgetCheck: Check {
         var notes: [String] = []
         if policy.inGrace(now: now) {
             figures.append(Figure("grace left", .seconds(policy.graceLeft(now: now))))
-            notes.append("in grace after the last restart: no restart, no memory alarm until it ends")
+            notes.append("in grace after the last restart: no restart and no memory alarm until it ends")
         }
         if policy.limitReached { notes.append("restart limit reached: not restarting until the window has passed") }
         return Reading("restart_budget", target: n.target, node: node.name,

@@ -23,6 +23,13 @@ public struct JSONObjectWriter {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Members written before by an element writer (`"a":1,"b":2`), as they were.
+    mutating func members(_ b: [UInt8]) {
+        guard !b.isEmpty else { return }
+        separate()
+        bytes.append(contentsOf: b)
+    }
+
     /// An element written before by an element writer, as it was.
     mutating func element(_ b: [UInt8]) {
         separate()

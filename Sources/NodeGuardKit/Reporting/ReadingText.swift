@@ -6,8 +6,25 @@ enum ReadingText {
         CheckView(check: r.check, target: r.target, value: value(r),
                   warn: r.warn.map(threshold) ?? "", critical: r.critical.map(threshold) ?? "",
                   state: r.state, projection: r.projection.map(projection) ?? "",
-                  note: (r.notes + extraNotes(r)).joined(separator: "; "), node: r.node)
+                  note: note(r), node: r.node)
     }
+
+    /// The reading's words again after it changed, reusing the parts of
+    /// `old` (the words of `was`) whose figures did not change: most of the
+    /// time only the value moved.
+    static func view(_ r: Reading, was: Reading, old: CheckView) -> CheckView {
+        var v = old
+        if r.check != was.check || r.target != was.target || r.node != was.node { return view(r) }
+        if r.value != was.value || r.figures != was.figures { v.value = value(r) }
+        if r.warn != was.warn { v.warn = r.warn.map(threshold) ?? "" }
+        if r.critical != was.critical { v.critical = r.critical.map(threshold) ?? "" }
+        if r.projection != was.projection { v.projection = r.projection.map(projection) ?? "" }
+        if r.notes != was.notes || r.figures != was.figures || r.projection != was.projection { v.note = note(r) }
+        v.state = r.state
+        return v
+    }
+
+    static func note(_ r: Reading) -> String { (r.notes + extraNotes(r)).joined(separator: "; ") }
 
     static func quantity(_ q: Quantity) -> String {
         switch q {
@@ -77,6 +94,7 @@ enum ReadingText {
         if r.check == "bandwidth", case .month(let m, _)? = r.projection, case .word(let counted)? = r.figure("counted") {
             return ["billing month from \(m.month), \(counted)"]
         }
+        if r.check == "restart_budget", let left = r.figure("grace left") { return ["grace: \(quantity(left)) left"] }
         return []
     }
 }
@@ -91,21 +109,32 @@ func format2(_ v: Double) -> String {
 /// them. By position: a reading that did not change keeps its words (most
 /// do, from one second to the next).
 final class ReadingViews {
-    var last: [(reading: Reading, view: CheckView)] = []
+    // Two arrays, not one of pairs: reading a pair out of an array copies both.
+    var readings: [Reading] = []
+    var views: [CheckView] = []
+    /// Whether any words changed in the last call: what is made of the words
+    /// alone (the STATUS= line) need not be made again when none did.
+    private(set) var changed = true
 
-    func views(_ readings: [Reading]) -> [CheckView] {
-        var out: [CheckView] = []
-        out.reserveCapacity(readings.count)
-        for i in readings.indices where readings[i].node != nil { out.append(view(out.count, readings[i])) }
-        for i in readings.indices where readings[i].node == nil { out.append(view(out.count, readings[i])) }
-        if last.count > readings.count { last.removeLast(last.count - readings.count) }
-        return out
+    func views(_ now: [Reading]) -> [CheckView] {
+        changed = now.count != readings.count
+        var position = 0
+        for i in now.indices where now[i].node != nil { update(position, now, i); position += 1 }
+        for i in now.indices where now[i].node == nil { update(position, now, i); position += 1 }
+        if readings.count > position { readings.removeLast(readings.count - position); views.removeLast(views.count - position) }
+        return views
     }
 
-    func view(_ i: Int, _ r: Reading) -> CheckView {
-        if i < last.count, last[i].reading == r { return last[i].view }
-        let v = ReadingText.view(r)
-        if i < last.count { last[i] = (r, v) } else { last.append((r, v)) }
-        return v
+    func update(_ position: Int, _ now: [Reading], _ i: Int) {
+        if position < readings.count {
+            if readings[position] == now[i] { return }
+            let v = ReadingText.view(now[i], was: readings[position], old: views[position])
+            readings[position] = now[i]
+            if v != views[position] { views[position] = v; changed = true }
+        } else {
+            readings.append(now[i])
+            views.append(ReadingText.view(now[i]))
+            changed = true
+        }
     }
 }

@@ -34,7 +34,7 @@ public final class StatusFileSink: Sink {
     let pid: Int32
     let emit: (Event) -> Void
     var problemLogged = false
-    let fragments = CheckFragments()
+    let cache = StatusFileCache()
 
     public init(path: String, pid: Int32, emit: @escaping (Event) -> Void) { self.path = path; self.pid = pid; self.emit = emit }
 
@@ -43,7 +43,7 @@ public final class StatusFileSink: Sink {
     public func publish(_ report: CycleReport) {
         var v = report.view
         v.pid = pid
-        let bytes = v.jsonBytes(nodes: false, fragments: fragments)
+        let bytes = v.fileBytes(cache: cache)
         var rc = FileIO.writeAtomically(path, bytes, durable: false)
         if rc == ENOENT {
             // Only when the directory is missing (first write, or /run was

@@ -53,7 +53,11 @@ public struct StatusView: Equatable, Sendable {
     public var actions: [ActionRecord] = []
     public init() {}
 
-    public var worst: CheckState { checks.map(\.state).max() ?? .ok }
+    public var worst: CheckState {
+        var w = CheckState.ok
+        for i in checks.indices where checks[i].state > w { w = checks[i].state }
+        return w
+    }
 
     /// 0 ok, 1 warning (or a check that cannot read), 2 critical.
     public var exitCode: Int32 { Int32(worst.rank) }
@@ -75,15 +79,54 @@ public struct StatusView: Equatable, Sendable {
         checks.filter { $0.node == name }.map(\.state).max() ?? .ok
     }
 
-    /// The same document as json(), streamed. The daemon's status file
-    /// leaves out `nodes` (`nodes: false`: the same checks again, grouped);
-    /// `nodeguard status --json` puts it back from the checks. `fragments`
-    /// keeps each check's bytes from the last write: most checks read the
-    /// same from one second to the next.
-    public func jsonBytes(nodes withNodes: Bool = true, fragments: CheckFragments? = nil) -> [UInt8] {
+    /// The same document as json(), streamed, with the texts and the
+    /// per-node grouping the CLI derives.
+    public func jsonBytes() -> [UInt8] {
         var w = JSONObjectWriter()
-        w.number("updated", updated)
+        header(&w)
         w.string("updated_text", TimeFormat.local(updated))
+        w.beginArray("checks")
+        for i in checks.indices { write(checks[i], into: &w) }
+        w.endArray()
+        w.beginObject("nodes")
+        for name in nodeNames {
+            w.beginObject(key: name)
+            w.string("state", state(ofNode: name).rawValue)
+            w.beginArray("checks")
+            for c in checks where c.node == name { write(c, into: &w) }
+            w.endArray()
+            w.endObject()
+        }
+        w.endObject()
+        w.beginArray("actions")
+        for a in actions { write(a, texts: true, into: &w) }
+        w.endArray()
+        return w.finish()
+    }
+
+    /// What the daemon writes each cycle: the document without what the CLI
+    /// derives (the times as text, the nodes grouping). `cache` keeps the
+    /// checks' and actions' bytes while they read the same, as they mostly
+    /// do from one second to the next: then only the header is new.
+    public func fileBytes(cache: StatusFileCache) -> [UInt8] {
+        var w = JSONObjectWriter()
+        header(&w)
+        if checks != cache.checks || actions != cache.actions || cache.tail.isEmpty {
+            var t = JSONObjectWriter(capacity: 4096, element: true)
+            t.beginArray("checks")
+            for i in checks.indices { t.element(cache.fragments.bytes(checks, i) { write($0, into: &$1) }) }
+            t.endArray()
+            t.beginArray("actions")
+            for a in actions { write(a, texts: false, into: &t) }
+            t.endArray()
+            cache.checks = checks; cache.actions = actions; cache.tail = t.bytes
+        }
+        w.members(cache.tail)
+        return w.finish()
+    }
+
+    func header(_ w: inout JSONObjectWriter) {
+        w.number("updated", updated)
         w.number("pid", Double(pid))
         w.number("interval_seconds", interval)
         w.bool("dry_run", dryRun)
@@ -91,32 +134,14 @@ public struct StatusView: Equatable, Sendable {
         w.string("summary", summary)
         w.number("cycles", Double(cycles))
         w.number("cycle_cpu_us", (cycleCPUMicroseconds * 10).rounded() / 10)
-        w.beginArray("checks")
-        for (i, c) in checks.enumerated() {
-            if let f = fragments { w.element(f.bytes(i, c) { write($0, into: &$1) }) } else { write(c, into: &w) }
-        }
-        w.endArray()
-        if withNodes {
-            w.beginObject("nodes")
-            for name in nodeNames {
-                w.beginObject(key: name)
-                w.string("state", state(ofNode: name).rawValue)
-                w.beginArray("checks")
-                for c in checks where c.node == name { write(c, into: &w) }
-                w.endArray()
-                w.endObject()
-            }
-            w.endObject()
-        }
-        w.beginArray("actions")
-        for a in actions {
-            w.beginObject()
-            w.number("time", a.wall); w.string("time_text", TimeFormat.local(a.wall)); w.string("action", a.action)
-            w.string("target", a.target); w.string("outcome", a.outcome)
-            w.endObject()
-        }
-        w.endArray()
-        return w.finish()
+    }
+
+    func write(_ a: ActionRecord, texts: Bool, into w: inout JSONObjectWriter) {
+        w.beginObject()
+        w.number("time", a.wall)
+        if texts { w.string("time_text", TimeFormat.local(a.wall)) }
+        w.string("action", a.action); w.string("target", a.target); w.string("outcome", a.outcome)
+        w.endObject()
     }
 
     func write(_ c: CheckView, into w: inout JSONObjectWriter) {
@@ -183,18 +208,28 @@ public struct StatusView: Equatable, Sendable {
     }
 }
 
+/// The status file's bytes from the last write (StatusView.fileBytes).
+public final class StatusFileCache {
+    /// Compared by their storage first: unchanged arrays are the same arrays.
+    var checks: [CheckView] = []
+    var actions: [ActionRecord] = []
+    var tail: [UInt8] = []
+    let fragments = CheckFragments()
+    public init() {}
+}
+
 /// Each check's JSON from the last write, by position: reused while the check reads the same.
-public final class CheckFragments {
-    var last: [(view: CheckView, bytes: [UInt8])] = []
+final class CheckFragments {
+    var views: [CheckView] = []
+    var bytes: [[UInt8]] = []
     public init() {}
 
-    func bytes(_ i: Int, _ c: CheckView, _ write: (CheckView, inout JSONObjectWriter) -> Void) -> [UInt8] {
-        if i < last.count, last[i].view == c { return last[i].bytes }
+    func bytes(_ checks: [CheckView], _ i: Int, _ write: (CheckView, inout JSONObjectWriter) -> Void) -> [UInt8] {
+        if i < views.count, views[i] == checks[i] { return bytes[i] }
         var w = JSONObjectWriter(capacity: 256, element: true)
-        write(c, &w)
-        let b = w.bytes
-        if i < last.count { last[i] = (c, b) } else { last.append((c, b)) }
-        return b
+        write(checks[i], &w)
+        if i < views.count { views[i] = checks[i]; bytes[i] = w.bytes } else { views.append(checks[i]); bytes.append(w.bytes) }
+        return w.bytes
     }
 }
 
