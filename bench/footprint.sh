@@ -141,8 +141,12 @@ check filesystem root with path /
 EOF
 chmod 600 "$W/monitrc"
 
+# Each a third of a second apart: the three wake once a second, and waking
+# together on a small VM they would measure each other's cache misses.
 "$W/nodeguardd" --config "$W/nodeguard.toml" >"$W/nodeguard.log" 2>&1 & NG=$!; PIDS+=("$NG")
+sleep 0.33
 "$W/floor" "$SHM" "$CGROUP/memory.stat" "$W/miner.pid" "$W/d/docker.sock" bench1 "$W/d/root/containers" >"$W/floor.out" 2>&1 & FLOOR=$!; PIDS+=("$FLOOR")
+sleep 0.33
 monit -I -c "$W/monitrc" >"$W/monit.out" 2>&1 & MO=$!; PIDS+=("$MO")
 
 cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }

@@ -16,10 +16,12 @@ extension Guard {
             }
         }
         // A node restarted for its own reasons this cycle answers the floor too.
-        let choice = HostFloor.resolve(floor, alreadyRestarting: restarts, candidates: nodes.map { $0.candidate(now: cycle.now.wall) },
-                                       by: config.memory.hostFloorRestarts)
-        if let r = choice.restart { restarts.append(r) }
-        if let e = choice.event { cycle.events.append(e) }
+        if floor != nil {
+            let choice = HostFloor.resolve(floor, alreadyRestarting: restarts, candidates: nodes.map { $0.candidate(now: cycle.now.wall) },
+                                           by: config.memory.hostFloorRestarts)
+            if let r = choice.restart { restarts.append(r) }
+            if let e = choice.event { cycle.events.append(e) }
+        }
         if cycle.act { for r in restarts { cycle.events += restartNode(r, &cycle) } }
         // The budgets as they are after this cycle's restarts and limits.
         for c in checks { (c as? RestartBudgetCheck)?.replaceReading(&cycle) }

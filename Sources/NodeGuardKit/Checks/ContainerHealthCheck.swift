@@ -19,13 +19,13 @@ final class ContainerHealthCheck: Check {
     func update(_ config: Config) {}
 
     func run(_ cycle: inout Cycle) {
-        let n = node.config, policy = node.actuator.policy
+        let policy = node.actuator.policy
+        let target = node.config.target, after = node.config.restartUnhealthyAfter
         let seen = marks.since(policy)
-        if seen.restarted || seen.rearmed || applied != (n.target, n.restartUnhealthyAfter) { unhealthy.reset() }
-        applied = (n.target, n.restartUnhealthyAfter)
+        if seen.restarted || seen.rearmed || applied != (target, after) { unhealthy.reset() }
+        applied = (target, after)
         guard let health = node.sample(cycle).health, !health.isEmpty else { return }
-        let after = n.restartUnhealthyAfter
-        cycle.readings.append(Reading("container_health", target: n.target, node: node.name, value: .word(health),
+        cycle.readings.append(Reading("container_health", target: target, node: node.name, value: .word(health),
                                       critical: after > 0 ? Threshold(.above, .word("unhealthy"), sustained: after) : nil,
                                       state: health == "unhealthy" ? (after > 0 ? .critical : .warning) : .ok))
         guard after > 0 else { return }
@@ -33,11 +33,11 @@ final class ContainerHealthCheck: Check {
         switch unhealthy.update(breached: health == "unhealthy", clear: health != "unhealthy", now: cycle.now.monotonic, sustained: after) {
         case .fired:
             node.ask(RestartRequest(node: node.name, check: "container_health", value: health, threshold: Duration.format(after),
-                                    reason: "container \(n.target) unhealthy for \(Duration.format(unhealthy.heldFor(now: cycle.now.monotonic))) (restart_unhealthy_after = \(Duration.format(after)))"),
+                                    reason: "container \(target) unhealthy for \(Duration.format(unhealthy.heldFor(now: cycle.now.monotonic))) (restart_unhealthy_after = \(Duration.format(after)))"),
                      &cycle)
         case .recovered:
-            cycle.events.append(Event(.recovered, "container \(n.target) is no longer unhealthy (\(health))",
-                                      fields: [("NODE", node.name), ("CHECK", "container_health"), ("VALUE", health), ("TARGET", n.target)]))
+            cycle.events.append(Event(.recovered, "container \(target) is no longer unhealthy (\(health))",
+                                      fields: [("NODE", node.name), ("CHECK", "container_health"), ("VALUE", health), ("TARGET", target)]))
         case nil: break
         }
     }

@@ -50,9 +50,9 @@ final class NodeMemoryCheck: Check {
     }
 
     func evaluate(_ v: UInt64, _ cycle: inout Cycle) {
-        let m = node.limits, n = node.config, now = cycle.now, name = node.name
+        let m = node.limits, target = node.config.target, now = cycle.now, name = node.name
         let warnT = threshold(m.warnAbove, total: cycle.hostTotal), restartT = threshold(m.restartAbove, total: cycle.hostTotal)
-        let base: [(String, String)] = [("NODE", name), ("CHECK", "node_memory"), ("VALUE", String(v)), ("TARGET", n.target)]
+        let base: [(String, String)] = [("NODE", name), ("CHECK", "node_memory"), ("VALUE", String(v)), ("TARGET", target)]
         let inGrace = node.actuator.policy.inGrace(now: now.wall)
         if inGrace {
             warn.reset(); restartAlarm.reset()
@@ -80,7 +80,7 @@ final class NodeMemoryCheck: Check {
         }
         let projection = trend(v, restartAt: restartT, inGrace: inGrace, &cycle)
         let state: CheckState = restartT.map { v > $0 } == true ? .critical : warnT.map { v > $0 } == true ? .warning : .ok
-        cycle.readings.append(Reading("node_memory", target: n.target, node: name, value: .bytes(v),
+        cycle.readings.append(Reading("node_memory", target: target, node: name, value: .bytes(v),
                                       warn: warnT.map { Threshold(.above, .bytes($0)) },
                                       critical: restartT.map { Threshold(.above, .bytes($0), sustained: m.sustained) },
                                       state: state, projection: projection,

@@ -14,19 +14,19 @@ final class NodeRunningCheck: Check {
     func update(_ config: Config) {}
 
     func run(_ cycle: inout Cycle) {
-        let n = node.config
-        let fields: [(String, String)] = [("NODE", node.name), ("CHECK", "node_running"), ("TARGET", n.target)]
+        // Only the fields used: a copy of the whole NodeConfig costs a dozen retains a cycle.
+        let target = node.config.target
         switch node.sample(cycle).memory {
         case .success:
             if running == false {
-                cycle.events.append(Event(.nodeUp, "node \(node.name) (\(n.target)) runs again", fields: fields))
+                cycle.events.append(Event(.nodeUp, "node \(node.name) (\(target)) runs again", fields: fields(target)))
             }
             running = true
-            cycle.readings.append(Reading("node_running", target: n.target, node: node.name, value: .word("running")))
+            cycle.readings.append(Reading("node_running", target: target, node: node.name, value: .word("running")))
         case .failure(let e) where e.notRunning:
             if running != false {
-                cycle.events.append(Event(.nodeDown, "node \(node.name) is not running: \(e.message)\(n.startWhenDown ? "; starting it (start_when_down)" : "")",
-                                          fields: fields))
+                cycle.events.append(Event(.nodeDown, "node \(node.name) is not running: \(e.message)\(node.config.startWhenDown ? "; starting it (start_when_down)" : "")",
+                                          fields: fields(target)))
             }
             running = false
             down(e, cycle: &cycle)
@@ -34,6 +34,8 @@ final class NodeRunningCheck: Check {
             break   // unknown: node_memory says why it cannot be read
         }
     }
+
+    func fields(_ target: String) -> [(String, String)] { [("NODE", node.name), ("CHECK", "node_running"), ("TARGET", target)] }
 
     /// Shown critical; started when start_when_down asks, within the budget.
     func down(_ e: ProbeError, cycle: inout Cycle) {

@@ -4,6 +4,8 @@
 
 final class RestartBudgetCheck: Check {
     let node: NodeWatch
+    /// The budget as this cycle's reading showed it: attempts, limit reached.
+    var shown: (Int, Bool) = (0, false)
     var kind: String { "restart_budget" }
     var target: String { node.name }
 
@@ -12,35 +14,36 @@ final class RestartBudgetCheck: Check {
     func update(_ config: Config) {}
 
     func run(_ cycle: inout Cycle) {
-        let n = node.config, now = cycle.now.wall
-        var policy = node.actuator.policy
-        if policy.rearm(now: now) {
+        let now = cycle.now.wall
+        if node.actuator.policy.rearm(now: now) {
+            let p = node.actuator.policy
             cycle.events.append(Event(.restartRearmed,
-                "nodeguard may restart \(node.name) again: \(policy.restartsInWindow(now: now)) restarts in the last \(Duration.format(n.restartWindow)), max_restarts = \(n.maxRestarts)",
-                fields: [("NODE", node.name), ("CHECK", "restart_policy"), ("ACTION", "rearm"), ("TARGET", n.target)]))
+                "nodeguard may restart \(node.name) again: \(p.restartsInWindow(now: now)) restarts in the last \(Duration.format(p.window)), max_restarts = \(p.maxRestarts)",
+                fields: [("NODE", node.name), ("CHECK", "restart_policy"), ("ACTION", "rearm"), ("TARGET", node.config.target)]))
         }
-        node.actuator.policy = policy
+        shown = (node.actuator.policy.attempts, node.actuator.policy.limitReached)
         cycle.readings.append(reading(now: now))
     }
 
     /// After a restart in this cycle: the reading shows the budget as it is now.
     func replaceReading(_ cycle: inout Cycle) {
+        guard shown != (node.actuator.policy.attempts, node.actuator.policy.limitReached) else { return }
         guard let i = cycle.readings.firstIndex(where: { $0.check == "restart_budget" && $0.node == node.name }) else { return }
         cycle.readings[i] = reading(now: cycle.now.wall)
     }
 
     func reading(now: Double) -> Reading {
-        let n = node.config, policy = node.actuator.policy
-        var figures = [Figure("max", .count(n.maxRestarts)), Figure("window", .seconds(n.restartWindow))]
+        let policy = node.actuator.policy
+        var figures = [Figure("max", .count(policy.maxRestarts)), Figure("window", .seconds(policy.window))]
         var notes: [String] = []
         if policy.inGrace(now: now) {
             figures.append(Figure("grace left", .seconds(policy.graceLeft(now: now))))
             notes.append("in grace after the last restart: no restart and no memory alarm until it ends")
         }
         if policy.limitReached { notes.append("restart limit reached: not restarting until the window has passed") }
-        return Reading("restart_budget", target: n.target, node: node.name,
+        return Reading("restart_budget", target: node.config.target, node: node.name,
                        value: .count(policy.restartsInWindow(now: now)), figures: figures,
-                       critical: Threshold(.atLeast, .count(n.maxRestarts)),
+                       critical: Threshold(.atLeast, .count(policy.maxRestarts)),
                        state: policy.limitReached ? .critical : .ok, notes: notes)
     }
 }

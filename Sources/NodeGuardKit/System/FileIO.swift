@@ -225,13 +225,15 @@ public enum KeptOpen {
     /// Reads through the descriptor kept for `path`; one that fails or whose
     /// reading is not `stillGood` is closed and the path opened again.
     static func kept<T>(_ path: String, flags: Int32, _ body: (Int32) -> T?, stillGood: (T) -> Bool) -> T? {
-        if let f = files[path] {
-            if let v = body(f.fd), stillGood(v) {
-                files[path] = (f.fd, true)
+        // One hash of the path a read: the index found is used to mark it.
+        if let i = files.index(forKey: path) {
+            let fd = files.values[i].fd
+            if let v = body(fd), stillGood(v) {
+                files.values[i].used = true
                 return v
             }
-            close(f.fd)
-            files[path] = nil
+            close(fd)
+            files.remove(at: i)
         }
         let fd = open(path, flags | O_CLOEXEC)
         guard fd >= 0 else { return nil }
