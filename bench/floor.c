@@ -12,7 +12,8 @@
  * Every second: wake from sigtimedwait; /proc/meminfo, /proc/pressure/memory
  * and the unit's memory.stat, kept open; the pidfile (open, read, close), the
  * tree's statm, children and task lists, kept open; the container's
- * memory.stat, kept open; statfs("/"); /proc/net/dev; the status file (open,
+ * memory.stat, kept open; statfs("/"); /proc/net/dev every tenth second
+ * (BandwidthCheck.every); the status file (open,
  * write, close, rename); the thread's CPU clock.
  * Every 30 s, as the daemon asks Docker about its container node: inspect
  * over the socket, then the container process's cgroup.
@@ -175,7 +176,7 @@ int main(int argc, char **argv) {
         if (cgroup >= 0) pread(cgroup, buf, 8192, 0);
         statfs("/", &fs);
         if (cycle % 60 == 59) { scan_logs(logs); interfaces(); }
-        pread(netdev, buf, 8192, 0);
+        if (cycle % 10 == 0) pread(netdev, buf, 8192, 0);   /* bandwidth reads its counters every 10 s */
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd >= 0) { write(fd, status, sizeof status); close(fd); rename(tmp, path); }
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);

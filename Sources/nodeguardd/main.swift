@@ -99,8 +99,10 @@ var cpuAtLastCycle = threadCPUMicroseconds()
     cpuAtLastCycle = cpu
     cycleCount += 1
     // The first cycles still run one-time paths (first scans, first Docker
-    // inspect, baselines): hand those pages back once more when they are over.
-    if cycleCount == 5 { WorkingSet.trim(); cpuAtLastCycle = threadCPUMicroseconds() }
+    // inspect, baselines): hand those pages back once more when they are over,
+    // and once more when the checks with a cadence of their own (bandwidth
+    // reads its counters every 10 s) have run their first ordinary round.
+    if cycleCount == 5 || cycleCount == 25 { WorkingSet.trim(); cpuAtLastCycle = threadCPUMicroseconds() }
 }
 
 @MainActor func reload() {

@@ -334,13 +334,15 @@ final class QuotaActionTests: XCTestCase {
         var events: [Event] = []
         let g = Guard(config: c, root: HostRoot(root), forceDryRun: dryRun, emit: { events.append($0) })
         let t0 = Now.read()
+        // The counters are read every 10 s (BandwidthCheck.every).
         g.runCycle(now: t0)                                     // baseline
         setCounters(root, rx: 500_000, tx: 350_000)             // 85%: past warn_at
-        g.runCycle(now: Now(monotonic: t0.monotonic + 1, wall: t0.wall + 1))
+        g.runCycle(now: Now(monotonic: t0.monotonic + 10, wall: t0.wall + 10))
         setCounters(root, rx: 600_000, tx: 400_000)             // 100%: past action_at
-        g.runCycle(now: Now(monotonic: t0.monotonic + 2, wall: t0.wall + 2))
+        g.runCycle(now: Now(monotonic: t0.monotonic + 20, wall: t0.wall + 20))
         setCounters(root, rx: 700_000, tx: 400_000)
-        g.runCycle(now: Now(monotonic: t0.monotonic + 3, wall: t0.wall + 3))
+        g.runCycle(now: Now(monotonic: t0.monotonic + 21, wall: t0.wall + 21))   // not read: the status shows the last reading
+        g.runCycle(now: Now(monotonic: t0.monotonic + 30, wall: t0.wall + 30))
         XCTAssertEqual(g.view.checks.first { $0.check == "bandwidth" }?.state, .critical)
         XCTAssertTrue(g.view.summary.contains("month 1.1 MB of 1 MB"), g.view.summary)
         return (events, marker, root)
