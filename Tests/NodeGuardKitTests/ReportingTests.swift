@@ -193,3 +193,19 @@ final class ActionTests: XCTestCase {
         XCTAssertTrue(r.detail.hasPrefix("cannot connect to the system bus"), r.detail)
     }
 }
+
+final class FixedNumberTests: XCTestCase {
+    func testFixedDecimalsReadBackAsTheRoundedValue() throws {
+        let table: [(Double, Int, String)] = [
+            (1795392407.3977642, 3, "1795392407.398"), (2.5, 3, "2.5"), (2.0, 3, "2"), (0.05, 1, "0.1"),
+            (-1.25, 2, "-1.25"), (-0.5, 1, "-0.5"), (412.34, 1, "412.3"), (0.0004, 3, "0"), (12, 0, "12"),
+        ]
+        for (v, d, text) in table {
+            var w = JSONObjectWriter()
+            w.number("n", v, decimals: d)
+            let out = String(decoding: w.finish(), as: UTF8.self)
+            XCTAssertEqual(out, "{\"n\":\(text)}\n", "\(v) with \(d) decimals")
+            XCTAssertEqual(try JSON.parse(out)["n"]?.number ?? .nan, (v * pow(10, Double(d))).rounded() / pow(10, Double(d)), accuracy: 1e-9)
+        }
+    }
+}

@@ -57,6 +57,25 @@ public struct JSONObjectWriter {
     }
     public mutating func string(_ k: StaticString, _ v: String) { key(k); JSON.quote(v, into: &bytes) }
     public mutating func number(_ k: StaticString, _ v: Double) { key(k); JSON.writeNumber(v, into: &bytes) }
+    /// A number with a fixed number of decimals, written with integer
+    /// arithmetic: the status file's header is written every cycle, and the
+    /// shortest exact form of a Double is costly to find.
+    public mutating func number(_ k: StaticString, _ v: Double, decimals: Int) {
+        key(k)
+        let scale = [1.0, 10, 100, 1000][min(max(decimals, 0), 3)]
+        let scaled = (v * scale).rounded()
+        guard v.isFinite, abs(scaled) < 1e15, decimals > 0 else { JSON.writeNumber(scaled / scale, into: &bytes); return }
+        let whole = Int64(scaled), unit = Int64(scale)
+        if whole < 0 { bytes.append(UInt8(ascii: "-")) }
+        JSON.writeNumber(Double(abs(whole) / unit), into: &bytes)
+        var frac = abs(whole) % unit
+        guard frac != 0 else { return }
+        bytes.append(UInt8(ascii: "."))
+        var digits: [UInt8] = []
+        for _ in 0..<decimals { digits.append(UInt8(48 + frac % 10)); frac /= 10 }
+        while digits.first == 48 { digits.removeFirst() }   // 2.500 is written 2.5
+        bytes.append(contentsOf: digits.reversed())
+    }
     public mutating func bool(_ k: StaticString, _ v: Bool) { key(k); bytes += (v ? "true" : "false").utf8 }
     /// An array of objects under `k`: call `beginObject` for each element.
     public mutating func beginArray(_ k: StaticString) { key(k); open(UInt8(ascii: "[")) }

@@ -126,14 +126,14 @@ public struct StatusView: Equatable, Sendable {
     }
 
     func header(_ w: inout JSONObjectWriter) {
-        w.number("updated", updated)
+        w.number("updated", updated, decimals: 3)
         w.number("pid", Double(pid))
         w.number("interval_seconds", interval)
         w.bool("dry_run", dryRun)
         w.string("state", worst.rawValue)
         w.string("summary", summary)
         w.number("cycles", Double(cycles))
-        w.number("cycle_cpu_us", (cycleCPUMicroseconds * 10).rounded() / 10)
+        w.number("cycle_cpu_us", cycleCPUMicroseconds, decimals: 1)
     }
 
     func write(_ a: ActionRecord, texts: Bool, into w: inout JSONObjectWriter) {
