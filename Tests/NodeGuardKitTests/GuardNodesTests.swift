@@ -147,3 +147,32 @@ extension GuardNodesTests {
         XCTAssertFalse((FileIO.readText(root + "/state/state") ?? "").contains("\nrestart "))
     }
 }
+
+/// The restart budget's reading is kept while it reads the same, and made
+/// again when the grace ends or a restart is counted.
+final class RestartBudgetReadingTests: XCTestCase {
+    func testTheBudgetReadingFollowsGraceAndRestarts() {
+        var c = Config()
+        var n = NodeConfig(name: "dmo")
+        n.unit = "dmo.service"
+        n.grace = 60
+        n.maxRestarts = 3
+        n.restartWindow = 3600
+        c.nodes = [n]
+        let watch = NodeWatch(n, limits: c.limits(of: n), root: HostRoot(tempDir()))
+        let check = RestartBudgetCheck(watch)
+        func shown(_ t: Double) -> CheckView {
+            var cycle = Cycle(now: Now(monotonic: t, wall: 1000 + t), act: true, dryRun: false, serial: Int(t), whileWaiting: {})
+            check.run(&cycle)
+            return ReadingText.view(cycle.readings[0])
+        }
+        XCTAssertEqual(shown(0).value, "0 of 3 in 1h")
+        XCTAssertEqual(shown(1).note, "")
+        watch.restartAttempted(now: Now(monotonic: 2, wall: 1002))
+        XCTAssertEqual(shown(3).value, "1 of 3 in 1h")
+        XCTAssertTrue(shown(3).note.contains("grace: 59s left"), shown(3).note)
+        XCTAssertTrue(shown(33).note.contains("grace: 29s left"), shown(33).note)
+        XCTAssertEqual(shown(70).note, "", "grace over: said no more")
+        XCTAssertEqual(shown(71).value, "1 of 3 in 1h")
+    }
+}

@@ -6,6 +6,8 @@ final class NodeRunningCheck: Check {
     let node: NodeWatch
     /// nil until the first reading; false once it was found not running.
     private(set) var running: Bool?
+    /// "running" reads the same every cycle: built once a target.
+    var runningReading: Reading?
     var kind: String { "node_running" }
     var target: String { node.name }
 
@@ -22,7 +24,8 @@ final class NodeRunningCheck: Check {
                 cycle.events.append(Event(.nodeUp, "node \(node.name) (\(target)) runs again", fields: fields(target)))
             }
             running = true
-            cycle.readings.append(Reading("node_running", target: target, node: node.name, value: .word("running")))
+            if runningReading?.target != target { runningReading = Reading("node_running", target: target, node: node.name, value: .word("running")) }
+            if let r = runningReading { cycle.readings.append(r) }
         case .failure(let e) where e.notRunning:
             if running != false {
                 cycle.events.append(Event(.nodeDown, "node \(node.name) is not running: \(e.message)\(node.config.startWhenDown ? "; starting it (start_when_down)" : "")",

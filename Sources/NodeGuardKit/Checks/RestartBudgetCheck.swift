@@ -6,6 +6,9 @@ final class RestartBudgetCheck: Check {
     let node: NodeWatch
     /// The budget as this cycle's reading showed it: attempts, limit reached.
     var shown: (Int, Bool) = (0, false)
+    /// Outside grace the reading changes only with what is in this key: kept until it does.
+    var last: (key: Key, reading: Reading)?
+    struct Key: Equatable { var count: Int, limitReached: Bool, inGrace: Bool, max: Int, window: Double, target: String }
     var kind: String { "restart_budget" }
     var target: String { node.name }
 
@@ -34,6 +37,17 @@ final class RestartBudgetCheck: Check {
 
     func reading(now: Double) -> Reading {
         let policy = node.actuator.policy
+        let count = policy.restartsInWindow(now: now)
+        let inGrace = policy.inGrace(now: now)
+        let key = Key(count: count, limitReached: policy.limitReached, inGrace: inGrace, max: policy.maxRestarts, window: policy.window, target: node.config.target)
+        // In grace the time left changes every cycle: made again each time.
+        if let l = last, l.key == key, !inGrace { return l.reading }
+        let r = build(policy, count: count, now: now)
+        last = (key, r)
+        return r
+    }
+
+    func build(_ policy: RestartPolicy, count: Int, now: Double) -> Reading {
         var figures = [Figure("max", .count(policy.maxRestarts)), Figure("window", .seconds(policy.window))]
         var notes: [String] = []
         if policy.inGrace(now: now) {
@@ -42,7 +56,7 @@ final class RestartBudgetCheck: Check {
         }
         if policy.limitReached { notes.append("restart limit reached: not restarting until the window has passed") }
         return Reading("restart_budget", target: node.config.target, node: node.name,
-                       value: .count(policy.restartsInWindow(now: now)), figures: figures,
+                       value: .count(count), figures: figures,
                        critical: Threshold(.atLeast, .count(policy.maxRestarts)),
                        state: policy.limitReached ? .critical : .ok, notes: notes)
     }
