@@ -55,7 +55,10 @@ cleanup() {
         for d in /sys/fs/cgroup/*/docker; do [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null; done
         rm -rf /run/docker /run/containerd /etc/docker/key.json
     fi
-    [ -n "${CGROUP:-}" ] && rmdir "$CGROUP" 2>/dev/null || true
+    if [ -n "${CGROUP:-}" ]; then
+        for _ in 1 2 3 4 5; do rmdir "$CGROUP" 2>/dev/null && break; sleep 0.2; done   # empty once its process is reaped
+        [ -n "${SLICE:-}" ] && rmdir "$SLICE" 2>/dev/null || true
+    fi
     rm -rf "$W" "$SHM"
 }
 trap cleanup EXIT
@@ -78,6 +81,7 @@ sleep 100000 & CHAIN=$!; PIDS+=("$CHAIN")
 UNIT=ngbench-chain.service
 CGROUP=""
 if [ -d /sys/fs/cgroup/memory ]; then CGROUP=/sys/fs/cgroup/memory/system.slice/$UNIT; else CGROUP=/sys/fs/cgroup/system.slice/$UNIT; fi
+SLICE=$(dirname "$CGROUP"); [ -d "$SLICE" ] && SLICE=""   # removed at the end only if the bench made it
 mkdir -p "$CGROUP" && echo "$CHAIN" > "$CGROUP/cgroup.procs"
 echo "$CHAIN" > "$W/chain.pid"
 sh -c 'sleep 100000 & sleep 100000 & wait' & MINER=$!; PIDS+=("$MINER")
