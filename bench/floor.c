@@ -70,16 +70,15 @@ static int inspect(const char *sock, const char *name) {
     return p ? atoi(p + 6) : 0;
 }
 
-/* The container's cgroup, as the daemon confirms it after an inspect. */
-static void container_cgroup(int pid) {
-    char path[128];
+/* The container's cgroup, as the daemon confirms it after an inspect:
+ * the process's cgroup file, then the directory it names. */
+static void container_cgroup(int pid, const char *dir) {
     access("/sys/fs/cgroup/cgroup.controllers", F_OK);
     access("/sys/fs/cgroup/memory/memory.stat", F_OK);
     int fd = open_pid("/proc/%d/cgroup", pid, O_RDONLY);
     if (fd >= 0) { pread(fd, buf, 8192, 0); close(fd); }
     struct stat st;
-    snprintf(path, sizeof path, "/sys/fs/cgroup/memory");
-    stat(path, &st);
+    stat(dir, &st);
 }
 
 /* scan_interval: each container's directory and its json-file log. */
@@ -141,7 +140,7 @@ int main(int argc, char **argv) {
         kid_statm[kids++] = open_pid("/proc/%d/statm", k, O_RDONLY);
     }
     int cpid = inspect(sock, container);
-    char cg[256];
+    char cg[256] = "/sys/fs/cgroup";
     int cgroup = -1;
     if (cpid > 0) {
         int f = open_pid("/proc/%d/cgroup", cpid, O_RDONLY);
@@ -151,7 +150,7 @@ int main(int argc, char **argv) {
         char *m = strstr(buf, ":memory:");   /* cgroup v1; v2 has one line, "0::PATH" */
         if (m) { m += 8; *strchrnul(m, '\n') = 0; snprintf(cg, sizeof cg, "/sys/fs/cgroup/memory%s/memory.stat", m); }
         else if ((m = strstr(buf, "0::"))) { m += 3; *strchrnul(m, '\n') = 0; snprintf(cg, sizeof cg, "/sys/fs/cgroup%s/memory.stat", m); }
-        if (m) cgroup = openf(cg, O_RDONLY);
+        if (m) { cgroup = openf(cg, O_RDONLY); *strrchr(cg, '/') = 0; }   /* cg: the directory from here on */
     }
 
     sigset_t waited;
@@ -172,7 +171,7 @@ int main(int argc, char **argv) {
         listdir(task);
         for (int i = 0; i < kids; i++) { listdir(kid_task[i]); pread(kid_children[i], buf, 8192, 0); }
         for (int i = 0; i < kids; i++) pread(kid_statm[i], buf, 8192, 0);
-        if (cycle % 30 == 29 && inspect(sock, container) > 0) container_cgroup(cpid);
+        if (cycle % 30 == 29 && inspect(sock, container) > 0) container_cgroup(cpid, cg);
         if (cgroup >= 0) pread(cgroup, buf, 8192, 0);
         statfs("/", &fs);
         if (cycle % 60 == 59) { scan_logs(logs); interfaces(); }

@@ -152,13 +152,8 @@ extension GuardNodesTests {
 /// again when the grace ends or a restart is counted.
 final class RestartBudgetReadingTests: XCTestCase {
     func testTheBudgetReadingFollowsGraceAndRestarts() {
-        var c = Config()
-        var n = NodeConfig(name: "dmo")
-        n.unit = "dmo.service"
-        n.grace = 60
-        n.maxRestarts = 3
-        n.restartWindow = 3600
-        c.nodes = [n]
+        let c = nodeConfig { $0.nodes[0].grace = 60; $0.nodes[0].maxRestarts = 3 }
+        let n = c.nodes[0]
         let watch = NodeWatch(n, limits: c.limits(of: n), root: HostRoot(tempDir()))
         let check = RestartBudgetCheck(watch)
         func shown(_ t: Double) -> CheckView {

@@ -13,7 +13,6 @@ final class BandwidthCheck: Check {
     private(set) var ledger = BandwidthLedger()
     var savedAt = -Double.infinity
     var problemLogged = false
-    private(set) var projection: BandwidthProjection?
     let networkCache = NetworkProbe.Cache()
     var failures = ProbeFailures()
     init(_ config: BandwidthConfig, stateDirectory: String, root: HostRoot) {
@@ -51,7 +50,6 @@ final class BandwidthCheck: Check {
         let target = names.joined(separator: " ")
         var mustSave = account(sample, events: &cycle.events)
         let p = BandwidthRules.projection(ledger, calendar: calendar, count: b.count, quota: b.quota, now: now.wall)
-        projection = p
         let r = reading(p, target: target)
         shown = r
         cycle.readings.append(r)

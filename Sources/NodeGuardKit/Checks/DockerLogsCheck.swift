@@ -10,7 +10,6 @@ final class DockerLogsCheck: Reclaiming {
     var scannedAt = -Double.infinity
     /// What the last scan showed, shown again until the next one.
     private(set) var reading: Reading?
-    private(set) var total: UInt64 = 0
     /// The default containers directory did not exist at the last scan.
     var absent = false
     var failures = ProbeFailures()
@@ -50,7 +49,6 @@ final class DockerLogsCheck: Reclaiming {
         }
         let shown = measured(logs, dryRun: cycle.dryRun)
         reading = shown
-        total = logs.reduce(0) { $0 + $1.bytes }
         cycle.readings.append(shown)
     }
 

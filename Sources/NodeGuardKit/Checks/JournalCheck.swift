@@ -62,12 +62,13 @@ final class JournalCheck: Reclaiming {
         let after = JournalProbe.usage(root: root) ?? before
         let freed = before > after ? before - after : 0
         let ok = rotate.succeeded && vacuum.succeeded
+        let failure = ok ? nil : (rotate.succeeded ? vacuum.detail : rotate.detail)
         cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "vacuum journal", target: "journald", outcome: ok ? "\(Size.format(freed)) freed" : vacuum.detail))
-        return (Event(.journalVacuumed, ok ? "vacuumed the journal to \(Size.format(limit)): \(Size.format(freed)) freed, \(Size.format(after)) left (\(why))"
-                                           : "vacuuming the journal failed: \(rotate.succeeded ? vacuum.detail : rotate.detail) (\(why))",
+        return (Event(.journalVacuumed, failure.map { "vacuuming the journal failed: \($0) (\(why))" }
+                          ?? "vacuumed the journal to \(Size.format(limit)): \(Size.format(freed)) freed, \(Size.format(after)) left (\(why))",
                       priority: ok ? nil : .err,
                       fields: fields + [("ACTION", "vacuum"), ("VALUE", String(freed)), ("OUTCOME", ok ? "ok" : vacuum.detail)]),
-                after, freed, ok ? nil : (rotate.succeeded ? vacuum.detail : rotate.detail))
+                after, freed, failure)
     }
 
     /// For a disk at critical: the journal vacuumed to half its max_use when

@@ -62,19 +62,21 @@ public struct JSONObjectWriter {
     /// shortest exact form of a Double is costly to find.
     public mutating func number(_ k: StaticString, _ v: Double, decimals: Int) {
         key(k)
-        let scale = [1.0, 10, 100, 1000][min(max(decimals, 0), 3)]
-        let scaled = (v * scale).rounded()
-        guard v.isFinite, abs(scaled) < 1e15, decimals > 0 else { JSON.writeNumber(scaled / scale, into: &bytes); return }
-        let whole = Int64(scaled), unit = Int64(scale)
+        let d = min(max(decimals, 0), 3)
+        var unit: Int64 = 1
+        for _ in 0..<d { unit *= 10 }
+        let scaled = (v * Double(unit)).rounded()
+        guard d > 0, abs(scaled) < 1e15 else { JSON.writeNumber(scaled / Double(unit), into: &bytes); return }   // NaN, inf: null
+        let whole = Int64(scaled)
         if whole < 0 { bytes.append(UInt8(ascii: "-")) }
         JSON.writeNumber(Double(abs(whole) / unit), into: &bytes)
-        var frac = abs(whole) % unit
+        var frac = abs(whole) % unit, width = d
         guard frac != 0 else { return }
+        while frac % 10 == 0 { frac /= 10; width -= 1 }   // 2.500 is written 2.5
         bytes.append(UInt8(ascii: "."))
-        var digits: [UInt8] = []
-        for _ in 0..<decimals { digits.append(UInt8(48 + frac % 10)); frac /= 10 }
-        while digits.first == 48 { digits.removeFirst() }   // 2.500 is written 2.5
-        bytes.append(contentsOf: digits.reversed())
+        var place: Int64 = 1
+        for _ in 1..<width { place *= 10 }
+        while place > 0 { bytes.append(UInt8(48 + frac / place % 10)); place /= 10 }   // leading zeros kept: 0.05
     }
     public mutating func bool(_ k: StaticString, _ v: Bool) { key(k); bytes += (v ? "true" : "false").utf8 }
     /// An array of objects under `k`: call `beginObject` for each element.
