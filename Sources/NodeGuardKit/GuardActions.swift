@@ -42,29 +42,37 @@ extension Guard {
     /// then its dependents, and starts its grace.
     func restartNode(_ r: RestartRequest, _ cycle: inout Cycle) -> [Event] {
         guard let n = node(named: r.node) else { return [] }
-        let a = n.actuator, now = cycle.now
+        let now = cycle.now
         var fields: [(String, String)] = [("NODE", n.name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("TARGET", n.config.target)]
         var events: [Event] = []
         if dryRun {
-            events.append(Event(.restartDryRun, "would restart \(n.name) (dry run, through \(a.how)): \(r.reason)", fields: fields + [("ACTION", "would-restart")]))
+            events.append(Event(.restartDryRun, "would restart \(n.name) (dry run, through \(n.actuator.how)): \(r.reason)", fields: fields + [("ACTION", "would-restart")]))
             cycle.actions.append(ActionRecord(wall: now.wall, action: "would restart", target: n.name, outcome: "dry run"))
+            n.restartAttempted(now: now)
         } else {
-            let outcome = a.restart(whileWaiting: whileWaiting)
+            let (outcome, dependents) = restart(n, &cycle)
             fields += [("ACTION", "restart"), ("OUTCOME", outcome.detail)]
             events.append(outcome.succeeded
                 ? Event(.restart, "restarting \(n.name): \(r.reason); \(outcome.detail)", fields: fields)
                 : Event(.restartFailed, "restart of \(n.name) failed: \(outcome.detail) (\(r.reason))", fields: fields))
-            cycle.actions.append(ActionRecord(wall: now.wall, action: "restart", target: n.name, outcome: outcome.detail))
-            if outcome.succeeded { events += restartDependents(of: n, after: outcome, &cycle) }
-        }
-        n.restartAttempted(now: now)
-        if !dryRun {
-            // What was done so far goes into the recent actions before they are saved.
-            for a in cycle.actions { record(a) }
-            cycle.actions = []
-            saveState(of: n)
+            events += dependents
         }
         return events
+    }
+
+    /// A node restarted as every restart is, whatever asked for it: through
+    /// its actuator, its dependents after it once it is back, its grace
+    /// started, its history saved. The outcome, and the dependents' events.
+    func restart(_ n: NodeWatch, _ cycle: inout Cycle) -> (outcome: ActionOutcome, dependents: [Event]) {
+        let outcome = n.actuator.restart(whileWaiting: whileWaiting)
+        cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "restart", target: n.name, outcome: outcome.detail))
+        let dependents = outcome.succeeded ? restartDependents(of: n, after: outcome, &cycle) : []
+        n.restartAttempted(now: cycle.now)
+        // What was done so far goes into the recent actions before they are saved.
+        for a in cycle.actions { record(a) }
+        cycle.actions = []
+        saveState(of: n)
+        return (outcome, dependents)
     }
 
     /// then_restart, in order, once the node is back.

@@ -29,15 +29,16 @@ extension Guard {
             cycle.actions.append(ActionRecord(wall: now.wall, action: "would \(name)", target: targets, outcome: "dry run"))
             return Event(.bandwidthAction, "would run \(name)\(targets.isEmpty ? "" : " on \(targets)") (dry run): \(why)", fields: fields + [("ACTION", "would-\(kindName)")])
         }
-        let outcome = runQuotaAction(b.action, now: now)
+        let outcome = runQuotaAction(b.action, &cycle)
         cycle.actions.append(ActionRecord(wall: now.wall, action: name, target: targets, outcome: outcome.detail))
         return Event(.bandwidthAction, "\(outcome.succeeded ? "ran" : "FAILED:") \(name)\(targets.isEmpty ? "" : " on \(targets)"): \(why); \(outcome.detail)",
                      priority: outcome.succeeded ? .err : .crit,
                      fields: fields + [("ACTION", kindName), ("OUTCOME", outcome.detail)])
     }
 
-    /// stop-node and restart-node act on each node in turn; one outcome for all.
-    func runQuotaAction(_ action: BandwidthAction, now: Now) -> ActionOutcome {
+    /// stop-node and restart-node act on each node in turn; one outcome for
+    /// all. A node restarted here is restarted as any restart is (GuardActions).
+    func runQuotaAction(_ action: BandwidthAction, _ cycle: inout Cycle) -> ActionOutcome {
         switch action {
         case .none: return ActionOutcome(succeeded: true, detail: "")
         case .command(let argv): return CommandRunner.run(argv, timeout: config.bandwidth.actionTimeout, whileWaiting: whileWaiting)
@@ -48,8 +49,9 @@ extension Guard {
                 if action == .stopNode {
                     o = SystemdUnit.stop(unit: n.config.unit ?? "", timeout: min(config.bandwidth.actionTimeout, 20))
                 } else {
-                    o = n.actuator.restart(whileWaiting: whileWaiting)
-                    n.restartAttempted(now: now)
+                    let done = restart(n, &cycle)
+                    o = done.outcome
+                    cycle.events += done.dependents
                 }
                 o.detail = "\(n.name): \(o.detail)"
                 all.append(o)

@@ -367,6 +367,41 @@ final class QuotaActionTests: XCTestCase {
         XCTAssertEqual(ledger.actedMonth, ledger.warnedMonth)
     }
 
+    /// restart-node restarts each node as any restart does: its history saved
+    /// at once (a kill -9 must not lose it), its grace begun.
+    func testRestartNodeRestartsEachNodeThroughItsActuatorAndSavesItsHistory() throws {
+        let root = makeRoot()
+        var c = Config()
+        c.stateDirectory = root + "/state"
+        c.statusFile = root + "/status.json"
+        c.disk.paths = ["/"]
+        c.bandwidth.quota = 1_000_000
+        c.bandwidth.action = .restartNode
+        c.nodes = ["dmo", "web"].map { name in
+            var n = NodeConfig(name: name)
+            n.unit = name + ".service"
+            n.restartCommand = ["/bin/touch", root + "/restarted-" + name]
+            return n
+        }
+        var events: [Event] = []
+        let g = Guard(config: c, root: HostRoot(root), emit: { events.append($0) })
+        let t0 = Now.read()
+        g.runCycle(now: t0)
+        setCounters(root, rx: 700_000, tx: 400_000)   // 110%: past action_at
+        g.runCycle(now: Now(monotonic: t0.monotonic + 10, wall: t0.wall + 10))
+        for name in ["dmo", "web"] {
+            XCTAssertTrue(FileIO.exists(root + "/restarted-" + name), name)
+            var saved = RestartPolicy(grace: 0, maxRestarts: 1, window: 3600)
+            saved.restore(try XCTUnwrap(FileIO.readText(root + "/state/nodes/" + name), "\(name)'s history saved"))
+            XCTAssertEqual(saved.history, [t0.wall + 10], name)
+            XCTAssertTrue(g.node(named: name)?.actuator.policy.inGrace(now: t0.wall + 11) == true, name)
+        }
+        let act = try XCTUnwrap(events.first { $0.kind == .bandwidthAction })
+        XCTAssertEqual(act.field("ACTION"), "restart-node")
+        XCTAssertEqual(act.field("OUTCOME"), "dmo: /bin/touch exited with status 0; web: /bin/touch exited with status 0")
+        XCTAssertEqual(g.view.actions.map(\.action), ["restart", "restart", "restart-node"])
+    }
+
     func testDryRunDecidesTheActionButRunsNothing() {
         let (events, marker, _) = run(dryRun: true)
         let act = events.first { $0.kind == .bandwidthAction }
