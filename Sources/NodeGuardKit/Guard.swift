@@ -36,10 +36,15 @@ public final class Guard {
         self.emit = emit
         sinks = [EventSink(emit)]
         nodes = config.nodes.map { NodeWatch($0, limits: config.limits(of: $0), root: root) }
-        checks = CheckRegistry.build(CheckSetting(config: config, root: root, nodes: nodes))
+        checks = []
+        checks = CheckRegistry.build(setting(config))
     }
 
     public func node(named name: String) -> NodeWatch? { nodes.first { $0.name == name } }
+
+    func setting(_ c: Config) -> CheckSetting {
+        CheckSetting(config: c, root: root, nodes: nodes, nodeNamed: { [weak self] in self?.node(named: $0) })
+    }
 
     func check<T: Check>(_ type: T.Type) -> T? { checks.lazy.compactMap { $0 as? T }.first }
     var bandwidth: BandwidthCheck? { check(BandwidthCheck.self) }
@@ -94,7 +99,7 @@ public final class Guard {
             watch.update(n, limits: new.limits(of: n))
             return watch
         }
-        checks = CheckRegistry.rebuild(checks, CheckSetting(config: new, root: root, nodes: nodes))
+        checks = CheckRegistry.rebuild(checks, setting(new))
         for s in sinks { s.update(new) }
         return changes
     }

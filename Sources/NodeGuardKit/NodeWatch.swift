@@ -38,6 +38,9 @@ public final class NodeWatch {
         return s
     }
 
+    /// The node's height as its chain check last read it: another node's reference.
+    var chainHeight: UInt64?
+
     /// Last read's anonymous memory, for the host floor's choice.
     var lastAnonBytes: UInt64? { sampled.flatMap { try? $0.sample.memory.get().anonBytes } }
 

@@ -8,6 +8,7 @@ final class CheckDesignTests: XCTestCase {
     let threeNodes = """
         [node.dmo]
         unit = "dmo"
+        rpc = "bitcoind"
         [node.miner]
         pidfile = "/run/miner.pid"
         restart_command = ["/bin/true"]
@@ -27,7 +28,7 @@ final class CheckDesignTests: XCTestCase {
             "restart_budget dmo", "restart_budget miner", "restart_budget web",
             "node_running dmo", "node_running miner", "node_running web",
             "node_memory dmo", "node_memory miner", "node_memory web",
-            "container_health web",
+            "container_health web", "chain dmo",
             "disk /", "disk /var",
             "docker_logs /var/lib/docker/containers", "journal journald", "bandwidth network",
         ])

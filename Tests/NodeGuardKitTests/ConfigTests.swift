@@ -61,7 +61,7 @@ final class ConfigTests: XCTestCase {
         var lines: [String] = []
         var unsetFollows = false
         for line in ReferenceConfig.text().split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
-            defer { unsetFollows = line.hasSuffix("Not set by default.") }
+            defer { unsetFollows = line.hasSuffix("Not set by default.") || line.hasSuffix("For example:") }
             if line == "# [node.dmo]" { lines.append("[node.dmo]"); continue }
             guard line.hasPrefix("# "), line.contains(" = ") else { lines.append(line); continue }
             let keep = !unsetFollows || line.hasPrefix("# unit = ")

@@ -8,6 +8,8 @@ struct CheckSetting {
     let root: HostRoot
     /// One a node, shared by the node's checks.
     let nodes: [NodeWatch]
+    /// The guard's node of that name now (a reload may replace them).
+    var nodeNamed: (String) -> NodeWatch? = { _ in nil }
 }
 
 enum CheckRegistry {
@@ -20,6 +22,7 @@ enum CheckRegistry {
             ("node_running", { $0.nodes.map(NodeRunningCheck.init) }),
             ("node_memory", { $0.nodes.map(NodeMemoryCheck.init) }),
             ("container_health", { $0.nodes.filter { $0.config.container != nil }.map(ContainerHealthCheck.init) }),
+            ("chain", { s in s.nodes.compactMap { ChainLivenessCheck($0, interval: s.config.interval, nodeNamed: s.nodeNamed) } }),
             ("disk", { s in s.config.disk.paths.map { DiskCheck($0, s.config.disk, root: s.root) } }),
             ("docker_logs", { [DockerLogsCheck($0.config.dockerLogs)] }),
             ("journal", { [JournalCheck($0.config.journal, root: $0.root)] }),
@@ -55,3 +58,4 @@ extension RestartBudgetCheck: NodeCheck {}
 extension NodeRunningCheck: NodeCheck {}
 extension NodeMemoryCheck: NodeCheck {}
 extension ContainerHealthCheck: NodeCheck {}
+extension ChainLivenessCheck: NodeCheck {}

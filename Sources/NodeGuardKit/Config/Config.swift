@@ -52,6 +52,8 @@ public struct NodeConfig: Equatable, Sendable {
     public var thenRestart: [String] = []
     /// Start the node when it is found not running (through the restart budget).
     public var startWhenDown = false
+    /// Chain liveness over the node's RPC; off unless `rpc` is set.
+    public var liveness = LivenessConfig()
 
     public init(name: String = "") { self.name = name }
 

@@ -26,18 +26,19 @@ public struct ConfigErrors: Error, Equatable, Sendable {
 
 public enum ConfigLoader {
     /// Decodes config text. All problems are returned, in file order.
-    public static func decode(_ text: String, path: String) -> Result<Config, ConfigErrors> {
-        decode(bytes: Array(text.utf8), path: path)
+    /// `privateFile`: no one but root can read it, so an inline secret is accepted.
+    public static func decode(_ text: String, path: String, privateFile: Bool = false) -> Result<Config, ConfigErrors> {
+        decode(bytes: Array(text.utf8), path: path, privateFile: privateFile)
     }
 
-    public static func decode(bytes: [UInt8], path: String) -> Result<Config, ConfigErrors> {
+    public static func decode(bytes: [UInt8], path: String, privateFile: Bool = false) -> Result<Config, ConfigErrors> {
         let document: TOMLTable
         do {
             document = try TOMLParser.parse(bytes: bytes)
         } catch {
             return .failure(ConfigErrors([ConfigProblem(path: path, position: error.position, message: error.message)]))
         }
-        var reader = TableReader(path: path)
+        var reader = TableReader(path: path, privateFile: privateFile)
         reader.read(document)
         guard reader.problems.isEmpty else { return .failure(ConfigErrors(inFileOrder(reader.problems))) }
         reader.relateKeys()
@@ -72,7 +73,8 @@ public enum ConfigLoader {
         guard let bytes = FileIO.readBytes(path, limit: TOMLParser.maxBytes + 1) else {
             return .failure(ConfigErrors([ConfigProblem(path: path, position: nil, message: "cannot read the config file: \(String(cString: strerror(errno)))")]))
         }
-        return decode(bytes: bytes, path: path).map { Loaded.file($0) }
+        let privateFile = st.st_uid == 0 && st.st_mode & (S_IRGRP | S_IROTH) == 0
+        return decode(bytes: bytes, path: path, privateFile: privateFile).map { Loaded.file($0) }
     }
 
     /// The config names units to restart and commands to run as root, so

@@ -25,6 +25,7 @@ extension TableReader {
         for i in config.nodes.indices { relate(node: i) }
         if let legacy = unconfiguredNode { relateUnconfigured(legacy) }
         relateNodesToEachOther()
+        relateReferences()
         if Self.comparable(m.warnAbove, m.restartAbove), !Self.less(m.warnAbove, m.restartAbove) {
             problem(at("memory.warn_above", "memory.restart_above"), "memory.warn_above (\(m.warnAbove)) must be below restart_above (\(m.restartAbove))")
         }

@@ -34,6 +34,7 @@ extension TableReader {
         }
         relateDependents(&n, prefix: p)
         relateThresholds(n, prefix: p)
+        relateLiveness(n, prefix: p)
         config.nodes[i] = n
     }
 

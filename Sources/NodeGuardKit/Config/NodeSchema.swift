@@ -26,7 +26,10 @@ extension Schema {
     /// The memory keys a node may set for itself; unset, [memory]'s apply.
     static let nodeMemoryKeys: Set<String> = ["warn_above", "restart_above", "for", "for_cycles", "trend_window"]
 
-    public static let nodeKeys: [NodeKeySpec] = [
+    /// A node table's keys: what it is and how it is restarted, then its chain liveness.
+    public static let nodeKeys: [NodeKeySpec] = baseNodeKeys + livenessKeys
+
+    static let baseNodeKeys: [NodeKeySpec] = [
         NodeKeySpec(key: "unit", help: "The node as a systemd unit; restarted through systemd's D-Bus API.",
                 read: { (c: inout NodeConfig, n) throws(UnitError) in c.unit = try unitName(n) },
                 show: { $0.unit ?? "" }),

@@ -41,7 +41,11 @@ public enum ReferenceConfig {
     /// One key of the reference: its help, then the key commented out with
     /// its default, or an example when it has none.
     static func commented(_ key: String, help: String, shown: String, example: String?) -> String {
-        if shown.isEmpty || shown == "[]" { return "\n# \(help) Not set by default.\n# \(key) = \(example ?? "\"\"")\n" }
+        if shown.isEmpty || shown == "[]" {
+            // A default that depends on another key is in the help: then only an example.
+            let unset = help.contains("Default") ? "For example:" : "Not set by default."
+            return "\n# \(help) \(unset)\n# \(key) = \(example ?? "\"\"")\n"
+        }
         return "\n# \(help)\n# \(key) = \(literal(shown))\n"
     }
 
@@ -51,6 +55,11 @@ public enum ReferenceConfig {
         "restart_command": "[\"/usr/local/bin/restart-node\", \"--graceful\"]",
         "warn_above": "\"900MiB\"", "restart_above": "\"1.2GiB\"", "for": "\"3m\"", "for_cycles": "18", "trend_window": "\"1h\"",
         "then_restart": "[\"dmo-bridge\", \"dmo-web\"]",
+        "rpc": "\"bitcoind\"", "rpc_url": "\"http://127.0.0.1:6433/\"", "rpc_cookie": "\"/var/lib/dmo/.dynamo/.cookie\"",
+        "rpc_user": "\"nodeguard\"", "rpc_password_file": "\"/etc/nodeguard/dmo-rpc.password\"", "rpc_password": "\"use-rpc_password_file-instead\"",
+        "height_pointer": "\"/result/sync_info/latest_block_height\"", "rpc_every": "\"1m\"", "rpc_timeout": "\"20s\"",
+        "down_after": "\"15m\"", "stalled_after": "\"90m\"", "startup_grace": "\"30m\"", "behind_by": "6",
+        "reference": "\"headers\"", "behind_for": "\"30m\"", "isolated_after": "\"20m\"",
     ]
 
     static let nodeIntro = """
@@ -106,7 +115,9 @@ extension ReferenceConfig {
     /// One key in the manual: its name, its help, its default or an example.
     static func manEntry(_ key: String, help: String, shown: String, example: String?) -> String {
         var out = ".TP\n.B \(roff(key))\n\(roff(help))\n"
-        if shown.isEmpty || shown == "[]" {
+        if (shown.isEmpty || shown == "[]") && help.contains("Default") {
+            out += example.map { "For example\n.BR \(roffValue($0)) .\n" } ?? ""
+        } else if shown.isEmpty || shown == "[]" {
             out += "Not set by default" + (example.map { "; for example\n.BR \(roffValue($0)) ." } ?? ".") + "\n"
         } else {
             out += "Default:\n.BR \(roffValue(literal(shown))) .\n"

@@ -15,8 +15,10 @@ struct TableReader {
     /// 0.1.0's [node] with keys but no unit, container or pidfile: no node,
     /// but its keys are still checked against each other.
     var unconfiguredNode: NodeConfig?
+    /// No one but root can read the file: an inline secret may live there.
+    let privateFile: Bool
 
-    init(path: String) { self.path = path }
+    init(path: String, privateFile: Bool = false) { self.path = path; self.privateFile = privateFile }
 
     mutating func problem(_ at: SourcePosition, _ message: String) {
         problems.append(ConfigProblem(path: path, position: at, message: message))

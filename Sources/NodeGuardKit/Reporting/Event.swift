@@ -27,6 +27,8 @@ public enum EventKind: String, CaseIterable, Sendable {
     case counterAnomaly = "counter_anomaly", clockStep = "clock_step", stateCorrupt = "state_corrupt"
     case logPruned = "log_pruned", journalVacuumed = "journal_vacuumed"
     case nodeDown = "node_down", nodeUp = "node_up", stateMigrated = "state_migrated"
+    case chainDown = "chain_down", chainStalled = "chain_stalled", chainBehind = "chain_behind"
+    case chainIsolated = "chain_isolated", chainRecovered = "chain_recovered", rpcCredentials = "rpc_credentials"
 
     public var messageID: String {
         switch self {
@@ -56,6 +58,12 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .nodeDown: return "f913902f7f7240e6910b822a69aef43d"
         case .nodeUp: return "0de7a593b46243448c0461509a0b1e31"
         case .stateMigrated: return "1419abb6ff814a719dba82e4e05c91da"
+        case .chainDown: return "f88936de4fb54ca59fad7e1226faaa82"
+        case .chainStalled: return "1f4a9af72ffe43b7adaab014b074d907"
+        case .chainBehind: return "641b0b809ce940538ae9e6c853748183"
+        case .chainIsolated: return "f9bb01d7866c4524ab7a558022c697ec"
+        case .chainRecovered: return "a0d61aeb5f7649ea8ad9cbc3990576c3"
+        case .rpcCredentials: return "9f31fbdd8b7e4b8685bb7527dd45724c"
         }
     }
 
@@ -87,6 +95,12 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .nodeDown: return ("A node is not running", "The node named in NODEGUARD_NODE is not running: its unit is inactive or failed, its container exited, or its pidfile's process is gone. Said once; a NOTICE follows when it runs again. With start_when_down = true in its [node.NAME] table nodeguard starts it, within the node's restart budget (max_restarts per restart_window).")
         case .nodeUp: return ("A node runs again", "The node named in NODEGUARD_NODE, reported not running before, runs again.")
         case .stateMigrated: return ("nodeguard moved an older state file to the current layout", "The restart history of nodeguard 0.1.0 (state_directory/state) was moved to the node's own file (state_directory/nodes/NAME, NAME in NODEGUARD_NODE), so the node keeps its restart budget across the upgrade.")
+        case .chainDown: return ("A node's RPC does not answer", "The node named in NODEGUARD_NODE runs, but its RPC (the node's rpc_url) refused, failed or gave no answer within rpc_timeout for down_after; the message gives the last error. nodeguard restarts the node through its restart budget; no liveness restart happens within startup_grace of a start.")
+        case .chainStalled: return ("A node no longer follows its chain", "The height of the node named in NODEGUARD_NODE (NODEGUARD_HEIGHT) has not changed for stalled_after while its RPC answered: lost peers, a stalled sync, a wedged node. nodeguard restarts it through its restart budget. A sync or a replay is never a stall while the height advances.")
+        case .chainBehind: return ("A node is behind its reference", "The node named in NODEGUARD_NODE is NODEGUARD_LAG blocks behind its reference (another node of the same chain, or its own header chain). When it stays behind for behind_for without catching up and is not syncing, nodeguard restarts it.")
+        case .chainIsolated: return ("A node has no peers", "The node named in NODEGUARD_NODE has had no peers for isolated_after. nodeguard restarts nothing for this: look at its network, its firewall and its connect= or seed settings. A NOTICE follows when it has peers again.")
+        case .chainRecovered: return ("A node follows its chain again", "The node named in NODEGUARD_NODE answers again, or its height advances again, or it caught up with its reference; the message says how long it took since the problem was found.")
+        case .rpcCredentials: return ("nodeguard cannot authenticate to a node's RPC", "The node's RPC refused nodeguard's credentials, or the cookie or password file cannot be read; the message names the source (never the secret). The node is not restarted for this: a restart does not fix a wrong password. Fix rpc_cookie, rpc_user or rpc_password_file and run `systemctl reload nodeguard`.")
         case .stateCorrupt: return ("A state file could not be read", "nodeguard found its state file (NODEGUARD_TARGET) corrupt or truncated, moved it aside with a .corrupt suffix and started afresh. Totals before this point are in the moved file.")
         }
     }
@@ -97,7 +111,9 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .defaults, .recovered, .restartDryRun, .restartRearmed, .restart: return .notice
         case .warning, .leakTrend, .bandwidthWarning, .counterAnomaly, .clockStep: return .warning
         case .bandwidthMonth, .logPruned, .journalVacuumed, .nodeUp, .stateMigrated: return .notice
-        case .nodeDown: return .err
+        case .nodeDown, .chainDown, .rpcCredentials: return .err
+        case .chainStalled, .chainBehind, .chainIsolated: return .warning
+        case .chainRecovered: return .notice
         case .bandwidthAction, .stateCorrupt: return .err
         case .reloadRejected, .restartFailed, .probeFailed: return .err
         case .critical, .restartLimit: return .crit

@@ -59,6 +59,7 @@ enum ReadingText {
         case "restart_budget":
             return "\(v) of \(r.figure("max").map(quantity) ?? "?") in \(r.figure("window").map(quantity) ?? "?")"
         case "docker_logs": return dockerLogs(r, v)
+        case "chain": return chain(r, v)
         case "bandwidth":
             guard case .bytes(let used) = r.value else { return v }
             var s = Size.formatDecimal(used)
@@ -72,6 +73,16 @@ enum ReadingText {
         let n = r.figure("containers")?.number.map { Int($0) } ?? 0
         var s = "\(v) in \(n) container\(n == 1 ? "" : "s")"
         if case .word(let id)? = r.figure("largest container"), let l = r.figure("largest") { s += ", largest \(id) \(quantity(l))" }
+        return s
+    }
+
+    /// "height 812 (moved 40s ago), 8 peers, syncing, 3 behind"
+    static func chain(_ r: Reading, _ v: String) -> String {
+        var s = "height " + v
+        if let a = r.figure("since advanced") { s += " (moved \(quantity(a)) ago)" }
+        if case .count(let p)? = r.figure("peers") { s += ", \(p) peer\(p == 1 ? "" : "s")" }
+        if r.figure("syncing") != nil { s += ", syncing" }
+        if case .count(let lag)? = r.figure("lag") { s += ", \(lag) behind" }
         return s
     }
 

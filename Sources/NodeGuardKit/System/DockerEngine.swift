@@ -48,8 +48,8 @@ public final class DockerEngine {
     public let client: UnixHTTPClient
     public private(set) var apiVersion: String?
 
-    public init(socketPath: String, connectTimeout: Double = 1, readTimeout: Double = 5) {
-        client = UnixHTTPClient(socketPath: socketPath, connectTimeout: connectTimeout, readTimeout: readTimeout)
+    public init(socketPath: String, readTimeout: Double = 5) {
+        client = UnixHTTPClient(socketPath: socketPath, readTimeout: readTimeout)
     }
 
     static func parseVersion(_ s: String) -> (Int, Int)? {

@@ -115,8 +115,12 @@ public enum HTTP1 {
         return nil
     }
 
-    public static func request(method: String, path: String, body: [UInt8]? = nil) -> [UInt8] {
-        var s = "\(method) \(path) HTTP/1.1\r\nHost: docker\r\nUser-Agent: nodeguard/\(NodeGuardVersion.string)\r\nConnection: close\r\n"
+    /// One request, closing the connection after the reply. `headers` may
+    /// carry credentials: the bytes go to the socket and nowhere else.
+    public static func request(method: String, path: String, body: [UInt8]? = nil, host: String = "docker",
+                               headers: [(String, String)] = []) -> [UInt8] {
+        var s = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nUser-Agent: nodeguard/\(NodeGuardVersion.string)\r\nConnection: close\r\n"
+        for (k, v) in headers { s += "\(k): \(v)\r\n" }
         if let body { s += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
         else if method == "POST" { s += "Content-Length: 0\r\n" }
         s += "\r\n"
@@ -126,91 +130,26 @@ public enum HTTP1 {
 
 public struct UnixHTTPClient: Sendable {
     public var socketPath: String
-    public var connectTimeout: Double
     public var readTimeout: Double
 
-    public init(socketPath: String, connectTimeout: Double = 1, readTimeout: Double = 5) {
-        self.socketPath = socketPath; self.connectTimeout = connectTimeout; self.readTimeout = readTimeout
+    public init(socketPath: String, readTimeout: Double = 5) {
+        self.socketPath = socketPath; self.readTimeout = readTimeout
     }
 
     /// `whileWaiting` runs about every 100 ms while the reply is awaited (the
     /// daemon feeds its watchdog there); `readTimeout` overrides the default.
     public func send(_ method: String, _ path: String, body: [UInt8]? = nil, readTimeout: Double? = nil,
                      whileWaiting: () -> Void = {}) -> Result<HTTPResponse, HTTPError> {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { return .failure(HTTPError(kind: .connect, message: "socket: \(FileIO.errorText(errno))")) }
-        defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(socketPath.utf8)
-        guard pathBytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-            return .failure(HTTPError(kind: .connect, message: "socket path \(socketPath) is too long"))
-        }
-        withUnsafeMutableBytes(of: &addr.sun_path) { buf in for (i, c) in pathBytes.enumerated() { buf[i] = c } }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        if rc != 0 {
-            let e = errno
-            if e == EINPROGRESS || e == EAGAIN {
-                guard wait(fd, for: Int16(POLLOUT), deadline: Now.read().monotonic + connectTimeout, whileWaiting: whileWaiting) else {
-                    return .failure(HTTPError(kind: .timeout, message: "no answer from \(socketPath) within \(Duration.format(connectTimeout)) (connect)"))
-                }
-            } else {
-                return .failure(HTTPError(kind: .connect, message: "cannot connect to \(socketPath): \(FileIO.errorText(e))"))
-            }
-        }
+        // A unix socket's connect completes or fails at once: one deadline covers the exchange.
         let deadline = Now.read().monotonic + (readTimeout ?? self.readTimeout)
-        let req = HTTP1.request(method: method, path: path, body: body)
-        var sent = 0
-        while sent < req.count {
-            let n = req.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            if n > 0 { sent += n; continue }
-            if n < 0 && (errno == EAGAIN || errno == EINTR) {
-                guard wait(fd, for: Int16(POLLOUT), deadline: deadline, whileWaiting: whileWaiting) else {
-                    return .failure(HTTPError(kind: .timeout, message: "\(socketPath) did not take the request in time"))
-                }
-                continue
-            }
-            return .failure(HTTPError(kind: .connect, message: "sending to \(socketPath): \(FileIO.errorText(errno))"))
-        }
-        var buf: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16384)
+        let exchange = HTTPExchange(unix: socketPath, request: HTTP1.request(method: method, path: path, body: body),
+                                    deadline: deadline, headRequest: method == "HEAD")
         while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n > 0 {
-                buf.append(contentsOf: chunk[0..<n])
-                if buf.count > 8 << 20 { return .failure(HTTPError(kind: .malformed, message: "reply larger than 8 MiB")) }
-                do { if let r = try HTTP1.parse(buf, eof: false, headRequest: method == "HEAD") { return .success(r) } }
-                catch { return .failure(error) }
-                continue
+            switch exchange.step(wait: 0.1) {
+            case .pending: whileWaiting()
+            case .done(let r): return .success(r)
+            case .failed(let e): return .failure(e)
             }
-            if n == 0 {
-                do {
-                    if let r = try HTTP1.parse(buf, eof: true, headRequest: method == "HEAD") { return .success(r) }
-                    return .failure(HTTPError(kind: .cutShort, message: "the reply was cut short"))
-                } catch { return .failure(error) }
-            }
-            if errno == EAGAIN || errno == EINTR {
-                guard wait(fd, for: Int16(POLLIN), deadline: deadline, whileWaiting: whileWaiting) else {
-                    return .failure(HTTPError(kind: .timeout, message: "no reply from \(socketPath) within \(Duration.format(readTimeout ?? self.readTimeout))"))
-                }
-                continue
-            }
-            return .failure(HTTPError(kind: .connect, message: "reading from \(socketPath): \(FileIO.errorText(errno))"))
-        }
-    }
-
-    /// Polls in 100 ms steps until ready or the deadline.
-    func wait(_ fd: Int32, for events: Int16, deadline: Double, whileWaiting: () -> Void) -> Bool {
-        while true {
-            let left = deadline - Now.read().monotonic
-            if left <= 0 { return false }
-            var p = pollfd(fd: fd, events: events, revents: 0)
-            let r = poll(&p, 1, Int32(min(left, 0.1) * 1000) + 1)
-            if r > 0 { return true }
-            if r < 0 && errno != EINTR { return true }   // let the next call report the error
-            whileWaiting()
         }
     }
 }

@@ -1,0 +1,137 @@
+// Whether a node follows its chain, over its own RPC (rpc = "bitcoind",
+// "monero", "ethereum", "nodeos" or "http"): restarted, through its budget,
+// when its RPC stays down or its height stalls; said when it falls behind
+// its reference or loses its peers. The call is asked every rpc_every and
+// collected without holding the cycle: a node that never answers costs a
+// quarter of a second a cycle at most, and fails at rpc_timeout.
+
+final class ChainLivenessCheck: Check {
+    let node: NodeWatch
+    /// Another node by name, for `reference` (the guard's current nodes).
+    let nodeNamed: (String) -> NodeWatch?
+    private(set) var settings: LivenessSettings
+    let rpc: ChainRPC
+    var liveness = Liveness()
+    var marks = RestartMarks()
+    var nextCall: Double = 0
+    var kind: String { "chain" }
+    var target: String { node.name }
+    /// How long a cycle waits for replies in flight, all nodes together.
+    static let patience = 0.25
+
+    init?(_ node: NodeWatch, interval: Double, nodeNamed: @escaping (String) -> NodeWatch?) {
+        guard let s = LivenessSettings(node.config.liveness, interval: interval) else { return nil }
+        self.node = node
+        self.nodeNamed = nodeNamed
+        settings = s
+        rpc = ChainRPC(s)
+    }
+
+    func update(_ config: Config) {
+        guard let n = config.node(named: node.name), let s = LivenessSettings(n.liveness, interval: config.interval) else { return }
+        if s.url != settings.url || s.dialect != settings.dialect { liveness = Liveness(); nextCall = 0 }
+        settings = s
+        rpc.update(s)
+    }
+
+    func run(_ cycle: inout Cycle) {
+        let now = cycle.now
+        let running = node.sample(cycle).running
+        let seen = marks.since(node.actuator.policy)
+        var reply: ChainReply?
+        if running == true && !rpc.inFlight && now.monotonic >= nextCall {
+            nextCall = now.monotonic + settings.every
+            reply = rpc.start(monotonic: now.monotonic)
+        }
+        if reply == nil { reply = rpc.collect(until: now.monotonic + Self.patience, wall: now.wall) }
+        let reference = settings.reference.flatMap { $0 == "headers" ? nil : nodeNamed($0)?.chainHeight }
+        let step = liveness.observe(LivenessInput(monotonic: now.monotonic, running: running, started: seen.restarted,
+                                                  reply: reply, referenceHeight: reference), settings)
+        node.chainHeight = liveness.height
+        for f in step.findings { cycle.events.append(event(f)) }
+        if let problem = step.restart { ask(problem, &cycle) }
+        if running == true { cycle.readings.append(reading(now.monotonic)) }
+    }
+
+    func ask(_ problem: LivenessProblem, _ cycle: inout Cycle) {
+        let l = liveness, s = settings
+        let reason: String, value: String, threshold: String
+        switch problem {
+        case .down:
+            reason = "node \(node.name)'s RPC has not answered for \(Duration.format(since(l.failingSince, cycle))) (down_after = \(Duration.format(s.downAfter))): \(l.lastError ?? "no answer")"
+            value = l.lastError ?? "no answer"; threshold = Duration.format(s.downAfter)
+        case .stalled:
+            reason = "node \(node.name)'s height \(l.height.map(String.init) ?? "?") has not changed for \(Duration.format(since(l.advancedAt, cycle))) (stalled_after = \(Duration.format(s.stalledAfter)))"
+            value = l.height.map(String.init) ?? ""; threshold = Duration.format(s.stalledAfter)
+        case .behind:
+            let lag = l.lag(reference: l.referenceHeight) ?? 0
+            reason = "node \(node.name) is \(lag) blocks behind \(s.reference ?? "its reference") for \(Duration.format(s.behindFor)) (behind_by = \(s.behindBy))"
+            value = String(lag); threshold = String(s.behindBy)
+        }
+        node.ask(RestartRequest(node: node.name, check: "chain", value: value, threshold: threshold, reason: reason), &cycle)
+    }
+
+    func since(_ t: Double?, _ cycle: Cycle) -> Double { t.map { cycle.now.monotonic - $0 } ?? 0 }
+
+    var fields: [(String, String)] {
+        var f: [(String, String)] = [("NODE", node.name), ("CHECK", "chain"), ("TARGET", settings.url)]
+        if let h = liveness.height { f.append(("HEIGHT", String(h))) }
+        if let p = liveness.last?.peers { f.append(("PEERS", String(p))) }
+        if let lag = liveness.lag(reference: liveness.referenceHeight), settings.reference != nil { f.append(("LAG", String(lag))) }
+        return f
+    }
+
+    func event(_ f: LivenessFinding) -> Event {
+        let n = node.name
+        switch f {
+        case .down(let error, let lasted):
+            return Event(.chainDown, "node \(n): its RPC at \(settings.url) has not answered for \(Duration.format(lasted)): \(error)", fields: fields)
+        case .stalled(let h, let lasted, let ref):
+            return Event(.chainStalled, "node \(n) is stalled at height \(h) for \(Duration.format(lasted))\(ref.map { "; the reference is at \($0)" } ?? "")", fields: fields)
+        case .behind(let lag, let ref):
+            return Event(.chainBehind, "node \(n) is \(lag) blocks behind \(settings.reference ?? "its reference") (at \(ref)); restarted if it stays behind for \(Duration.format(settings.behindFor)) without catching up", fields: fields)
+        case .stillBehind(let lag, let lasted):
+            return Event(.chainBehind, "node \(n) stayed \(lag) blocks behind \(settings.reference ?? "its reference") for \(Duration.format(lasted)) without catching up", fields: fields)
+        case .caughtUp(let lag):
+            return Event(.chainRecovered, "node \(n) caught up with \(settings.reference ?? "its reference") (\(lag) behind)", fields: fields)
+        case .isolated(let lasted):
+            return Event(.chainIsolated, "node \(n) has had no peers for \(Duration.format(lasted))", fields: fields)
+        case .connected(let peers):
+            return Event(.chainRecovered, "node \(n) has peers again (\(peers))", fields: fields)
+        case .credentials(let m):
+            return Event(.rpcCredentials, "node \(n): \(m); not restarting it (a restart does not fix credentials)", fields: fields)
+        case .credentialsAccepted:
+            return Event(.chainRecovered, "node \(n): the RPC accepts nodeguard's credentials again", fields: fields)
+        case .recovered(let problem, let after, let h):
+            let what = problem == .down ? "its RPC answers again" : problem == .stalled ? "its height advances again" : "it is no longer behind"
+            return Event(.chainRecovered, "node \(n): \(what)\(h.map { " at height \($0)" } ?? ""), \(Duration.format(after)) after it was found \(problem == .down ? "down" : problem.rawValue)", fields: fields)
+        }
+    }
+}
+
+extension ChainLivenessCheck {
+    /// The height with how long since it moved, the peers, syncing and the lag.
+    func reading(_ now: Double) -> Reading {
+        let l = liveness, s = settings
+        var figures: [Figure] = []
+        if l.height != nil, let a = l.advancedAt { figures.append(Figure("since advanced", .seconds((now - a).rounded()))) }
+        if let p = l.last?.peers { figures.append(Figure("peers", .count(p))) }
+        if l.last?.syncing == true { figures.append(Figure("syncing", .word("syncing"))) }
+        if s.reference != nil, let lag = l.lag(reference: l.referenceHeight) { figures.append(Figure("lag", .count(Int(lag)))) }
+        var notes: [String] = []
+        var state = CheckState.ok
+        if let e = l.credentialsError { state = .error; notes.append(e) }
+        if let f = l.failingSince {
+            notes.append("no answer for \(Duration.format(now - f)): \(l.lastError ?? "")")
+            state = max(state, .warning)
+        }
+        if let w = l.last?.warmingUp, l.failingSince == nil { notes.append(w) }
+        if l.inGrace(now), let g = l.graceUntil { notes.append("startup grace: \(Duration.format((g - now).rounded())) left") }
+        if l.isolatedSaid { notes.append("no peers"); state = max(state, .warning) }
+        if let p = l.problem { state = p.kind == .behind ? max(state, .warning) : .critical }
+        let value: Quantity = l.height.map { .count(Int($0)) } ?? .word(l.last?.warmingUp != nil ? "starting" : l.last != nil ? "alive" : "?")
+        return Reading("chain", target: s.url, node: node.name, value: value, figures: figures,
+                       critical: l.height == nil ? nil : Threshold(.atLeast, .seconds(s.stalledAfter), scope: "unchanged"),
+                       state: state, notes: notes)
+    }
+}
