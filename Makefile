@@ -10,7 +10,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -Osize \
 	-Xlinker -L$(STATIC_CXX) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc
 BUILD_DEPS = libsystemd-dev pkg-config libstdc++-12-dev
 DEB_DEPS = $(BUILD_DEPS) dpkg-dev binutils systemd
-TEST_DEPS = $(DEB_DEPS) lintian systemd-container debootstrap gcc libc6-dev python3 procps iproute2 vnstat docker.io busybox-static
+TEST_DEPS = $(DEB_DEPS) lintian systemd-container debootstrap gcc libc6-dev python3 procps iproute2 vnstat docker.io busybox-static litecoind monero
 BENCH_DEPS = $(BUILD_DEPS) monit procps gcc libc6-dev docker.io busybox-static strace
 
 .PHONY: check test unit-test toml-fuzz system-test package-test release deb bench deps-build deps-deb deps-test deps-bench clean
@@ -57,6 +57,8 @@ system-test: deps-test release
 	python3 tests/bandwidth/crash-safety.py .build/release 100
 	tests/bandwidth/veth-traffic.sh .build/release
 	python3 tests/docker/engine-test.py .build/release
+	python3 tests/chain/litecoind-test.py .build/release
+	python3 tests/chain/monerod-test.py .build/release
 	tests/system/run.sh .build/release
 
 # The TOML reader against Python's tomllib on 20,000 mutants of the shipped

@@ -31,9 +31,6 @@ extension TableReader {
         if l.reference != nil && l.behindBy == 0 {
             problem(at(node: n.name, "reference"), "\(p).reference is compared through behind_by; set behind_by, the blocks behind that count")
         }
-        if let every = l.every, let timeout = l.timeout, timeout > every {
-            problem(at(node: n.name, "rpc_timeout"), "\(p).rpc_timeout (\(Duration.format(timeout))) must not exceed rpc_every (\(Duration.format(every)))")
-        }
     }
 
     /// One source of credentials; an inline password only from a file no one else can read.

@@ -6,7 +6,13 @@ enum ReadingText {
         CheckView(check: r.check, target: r.target, value: value(r),
                   warn: r.warn.map(threshold) ?? "", critical: r.critical.map(threshold) ?? "",
                   state: r.state, projection: r.projection.map(projection) ?? "",
-                  note: note(r), node: r.node)
+                  note: note(r), node: r.node, chain: chainFigures(r))
+    }
+
+    static func chainFigures(_ r: Reading) -> ChainFigures? {
+        guard r.check == "chain" else { return nil }
+        return ChainFigures(height: r.value.number, secondsSinceAdvanced: r.figure("since advanced")?.number,
+                            peers: r.figure("peers")?.number, syncing: r.figure("syncing") != nil, lag: r.figure("lag")?.number)
     }
 
     /// The reading's words again after it changed, reusing the parts of
@@ -15,7 +21,7 @@ enum ReadingText {
     static func view(_ r: Reading, was: Reading, old: CheckView) -> CheckView {
         var v = old
         if r.check != was.check || r.target != was.target || r.node != was.node { return view(r) }
-        if r.value != was.value || r.figures != was.figures { v.value = value(r) }
+        if r.value != was.value || r.figures != was.figures { v.value = value(r); v.chain = chainFigures(r) }
         if r.warn != was.warn { v.warn = r.warn.map(threshold) ?? "" }
         if r.critical != was.critical { v.critical = r.critical.map(threshold) ?? "" }
         if r.projection != was.projection { v.projection = r.projection.map(projection) ?? "" }

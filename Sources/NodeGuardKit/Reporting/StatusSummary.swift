@@ -8,6 +8,7 @@ enum StatusSummary {
         var parts: [String] = []
         if nodes.count == 1, let n = nodes.first {
             parts.append(oneNode(n, readings))
+            if let c = find("chain", of: n, readings) { parts.append(chain(c)) }
         } else if !nodes.isEmpty {
             parts.append(severalNodes(nodes, readings))
         }
@@ -46,20 +47,29 @@ enum StatusSummary {
     static func severalNodes(_ nodes: [String], _ readings: [Reading]) -> String {
         var bad: [String] = []
         for n in nodes {
-            var worst = CheckState.ok, limit = false, down = false
+            var worst = CheckState.ok, limit = false, down = false, stuck = false
             for i in readings.indices where readings[i].node == n {
                 let state = readings[i].state
                 worst = max(worst, state)
                 if state == .critical && readings[i].check == "restart_budget" { limit = true }
                 if state == .critical && readings[i].check == "node_running" { down = true }
+                if state == .critical && readings[i].check == "chain" { stuck = true }
             }
             if limit { bad.append("\(n) restart limit") }
             else if down { bad.append("\(n) down") }
+            else if stuck { bad.append("\(n) not following its chain") }
             else if worst != .ok { bad.append("\(n) \(worst.rawValue)") }
         }
         if bad.isEmpty { return "\(nodes.count) nodes ok" }
         let shown = bad.prefix(2).joined(separator: ", ") + (bad.count > 2 ? ", +\(bad.count - 2) more" : "")
         return "\(nodes.count) nodes: \(nodes.count - bad.count) ok, \(shown)"
+    }
+
+    /// "height 812", "height 812 syncing", "chain stuck at 812", "rpc ?"
+    static func chain(_ r: Reading) -> String {
+        guard case .count(let h) = r.value else { return "rpc \(ReadingText.quantity(r.value))" }
+        if r.state == .critical { return "chain stuck at \(h)" }
+        return "height \(h)" + (r.figure("syncing") != nil ? " syncing" : "")
     }
 
     /// "month 312 GB of 2 TB (projected 1.6 TB)"

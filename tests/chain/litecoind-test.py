@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""nodeguard's chain check against real bitcoind-family nodes (issue #12).
+
+Two regtest nodes of Debian's litecoind (Litecoin Core 0.21, the bitcoind
+RPC) on loopback: A mines a block every 3 s, B follows A and is guarded by
+nodeguardd as a pidfile node with cookie auth. B is cut off, frozen with
+SIGSTOP, started from zero, given a wrong password and kept stuck; each
+time nodeguard must do what an operator expects. Everything started here
+is stopped at the end (processes by PID, the data directories removed).
+
+usage: tests/chain/litecoind-test.py BINDIR
+"""
+import os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
+W = tempfile.mkdtemp(prefix="nodeguard-chain-")
+A_DIR, B_DIR = os.path.join(W, "a"), os.path.join(W, "b")
+CONFIG, LOG = os.path.join(W, "nodeguard.toml"), os.path.join(W, "nodeguard.log")
+passed = failed = 0
+ng = None
+notify = None
+
+
+def ok(name):
+    global passed; passed += 1; print("PASS", name, flush=True)
+
+
+def bad(name, why):
+    global failed; failed += 1; print("FAIL", name + ":", why, flush=True)
+
+
+def wait_for(pred, seconds, step=0.2):
+    end = time.time() + seconds
+    while time.time() < end:
+        if pred(): return True
+        time.sleep(step)
+    return False
+
+
+def cli(d, *args, check=True):
+    r = subprocess.run(["litecoin-cli", "-datadir=" + d, *args], capture_output=True, text=True, timeout=30)
+    if check and r.returncode != 0: raise RuntimeError("litecoin-cli %s: %s" % (args, r.stderr.strip()))
+    return r.stdout.strip()
+
+
+def height(d):
+    try: return int(cli(d, "getblockcount"))
+    except Exception: return -1
+
+
+def conf(d, p2p, rpc, extra=""):
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "litecoin.conf"), "w") as f:
+        f.write("regtest=1\nserver=1\nlisten=1\n[regtest]\nport=%d\nrpcport=%d\nrpcbind=127.0.0.1\n"
+                "rpcallowip=127.0.0.1\nfallbackfee=0.0001\n%s\n" % (p2p, rpc, extra))
+
+
+def pid_of(d):
+    try: return int(open(os.path.join(d, "node.pid")).read())
+    except (OSError, ValueError): return None
+
+
+def start_node(d, *extra):
+    subprocess.run(["litecoind", "-datadir=" + d, "-daemon", "-pid=" + os.path.join(d, "node.pid"), *extra],
+                   check=True, capture_output=True)
+    if not wait_for(lambda: height(d) >= 0, 30): raise RuntimeError("node in %s did not answer" % d)
+
+
+def stop_node(d):
+    p = pid_of(d)
+    if p is None: return
+    try: os.kill(p, signal.SIGCONT); os.kill(p, signal.SIGTERM)
+    except ProcessLookupError: return
+    if not wait_for(lambda: not os.path.exists("/proc/%d" % p), 30):
+        os.kill(p, signal.SIGKILL); wait_for(lambda: not os.path.exists("/proc/%d" % p), 10)
+
+
+# The restart nodeguard runs: stop B (SIGCONT first: a frozen node cannot
+# stop), start it again; with W/stuck present it starts with its network off.
+RESTART = os.path.join(W, "restart-b.sh")
+with open(RESTART, "w") as f:
+    f.write("""#!/bin/sh
+D=%s
+P=$(cat $D/node.pid 2>/dev/null)
+if [ -n "$P" ]; then
+  kill -CONT $P 2>/dev/null; kill -TERM $P 2>/dev/null
+  for i in $(seq 1 100); do kill -0 $P 2>/dev/null || break; sleep 0.2; done
+  kill -KILL $P 2>/dev/null; while kill -0 $P 2>/dev/null; do sleep 0.1; done
+fi
+echo restarted >> %s/restarts
+EXTRA=""; [ -e %s/stuck ] && EXTRA=-networkactive=0
+exec litecoind -datadir=$D -daemon -pid=$D/node.pid $EXTRA
+""" % (B_DIR, W, W))
+os.chmod(RESTART, 0o755)
+
+
+def restarts():
+    try: return len(open(os.path.join(W, "restarts")).read().split())
+    except OSError: return 0
+
+
+class Miner(threading.Thread):
+    """A mines a block every 3 s while the test runs, up to height 420: at
+    432 Litecoin 0.21's regtest stops making blocks (bad-txns-vin-empty)."""
+    def __init__(self, addr):
+        super().__init__(daemon=True); self.addr = addr; self.stop = False
+
+    def run(self):
+        while not self.stop:
+            try:
+                if height(A_DIR) < 420: cli(A_DIR, "generatetoaddress", "1", self.addr)
+            except Exception: pass
+            time.sleep(3)
+
+
+class Notify(threading.Thread):
+    """A NOTIFY_SOCKET, as systemd gives: records when WATCHDOG=1 arrives."""
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.path = os.path.join(W, "notify.sock")
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); self.s.bind(self.path)
+        self.pings = []
+
+    def run(self):
+        while True:
+            try: m = self.s.recv(4096).decode()
+            except OSError: return
+            if "WATCHDOG=1" in m: self.pings.append(time.monotonic())
+
+    def longest_gap(self, since):
+        t = [p for p in self.pings if p >= since]
+        return max((b - a for a, b in zip(t, t[1:])), default=float("inf"))
+
+
+def start_nodeguard(node_keys, max_restarts=3):
+    global ng
+    with open(CONFIG, "w") as f:
+        f.write("""interval = "1s"
+status_file = "%s/status.json"
+state_directory = "%s/state"
+[bandwidth]
+enabled = false
+[docker_logs]
+enabled = false
+[journal]
+max_use = "0B"
+[node.b]
+pidfile = "%s/node.pid"
+restart_command = ["%s"]
+max_restarts = %d
+restart_window = "1h"
+rpc = "bitcoind"
+rpc_url = "http://127.0.0.1:19453/"
+rpc_every = "1s"
+rpc_timeout = "2s"
+down_after = "10s"
+stalled_after = "15s"
+startup_grace = "5s"
+%s
+""" % (W, W, B_DIR, RESTART, max_restarts, node_keys))
+    os.chmod(CONFIG, 0o600)
+    open(LOG, "w").close()
+    shutil.rmtree(os.path.join(W, "state"), ignore_errors=True)
+    ng = subprocess.Popen([os.path.join(BIN, "nodeguardd"), "--config", CONFIG], stdout=subprocess.DEVNULL,
+                          stderr=open(LOG, "w"), env=dict(os.environ, NOTIFY_SOCKET=notify.path, WATCHDOG_USEC="3000000"))
+    return ng
+
+
+def stop_nodeguard():
+    global ng
+    if ng and ng.poll() is None:
+        ng.send_signal(signal.SIGTERM); ng.wait(timeout=20)
+    ng = None
+
+
+def log():
+    return open(LOG).read()
+
+
+def lines(pattern):
+    return [l for l in log().splitlines() if re.search(pattern, l)]
+
+
+COOKIE = 'rpc_cookie = "%s/regtest/.cookie"' % B_DIR
+miner = None
+try:
+    conf(A_DIR, 19444, 19443)
+    conf(B_DIR, 19454, 19453, "connect=127.0.0.1:19444")
+    start_node(A_DIR); start_node(B_DIR)
+    cli(A_DIR, "createwallet", "w"); addr = cli(A_DIR, "getnewaddress")
+    cli(A_DIR, "generatetoaddress", "101", addr)
+    wait_for(lambda: height(B_DIR) == height(A_DIR), 30)
+    miner = Miner(addr); miner.start()
+    notify = Notify(); notify.start()
+
+    # 1. B cut off: its height stays while A's grows; restarted after
+    #    stalled_after, it reconnects and catches up; the recovery says how long.
+    start_nodeguard(COOKIE)
+    time.sleep(8)
+    cli(B_DIR, "setnetworkactive", "false")
+    cut = time.time()
+    if wait_for(lambda: lines(r"WARNING node b is stalled at height \d+"), 45) and wait_for(lambda: restarts() == 1, 20):
+        took = time.time() - cut
+        ok("a cut-off node is stalled and restarted (%.0f s after the cut; stalled_after 15 s)" % took) if took >= 15 else \
+            bad("stall", "restarted %.0f s after the cut, before stalled_after" % took)
+    else:
+        bad("stall", "no stall or no restart:\n" + log()[-2000:])
+    if wait_for(lambda: lines(r"node b: its height advances again at height \d+, \d+s? after it was found stalled"), 40) \
+            and wait_for(lambda: height(B_DIR) >= height(A_DIR) - 1, 30):
+        ok("B reconnects and catches up; the recovery is logged with the time it took")
+    else:
+        bad("recovery", "no recovery line:\n" + log()[-1500:])
+
+    # 2. B frozen: RPC accepts and never answers. down_after fires, the
+    #    restart kills and starts it; nodeguard's cycle never waits on it.
+    time.sleep(6)   # past the startup grace
+    before = restarts()
+    os.kill(pid_of(B_DIR), signal.SIGSTOP)
+    frozen = time.monotonic()
+    if wait_for(lambda: lines(r"ERROR node b: its RPC at .* has not answered for"), 40) and wait_for(lambda: restarts() == before + 1, 30):
+        ok("a frozen node is found down and restarted")
+    else:
+        bad("frozen", "no down or no restart:\n" + log()[-2000:])
+    gap = notify.longest_gap(frozen)
+    ok("the watchdog kept being fed while B was frozen (longest gap %.2f s, rpc_timeout 2 s)" % gap) if gap < 2.0 else \
+        bad("watchdog", "a gap of %.2f s between watchdog pings while B was frozen" % gap)
+    wait_for(lambda: height(B_DIR) >= height(A_DIR) - 1, 40)
+    stop_nodeguard()
+
+    # 3. B from zero while A holds many blocks and blocks keep coming: its
+    #    height advances through the sync, so it is never restarted.
+    stop_node(B_DIR); shutil.rmtree(os.path.join(B_DIR, "regtest"))
+    cli(A_DIR, "generatetoaddress", "150", addr)
+    open(os.path.join(W, "restarts"), "w").close()
+    start_node(B_DIR)
+    start_nodeguard(COOKIE)
+    synced = wait_for(lambda: height(B_DIR) >= height(A_DIR) - 1, 120)
+    time.sleep(20)
+    if synced and restarts() == 0 and not lines("stalled|restarting"):
+        ok("a node syncing from zero (%d blocks, more coming) is not restarted while its height advances" % height(A_DIR))
+    else:
+        bad("sync", "synced=%s restarts=%d\n%s" % (synced, restarts(), log()[-1500:]))
+    stop_nodeguard()
+
+    # 4. A wrong password: an ERROR naming the credential source, no restart.
+    pw = os.path.join(W, "rpc.password"); open(pw, "w").write("wrong\n"); os.chmod(pw, 0o600)
+    start_nodeguard('rpc_user = "nodeguard"\nrpc_password_file = "%s"' % pw)
+    if wait_for(lambda: lines(r"ERROR node b: the RPC refused the credentials \(HTTP 401\); nodeguard used user nodeguard with the password in %s" % re.escape(pw)), 20):
+        time.sleep(20)
+        errors = lines("rpc_credentials|refused the credentials")
+        if restarts() == 0 and len(errors) == 1 and "wrong" not in log():
+            ok("a wrong password is one ERROR naming its source (never the password), and no restart")
+        else:
+            bad("credentials", "restarts=%d errors=%d\n%s" % (restarts(), len(errors), log()[-1500:]))
+    else:
+        bad("credentials", "no credentials ERROR:\n" + log()[-1500:])
+    stop_nodeguard()
+
+    # 5. Stuck after every restart: restarted max_restarts times, then CRIT once.
+    open(os.path.join(W, "stuck"), "w").close()
+    cli(B_DIR, "setnetworkactive", "false")
+    start_nodeguard(COOKIE, max_restarts=2)
+    if wait_for(lambda: lines(r"CRIT .*not restarting b: it was restarted 2 times"), 150):
+        time.sleep(20)
+        crit = lines(r"CRIT ")
+        ok("a node stuck after each restart is restarted twice (max_restarts), then one CRIT") if restarts() == 2 and len(crit) == 1 else \
+            bad("budget", "restarts=%d crit=%d" % (restarts(), len(crit)))
+    else:
+        bad("budget", "no CRIT:\n" + log()[-2000:])
+finally:
+    stop_nodeguard()
+    if miner: miner.stop = True
+    stop_node(B_DIR); stop_node(A_DIR)
+    shutil.rmtree(W, ignore_errors=True)
+
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
