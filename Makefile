@@ -59,6 +59,7 @@ system-test: deps-test release
 	python3 tests/docker/engine-test.py .build/release
 	python3 tests/chain/litecoind-test.py .build/release
 	python3 tests/chain/monerod-test.py .build/release
+	python3 tests/chain/fake-rpc-test.py .build/release
 	tests/system/run.sh .build/release
 
 # The TOML reader against Python's tomllib on 20,000 mutants of the shipped
