@@ -1,6 +1,7 @@
-// HTTP/1.1 over a unix socket, for the Docker Engine API: one request per
-// connection, Content-Length and chunked replies, and connect and read
-// deadlines so a hung dockerd can never stall the check loop.
+// HTTP/1.1 replies (Content-Length and chunked) and requests, and the Docker
+// Engine API's client over a unix socket: one request per connection,
+// stepped through HTTPExchange with one deadline, so a hung dockerd can
+// never stall the check loop (the watchdog is fed while it waits).
 #if canImport(Glibc)
 import Glibc
 #endif
