@@ -84,7 +84,6 @@ public struct LivenessConfig: Equatable, Sendable {
     public var isolatedAfter: Double?
 
     public init() {}
-    public var isOn: Bool { dialect != nil }
 }
 
 /// Where the RPC's credentials come from. Never the secret itself in a

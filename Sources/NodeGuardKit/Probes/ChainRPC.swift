@@ -14,8 +14,6 @@ final class ChainRPC {
     /// bitcoind forks without getblockchaininfo: asked getblockcount from then on.
     private(set) var fallback = false
     private var call: HTTPExchange?
-    /// The calls made, for `rpc_probe_us` in the bench and the tests.
-    private(set) var calls = 0
 
     init(_ s: LivenessSettings) {
         settings = s
@@ -48,7 +46,6 @@ final class ChainRPC {
         let request = HTTP1.request(method: body == nil ? "GET" : "POST", path: address.path, body: body,
                                     host: address.description, headers: headers)
         call = HTTPExchange(tcp: address, request: request, deadline: monotonic + settings.timeout)
-        calls += 1
         return nil
     }
 

@@ -67,20 +67,21 @@ public enum ChainReplies {
         if r.status == 401 || r.status == 403 {
             return .failure(.credentials("the RPC refused the credentials (HTTP \(r.status))"))
         }
-        if d == .http {
-            guard (200..<300).contains(r.status) else { return .failure(.failing("HTTP \(r.status)\(errorText(r))")) }
-            return http(r, pointer: heightPointer)
+        switch d {
+        case .http: return http(r, pointer: heightPointer)
+        case .bitcoind: return json(r) { bitcoind($0, status: r.status) }
+        case .monero: return json(r) { monero($0, status: r.status) }
+        case .ethereum: return json(r) { ethereum($0, status: r.status) }
+        case .nodeos: return json(r) { nodeos($0, status: r.status, now: now) }
         }
+    }
+
+    /// The reply's body as JSON, read by `read`; a body that is not JSON is a failing RPC.
+    static func json(_ r: HTTPResponse, _ read: (JSON) -> ChainReply) -> ChainReply {
         guard let json = try? JSON.parse(r.text) else {
             return .failure(.failing("HTTP \(r.status), not a JSON reply\(r.body.isEmpty ? "" : ": " + Printable.escaped(String(r.text.prefix(120))))"))
         }
-        switch d {
-        case .bitcoind: return bitcoind(json, status: r.status)
-        case .monero: return monero(json, status: r.status)
-        case .ethereum: return ethereum(json, status: r.status)
-        case .nodeos: return nodeos(json, status: r.status, now: now)
-        case .http: return http(r, pointer: heightPointer)
-        }
+        return read(json)
     }
 
     /// The node's own error message, when its reply carries one.
@@ -161,7 +162,9 @@ public enum ChainReplies {
         return .sample(s)
     }
 
+    /// Any 2xx answer is alive; the height, when asked for, is at the pointer.
     static func http(_ r: HTTPResponse, pointer: String?) -> ChainReply {
+        guard (200..<300).contains(r.status) else { return .failure(.failing("HTTP \(r.status)\(errorText(r))")) }
         guard let pointer else { return .sample(ChainSample()) }
         guard let json = try? JSON.parse(r.text) else { return .failure(.failing("HTTP \(r.status), not a JSON reply")) }
         guard let v = json.at(pointer: pointer) else { return .failure(.failing("the reply has nothing at \(pointer)")) }
