@@ -14,28 +14,16 @@ usage: tests/chain/fake-rpc-test.py BINDIR
 """
 import http.server, json, os, re, shutil, signal, subprocess, sys, tempfile, threading, time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import Results, wait_for
+
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 FIX = os.path.join(TOP, "Tests", "Fixtures", "rpc-replies")
 W = tempfile.mkdtemp(prefix="nodeguard-fake-rpc-")
 CONFIG, LOG = os.path.join(W, "nodeguard.toml"), os.path.join(W, "nodeguard.log")
-passed = failed = 0
-
-
-def ok(name):
-    global passed; passed += 1; print("PASS", name, flush=True)
-
-
-def bad(name, why):
-    global failed; failed += 1; print("FAIL", name + ":", why, flush=True)
-
-
-def wait_for(pred, seconds, step=0.3):
-    end = time.time() + seconds
-    while time.time() < end:
-        if pred(): return True
-        time.sleep(step)
-    return False
+results = Results()
+ok, bad = results.ok, results.bad
 
 
 def fixture(name):
@@ -133,5 +121,4 @@ finally:
     server.shutdown()
     shutil.rmtree(W, ignore_errors=True)
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+results.finish()

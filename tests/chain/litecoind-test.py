@@ -10,31 +10,19 @@ is stopped at the end (processes by PID, the data directories removed).
 
 usage: tests/chain/litecoind-test.py BINDIR
 """
-import os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import os, re, shutil, signal, subprocess, sys, tempfile, threading, time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import Notify, Results, wait_for
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
 W = tempfile.mkdtemp(prefix="nodeguard-chain-")
 A_DIR, B_DIR = os.path.join(W, "a"), os.path.join(W, "b")
 CONFIG, LOG = os.path.join(W, "nodeguard.toml"), os.path.join(W, "nodeguard.log")
-passed = failed = 0
+results = Results()
+ok, bad = results.ok, results.bad
 ng = None
 notify = None
-
-
-def ok(name):
-    global passed; passed += 1; print("PASS", name, flush=True)
-
-
-def bad(name, why):
-    global failed; failed += 1; print("FAIL", name + ":", why, flush=True)
-
-
-def wait_for(pred, seconds, step=0.2):
-    end = time.time() + seconds
-    while time.time() < end:
-        if pred(): return True
-        time.sleep(step)
-    return False
 
 
 def cli(d, *args, check=True):
@@ -113,25 +101,6 @@ class Miner(threading.Thread):
             time.sleep(3)
 
 
-class Notify(threading.Thread):
-    """A NOTIFY_SOCKET, as systemd gives: records when WATCHDOG=1 arrives."""
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.path = os.path.join(W, "notify.sock")
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); self.s.bind(self.path)
-        self.pings = []
-
-    def run(self):
-        while True:
-            try: m = self.s.recv(4096).decode()
-            except OSError: return
-            if "WATCHDOG=1" in m: self.pings.append(time.monotonic())
-
-    def longest_gap(self, since):
-        t = [p for p in self.pings if p >= since]
-        return max((b - a for a, b in zip(t, t[1:])), default=float("inf"))
-
-
 def start_nodeguard(node_keys, max_restarts=3):
     global ng
     with open(CONFIG, "w") as f:
@@ -191,7 +160,7 @@ try:
     cli(A_DIR, "generatetoaddress", "101", addr)
     wait_for(lambda: height(B_DIR) == height(A_DIR), 30)
     miner = Miner(addr); miner.start()
-    notify = Notify(); notify.start()
+    notify = Notify(W); notify.start()
 
     # 1. B cut off: its height stays while A's grows; restarted after
     #    stalled_after, it reconnects and catches up; the recovery says how long.
@@ -273,5 +242,4 @@ finally:
     stop_node(B_DIR); stop_node(A_DIR)
     shutil.rmtree(W, ignore_errors=True)
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+results.finish()

@@ -11,29 +11,17 @@ usage: tests/chain/monerod-test.py BINDIR
 """
 import json, os, re, shutil, signal, subprocess, sys, tempfile, threading, time, urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import Results, wait_for
+
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
 W = tempfile.mkdtemp(prefix="nodeguard-monero-")
 DATA, PIDFILE = os.path.join(W, "data"), os.path.join(W, "monerod.pid")
 CONFIG, LOG = os.path.join(W, "nodeguard.toml"), os.path.join(W, "nodeguard.log")
 PORT = 28091
 ADDR = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A"
-passed = failed = 0
-
-
-def ok(name):
-    global passed; passed += 1; print("PASS", name, flush=True)
-
-
-def bad(name, why):
-    global failed; failed += 1; print("FAIL", name + ":", why, flush=True)
-
-
-def wait_for(pred, seconds, step=0.5):
-    end = time.time() + seconds
-    while time.time() < end:
-        if pred(): return True
-        time.sleep(step)
-    return False
+results = Results()
+ok, bad = results.ok, results.bad
 
 
 def rpc(method, params=None):
@@ -145,5 +133,4 @@ finally:
         pass
     shutil.rmtree(W, ignore_errors=True)
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+results.finish()

@@ -10,7 +10,10 @@ back. Everything started here is stopped and removed at the end.
 
 usage: tests/docker/engine-test.py BINDIR
 """
-import datetime, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+import datetime, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import Notify, Results, wait_for
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
@@ -19,27 +22,12 @@ D = os.path.join(W, "docker")
 SOCK = os.path.join(D, "docker.sock")
 ENV = dict(os.environ, DOCKER_HOST="unix://" + SOCK)
 procs = []
-passed = failed = 0
-
-
-def ok(name):
-    global passed; passed += 1; print("PASS", name, flush=True)
-
-
-def bad(name, why):
-    global failed; failed += 1; print("FAIL", name + ":", why, flush=True)
+results = Results()
+ok, bad = results.ok, results.bad
 
 
 def sh(*args, check=True, **kw):
     return subprocess.run(list(args), env=ENV, check=check, capture_output=True, text=True, **kw)
-
-
-def wait_for(pred, seconds, step=0.2):
-    end = time.time() + seconds
-    while time.time() < end:
-        if pred(): return True
-        time.sleep(step)
-    return False
 
 
 CONFIG = os.path.join(W, "nodeguard.toml")
@@ -88,25 +76,6 @@ def stop_dockerd(p):
     except subprocess.TimeoutExpired: p.kill(); p.wait()
 
 
-class Notify(threading.Thread):
-    """A NOTIFY_SOCKET, as systemd gives: records when WATCHDOG=1 arrives."""
-    def __init__(self):
-        super().__init__(daemon=True)
-        self.path = os.path.join(W, "notify.sock")
-        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); self.s.bind(self.path)
-        self.pings = []
-
-    def run(self):
-        while True:
-            try: m = self.s.recv(4096).decode()
-            except OSError: return
-            if "WATCHDOG=1" in m: self.pings.append(time.monotonic())
-
-    def longest_gap(self, since):
-        t = [p for p in self.pings if p >= since]
-        return max((b - a for a, b in zip(t, t[1:])), default=float("inf"))
-
-
 dockerd = None
 ng = None
 try:
@@ -121,7 +90,7 @@ try:
     sh("docker", "run", "-d", "--name", "leaky", "--network", "none", "--restart", "unless-stopped", "ngtest/busybox", "/bin/leaker", "8", "250", "400")
     started0 = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", "leaky").stdout.strip()
 
-    notify = Notify(); notify.start()
+    notify = Notify(W); notify.start()
     ng = start_nodeguard(f'''interval = "1s"
 status_file = "{W}/status.json"
 state_directory = "{W}/state"
@@ -322,8 +291,7 @@ finally:
     subprocess.run(["sh", "-c", "umount -R " + D + "/exec 2>/dev/null; "
                     "for d in /sys/fs/cgroup/*/docker; do [ -d \"$d\" ] && find \"$d\" -depth -type d -exec rmdir {} \\; 2>/dev/null; done; "
                     "rm -rf /run/docker /run/containerd /etc/docker/key.json"], capture_output=True)
-    if failed == 0: shutil.rmtree(W, ignore_errors=True)
+    if results.failed == 0: shutil.rmtree(W, ignore_errors=True)
     else: print("work dir kept:", W)
 
-print(f"docker engine: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+results.finish("docker engine")
