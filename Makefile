@@ -11,7 +11,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -Osize \
 BUILD_DEPS = libsystemd-dev pkg-config libstdc++-12-dev
 DEB_DEPS = $(BUILD_DEPS) dpkg-dev binutils systemd
 TEST_DEPS = $(DEB_DEPS) lintian systemd-container debootstrap gcc libc6-dev python3 procps iproute2 vnstat docker.io busybox-static litecoind monero
-BENCH_DEPS = $(BUILD_DEPS) monit procps gcc libc6-dev docker.io busybox-static strace
+BENCH_DEPS = $(BUILD_DEPS) monit procps gcc libc6-dev docker.io busybox-static strace litecoind
 
 .PHONY: check test unit-test toml-fuzz system-test package-test release deb bench deps-build deps-deb deps-test deps-bench clean
 

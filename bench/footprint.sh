@@ -1,6 +1,7 @@
 #!/bin/bash
 # Footprint benchmark: nodeguardd (release, static Swift stdlib, stripped)
-# guards three nodes (a unit, a pidfile process tree, a container) with the
+# guards three nodes (a unit: a regtest litecoind probed over its RPC every
+# 30 s; a pidfile process tree; a container) with the
 # host's memory and disk, Docker logs, the journal and bandwidth, every
 # second for DURATION seconds on this host, next to monit (Debian's package)
 # doing equivalent checks, and both are
@@ -16,7 +17,8 @@
 # and below monit on RSS and CPU; the `budget=` line names each figure against
 # its bound and only these decide the exit code. Also reported: a 1 MiB config
 # (long arrays, many tables) parses in well under 100 ms (config_parse_1mib_ms,
-# median of 20), a scan of 500 containers' logs in under 5 ms.
+# median of 20), a scan of 500 containers' logs in under 5 ms, and
+# rpc_probe_us: the CPU of one chain RPC probe (issue #12), 500 back to back.
 #
 # CPU per cycle is printed three ways, because on a virtual machine a
 # process that sleeps between cycles pays for every wake-up and starts each
@@ -39,6 +41,7 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 DURATION=${1:-60}
 CONTAINERS=${2:-2}
 WARMUP=5
+RPC_PORT=19643
 W=$(mktemp -d /tmp/nodeguard-bench.XXXXXX)
 # The status file lives on tmpfs, as /run/nodeguard does on a real host.
 SHM=$(mktemp -d /dev/shm/nodeguard-bench.XXXXXX)
@@ -77,13 +80,19 @@ sync "$W/nodeguardd"
 # way systemd names it), a process tree found through its pidfile, and a
 # container of the bench's own Docker engine; Docker logs, the journal and
 # bandwidth are on.
-sleep 100000 & CHAIN=$!; PIDS+=("$CHAIN")
+# The unit node is a regtest litecoind (Debian's Litecoin Core 0.21, the
+# bitcoind RPC), probed over its RPC with its cookie as the chain check does.
+mkdir -p "$W/ltc"
+printf 'regtest=1\nserver=1\nlisten=0\n[regtest]\nrpcport=%s\nrpcbind=127.0.0.1\nrpcallowip=127.0.0.1\n' "$RPC_PORT" > "$W/ltc/litecoin.conf"
+/usr/lib/litecoin/litecoind -datadir="$W/ltc" >/dev/null 2>&1 </dev/null & CHAIN=$!; PIDS+=("$CHAIN")
 UNIT=ngbench-chain.service
 CGROUP=""
 if [ -d /sys/fs/cgroup/memory ]; then CGROUP=/sys/fs/cgroup/memory/system.slice/$UNIT; else CGROUP=/sys/fs/cgroup/system.slice/$UNIT; fi
 SLICE=$(dirname "$CGROUP"); [ -d "$SLICE" ] && SLICE=""   # removed at the end only if the bench made it
 mkdir -p "$CGROUP" && echo "$CHAIN" > "$CGROUP/cgroup.procs"
 echo "$CHAIN" > "$W/chain.pid"
+for _ in $(seq 150); do litecoin-cli -datadir="$W/ltc" getblockcount >/dev/null 2>&1 && break; sleep 0.2; done
+litecoin-cli -datadir="$W/ltc" getblockcount >/dev/null || { echo "bench: litecoind does not answer"; exit 2; }
 sh -c 'sleep 100000 & sleep 100000 & wait' & MINER=$!; PIDS+=("$MINER")
 echo "$MINER" > "$W/miner.pid"
 
@@ -108,6 +117,9 @@ state_directory = "$W/state"
 [node.chain]
 unit = "$UNIT"
 restart_command = ["/bin/true"]
+rpc = "bitcoind"
+rpc_url = "http://127.0.0.1:$RPC_PORT/"
+rpc_cookie = "$W/ltc/regtest/.cookie"
 [node.miner]
 pidfile = "$W/miner.pid"
 restart_command = ["/bin/true"]
@@ -139,6 +151,10 @@ check process miner with pidfile $W/miner.pid
     if totalmemory > 1200 MB for 3 cycles then exec "/bin/true"
 check process web with pidfile $W/web.pid
     if totalmemory > 1200 MB for 3 cycles then exec "/bin/true"
+# The chain check's RPC call every 30 s: monit's nearest, a TCP connect.
+check host chainrpc with address 127.0.0.1
+    every 30 cycles
+    if failed port $RPC_PORT type tcp then alert
 check filesystem root with path /
     if space usage > 95% then alert
     if inode usage > 97% then alert
@@ -149,7 +165,8 @@ chmod 600 "$W/monitrc"
 # together on a small VM they would measure each other's cache misses.
 "$W/nodeguardd" --config "$W/nodeguard.toml" >"$W/nodeguard.log" 2>&1 & NG=$!; PIDS+=("$NG")
 sleep 0.33
-"$W/floor" "$SHM" "$CGROUP/memory.stat" "$W/miner.pid" "$W/d/docker.sock" bench1 "$W/d/root/containers" >"$W/floor.out" 2>&1 & FLOOR=$!; PIDS+=("$FLOOR")
+"$W/floor" "$SHM" "$CGROUP/memory.stat" "$W/miner.pid" "$W/d/docker.sock" bench1 "$W/d/root/containers" \
+    "$RPC_PORT" "$W/ltc/regtest/.cookie" >"$W/floor.out" 2>&1 & FLOOR=$!; PIDS+=("$FLOOR")
 sleep 0.33
 monit -I -c "$W/monitrc" >"$W/monit.out" 2>&1 & MO=$!; PIDS+=("$MO")
 
@@ -180,6 +197,7 @@ work_us=$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))[
 hot_us=$("$TOP/.build/release/nodeguard-bench" 10000 "$SHM" "$W/nodeguard.toml" | sed -n 's/^hot_cycle_us=//p')
 scan_ms=$("$TOP/.build/release/nodeguard-bench" logscan "$W/logscan" 500 | sed -n 's/^log_scan_ms=//p')
 parse_ms=$("$TOP/.build/release/nodeguard-bench" configparse 20 | sed -n 's/^config_parse_1mib_ms=//p')
+rpc_us=$("$TOP/.build/release/nodeguard-bench" rpcprobe 500 "$W/nodeguard.toml" | sed -n 's/^rpc_probe_us=//p')
 ng_rss=$(field_kib "$NG" VmRSS); ng_anon=$(field_kib "$NG" RssAnon); ng_thr=$(awk '$1=="Threads:"{print $2}' "/proc/$NG/status")
 mo_rss=$(field_kib "$MO" VmRSS); mo_anon=$(field_kib "$MO" RssAnon); mo_thr=$(awk '$1=="Threads:"{print $2}' "/proc/$MO/status")
 ng_us=$(( (ng1 - ng0) / 1000 / cycles ))
@@ -222,6 +240,7 @@ echo "threads=$ng_thr"
 echo "containers=$CONTAINERS"
 echo "log_scan_500_ms=$scan_ms"
 echo "config_parse_1mib_ms=$parse_ms"
+echo "rpc_probe_us=$rpc_us"
 echo "hot_cycle_us=$hot_us"
 echo "c_floor_us_per_cycle=$floor_us"
 echo "cycle_work_us=$work_us"

@@ -47,7 +47,7 @@ extension Guard {
             for n in actionNodes {
                 var o: ActionOutcome
                 if action == .stopNode {
-                    o = SystemdUnit.stop(unit: n.config.unit ?? "", timeout: min(config.bandwidth.actionTimeout, 20))
+                    o = SystemdUnit.stop(unit: n.config.unit ?? "", timeout: min(config.bandwidth.actionTimeout, 20), whileWaiting: whileWaiting)
                 } else {
                     let done = restart(n, &cycle)
                     o = done.outcome

@@ -14,7 +14,7 @@ final class LivenessTests: XCTestCase {
         return LivenessSettings(c, interval: 10)!
     }
 
-    enum Said { case h(UInt64), sync(UInt64, known: UInt64), fail, creds, none, peers(UInt64, Int), notRunning, started }
+    enum Said { case h(UInt64), sync(UInt64, known: UInt64), fail, creds, noCookie, none, peers(UInt64, Int), notRunning, started }
 
     /// Runs the rows; returns, per row, the findings and the restart asked.
     func run(_ rows: [(Double, Said)], _ s: LivenessSettings? = nil, reference: UInt64? = nil) -> [(Double, [LivenessFinding], LivenessProblem?)] {
@@ -27,6 +27,7 @@ final class LivenessTests: XCTestCase {
             case .peers(let h, let p): input.reply = .sample(ChainSample(height: h, peers: p))
             case .fail: input.reply = .failure(.unreachable("connection refused"))
             case .creds: input.reply = .failure(.credentials("the RPC refused the credentials (HTTP 401)"))
+            case .noCookie: input.reply = .failure(.noCookie("cannot read the cookie /c: No such file or directory"))
             case .none: break
             case .notRunning: input.running = false
             case .started: input.started = true; input.reply = .sample(ChainSample(height: l.height, peers: 8))
@@ -76,6 +77,15 @@ final class LivenessTests: XCTestCase {
         XCTAssertEqual(r[1].1, [.credentials("the RPC refused the credentials (HTTP 401)")])
         XCTAssertEqual(r[2].1, [])
         XCTAssertEqual(r[4].1, [.credentialsAccepted])
+    }
+
+    func testNoCookieIsQuietWhileTheNodeStartsAndACredentialsErrorAfter() {
+        // bitcoind writes its cookie when its RPC starts: none yet is no error within the grace.
+        let r = run([(0, .noCookie), (60, .noCookie), (110, .h(1)), (1000, .notRunning), (1010, .noCookie), (1200, .noCookie), (1210, .noCookie)])
+        XCTAssertEqual(restarts(r), [])
+        XCTAssertEqual(r[0].1, []); XCTAssertEqual(r[1].1, []); XCTAssertEqual(r[2].1, []); XCTAssertEqual(r[4].1, [])
+        XCTAssertEqual(r[5].1, [.credentials("cannot read the cookie /c: No such file or directory")], "after the grace, once")
+        XCTAssertEqual(r[6].1, [])
     }
 
     func testAStalledNodeThatMovesAgainRecoversWithTheTimeItTook() {

@@ -40,6 +40,9 @@ if args.count >= 4 && args[1] == "logscan" {
     print("log_scan_ms=\(Double(Int(times[times.count / 2] * 100)) / 100)")
     exit(found == count ? 0 : 1)
 }
+if args.count >= 4 && args[1] == "rpcprobe" {
+    exit(benchRPCProbe(times: Int(args[2]) ?? 200, configPath: args[3]))
+}
 if args.count >= 2 && args[1] == "configparse" {
     exit(benchConfigParse(times: args.count > 2 ? Int(args[2]) ?? 20 : 20))
 }

@@ -98,6 +98,8 @@ id_of() { case "$1" in
     journal_vacuumed) echo 9e1c4302e7dd47b2b5ef1b683bf95d51 ;;
     node_down) echo f913902f7f7240e6910b822a69aef43d ;; node_up) echo 0de7a593b46243448c0461509a0b1e31 ;;
     state_migrated) echo 1419abb6ff814a719dba82e4e05c91da ;; warning) echo 42001f2df43c46e1aa3af6142b3a040b ;;
+    chain_down) echo f88936de4fb54ca59fad7e1226faaa82 ;; chain_stalled) echo 1f4a9af72ffe43b7adaab014b074d907 ;;
+    chain_recovered) echo a0d61aeb5f7649ea8ad9cbc3990576c3 ;; rpc_credentials) echo 9f31fbdd8b7e4b8685bb7527dd45724c ;;
     *) echo unknown ;; esac; }
 count() { events "$1" | wc -l; }
 # node_events NODE KIND: one node's events of one kind, as journalctl filters them.

@@ -7,6 +7,7 @@
 # systemctl, journalctl, the CLI. Everything started here is stopped on exit.
 #
 # usage: tests/system/run.sh [BINDIR]   (default .build/release)
+#        SYSTEM_ONLY="chain_unit_tests test_stop_is_clean_and_quick" tests/system/run.sh
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -54,6 +55,8 @@ EOF
 install_leaky_node "$R" || exit 2
 . "$HERE/several-nodes.sh"
 install_several_nodes "$R"
+. "$HERE/chain-unit.sh"
+install_litecoin "$R" || { echo "system tests: cannot install litecoind in the container"; exit 2; }
 
 write_config() {  # the config nodeguard reads, 0644 root:root
     cat > "$R/etc/nodeguard/nodeguard.toml"
@@ -383,6 +386,11 @@ EOF
     pass journal_vacuumed
 }
 
+# SYSTEM_ONLY="test_a test_b": run those alone (while working on them).
+if [ -n "${SYSTEM_ONLY:-}" ]; then
+    for t in $SYSTEM_ONLY; do "$t"; done
+    report system; exit
+fi
 test_refuses_invalid_config
 test_active_only_after_ready
 test_status_line
@@ -398,6 +406,7 @@ test_journal_vacuumed
 test_two_nodes_each_within_its_budget
 test_host_floor_restarts_the_larger_node
 test_stopped_node_said_once_started_only_when_asked
+chain_unit_tests   # leaves nodeguard running, for the stop test
 test_stop_is_clean_and_quick
 
 report system

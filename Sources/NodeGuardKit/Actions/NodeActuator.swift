@@ -37,9 +37,8 @@ public final class NodeActuator {
         }
         if let unit = config.unit, config.restartCommand.isEmpty {
             // RestartUnit only queues the job (and starts an inactive unit), so
-            // it answers fast; the cap keeps a wedged D-Bus from holding the
-            // check loop past the watchdog.
-            return SystemdUnit.restart(unit: unit, timeout: min(config.restartTimeout, 20))
+            // it answers fast when systemd is well; the watchdog is fed meanwhile.
+            return SystemdUnit.restart(unit: unit, timeout: min(config.restartTimeout, 20), whileWaiting: whileWaiting)
         }
         return CommandRunner.run(config.restartCommand, timeout: config.restartTimeout, whileWaiting: whileWaiting)
     }
@@ -50,7 +49,7 @@ public final class NodeActuator {
     func waitUntilBack(after restart: ActionOutcome, whileWaiting: () -> Void) -> Bool {
         let deadline = Now.read().monotonic + config.restartTimeout
         if config.unit != nil, config.restartCommand.isEmpty, let job = SystemdUnit.jobPath(restart) {
-            while SystemdUnit.jobPending(job) == true {
+            while SystemdUnit.jobPending(job, whileWaiting: whileWaiting) == true {
                 guard Now.read().monotonic < deadline else { return false }
                 whileWaiting()
                 Now.sleep(0.1)
@@ -72,7 +71,7 @@ public final class NodeActuator {
             return config.thenRestart.map { ($0, why) }
         }
         return config.thenRestart.map { name in
-            if config.unit != nil { return (name, SystemdUnit.restart(unit: name, timeout: min(config.restartTimeout, 20))) }
+            if config.unit != nil { return (name, SystemdUnit.restart(unit: name, timeout: min(config.restartTimeout, 20), whileWaiting: whileWaiting)) }
             switch probe.docker().inspect(name, whileWaiting: whileWaiting) {
             case .success(let info):
                 return (name, probe.docker().restart(info.id, stopTimeout: Int(config.stopTimeout), whileWaiting: whileWaiting))

@@ -7,7 +7,7 @@
 import Glibc
 #endif
 
-final class ChainRPC {
+public final class ChainRPC {
     private(set) var settings: LivenessSettings
     private var address: TCPAddress?
     private var credentials: RPCCredentials
@@ -15,7 +15,7 @@ final class ChainRPC {
     private(set) var fallback = false
     private var call: HTTPExchange?
 
-    init(_ s: LivenessSettings) {
+    public init(_ s: LivenessSettings) {
         settings = s
         address = try? TCPAddress.parse(url: s.url)
         credentials = RPCCredentials(s.credentials, inline: s.inlinePassword)
@@ -31,10 +31,10 @@ final class ChainRPC {
         address = try? TCPAddress.parse(url: s.url)
     }
 
-    var inFlight: Bool { call != nil }
+    public var inFlight: Bool { call != nil }
 
     /// Starts a call; a failure to start (credentials unreadable) is the reply at once.
-    func start(monotonic: Double) -> ChainReply? {
+    public func start(monotonic: Double) -> ChainReply? {
         guard let address else { return .failure(.failing("rpc_url `\(settings.url)` cannot be used")) }
         var headers: [(String, String)] = [("Accept", "application/json")]
         switch credentials.authorization() {
@@ -51,7 +51,7 @@ final class ChainRPC {
 
     /// The reply once the call in flight has one, waiting at most until `until`
     /// (monotonic); nil while it is still pending (or none is in flight).
-    func collect(until: Double, wall: Double) -> ChainReply? {
+    public func collect(until: Double, wall: Double) -> ChainReply? {
         guard let c = call else { return nil }
         switch c.step(until: until) {
         case .pending:
@@ -95,8 +95,11 @@ struct RPCCredentials {
     private mutating func fromFile(_ path: String, _ pair: (String) -> String) -> Result<String?, RPCFailure> {
         var st = stat()
         guard stat(path, &st) == 0 else {
+            let e = errno
             header = nil; seen = nil
-            return .failure(.credentials("cannot read \(source): \(FileIO.errorText(errno))"))
+            let m = "cannot read \(source): \(FileIO.errorText(e))"
+            if e == ENOENT, case .cookie = source { return .failure(.noCookie(m)) }
+            return .failure(.credentials(m))
         }
         let id = (UInt64(st.st_ino), st.st_mtim.tv_sec, st.st_mtim.tv_nsec, Int64(st.st_size))
         if let s = seen, let header, s == id { return .success(header) }

@@ -29,10 +29,14 @@ public enum RPCFailure: Error, Equatable, Sendable {
     case failing(String)
     /// 401/403 or the credentials cannot be read: said, never restarted for.
     case credentials(String)
+    /// No cookie file: bitcoind deletes it when it stops and writes it when
+    /// its RPC starts, so a node starting has none yet. Credentials after the
+    /// startup grace.
+    case noCookie(String)
 
     public var message: String {
         switch self {
-        case .unreachable(let m), .failing(let m), .credentials(let m): return m
+        case .unreachable(let m), .failing(let m), .credentials(let m), .noCookie(let m): return m
         }
     }
 }

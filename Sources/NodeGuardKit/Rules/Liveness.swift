@@ -104,7 +104,9 @@ public struct Liveness: Sendable {
 
     mutating func take(_ reply: ChainReply, _ now: Double, _ referenceHeight: UInt64?, _ s: LivenessSettings, _ step: inout Step) {
         switch reply {
-        case .failure(.credentials(let m)):
+        case .failure(.noCookie(let m)) where inGrace(now):
+            lastError = m   // the node is starting: it writes its cookie when its RPC is up
+        case .failure(.credentials(let m)), .failure(.noCookie(let m)):
             if credentialsError == nil { step.findings.append(.credentials(m)) }
             credentialsError = m
         case .failure(let f):
