@@ -7,15 +7,12 @@ import PackageDescription
 let package = Package(
     name: "nodeguard",
     targets: [
-        .systemLibrary(
-            name: "CSystemd",
-            pkgConfig: "libsystemd",
-            providers: [.apt(["libsystemd-dev"])]
-        ),
+        // getdents64, and libsystemd's D-Bus client through dlopen (only
+        // when a unit is restarted): nothing links libsystemd.
         .target(name: "CNodeGuard"),
         // All of TOML 1.0, strictly; no dependencies, not even the domain's.
         .target(name: "TOML"),
-        .target(name: "NodeGuardKit", dependencies: ["CSystemd", "CNodeGuard", "TOML"]),
+        .target(name: "NodeGuardKit", dependencies: ["CNodeGuard", "TOML"]),
         .executableTarget(name: "nodeguardd", dependencies: ["NodeGuardKit"]),
         .executableTarget(name: "nodeguard", dependencies: ["NodeGuardKit"]),
         // The hot-loop cycle benchmark run by bench/footprint.sh.

@@ -106,13 +106,21 @@ final class ReportingTests: XCTestCase {
 
     func testJournalFields() {
         let e = Event(.restart, "restarting dmo.service", fields: [("CHECK", "node_memory"), ("VALUE", "123"), ("THRESHOLD", "100"), ("ACTION", "restart"), ("TARGET", "dmo.service")])
-        XCTAssertEqual(EventLog.journalFields(e), [
+        XCTAssertEqual(EventLog.journalFields(e).map { $0.0 + "=" + $0.1 }, [
             "MESSAGE=restarting dmo.service", "PRIORITY=5", "SYSLOG_IDENTIFIER=nodeguard",
             "MESSAGE_ID=50ac5179c11e4f589dfed22f8847be19", "NODEGUARD_EVENT=restart",
             "NODEGUARD_CHECK=node_memory", "NODEGUARD_VALUE=123", "NODEGUARD_THRESHOLD=100",
             "NODEGUARD_ACTION=restart", "NODEGUARD_TARGET=dmo.service",
         ])
         XCTAssertTrue(EventLog.readableLine(e, wall: 0).hasSuffix(" NOTICE restarting dmo.service [check=node_memory value=123 threshold=100 action=restart target=dmo.service]"))
+    }
+
+    /// journald's native protocol: KEY=value lines; a value with a newline as
+    /// KEY, a newline, its 64-bit little-endian length, the value, a newline.
+    func testJournalDatagram() {
+        XCTAssertEqual(SystemdSockets.journalDatagram([("MESSAGE", "one line"), ("PRIORITY", "5")]), Array("MESSAGE=one line\nPRIORITY=5\n".utf8))
+        XCTAssertEqual(SystemdSockets.journalDatagram([("NODEGUARD_CHANGES", "a\nbé")]),
+                       Array("NODEGUARD_CHANGES\n".utf8) + [5, 0, 0, 0, 0, 0, 0, 0] + Array("a\nbé\n".utf8))
     }
 
     /// The shipped files are generated from the code; they must not drift.

@@ -52,7 +52,7 @@ publish "$DEB"
 VERSION=$(dpkg-deb -f "$DEB" Version); NEWER_VERSION=$(dpkg-deb -f "$NEWER" Version)
 
 test_apt_install() {
-    # dpkg-shlibdeps found only libc and libsystemd: no Swift or C++ runtime to install.
+    # dpkg-shlibdeps found only libc (libsystemd0 is named: loaded for D-Bus): no Swift or C++ runtime to install.
     local deps; deps=$(dpkg-deb -f "$DEB" Depends | sed 's/ ([^)]*)//g')
     [ "$deps" = "libc6, libsystemd0" ] || { fail apt_install "Depends: $deps (expected libc6, libsystemd0)"; return; }
     apt_ct update >"$W/apt.log" 2>&1 || { fail apt_install "apt-get update: $(tail -3 "$W/apt.log")"; return; }

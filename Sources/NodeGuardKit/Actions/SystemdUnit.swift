@@ -7,7 +7,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystemd
+import CNodeGuard
 
 public struct ActionOutcome: Equatable, Sendable {
     public var succeeded: Bool
@@ -34,7 +34,7 @@ public enum SystemdUnit {
     /// it finished, whatever its result; nil when systemd cannot be asked.
     public static func jobPending(_ path: String, timeout: Double = 5, whileWaiting: () -> Void = {}) -> Bool? {
         let r = BusCall.run(path: path, interface: "org.freedesktop.DBus.Properties", member: "Get",
-                            args: ["org.freedesktop.systemd1.Job", "State"], timeout: timeout, whileWaiting: whileWaiting) { _ in true }
+                            args: ["org.freedesktop.systemd1.Job", "State"], timeout: timeout, whileWaiting: whileWaiting) { _, _ in true }
         switch r {
         case .success: return true
         // A finished job's object is gone: UnknownObject (or UnknownMethod on older systemd).
@@ -46,9 +46,9 @@ public enum SystemdUnit {
 
     static func manager(_ method: String, unit: String, timeout: Double, whileWaiting: () -> Void) -> ActionOutcome {
         let r = BusCall.run(path: "/org/freedesktop/systemd1", interface: "org.freedesktop.systemd1.Manager", member: method,
-                            args: [unit, "replace"], timeout: timeout, whileWaiting: whileWaiting) { reply -> String in
+                            args: [unit, "replace"], timeout: timeout, whileWaiting: whileWaiting) { lib, reply -> String in
             var path: UnsafePointer<CChar>? = nil
-            guard sd_bus_message_read_basic(reply, Int8(UInt8(ascii: "o")), &path) >= 0, let path else { return "job queued" }
+            guard lib.message_read_basic(reply, CChar(UInt8(ascii: "o")), &path) >= 0, let path else { return "job queued" }
             return "job \(String(cString: path)) queued"
         }
         switch r {
@@ -56,6 +56,22 @@ public enum SystemdUnit {
         case .failure(let f): return ActionOutcome(succeeded: false, detail: f.description)
         }
     }
+}
+
+/// libsystemd's D-Bus client, loaded at the first call and kept.
+enum LibSystemd {
+    static let loaded: Result<ng_libsystemd, BusCall.Failure> = {
+        var lib = ng_libsystemd()
+        var error = [UInt8](repeating: 0, count: 256)
+        let rc = error.withUnsafeMutableBufferPointer { b in
+            b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { ng_libsystemd_load(&lib, $0, b.count) }
+        }
+        guard rc == 0 else {
+            let text = String(decoding: error.prefix { $0 != 0 }, as: UTF8.self)
+            return .failure(.noBus("cannot load libsystemd (apt install libsystemd0): " + text))
+        }
+        return .success(lib)
+    }()
 }
 
 /// One method call to systemd over the system bus, its reply awaited in
@@ -72,58 +88,64 @@ enum BusCall {
     }
 
     /// Where the callback leaves the reply.
-    final class Pending { var reply: OpaquePointer? }
+    final class Pending { var reply: UnsafeMutableRawPointer? }
 
     static func run<T>(path: String, interface: String, member: String, args: [String], timeout: Double,
-                       whileWaiting: () -> Void, read: (OpaquePointer) -> T) -> Result<T, Failure> {
-        var bus: OpaquePointer? = nil
-        let r = sd_bus_open_system(&bus)
+                       whileWaiting: () -> Void, read: (ng_libsystemd, UnsafeMutableRawPointer) -> T) -> Result<T, Failure> {
+        let lib: ng_libsystemd
+        switch LibSystemd.loaded { case .success(let l): lib = l; case .failure(let f): return .failure(f) }
+        var bus: UnsafeMutableRawPointer? = nil
+        let r = lib.bus_open_system(&bus)
         guard r >= 0, let bus else { return .failure(.noBus("cannot connect to the system bus: \(FileIO.errorText(-r)); is systemd running?")) }
-        // Not sd_bus_flush_close_unref: flushing waits for a bus that never answers (90 s).
-        defer { sd_bus_close_unref(bus) }
-        var msg: OpaquePointer? = nil
-        var rc = sd_bus_message_new_method_call(bus, &msg, "org.freedesktop.systemd1", path, interface, member)
+        // Not a flushing close: flushing waits for a bus that never answers (90 s).
+        defer { _ = lib.bus_close_unref(bus) }
+        var msg: UnsafeMutableRawPointer? = nil
+        var rc = lib.message_new_method_call(bus, &msg, "org.freedesktop.systemd1", path, interface, member)
         guard rc >= 0, let msg else { return .failure(.build("cannot build the D-Bus call: \(FileIO.errorText(-rc))")) }
-        defer { sd_bus_message_unref(msg) }
+        defer { _ = lib.message_unref(msg) }
         for arg in args {
-            rc = arg.withCString { sd_bus_message_append_basic(msg, Int8(UInt8(ascii: "s")), $0) }
+            rc = arg.withCString { lib.message_append_basic(msg, CChar(UInt8(ascii: "s")), $0) }
             guard rc >= 0 else { return .failure(.build("cannot build the D-Bus call: \(FileIO.errorText(-rc))")) }
         }
-        let pending = Pending()
-        guard let reply = awaitReply(bus, msg, pending, timeout: timeout, whileWaiting: whileWaiting) else {
+        guard let reply = awaitReply(lib, bus, msg, timeout: timeout, whileWaiting: whileWaiting) else {
             return .failure(.error(name: "org.freedesktop.DBus.Error.Timeout", text: "no reply from systemd within \(Duration.format(timeout))"))
         }
-        defer { sd_bus_message_unref(reply) }
-        if sd_bus_message_is_method_error(reply, nil) != 0, let e = sd_bus_message_get_error(reply) {
+        defer { _ = lib.message_unref(reply) }
+        if lib.message_is_method_error(reply, nil) != 0, let e = lib.message_get_error(reply) {
             return .failure(.error(name: e.pointee.name.map { String(cString: $0) } ?? "error",
                                    text: e.pointee.message.map { String(cString: $0) } ?? "(no message)"))
         }
-        return .success(read(reply))
+        return .success(read(lib, reply))
     }
 
     /// Sends the call and processes the bus until its reply (or sd-bus's own
     /// timeout error) is there; nil if neither came a second past the timeout.
-    private static func awaitReply(_ bus: OpaquePointer, _ msg: OpaquePointer, _ pending: Pending, timeout: Double,
-                              whileWaiting: () -> Void) -> OpaquePointer? {
-        let handler: sd_bus_message_handler_t = { m, userdata, _ in
-            Unmanaged<Pending>.fromOpaque(userdata!).takeUnretainedValue().reply = sd_bus_message_ref(m)
+    private static func awaitReply(_ lib: ng_libsystemd, _ bus: UnsafeMutableRawPointer, _ msg: UnsafeMutableRawPointer,
+                                   timeout: Double, whileWaiting: () -> Void) -> UnsafeMutableRawPointer? {
+        // A C function pointer cannot capture: the reply goes through userdata, and
+        // message_ref is reached through the same pointer as the library.
+        final class Box { let ref: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?; var reply: UnsafeMutableRawPointer?
+            init(_ ref: @escaping @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?) { self.ref = ref } }
+        let box = Box(lib.message_ref)
+        let handler: ng_bus_handler = { m, userdata, _ in
+            let b = Unmanaged<Box>.fromOpaque(userdata!).takeUnretainedValue()
+            b.reply = b.ref(m)
             return 0
         }
-        var slot: OpaquePointer? = nil
-        let box = Unmanaged.passUnretained(pending).toOpaque()
-        guard sd_bus_call_async(bus, &slot, msg, handler, box, UInt64(timeout * 1e6)) >= 0 else { return nil }
-        defer { sd_bus_slot_unref(slot) }
+        var slot: UnsafeMutableRawPointer? = nil
+        guard lib.call_async(bus, &slot, msg, handler, Unmanaged.passUnretained(box).toOpaque(), UInt64(timeout * 1e6)) >= 0 else { return nil }
+        defer { _ = lib.slot_unref(slot) }
         let deadline = Now.read().monotonic + timeout + 1
-        return withExtendedLifetime(pending) {
-            while pending.reply == nil {
-                let r = sd_bus_process(bus, nil)
+        return withExtendedLifetime(box) {
+            while box.reply == nil {
+                let r = lib.process(bus, nil)
                 if r < 0 { break }
                 if r > 0 { continue }
                 if Now.read().monotonic >= deadline { break }
                 whileWaiting()
-                _ = sd_bus_wait(bus, 100_000)
+                _ = lib.wait(bus, 100_000)
             }
-            return pending.reply
+            return box.reply
         }
     }
 }

@@ -3,7 +3,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystemd
 import TOML
 
 public final class EventLog {
@@ -19,8 +18,7 @@ public final class EventLog {
         self.destinations = destinations ?? EventLog.detect()
     }
 
-    /// sd_journal_sendv returns 0 even when nobody listens, so journald is
-    /// detected by its socket. Under systemd ($JOURNAL_STREAM) stderr already
+    /// journald is detected by its socket. Under systemd ($JOURNAL_STREAM) stderr already
     /// goes to the journal and would log everything twice; in a terminal on a
     /// host with journald the person running it wants to see the lines too.
     public static func detect() -> Destinations {
@@ -36,24 +34,20 @@ public final class EventLog {
         }
     }
 
-    public static func journalFields(_ e: Event) -> [String] {
+    public static func journalFields(_ e: Event) -> [(String, String)] {
         var f = [
-            "MESSAGE=\(e.message)",
-            "PRIORITY=\(e.priority.rawValue)",
-            "SYSLOG_IDENTIFIER=nodeguard",
-            "MESSAGE_ID=\(e.kind.messageID)",
-            "NODEGUARD_EVENT=\(e.kind.rawValue)",
+            ("MESSAGE", e.message),
+            ("PRIORITY", String(e.priority.rawValue)),
+            ("SYSLOG_IDENTIFIER", "nodeguard"),
+            ("MESSAGE_ID", e.kind.messageID),
+            ("NODEGUARD_EVENT", e.kind.rawValue),
         ]
-        for (k, v) in e.fields { f.append("NODEGUARD_\(k)=\(v)") }
+        for (k, v) in e.fields { f.append(("NODEGUARD_" + k, v)) }
         return f
     }
 
     static func sendToJournal(_ e: Event) {
-        let fields = journalFields(e)
-        let cStrings = fields.map { strdup($0)! }
-        defer { cStrings.forEach { free($0) } }
-        var iov = cStrings.map { iovec(iov_base: UnsafeMutableRawPointer($0), iov_len: strlen($0)) }
-        _ = iov.withUnsafeMutableBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }
+        SystemdSockets.journal?.send(SystemdSockets.journalDatagram(journalFields(e)))
     }
 
     /// "2026-11-22 14:03:07 WARNING node memory ... [check=node_memory value=...]",

@@ -2,12 +2,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CSystemd
 
 public enum Notifier {
+    /// 0 when sent (or when no $NOTIFY_SOCKET asks for it), else the errno.
     @discardableResult
     public static func send(_ state: String) -> Int32 {
-        state.withCString { sd_notify(0, $0) }
+        SystemdSockets.notify?.send(Array(state.utf8)) ?? 0
     }
 
     /// STATUS= must be one line; systemctl status shows it as "Status:".
@@ -17,9 +17,7 @@ public enum Notifier {
 
     /// The watchdog interval in seconds when systemd set WatchdogSec for us.
     public static func watchdogInterval() -> Double? {
-        var usec: UInt64 = 0
-        guard sd_watchdog_enabled(0, &usec) > 0, usec > 0 else { return nil }
-        return Double(usec) / 1e6
+        SystemdSockets.watchdogMicroseconds().map { Double($0) / 1e6 }
     }
 
     /// CLOCK_MONOTONIC in microseconds, as RELOADING=1 wants MONOTONIC_USEC.

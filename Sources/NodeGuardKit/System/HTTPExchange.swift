@@ -161,6 +161,7 @@ public final class HTTPExchange {
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
             if err != 0 { return fail(.connect, "cannot connect to \(peer): \(FileIO.errorText(err))") }
             phase = .sending
+            advance()   // a socket just connected takes the request at once: no second poll
         case .sending:
             let n = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
             if n > 0 { sent += n; if sent == request.count { phase = .receiving }; return }

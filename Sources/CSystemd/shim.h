@@ -1,7 +1,0 @@
-#include <systemd/sd-daemon.h>
-#include <systemd/sd-journal.h>
-#include <systemd/sd-bus.h>
-#include <sys/statvfs.h>
-#include <sys/uio.h>
-#include <signal.h>
-#include <spawn.h>
