@@ -14,7 +14,8 @@ usage: nodeguard COMMAND [OPTIONS]
                                     exit 0 ok, 1 warning, 2 critical
   status [--json] [--config PATH] [--status-file PATH]
                                     print the running daemon's view: checks, projections, recent actions
-                                    exit 0 ok, 1 warning, 2 critical, 3 no fresh status from the daemon
+                                    exit 0 ok, 1 warning, 2 critical, 3 the daemon is not running
+                                    (stopped, gone, or no status for three intervals)
   bandwidth [--json] [--months N] [--days N]
                                     traffic per billing month and day, with the month's projection
   doctor [--json] [--config PATH]   advice on this host's set-up (Docker log rotation, journald size, swap,
@@ -95,18 +96,20 @@ case "status":
     let o = parseOptions(args, allowed: ["--json", "--config", "--status-file"])
     let path = o.statusFile ?? loadConfig(o).statusFile
     guard let text = FileIO.readText(path) else {
-        fail("no status at \(path): \(FileIO.errorText(errno)); is the daemon running? (systemctl status nodeguard)", code: 3)
+        FileIO.writeAll(2, "nodeguard is not running (no status at \(path): \(FileIO.errorText(errno))); start it with `systemctl start nodeguard`, or pass --status-file\n")
+        exit(3)
     }
     guard let json = try? JSON.parse(text), let view = StatusView(json: json) else {
         fail("\(path) is not a nodeguard status file", code: 3)
     }
     let now = Now.read().wall
-    let age = now - view.updated
-    let stale = age > max(3 * view.interval, 30)
+    let liveness = DaemonLiveness.judge(view, now: now) { kill($0, 0) == 0 || errno == EPERM }
+    let notRunning = liveness.sentence(view, now: now)
+    if let s = notRunning, !o.json { out(s + "\n\n") }
     // The file leaves out the `nodes` grouping; the view puts it back.
     out(o.json ? view.json().serialized(pretty: true) + "\n" : view.text(now: now, isDaemon: true))
-    if stale {
-        FileIO.writeAll(2, "nodeguard: the status is \(Duration.format(age)) old; is the daemon running? (systemctl status nodeguard)\n")
+    if let s = notRunning {
+        if o.json { FileIO.writeAll(2, s + "\n") }
         exit(3)
     }
     exit(view.exitCode)

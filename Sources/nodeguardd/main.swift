@@ -65,7 +65,8 @@ signal(SIGPIPE, SIG_IGN)
 
 let guardian = Guard(config: config, root: HostRoot(rootDir), forceDryRun: dryRun, emit: log.send)
 let myPid = getpid()
-guardian.sinks.append(StatusFileSink(path: config.statusFile, pid: myPid, emit: log.send))
+let statusSink = StatusFileSink(path: config.statusFile, pid: myPid, emit: log.send)
+guardian.sinks.append(statusSink)
 let watchdog = Notifier.watchdogInterval()
 // At least twice per WatchdogSec, even when the check interval is longer.
 let pingEvery = watchdog.map { $0 / 3 }
@@ -157,6 +158,7 @@ while true {
     case SIGTERM, SIGINT:
         Notifier.send("STOPPING=1")
         guardian.saveState()
+        statusSink.markStopped(at: Now.read().wall)
         log.send(Event(.stopping, "nodeguard stopping on \(sig == SIGTERM ? "SIGTERM" : "SIGINT"); state saved", fields: [("TARGET", guardian.config.stateDirectory)]))
         exit(0)
     case SIGHUP:

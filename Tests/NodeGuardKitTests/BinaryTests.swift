@@ -106,7 +106,7 @@ final class CLITests: XCTestCase {
     func testStatusWithoutDaemon() throws {
         let r = try runProgram(try binary("nodeguard"), ["status", "--status-file", "/nonexistent/status.json"])
         XCTAssertEqual(r.status, 3)
-        XCTAssertTrue(r.stderr.contains("is the daemon running? (systemctl status nodeguard)"), r.stderr)
+        XCTAssertEqual(r.stderr, "nodeguard is not running (no status at /nonexistent/status.json: No such file or directory); start it with `systemctl start nodeguard`, or pass --status-file\n")
     }
 }
 

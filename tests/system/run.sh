@@ -56,6 +56,7 @@ install_leaky_node "$R" || exit 2
 . "$HERE/several-nodes.sh"
 install_several_nodes "$R"
 . "$HERE/chain-unit.sh"
+. "$HERE/operator.sh"
 install_litecoin "$R" || { echo "system tests: cannot install litecoind in the container"; exit 2; }
 
 write_config() {  # the config nodeguard reads, 0644 root:root
@@ -408,5 +409,6 @@ test_host_floor_restarts_the_larger_node
 test_stopped_node_said_once_started_only_when_asked
 chain_unit_tests   # leaves nodeguard running, for the stop test
 test_stop_is_clean_and_quick
+test_status_after_stop_says_not_running
 
 report system

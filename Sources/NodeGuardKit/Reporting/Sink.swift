@@ -35,6 +35,7 @@ public final class StatusFileSink: Sink {
     let emit: (Event) -> Void
     var problemLogged = false
     let cache = StatusFileCache()
+    private var last: StatusView?
 
     public init(path: String, pid: Int32, emit: @escaping (Event) -> Void) { self.path = path; self.pid = pid; self.emit = emit }
 
@@ -43,7 +44,19 @@ public final class StatusFileSink: Sink {
     public func publish(_ report: CycleReport) {
         var v = report.view
         v.pid = pid
-        let bytes = v.fileBytes(cache: cache)
+        last = v
+        write(v.fileBytes(cache: cache))
+    }
+
+    /// On a clean stop: the last view, marked stopped, so `nodeguard status`
+    /// says the daemon is not running instead of showing it as current.
+    public func markStopped(at wall: Double) {
+        guard var v = last else { return }
+        v.stoppedAt = wall
+        write(v.fileBytes(cache: cache))
+    }
+
+    private func write(_ bytes: [UInt8]) {
         var rc = FileIO.writeAtomically(path, bytes, durable: false)
         if rc == ENOENT {
             // Only when the directory is missing (first write, or /run was

@@ -82,6 +82,8 @@ public struct StatusView: Equatable, Sendable {
     public var cycles: Int = 0
     public var checks: [CheckView] = []
     public var actions: [ActionRecord] = []
+    /// Set by the daemon when it stops cleanly: the view is its last.
+    public var stoppedAt: Double?
     public init() {}
 
     public var worst: CheckState {
@@ -166,6 +168,7 @@ public struct StatusView: Equatable, Sendable {
         w.string("summary", summary)
         w.number("cycles", Double(cycles))
         w.number("cycle_cpu_us", cycleCPUMicroseconds, decimals: 1)
+        if let t = stoppedAt { w.number("stopped", t, decimals: 3) }
     }
 
     func write(_ a: ActionRecord, texts: Bool, into w: inout JSONObjectWriter) {
@@ -195,6 +198,7 @@ public struct StatusView: Equatable, Sendable {
         summary = j["summary"]?.string ?? ""
         cycles = Int(j["cycles"]?.number ?? 0)
         cycleCPUMicroseconds = j["cycle_cpu_us"]?.number ?? 0
+        stoppedAt = j["stopped"]?.number
         self.checks = checks.map { c in
             CheckView(check: c["check"]?.string ?? "", target: c["target"]?.string ?? "", value: c["value"]?.string ?? "",
                       warn: c["warn"]?.string ?? "", critical: c["critical"]?.string ?? "",

@@ -1,0 +1,32 @@
+# System tests of what the operator sees, sourced by tests/system/run.sh (its
+# machine, harness and helpers).
+
+# After `systemctl stop nodeguard`, `nodeguard status` says the daemon is not
+# running and exits 3: it never shows the last view as current.
+test_status_after_stop_says_not_running() {
+    good_config
+    ct systemctl start nodeguard
+    wait_until 10 nodeguard_active || { fail status_after_stop "nodeguard did not start"; return; }
+    local out rc
+    out=$(ct nodeguard status 2>&1); rc=$?
+    [ "$rc" -le 2 ] || { fail status_after_stop "status of a running daemon exited $rc: $out"; return; }
+    ct systemctl stop nodeguard
+    out=$(ct nodeguard status 2>&1); rc=$?
+    [ "$rc" = 3 ] || { fail status_after_stop "exit $rc after the stop (expected 3): $out"; return; }
+    grep -q '^nodeguard is not running' <<<"$out" || { fail status_after_stop "does not say it is not running: $out"; return; }
+    grep -q 'systemctl start nodeguard' <<<"$out" || { fail status_after_stop "does not say how to start it: $out"; return; }
+    # With its status file kept (a status_file outside the runtime directory),
+    # the stop is marked in it and said.
+    write_config <<'EOF2'
+interval = "1s"
+status_file = "/var/lib/nodeguard/status.json"
+EOF2
+    ct systemctl start nodeguard
+    wait_until 10 nodeguard_active || { fail status_after_stop "nodeguard did not start with status_file in /var/lib/nodeguard"; return; }
+    ct systemctl stop nodeguard
+    out=$(ct nodeguard status --status-file /var/lib/nodeguard/status.json 2>&1); rc=$?
+    [ "$rc" = 3 ] && grep -q '^nodeguard is not running: it stopped at ' <<<"$out" \
+        || { fail status_after_stop "a kept status file after the stop: exit $rc: $out"; return; }
+    ct rm -f /var/lib/nodeguard/status.json
+    pass status_after_stop_says_not_running
+}
