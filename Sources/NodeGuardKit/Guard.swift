@@ -78,10 +78,7 @@ public final class Guard {
         return view
     }
 
-    func record(_ a: ActionRecord) {
-        actions.append(a)
-        if actions.count > 20 { actions.removeFirst(actions.count - 20) }
-    }
+    func record(_ a: ActionRecord) { actions = RecentActions.adding(a, to: actions) }
 
     // MARK: reload
 

@@ -30,7 +30,8 @@ extension Guard {
         var text = "# nodeguard recent actions; written by nodeguardd (restart history: nodes/NAME)\n"
         for a in actions {
             let clean = { (s: String) in String(s.map { $0 == "\t" || $0 == "\n" ? " " : $0 }) }
-            text += "action \(a.wall)\t\(clean(a.action))\t\(clean(a.target))\t\(clean(a.outcome))\n"
+            text += "action \(a.wall)\t\(clean(a.action))\t\(clean(a.target))\t\(clean(a.outcome))"
+            text += a.count > 1 ? "\t\(a.count)\t\(a.since ?? a.wall)\n" : "\n"
         }
         FileIO.makeDirectories(config.stateDirectory, mode: 0o755)
         return FileIO.writeAtomically(stateFile, text, durable: true, mode: 0o644)
@@ -53,8 +54,11 @@ extension Guard {
         actions = []
         for line in text.split(separator: "\n") where line.hasPrefix("action ") {
             let parts = line.dropFirst(7).split(separator: "\t", omittingEmptySubsequences: false)
-            guard parts.count == 4, let wall = Double(parts[0]) else { continue }
-            actions.append(ActionRecord(wall: wall, action: String(parts[1]), target: String(parts[2]), outcome: String(parts[3])))
+            // wall, action, target, outcome; a folded routine entry adds its count and since.
+            guard parts.count == 4 || parts.count == 6, let wall = Double(parts[0]) else { continue }
+            var a = ActionRecord(wall: wall, action: String(parts[1]), target: String(parts[2]), outcome: String(parts[3]))
+            if parts.count == 6 { a.count = Int(parts[4]) ?? 1; a.since = Double(parts[5]) }
+            actions.append(a)
         }
         view.actions = actions
         migrateRestartHistory(text, readOnly: readOnly)

@@ -66,8 +66,18 @@ public struct ActionRecord: Equatable, Sendable {
     public var action: String
     public var target: String
     public var outcome: String
-    public init(wall: Double, action: String, target: String, outcome: String) {
+    /// Routine upkeep folded into one entry (RecentActions): how many times, since when.
+    public var count = 1
+    public var since: Double?
+    public init(wall: Double, action: String, target: String, outcome: String, count: Int = 1, since: Double? = nil) {
         self.wall = wall; self.action = action; self.target = target; self.outcome = outcome
+        self.count = count; self.since = since
+    }
+
+    /// "truncate log /var/lib/…-json.log: 12 MiB freed (14 times since 09:12)"
+    func line(now: Double) -> String {
+        let times = count > 1 ? " (\(count) times since \(TimeFormat.local(since ?? wall)))" : ""
+        return "\(TimeFormat.local(wall))  \(action) \(target): \(outcome)\(times)"
     }
 }
 
@@ -176,6 +186,7 @@ public struct StatusView: Equatable, Sendable {
         w.number("time", a.wall)
         if texts { w.string("time_text", TimeFormat.local(a.wall)) }
         w.string("action", a.action); w.string("target", a.target); w.string("outcome", a.outcome)
+        if a.count > 1 { w.number("count", Double(a.count)); w.number("since", a.since ?? a.wall) }
         w.endObject()
     }
 
@@ -208,7 +219,7 @@ public struct StatusView: Equatable, Sendable {
         }
         self.actions = actions.map { a in
             ActionRecord(wall: a["time"]?.number ?? 0, action: a["action"]?.string ?? "", target: a["target"]?.string ?? "",
-                         outcome: a["outcome"]?.string ?? "")
+                         outcome: a["outcome"]?.string ?? "", count: Int(a["count"]?.number ?? 1), since: a["since"]?.number)
         }
     }
 
@@ -238,9 +249,7 @@ public struct StatusView: Equatable, Sendable {
         if isDaemon {
             out += "\nrecent actions:\n"
             if actions.isEmpty { out += "  none\n" }
-            for a in actions.suffix(10) {
-                out += "  \(TimeFormat.local(a.wall))  \(a.action) \(a.target): \(a.outcome)\n"
-            }
+            for a in actions.suffix(10) { out += "  " + a.line(now: now) + "\n" }
         }
         return out
     }
