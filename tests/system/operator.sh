@@ -30,3 +30,25 @@ EOF2
     ct rm -f /var/lib/nodeguard/status.json
     pass status_after_stop_says_not_running
 }
+
+# A field of several lines (a reload's errors) reaches the journal as it is,
+# through journald's native protocol, newlines and all.
+test_multiline_field_kept_in_journal() {
+    good_config
+    ct systemctl start nodeguard
+    wait_until 10 nodeguard_active || { fail multiline_field "nodeguard did not start"; return; }
+    local n0; n0=$(count reload_rejected)
+    write_config <<'EOF2'
+interval = "1s"
+restart_abvoe = 1
+[memory]
+warn_abvoe = 2
+EOF2
+    ct systemctl reload nodeguard
+    wait_until 10 has_events reload_rejected $((n0 + 1)) || { fail multiline_field "no reload_rejected"; return; }
+    local errors; errors=$(events reload_rejected | tail -n1 | field NODEGUARD_ERRORS)
+    [ "$(wc -l <<<"$errors")" = 2 ] && grep -q ':2:1: unknown key `restart_abvoe`' <<<"$errors" && grep -q ':4:1: unknown key `warn_abvoe`' <<<"$errors" \
+        || { fail multiline_field "NODEGUARD_ERRORS is not the two errors on two lines: '$errors'"; return; }
+    ct systemctl stop nodeguard
+    pass multiline_field_kept_in_journal
+}

@@ -410,5 +410,6 @@ test_stopped_node_said_once_started_only_when_asked
 chain_unit_tests   # leaves nodeguard running, for the stop test
 test_stop_is_clean_and_quick
 test_status_after_stop_says_not_running
+test_multiline_field_kept_in_journal
 
 report system
