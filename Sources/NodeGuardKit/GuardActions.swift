@@ -46,15 +46,17 @@ extension Guard {
         var fields: [(String, String)] = [("NODE", n.name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("TARGET", n.config.target)]
         var events: [Event] = []
         if dryRun {
-            events.append(Event(.restartDryRun, "would restart \(n.name) (dry run, through \(n.actuator.how)): \(r.reason)", fields: fields + [("ACTION", "would-restart")]))
+            n.restartAttempted(now: now)   // counted as a restart would be, so the limit is seen in a dry run too
+            events.append(Event(.restartDryRun, "would restart \(n.name) (dry run, through \(n.actuator.how)): \(r.reason) (\(n.budgetText(now.wall)))",
+                                fields: fields + [("ACTION", "would-restart")]))
             cycle.actions.append(ActionRecord(wall: now.wall, action: "would restart", target: n.name, outcome: "dry run"))
-            n.restartAttempted(now: now)
         } else {
             let (outcome, dependents) = restart(n, &cycle)
             fields += [("ACTION", "restart"), ("OUTCOME", outcome.detail)]
+            let place = n.budgetText(now.wall)
             events.append(outcome.succeeded
-                ? Event(.restart, "restarting \(n.name): \(r.reason); \(outcome.detail)", fields: fields)
-                : Event(.restartFailed, "restart of \(n.name) failed: \(outcome.detail) (\(r.reason))", fields: fields))
+                ? Event(.restart, "restarting \(n.name): \(r.reason); \(outcome.detail) (\(place))", fields: fields)
+                : Event(.restartFailed, "restart of \(n.name) failed: \(outcome.detail) (\(r.reason); \(place))", fields: fields))
             events += dependents
         }
         return events

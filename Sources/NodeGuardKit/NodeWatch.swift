@@ -51,11 +51,22 @@ public final class NodeWatch {
             cycle.requests.append(.restart(r))
         case .limitJustReached(let count):
             cycle.events.append(Event(.restartLimit,
-                "\(r.reason); not restarting \(name): it was restarted \(count) times within \(Duration.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). nodeguard keeps watching and re-arms when the window has passed",
+                "\(r.reason); not restarting \(name): it was restarted \(count) times within \(Duration.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). nodeguard keeps watching; restarting re-arms \(rearmText(cycle.now.wall))",
                 fields: [("NODE", name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("ACTION", "none"), ("TARGET", config.target)]))
         case .limited:
             break
         }
+    }
+
+    /// "at 2026-11-23 14:05:00 (in 52m)", when the oldest restarts leave the window.
+    func rearmText(_ now: Double) -> String {
+        guard let t = actuator.policy.rearmsAt(now: now) else { return "now" }
+        return "at \(TimeFormat.local(t)) (in \(Duration.format(max(0, t - now).rounded())))"
+    }
+
+    /// "restart 1 of 2 in 1h": this restart's place in its window.
+    func budgetText(_ now: Double) -> String {
+        "restart \(actuator.policy.restartsInWindow(now: now)) of \(config.maxRestarts) in \(Duration.format(config.restartWindow))"
     }
 
     /// A restart (or start) was attempted: counted in its budget, its grace begins.

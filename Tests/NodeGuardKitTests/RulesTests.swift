@@ -142,7 +142,7 @@ final class RulesTests: XCTestCase {
         let d = tl.at(120, node: 1300 * MiB)
         XCTAssertEqual(d.restart?.check, "node_memory")
         XCTAssertEqual(d.restart?.threshold, String(1200 * MiB))
-        XCTAssertTrue(d.restart!.reason.contains("above restart_above 1.2GiB (1.2 GiB) for 1m"), d.restart!.reason)
+        XCTAssertTrue(d.restart!.reason.contains("above restart_above 1.2 GiB for 1m"), d.restart!.reason)   // each threshold once
     }
 
     func testGracePeriodAfterARestart() {
@@ -166,6 +166,12 @@ final class RulesTests: XCTestCase {
         XCTAssertEqual(limits.count, 1, "CRIT is logged once")
         XCTAssertEqual(limits[0].1.priority, .crit)
         XCTAssertTrue(limits[0].1.message.contains("restarted 2 times within 1h (max_restarts = 2)"), limits[0].1.message)
+        // Each restart says its place in the window; the CRIT says when restarting re-arms.
+        let said = tl.events.filter { $0.1.kind == .restartDryRun }.map(\.1.message)
+        XCTAssertTrue(said[0].hasSuffix("(restart 1 of 2 in 1h)") && said[1].hasSuffix("(restart 2 of 2 in 1h)"), "\(said)")
+        let rearmAt = tl.t0 + tl.restarts[0] + 3600
+        XCTAssertTrue(limits[0].1.message.hasSuffix("restarting re-arms at \(TimeFormat.local(rearmAt)) (in \(Duration.format(rearmAt - tl.t0 - limits[0].0)))"),
+                      limits[0].1.message)
         XCTAssertEqual(tl.policy.limitReached, true)
         // The window passes (first restart at 60 s, window 1 h): re-armed, and it may restart again.
         for t in stride(from: 2010.0, through: 3750, by: 10) { _ = tl.at(t, node: 1300 * MiB) }
@@ -309,6 +315,18 @@ final class RulesTests: XCTestCase {
         let fake = tl.fake
         tl.guardian.check(HostMemoryCheck.self)?.probe = { fake.host }
         XCTAssertEqual(cycle(3).events.map(\.kind), [.recovered])
+    }
+
+    func testRestartingReArmsWhenEnoughRestartsLeaveTheWindow() {
+        var p = RestartPolicy(grace: 0, maxRestarts: 2, window: 3600)
+        XCTAssertNil(p.rearmsAt(now: 0), "allowed now")
+        p.record(now: 100)
+        XCTAssertNil(p.rearmsAt(now: 200))
+        p.record(now: 1000)
+        XCTAssertEqual(p.rearmsAt(now: 1100), 3700, "when the first of the two is an hour old")
+        p.record(now: 2000)   // three in the window (a restart_command the budget let through earlier)
+        XCTAssertEqual(p.rearmsAt(now: 2100), 4600, "two must leave: the second is an hour old at 4600")
+        XCTAssertNil(p.rearmsAt(now: 4700))
     }
 
     func testRestartPolicyPersistsAcrossDaemonRestarts() {

@@ -60,7 +60,7 @@ final class NodeMemoryCheck: Check {
             if let w = warnT {
                 switch warn.update(breached: v > w, clear: Double(v) < Double(w) * (1 - recoveryMargin), now: now.monotonic, sustained: m.sustained) {
                 case .fired:
-                    cycle.events.append(Event(.warning, "node \(name) memory \(Size.format(v)) above \(m.warnAbove) (\(Size.format(w))) for \(Duration.format(warn.heldFor(now: now.monotonic)))",
+                    cycle.events.append(Event(.warning, "node \(name) memory \(Size.format(v)) above warn_above \(m.warnAbove.said(w)) for \(Duration.format(warn.heldFor(now: now.monotonic)))",
                                               fields: base + [("THRESHOLD", String(w))]))
                 case .recovered:
                     cycle.events.append(Event(.recovered, "node \(name) memory back to \(Size.format(v))", fields: base + [("THRESHOLD", String(w))]))
@@ -70,7 +70,7 @@ final class NodeMemoryCheck: Check {
             if let r = restartT {
                 switch restartAlarm.update(breached: v > r, clear: Double(v) < Double(r) * (1 - recoveryMargin), now: now.monotonic, sustained: m.sustained) {
                 case .fired:
-                    let why = "node \(name) memory \(Size.format(v)) above restart_above \(m.restartAbove) (\(Size.format(r))) for \(Duration.format(restartAlarm.heldFor(now: now.monotonic)))"
+                    let why = "node \(name) memory \(Size.format(v)) above restart_above \(m.restartAbove.said(r)) for \(Duration.format(restartAlarm.heldFor(now: now.monotonic)))"
                     node.ask(RestartRequest(node: name, check: "node_memory", value: String(v), threshold: String(r), reason: why), &cycle)
                 case .recovered:
                     cycle.events.append(Event(.recovered, "node \(name) memory back below restart_above: \(Size.format(v))", fields: base + [("THRESHOLD", String(r))]))

@@ -18,6 +18,14 @@ public enum Amount: Equatable, Sendable, CustomStringConvertible {
         case .share(let s): return Share.format(s)
         }
     }
+
+    /// In a message, each threshold once: "64 MiB", or "60% (1.2 GiB)" for a share.
+    public func said(_ resolved: UInt64) -> String {
+        switch self {
+        case .bytes: return Size.format(resolved)
+        case .share(let s): return "\(Share.format(s)) (\(Size.format(resolved)))"
+        }
+    }
 }
 
 /// One node: a process nodeguard guards, under the operator's name for it.

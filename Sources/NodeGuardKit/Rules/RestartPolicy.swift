@@ -51,6 +51,14 @@ public struct RestartPolicy: Equatable, Sendable {
         return .limitJustReached(count: restartsInWindow(now: now))
     }
 
+    /// When restarting is allowed again: the moment enough of the window's
+    /// restarts are restart_window old; nil if it is allowed now.
+    public func rearmsAt(now: Double) -> Double? {
+        let inWindow = history.filter { now - $0 < window && $0 <= now + 1 }.sorted()
+        guard inWindow.count >= maxRestarts, maxRestarts > 0 else { return nil }
+        return inWindow[inWindow.count - maxRestarts] + window
+    }
+
     /// True once when the window has passed since the limit was reached.
     public mutating func rearm(now: Double) -> Bool {
         guard limitReached, restartsInWindow(now: now) < maxRestarts else { return false }
