@@ -123,6 +123,26 @@ final class ReportingTests: XCTestCase {
                        Array("NODEGUARD_CHANGES\n".utf8) + [5, 0, 0, 0, 0, 0, 0, 0] + Array("a\nbé\n".utf8))
     }
 
+    /// An event too large for one datagram still arrives, its long values cut.
+    func testAnEventTooLargeForADatagramArrivesCut() throws {
+        let path = tempDir() + "/journal.socket"
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { b in for (i, c) in path.utf8.enumerated() { b[i] = c } }
+        XCTAssertEqual(withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }, 0)
+        let sender = try XCTUnwrap(SystemdSockets.Sender(path: path))
+        let big = String(repeating: "x", count: 400_000)
+        XCTAssertEqual(sender.send(Array(big.utf8)), EMSGSIZE, "the premise: this is over the datagram limit")
+        EventLog.send(Event(.reloadRejected, "rejected", fields: [("ERRORS", big)]), to: sender)
+        var buf = [UInt8](repeating: 0, count: 65536)
+        let n = recv(fd, &buf, buf.count, Int32(MSG_DONTWAIT))
+        let got = String(decoding: buf[0..<max(0, n)], as: UTF8.self)
+        XCTAssertTrue(got.hasPrefix("MESSAGE=rejected\n"), got.prefix(80).description)
+        XCTAssertTrue(got.contains("NODEGUARD_ERRORS=" + String(repeating: "x", count: 4096) + " (cut to 4 KiB)\n"))
+    }
+
     /// The shipped files are generated from the code; they must not drift.
     func testPackagedConfigAndCatalogAreCurrent() {
         let top = fixture("").replacingOccurrences(of: "/Tests/Fixtures/", with: "")

@@ -96,7 +96,7 @@ test_security_and_verify() {
     [ -z "$out" ] || { fail security_and_verify "systemd-analyze verify says: $out"; return; }
     out=$(ct systemd-analyze security --no-pager nodeguard.service 2>&1 | sed -n 's/.*Overall exposure level for nodeguard.service: //p')
     echo "  systemd-analyze security nodeguard.service (installed, running): $out"
-    awk -v s="${out%% *}" 'BEGIN { exit !(s != "" && s <= 2.0) }' || { fail security_and_verify "exposure $out, over 2.0 (issue #12)"; return; }
+    awk -v s="${out%% *}" 'BEGIN { exit !(s != "" && s <= 2.0) }' || { fail security_and_verify "exposure $out, over 2.0"; return; }
     pass security_and_verify
 }
 

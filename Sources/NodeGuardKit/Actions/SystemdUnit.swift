@@ -87,9 +87,6 @@ enum BusCall {
         }
     }
 
-    /// Where the callback leaves the reply.
-    final class Pending { var reply: UnsafeMutableRawPointer? }
-
     static func run<T>(path: String, interface: String, member: String, args: [String], timeout: Double,
                        whileWaiting: () -> Void, read: (ng_libsystemd, UnsafeMutableRawPointer) -> T) -> Result<T, Failure> {
         let lib: ng_libsystemd
@@ -107,8 +104,10 @@ enum BusCall {
             rc = arg.withCString { lib.message_append_basic(msg, CChar(UInt8(ascii: "s")), $0) }
             guard rc >= 0 else { return .failure(.build("cannot build the D-Bus call: \(FileIO.errorText(-rc))")) }
         }
-        guard let reply = awaitReply(lib, bus, msg, timeout: timeout, whileWaiting: whileWaiting) else {
-            return .failure(.error(name: "org.freedesktop.DBus.Error.Timeout", text: "no reply from systemd within \(Duration.format(timeout))"))
+        let reply: UnsafeMutableRawPointer
+        switch awaitReply(lib, bus, msg, timeout: timeout, whileWaiting: whileWaiting) {
+        case .success(let r): reply = r
+        case .failure(let f): return .failure(f)
         }
         defer { _ = lib.message_unref(reply) }
         if lib.message_is_method_error(reply, nil) != 0, let e = lib.message_get_error(reply) {
@@ -118,14 +117,18 @@ enum BusCall {
         return .success(read(lib, reply))
     }
 
+    /// Where the callback leaves the reply. A C function pointer cannot
+    /// capture, so the box travels as userdata and carries message_ref.
+    final class Box {
+        let ref: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?
+        var reply: UnsafeMutableRawPointer?
+        init(_ ref: @escaping @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?) { self.ref = ref }
+    }
+
     /// Sends the call and processes the bus until its reply (or sd-bus's own
-    /// timeout error) is there; nil if neither came a second past the timeout.
+    /// timeout error) is there, at most a second past the timeout.
     private static func awaitReply(_ lib: ng_libsystemd, _ bus: UnsafeMutableRawPointer, _ msg: UnsafeMutableRawPointer,
-                                   timeout: Double, whileWaiting: () -> Void) -> UnsafeMutableRawPointer? {
-        // A C function pointer cannot capture: the reply goes through userdata, and
-        // message_ref is reached through the same pointer as the library.
-        final class Box { let ref: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?; var reply: UnsafeMutableRawPointer?
-            init(_ ref: @escaping @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?) { self.ref = ref } }
+                                   timeout: Double, whileWaiting: () -> Void) -> Result<UnsafeMutableRawPointer, Failure> {
         let box = Box(lib.message_ref)
         let handler: ng_bus_handler = { m, userdata, _ in
             let b = Unmanaged<Box>.fromOpaque(userdata!).takeUnretainedValue()
@@ -133,19 +136,22 @@ enum BusCall {
             return 0
         }
         var slot: UnsafeMutableRawPointer? = nil
-        guard lib.call_async(bus, &slot, msg, handler, Unmanaged.passUnretained(box).toOpaque(), UInt64(timeout * 1e6)) >= 0 else { return nil }
+        let rc = lib.call_async(bus, &slot, msg, handler, Unmanaged.passUnretained(box).toOpaque(), UInt64(timeout * 1e6))
+        guard rc >= 0 else { return .failure(.noBus("cannot send the D-Bus call: \(FileIO.errorText(-rc))")) }
         defer { _ = lib.slot_unref(slot) }
         let deadline = Now.read().monotonic + timeout + 1
         return withExtendedLifetime(box) {
             while box.reply == nil {
                 let r = lib.process(bus, nil)
-                if r < 0 { break }
-                if r > 0 { continue }
-                if Now.read().monotonic >= deadline { break }
+                if r < 0 || Now.read().monotonic >= deadline { break }
+                if r > 0 { continue }   // something was processed: maybe more is ready
                 whileWaiting()
                 _ = lib.wait(bus, 100_000)
             }
-            return box.reply
+            guard let reply = box.reply else {
+                return .failure(.error(name: "org.freedesktop.DBus.Error.Timeout", text: "no reply from systemd within \(Duration.format(timeout))"))
+            }
+            return .success(reply)
         }
     }
 }

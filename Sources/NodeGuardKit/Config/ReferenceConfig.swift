@@ -153,7 +153,8 @@ extension ReferenceConfig {
         .SH SYNOPSIS
         .I /etc/nodeguard/nodeguard.toml
         .SH DESCRIPTION
-        .BR nodeguardd (8)
+        The daemon, nodeguardd (see
+        .BR nodeguard (8)),
         reads its thresholds from this TOML file at start and again on
         .BR "systemctl reload nodeguard" .
         Every key is optional; with no file at all the daemon runs on the embedded
@@ -239,7 +240,6 @@ extension ReferenceConfig {
         the daemon's current view (status_file)
         .SH SEE ALSO
         .BR nodeguard (8),
-        .BR nodeguardd (8),
         .BR journalctl (1),
         .BR systemctl (1)
 

@@ -47,7 +47,18 @@ public final class EventLog {
     }
 
     static func sendToJournal(_ e: Event) {
-        SystemdSockets.journal?.send(SystemdSockets.journalDatagram(journalFields(e)))
+        if let journal = SystemdSockets.journal { send(e, to: journal) }
+    }
+
+    static func send(_ e: Event, to journal: SystemdSockets.Sender) {
+        let fields = journalFields(e)
+        // Too large for one datagram (libsystemd would pass a memfd): each
+        // value cut to 4 KiB rather than the event lost.
+        if journal.send(SystemdSockets.journalDatagram(fields)) == EMSGSIZE {
+            journal.send(SystemdSockets.journalDatagram(fields.map { k, v in
+                (k, v.utf8.count > 4096 ? String(decoding: v.utf8.prefix(4096), as: UTF8.self) + " (cut to 4 KiB)" : v)
+            }))
+        }
     }
 
     /// "2026-11-22 14:03:07 WARNING node memory ... [check=node_memory value=...]",
