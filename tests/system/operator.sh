@@ -1,6 +1,29 @@
 # System tests of what the operator sees, sourced by tests/system/run.sh (its
 # machine, harness and helpers).
 
+# systemctl status shows the STATUS= line; nodeguard status the view.
+test_status_line() {
+    local st; st=$(ct systemctl status nodeguard --no-pager 2>&1)
+    if grep -qE 'Status: "node (unreadable|[0-9.]+ [KMG]iB)?.*host [0-9.]+ [KMG]iB available, / [0-9]+% free' <<<"$st"; then
+        pass status_line
+    else
+        fail status_line "no STATUS line in systemctl status: $st"
+    fi
+    ct nodeguard status >"$W/status.txt" 2>&1
+    grep -q '^host_memory' "$W/status.txt" && grep -q 'recent actions' "$W/status.txt" \
+        && pass cli_status || fail cli_status "$(cat "$W/status.txt")"
+}
+
+test_stop_is_clean_and_quick() {
+    local t0 t1
+    t0=$(date +%s%N); ct systemctl stop nodeguard; t1=$(date +%s%N)
+    local ms=$(( (t1 - t0) / 1000000 ))
+    [ "$ms" -lt 1000 ] || { fail stop "systemctl stop took $ms ms"; return; }
+    has_events stopping || { fail stop "no stopping event"; return; }
+    [ "$(unit_prop nodeguard.service Result)" = success ] || { fail stop "result $(unit_prop nodeguard.service Result)"; return; }
+    pass stop
+}
+
 # After `systemctl stop nodeguard`, `nodeguard status` says the daemon is not
 # running and exits 3: it never shows the last view as current.
 test_status_after_stop_says_not_running() {
