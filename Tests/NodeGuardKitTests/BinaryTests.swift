@@ -117,13 +117,7 @@ final class NotifyTests: XCTestCase {
         let path: String
         init() {
             path = tempDir() + "/notify.sock"
-            fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-            var addr = sockaddr_un()
-            addr.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &addr.sun_path) { buf in
-                for (i, b) in path.utf8.enumerated() { buf[i] = b }
-            }
-            _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+            fd = boundUnixSocket(path, SOCK_DGRAM)
         }
         /// Messages with the monotonic time they arrived, until `seconds` pass.
         func read(for seconds: Double, until stop: (String) -> Bool = { _ in false }) -> [(Double, String)] {

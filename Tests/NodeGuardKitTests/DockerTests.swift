@@ -109,11 +109,7 @@ final class HTTPParserTests: XCTestCase {
 final class UnixHTTPClientTests: XCTestCase {
     func serve(_ reply: @escaping @Sendable (Int32) -> Void) -> String {
         let path = tempDir() + "/d.sock"
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { b in for (i, c) in path.utf8.enumerated() { b[i] = c } }
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        let fd = boundUnixSocket(path, SOCK_STREAM)
         listen(fd, 4)
         Thread.detachNewThread {
             let c = accept(fd, nil, nil)

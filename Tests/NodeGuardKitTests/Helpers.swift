@@ -27,6 +27,14 @@ func config(_ text: String, file: StaticString = #filePath, line: UInt = #line) 
     }
 }
 
+/// A unix socket of `type` (SOCK_STREAM, SOCK_DGRAM) bound at `path`; its fd.
+func boundUnixSocket(_ path: String, _ type: __socket_type) -> Int32 {
+    let fd = socket(AF_UNIX, Int32(type.rawValue), 0)
+    let rc = UnixAddress(path)?.withSockaddr { bind(fd, $0, $1) } ?? -1
+    XCTAssertEqual(rc, 0, "bind \(path): \(FileIO.errorText(errno))")
+    return fd
+}
+
 /// A fresh directory under /tmp, removed when the test run ends.
 func tempDir() -> String {
     var template = Array("/tmp/nodeguard-test-XXXXXX".utf8CString)

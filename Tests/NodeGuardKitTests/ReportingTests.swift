@@ -126,12 +126,8 @@ final class ReportingTests: XCTestCase {
     /// An event too large for one datagram still arrives, its long values cut.
     func testAnEventTooLargeForADatagramArrivesCut() throws {
         let path = tempDir() + "/journal.socket"
-        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        let fd = boundUnixSocket(path, SOCK_DGRAM)
         defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { b in for (i, c) in path.utf8.enumerated() { b[i] = c } }
-        XCTAssertEqual(withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }, 0)
         let sender = try XCTUnwrap(SystemdSockets.Sender(path: path))
         let big = String(repeating: "x", count: 400_000)
         XCTAssertEqual(sender.send(Array(big.utf8)), EMSGSIZE, "the premise: this is over the datagram limit")

@@ -12,12 +12,7 @@ final class SystemdUnitTests: XCTestCase {
     /// connect, nothing ever answers. DBUS_SYSTEM_BUS_ADDRESS points at it.
     func silentBus() -> (fd: Int32, restore: () -> Void) {
         let path = tempDir() + "/bus"
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &addr.sun_path) { buf in for (i, c) in path.utf8.enumerated() { buf[i] = c } }
-        let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        XCTAssertEqual(rc, 0)
+        let fd = boundUnixSocket(path, SOCK_STREAM)
         XCTAssertEqual(listen(fd, 8), 0)
         let old = getenv("DBUS_SYSTEM_BUS_ADDRESS").map { String(cString: $0) }
         setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path=" + path, 1)

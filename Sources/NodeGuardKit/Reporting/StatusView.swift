@@ -75,7 +75,7 @@ public struct ActionRecord: Equatable, Sendable {
     }
 
     /// "truncate log /var/lib/…-json.log: 12 MiB freed (14 times since 09:12)"
-    func line(now: Double) -> String {
+    var line: String {
         let times = count > 1 ? " (\(count) times since \(TimeFormat.local(since ?? wall)))" : ""
         return "\(TimeFormat.local(wall))  \(action) \(target): \(outcome)\(times)"
     }
@@ -249,7 +249,7 @@ public struct StatusView: Equatable, Sendable {
         if isDaemon {
             out += "\nrecent actions:\n"
             if actions.isEmpty { out += "  none\n" }
-            for a in actions.suffix(10) { out += "  " + a.line(now: now) + "\n" }
+            for a in actions.suffix(10) { out += "  " + a.line + "\n" }
         }
         return out
     }

@@ -28,8 +28,9 @@ public enum RecentActions {
 
     /// The oldest dropped: beyond 5 routine entries, beyond 20 others.
     static func trimmed(_ list: [ActionRecord]) -> [ActionRecord] {
-        var routine = list.filter(isRoutine).count - routineKept
-        var other = list.count - list.filter(isRoutine).count - kept
+        let routineCount = list.filter(isRoutine).count
+        var routine = routineCount - routineKept
+        var other = list.count - routineCount - kept
         guard routine > 0 || other > 0 else { return list }
         return list.filter { a in
             if isRoutine(a) { routine -= 1; return routine < 0 }

@@ -69,15 +69,11 @@ public final class HTTPExchange {
     /// Starts connecting; a failure to even begin is kept as the outcome.
     public init(unix path: String, request: [UInt8], deadline: Double, headRequest: Bool = false) {
         self.request = request; self.deadline = deadline; self.headRequest = headRequest; peer = path
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
+        guard var addr = UnixAddress(path) else {
             fail(.connect, "socket path \(path) is too long")
             return
         }
-        withUnsafeMutableBytes(of: &addr.sun_path) { buf in for (i, c) in bytes.enumerated() { buf[i] = c } }
-        start(AF_UNIX, &addr, socklen_t(MemoryLayout<sockaddr_un>.size))
+        start(AF_UNIX, &addr.storage, addr.length)
     }
 
     public init(tcp a: TCPAddress, request: [UInt8], deadline: Double) {

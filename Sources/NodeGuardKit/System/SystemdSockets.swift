@@ -11,17 +11,12 @@ enum SystemdSockets {
     /// A datagram socket kept open, sending to one address.
     final class Sender {
         private var fd: Int32 = -1
-        private var address = sockaddr_un()
-        private var length: socklen_t = 0
+        private let address: UnixAddress
 
         /// `path`: a filesystem path, or "@name" for the abstract namespace (as $NOTIFY_SOCKET may be).
         init?(path: String) {
-            var bytes = Array(path.utf8)
-            guard !bytes.isEmpty, bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
-            if bytes[0] == UInt8(ascii: "@") { bytes[0] = 0 }
-            address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { for (i, b) in bytes.enumerated() { $0[i] = b } }
-            length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (bytes[0] == 0 ? 0 : 1))
+            guard let a = UnixAddress(path) else { return nil }
+            address = a
         }
 
         deinit { if fd >= 0 { close(fd) } }
@@ -32,8 +27,7 @@ enum SystemdSockets {
             if fd < 0 { fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
             guard fd >= 0 else { return errno }
             let n = bytes.withUnsafeBytes { b in
-                withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(fd, b.baseAddress, b.count, Int32(MSG_NOSIGNAL), $0, length) } }
+                address.withSockaddr { sendto(fd, b.baseAddress, b.count, Int32(MSG_NOSIGNAL), $0, $1) }
             }
             return n == bytes.count ? 0 : errno
         }
