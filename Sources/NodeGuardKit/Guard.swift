@@ -43,7 +43,8 @@ public final class Guard {
     public func node(named name: String) -> NodeWatch? { nodes.first { $0.name == name } }
 
     func setting(_ c: Config) -> CheckSetting {
-        CheckSetting(config: c, root: root, nodes: nodes, nodeNamed: { [weak self] in self?.node(named: $0) })
+        CheckSetting(config: c, root: root, nodes: nodes, nodeNamed: { [weak self] in self?.node(named: $0) },
+                     currentNodes: { [weak self] in self?.nodes ?? [] })
     }
 
     func check<T: Check>(_ type: T.Type) -> T? { checks.lazy.compactMap { $0 as? T }.first }

@@ -45,18 +45,31 @@ public final class NodeWatch {
     var lastAnonBytes: UInt64? { sampled.flatMap { try? $0.sample.memory.get().anonBytes } }
 
     /// Asks for a restart if the node's budget allows; the limit is said once.
-    func ask(_ r: RestartRequest, _ cycle: inout Cycle) {
+    /// `repeated`: the same check asks again for the same problem (liveness
+    /// asks every cycle it lasts): said once while the limit holds, where a
+    /// new crossing is said each time.
+    func ask(_ r: RestartRequest, _ cycle: inout Cycle, repeated: Bool = false) {
         switch actuator.policy.permit(now: cycle.now.wall) {
         case .allowed:
             cycle.requests.append(.restart(r))
         case .limitJustReached(let count):
+            withheld.insert(r.check)
             cycle.events.append(Event(.restartLimit,
                 "\(r.reason); not restarting \(name): it was restarted \(count) times within \(Duration.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). nodeguard keeps watching; restarting re-arms \(rearmText(cycle.now.wall))",
                 fields: [("NODE", name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("ACTION", "none"), ("TARGET", config.target)]))
         case .limited:
-            break
+            guard withheld.insert(r.check).inserted || !repeated else { return }
+            let p = actuator.policy
+            cycle.events.append(Event(.restartWithheld,
+                "would restart \(name): \(r.reason); but it was restarted \(p.restartsInWindow(now: cycle.now.wall)) times within \(Duration.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). Restarting re-arms \(rearmText(cycle.now.wall))",
+                fields: [("NODE", name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("ACTION", "none"), ("TARGET", config.target)]))
         }
     }
+
+    /// The checks told "would restart" while this limit holds; a re-arm clears it.
+    private var withheld: Set<String> = []
+
+    func rearmed() { withheld = [] }
 
     /// "at 2026-11-23 14:05:00 (in 52m)", when the oldest restarts leave the window.
     func rearmText(_ now: Double) -> String {

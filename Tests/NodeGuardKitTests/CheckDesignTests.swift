@@ -26,6 +26,7 @@ final class CheckDesignTests: XCTestCase {
         XCTAssertEqual(kindsAndTargets(g), [
             "host_memory host",
             "restart_budget dmo", "restart_budget miner", "restart_budget web",
+            "docker /var/run/docker.sock",
             "node_running dmo", "node_running miner", "node_running web",
             "node_memory dmo", "node_memory miner", "node_memory web",
             "container_health web", "chain dmo",

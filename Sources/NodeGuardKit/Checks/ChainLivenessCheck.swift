@@ -14,6 +14,8 @@ final class ChainLivenessCheck: Check {
     var liveness = Liveness()
     var marks = RestartMarks()
     var nextCall: Double = 0
+    /// The problem it asked a restart for last cycle: asked again, it is not news.
+    var asked: LivenessProblem?
     var kind: String { "chain" }
     var target: String { node.name }
     /// How long a cycle waits for replies in flight, all nodes together.
@@ -49,11 +51,12 @@ final class ChainLivenessCheck: Check {
                                                   reply: reply, referenceHeight: reference), settings)
         node.chainHeight = liveness.height
         for f in step.findings { cycle.events.append(event(f)) }
-        if let problem = step.restart { ask(problem, &cycle) }
+        if let problem = step.restart { ask(problem, repeated: asked == problem, &cycle) }
+        asked = step.restart
         if running == true { cycle.readings.append(reading(now.monotonic)) }
     }
 
-    func ask(_ problem: LivenessProblem, _ cycle: inout Cycle) {
+    func ask(_ problem: LivenessProblem, repeated: Bool, _ cycle: inout Cycle) {
         let l = liveness, s = settings
         let reason: String, value: String, threshold: String
         switch problem {
@@ -68,7 +71,7 @@ final class ChainLivenessCheck: Check {
             reason = "node \(node.name) is \(lag) blocks behind \(s.reference ?? "its reference") for \(Duration.format(s.behindFor)) (behind_by = \(s.behindBy))"
             value = String(lag); threshold = String(s.behindBy)
         }
-        node.ask(RestartRequest(node: node.name, check: "chain", value: value, threshold: threshold, reason: reason), &cycle)
+        node.ask(RestartRequest(node: node.name, check: "chain", value: value, threshold: threshold, reason: reason), &cycle, repeated: repeated)
     }
 
     func since(_ t: Double?, _ cycle: Cycle) -> Double { t.map { cycle.now.monotonic - $0 } ?? 0 }

@@ -10,15 +10,24 @@ struct CheckSetting {
     let nodes: [NodeWatch]
     /// The guard's node of that name now (a reload may replace them).
     var nodeNamed: (String) -> NodeWatch? = { _ in nil }
+    /// The guard's nodes now, for a check that outlives a reload.
+    var currentNodes: () -> [NodeWatch] = { [] }
+
+    /// The Docker sockets the container nodes use, each once.
+    var dockerSockets: [String] { Set(nodes.filter { $0.config.container != nil }.map(\.config.dockerSocket)).sorted() }
 }
 
 enum CheckRegistry {
     /// host_memory runs first (node thresholds given as a share of RAM need
-    /// MemTotal); a node's restart_budget before its other checks (they see its re-arm).
+    /// MemTotal); a node's restart_budget before its other checks (they see its
+    /// re-arm); docker before the nodes (Docker back is said before a node down).
     static var kinds: [(kind: String, build: (CheckSetting) -> [Check])] {
         [
             ("host_memory", { [HostMemoryCheck($0.config, root: $0.root)] }),
             ("restart_budget", { $0.nodes.map(RestartBudgetCheck.init) }),
+            ("docker", { s in s.dockerSockets.map { socket in
+                DockerEngineCheck(socket: socket) { [current = s.currentNodes] in current().filter { $0.config.container != nil && $0.config.dockerSocket == socket } }
+            } }),
             ("node_running", { $0.nodes.map(NodeRunningCheck.init) }),
             ("node_memory", { $0.nodes.map(NodeMemoryCheck.init) }),
             ("container_health", { $0.nodes.filter { $0.config.container != nil }.map(ContainerHealthCheck.init) }),

@@ -39,6 +39,10 @@ final class NodeMemoryCheck: Check {
         startAfresh(restarted: seen.restarted, rearmed: seen.rearmed)
         let sample = node.sample(cycle).memory
         if case .failure(let e) = sample, e.notRunning { return }   // node_running says it
+        if case .failure(let e) = sample, e.dockerUnreachable != nil {   // the docker check says it, once for all its nodes
+            cycle.readings.append(Reading("node_memory", target: node.config.target, node: node.name, value: .word("?"), state: .error, notes: [e.message]))
+            return
+        }
         guard let m = failures.value("node_memory", target: node.config.target, node: node.name, sample, &cycle) else { return }
         evaluate(m.anonBytes, &cycle)
     }
@@ -103,7 +107,7 @@ final class NodeMemoryCheck: Check {
             leakWarned = true
             cycle.events.append(Event(.leakTrend,
                 "node \(name) memory grows steadily: +\(Size.format(UInt64(fit.slope * 3600)))/h over \(Duration.format(fit.span)), now \(Size.format(v)); at this slope it reaches restart_above (\(Size.format(r))) in ~\(Duration.format(eta))",
-                fields: [("NODE", name), ("CHECK", "node_memory"), ("VALUE", String(v)), ("TARGET", target), ("THRESHOLD", String(r)),
+                fields: [("NODE", name), ("CHECK", "node_memory_trend"), ("VALUE", String(v)), ("TARGET", target), ("THRESHOLD", String(r)),
                          ("SLOPE", "\(UInt64(fit.slope * 3600)) bytes/h"), ("PROJECTION", Duration.format(eta))]))
         } else if leakWarned && (fit.slope <= 0 || fit.r2 < 0.5) {
             leakWarned = false

@@ -31,8 +31,9 @@ final class NodeRunningCheck: Check {
                 cycle.events.append(Event(.nodeDown, "node \(node.name) is not running: \(e.message)\(node.config.startWhenDown ? "; starting it (start_when_down)" : "")",
                                           fields: fields(target)))
             }
+            let wasDown = running == false
             running = false
-            down(e, cycle: &cycle)
+            down(e, wasDown: wasDown, cycle: &cycle)
         case .failure:
             break   // unknown: node_memory says why it cannot be read
         }
@@ -41,12 +42,12 @@ final class NodeRunningCheck: Check {
     func fields(_ target: String) -> [(String, String)] { [("NODE", node.name), ("CHECK", "node_running"), ("TARGET", target)] }
 
     /// Shown critical; started when start_when_down asks, within the budget.
-    func down(_ e: ProbeError, cycle: inout Cycle) {
+    func down(_ e: ProbeError, wasDown: Bool, cycle: inout Cycle) {
         let n = node.config, policy = node.actuator.policy, now = cycle.now.wall
         var notes = [e.message]
         if n.startWhenDown && !policy.inGrace(now: now) {
             node.ask(RestartRequest(node: node.name, check: "node_running", value: "not running", threshold: "",
-                                    reason: "node \(node.name) is not running and start_when_down is set"), &cycle)
+                                    reason: "node \(node.name) is not running and start_when_down is set"), &cycle, repeated: wasDown)
         } else if n.startWhenDown {
             notes.append("grace after the last start: \(Duration.format(policy.graceLeft(now: now))) left")
         }

@@ -19,10 +19,11 @@ final class RestartBudgetCheck: Check {
     func run(_ cycle: inout Cycle) {
         let now = cycle.now.wall
         if node.actuator.policy.rearm(now: now) {
+            node.rearmed()
             let p = node.actuator.policy
             cycle.events.append(Event(.restartRearmed,
                 "nodeguard may restart \(node.name) again: \(p.restartsInWindow(now: now)) restarts in the last \(Duration.format(p.window)), max_restarts = \(p.maxRestarts)",
-                fields: [("NODE", node.name), ("CHECK", "restart_policy"), ("ACTION", "rearm"), ("TARGET", node.config.target)]))
+                fields: [("NODE", node.name), ("CHECK", "restart_budget"), ("ACTION", "rearm"), ("TARGET", node.config.target)]))
         }
         shown = (node.actuator.policy.attempts, node.actuator.policy.limitReached)
         cycle.readings.append(reading(now: now))

@@ -19,7 +19,12 @@ public struct ProbeError: Error, Equatable, Sendable {
     /// The node's process is not there (unit inactive, container exited,
     /// pidfile process gone): a reading of its own, not a failure to read.
     public var notRunning: Bool
-    public init(_ message: String, notRunning: Bool = false) { self.message = message; self.notRunning = notRunning }
+    /// The Docker socket this failure could not reach: the docker check says
+    /// it once for every node behind that socket.
+    public var dockerUnreachable: String?
+    public init(_ message: String, notRunning: Bool = false, dockerUnreachable: String? = nil) {
+        self.message = message; self.notRunning = notRunning; self.dockerUnreachable = dockerUnreachable
+    }
 }
 
 // Byte-level parsing of /proc and cgroup files. Character-level String

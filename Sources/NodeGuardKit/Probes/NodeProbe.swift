@@ -78,7 +78,7 @@ public final class NodeProbe {
         switch docker().inspect(name, whileWaiting: whileWaiting) {
         case .failure(let e):
             container = nil
-            return .failure(ProbeError(e.message + (e.kind == .unreachable ? "; the other checks keep running and nodeguard retries every cycle" : "")))
+            return .failure(ProbeError(e.message, dockerUnreachable: e.kind == .unreachable ? config.dockerSocket : nil))
         case .success(let info):
             guard info.running, info.pid > 0 else {
                 container = (info, nil, -Double.infinity)   // its id, for a start; asked again next cycle

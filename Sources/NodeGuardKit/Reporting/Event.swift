@@ -21,12 +21,13 @@ public enum EventKind: String, CaseIterable, Sendable {
     case warning, critical, recovered
     case leakTrend = "leak_trend"
     case restart, restartFailed = "restart_failed", restartDryRun = "restart_dry_run"
-    case restartLimit = "restart_limit", restartRearmed = "restart_rearmed"
+    case restartLimit = "restart_limit", restartRearmed = "restart_rearmed", restartWithheld = "restart_withheld"
     case probeFailed = "probe_failed"
     case bandwidthWarning = "bandwidth_warning", bandwidthAction = "bandwidth_action", bandwidthMonth = "bandwidth_month"
     case counterAnomaly = "counter_anomaly", clockStep = "clock_step", stateCorrupt = "state_corrupt"
     case logPruned = "log_pruned", journalVacuumed = "journal_vacuumed"
     case nodeDown = "node_down", nodeUp = "node_up", stateMigrated = "state_migrated"
+    case dockerUnreachable = "docker_unreachable", dockerBack = "docker_back"
     case chainDown = "chain_down", chainStalled = "chain_stalled", chainBehind = "chain_behind"
     case chainIsolated = "chain_isolated", chainRecovered = "chain_recovered", rpcCredentials = "rpc_credentials"
 
@@ -46,6 +47,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .restartDryRun: return "fb698e05d9fc45e2ae37c5b7b5828daf"
         case .restartLimit: return "415e70130db34c4cb38450479b5fc4e0"
         case .restartRearmed: return "95180b922f4145618523c7a07938bc38"
+        case .restartWithheld: return "6563e8a208cb471d82f2600035ebcbc9"
         case .probeFailed: return "52182ba56f6b412098419b3cd9a10955"
         case .bandwidthWarning: return "9cbb0c7f981a4ddb8ba02b04c7a9aebd"
         case .bandwidthAction: return "abe4ccd0cb084044964a6347420bebf4"
@@ -58,6 +60,8 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .nodeDown: return "f913902f7f7240e6910b822a69aef43d"
         case .nodeUp: return "0de7a593b46243448c0461509a0b1e31"
         case .stateMigrated: return "1419abb6ff814a719dba82e4e05c91da"
+        case .dockerUnreachable: return "8b597a9372024b1cb61f131e1b04cc43"
+        case .dockerBack: return "71ffb087c5404a42b85de00e2cf70bc3"
         case .chainDown: return "f88936de4fb54ca59fad7e1226faaa82"
         case .chainStalled: return "1f4a9af72ffe43b7adaab014b074d907"
         case .chainBehind: return "641b0b809ce940538ae9e6c853748183"
@@ -83,6 +87,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .restartFailed: return ("nodeguard could not restart the node", "The restart request failed; the message carries the D-Bus error name and message or the command's exit status. Check the unit or command named in NODEGUARD_TARGET. The attempt counts against node.max_restarts.")
         case .restartDryRun: return ("nodeguard would have restarted the node (dry run)", "Dry run is on (--dry-run or dry_run = true): nodeguard decided to restart the node and changed nothing. The policy (grace, max_restarts) is applied as if the restart had happened.")
         case .restartLimit: return ("nodeguard stopped restarting the node", "The node was restarted node.max_restarts times within node.restart_window. Restarting it more would only hide the problem, so nodeguard keeps watching and logging but restarts nothing until the window has passed. Look at the node: a restart does not fix its memory growth.")
+        case .restartWithheld: return ("nodeguard would restart the node, but its restart limit holds", "A check of the node named in NODEGUARD_NODE (NODEGUARD_CHECK) reached the point where it restarts the node, but the node was already restarted max_restarts times within restart_window. Nothing is restarted; the message says when restarting re-arms. Said once per check while the limit holds.")
         case .restartRearmed: return ("nodeguard may restart the node again", "The restart window has passed since the restart limit was reached; memory rules may restart the node again.")
         case .probeFailed: return ("A check cannot read its data", "A probe could not read what it measures (the message names the path or unit and what to do). The other checks keep running; this one recovers by itself when the data is back.")
         case .bandwidthWarning: return ("This month's traffic passed the warning share of the quota", "The billing month's traffic (NODEGUARD_VALUE bytes, counted as bandwidth.count says) passed bandwidth.warn_at of bandwidth.quota (NODEGUARD_THRESHOLD). NODEGUARD_PROJECTION is the month-end estimate. Logged once per billing month.")
@@ -93,6 +98,8 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .logPruned: return ("nodeguard pruned a Docker log", "A container's json-file logs were over [docker_logs] max_per_container or max_total, or the disk reached critical. NODEGUARD_ACTION=delete-rotation deleted a closed rotation; NODEGUARD_ACTION=truncate emptied the active log in place because it alone was over its limit: dockerd writes with O_APPEND and goes on at the new end, but `docker logs -f` followers keep their old offset and must reconnect. NODEGUARD_TARGET is the file, NODEGUARD_VALUE the bytes freed. To stop this for good, set log-opts max-size and max-file in /etc/docker/daemon.json and recreate the containers (see `nodeguard doctor`).")
         case .journalVacuumed: return ("nodeguard vacuumed the journal", "journald's files took more than [journal] max_use (or the disk reached critical), so nodeguard ran `journalctl --rotate` and `journalctl --vacuum-size`. NODEGUARD_VALUE is the bytes freed. Setting SystemMaxUse in journald.conf keeps the journal small by itself.")
         case .nodeDown: return ("A node is not running", "The node named in NODEGUARD_NODE is not running: its unit is inactive or failed, its container exited, or its pidfile's process is gone. Said once; a NOTICE follows when it runs again. With start_when_down = true in its [node.NAME] table nodeguard starts it, within the node's restart budget (max_restarts per restart_window).")
+        case .dockerUnreachable: return ("Docker does not answer", "The Docker Engine API socket in NODEGUARD_TARGET refused or did not answer, so the container nodes behind it can be neither read nor restarted. The other checks keep running and nodeguard asks again every cycle; a NOTICE follows when Docker answers again. `systemctl status docker` says why it stopped.")
+        case .dockerBack: return ("Docker answers again", "The Docker Engine API socket in NODEGUARD_TARGET answers again. Containers Docker did not start again by their restart policy are then reported as node_down.")
         case .nodeUp: return ("A node runs again", "The node named in NODEGUARD_NODE, reported not running before, runs again.")
         case .stateMigrated: return ("nodeguard moved an older state file to the current layout", "The restart history of nodeguard 0.1.0 (state_directory/state) was moved to the node's own file (state_directory/nodes/NAME, NAME in NODEGUARD_NODE), so the node keeps its restart budget across the upgrade.")
         case .chainDown: return ("A node's RPC does not answer", "The node named in NODEGUARD_NODE runs, but its RPC (the node's rpc_url) refused, failed or gave no answer within rpc_timeout for down_after; the message gives the last error. nodeguard restarts the node through its restart budget; no liveness restart happens within startup_grace of a start.")
@@ -111,7 +118,9 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .defaults, .recovered, .restartDryRun, .restartRearmed, .restart: return .notice
         case .warning, .leakTrend, .bandwidthWarning, .counterAnomaly, .clockStep: return .warning
         case .bandwidthMonth, .logPruned, .journalVacuumed, .nodeUp, .stateMigrated: return .notice
-        case .nodeDown, .chainDown, .rpcCredentials: return .err
+        case .nodeDown, .chainDown, .rpcCredentials, .dockerUnreachable: return .err
+        case .restartWithheld: return .warning
+        case .dockerBack: return .notice
         case .chainStalled, .chainBehind, .chainIsolated: return .warning
         case .chainRecovered: return .notice
         case .bandwidthAction, .stateCorrupt: return .err

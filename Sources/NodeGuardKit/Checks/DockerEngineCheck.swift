@@ -1,0 +1,57 @@
+// Whether Docker answers on a socket the container nodes use: ERROR once
+// when it stops answering, NOTICE once when it is back, whatever the number
+// of nodes behind it. It asks nothing itself: it reads what the nodes' probes
+// found this cycle (each node is read once a cycle), so it costs no API call.
+
+final class DockerEngineCheck: Check {
+    let socket: String
+    /// The guard's container nodes on this socket now (a reload may replace them).
+    let nodes: () -> [NodeWatch]
+    /// nil until a node's probe showed either; then whether Docker answered.
+    private(set) var answering: Bool?
+    /// Since when it does not answer, for the "back" event.
+    var downSince: Double?
+    var kind: String { "docker" }
+    var target: String { socket }
+
+    init(socket: String, nodes: @escaping () -> [NodeWatch]) { self.socket = socket; self.nodes = nodes }
+
+    func update(_ config: Config) {}
+
+    func run(_ cycle: inout Cycle) {
+        var failure: ProbeError?, answered = false
+        for n in nodes() {
+            switch n.sample(cycle).memory {
+            case .failure(let e) where e.dockerUnreachable == socket: failure = e
+            case .failure(let e) where e.notRunning: answered = true
+            case .success: answered = true
+            case .failure: break   // another problem, which the node's checks say
+            }
+        }
+        // One node answered: Docker is up, whatever another one's read met.
+        if answered { back(&cycle) } else if let e = failure { gone(e, &cycle) }
+    }
+
+    func fields() -> [(String, String)] { [("CHECK", "docker"), ("TARGET", socket)] }
+
+    func gone(_ e: ProbeError, _ cycle: inout Cycle) {
+        if answering != false {
+            downSince = cycle.now.monotonic
+            let names = nodes().map(\.name).joined(separator: ", ")
+            cycle.events.append(Event(.dockerUnreachable,
+                "\(e.message); nodes \(names) cannot be read or restarted until Docker is back. The other checks keep running; nodeguard asks again every cycle",
+                fields: fields()))
+        }
+        answering = false
+        cycle.readings.append(Reading("docker", target: socket, value: .word("not answering"), state: .error, notes: [e.message]))
+    }
+
+    func back(_ cycle: inout Cycle) {
+        if answering == false {
+            let lasted = downSince.map { " after \(Duration.format((cycle.now.monotonic - $0).rounded()))" } ?? ""
+            cycle.events.append(Event(.dockerBack, "Docker answers again on \(socket)\(lasted)", fields: fields()))
+        }
+        answering = true
+        downSince = nil
+    }
+}
