@@ -52,7 +52,7 @@ final class CLITests: XCTestCase {
         let r = try runProgram(cli, ["config", "check", bad])
         XCTAssertEqual(r.status, 1)
         XCTAssertEqual(r.stdout, """
-        \(bad):1:12: interval: expected a duration string such as "5s", found an integer; write the unit (s, m, h or d)
+        \(bad):1:12: interval: expected a duration string such as "5s", found an integer; write the unit (ms, s, m, h or d)
         \(bad):3:1: unknown key `for_cylces` in [memory], did you mean `for_cycles`?
 
         """)

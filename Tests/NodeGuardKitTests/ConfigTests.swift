@@ -88,7 +88,7 @@ final class ConfigTests: XCTestCase {
             ("interval = \"2h\"\n", "t.toml:1:12: interval: duration out of range; it must be between 1s and 1h"),
             ("[disk]\nwarn_free_below = \"150%\"\n", "t.toml:2:19: disk.warn_free_below: share `150%` is out of range; it must be between 0% and 100%"),
             // missing unit
-            ("interval = 10\n", "t.toml:1:12: interval: expected a duration string such as \"10s\", found an integer; write the unit (s, m, h or d)"),
+            ("interval = 10\n", "t.toml:1:12: interval: expected a duration string such as \"10s\", found an integer; write the unit (ms, s, m, h or d)"),
             ("[memory]\nrestart_above = \"1200\"\n", "t.toml:2:17: memory.restart_above: size `1200` has no unit; write it with one of B, kB, MB, GB, TB, KiB, MiB, GiB, TiB, as in \"1200MiB\""),
             // unknown unit
             ("[memory]\nrestart_above = \"1.2gb\"\n", "t.toml:2:17: memory.restart_above: unknown size unit `gb` in `1.2gb` (did you mean `GB`?); use one of B, kB, MB, GB, TB, KiB, MiB, GiB, TiB"),

@@ -114,7 +114,7 @@ final class DockerLogsTreeTests: XCTestCase {
         for s in steps { XCTAssertNoThrow(try LogPruner.apply(s, containersDir: dir).get()) }
         let after = try DockerLogsProbe.scan(dir).get()
         XCTAssertEqual(after[0].files.map(\.rotation), [0])
-        XCTAssertEqual(after[1].files.first?.bytes, 0, "truncated in place")
+        XCTAssertEqual(after[1].files.first?.bytes, 32 * KiB, "cut in place: the last half of the limit kept (ext4 cuts a file's head)")
         XCTAssertTrue(FileIO.exists(dir + "/\(cid("b"))/\(cid("b"))-json.log"), "the active log still exists")
         XCTAssertEqual(FileIO.readText(outside + "/precious.log")?.count, 64 * 1024, "nothing outside the tree touched")
     }
@@ -167,8 +167,8 @@ final class DockerLogsTreeTests: XCTestCase {
         let pruned = events.filter { $0.kind == .logPruned }
         XCTAssertEqual(pruned.count, 3)
         let truncate = pruned.first { $0.field("ACTION") == "truncate" }
-        XCTAssertTrue(truncate?.message.contains("`docker logs -f` followers must reconnect") == true)
-        XCTAssertGreaterThan(UInt64(truncate?.field("VALUE") ?? "") ?? 0, 190 * KiB)
+        XCTAssertTrue(truncate?.message.contains("/\(cid("b"))-json.log, its last 32 KiB kept, 168 KiB freed: the active log alone (200 KiB) is over max_per_container (64 KiB); `docker logs -f` followers keep their old offset and must reconnect.") == true, truncate?.message ?? "")
+        XCTAssertEqual(UInt64(truncate?.field("VALUE") ?? ""), (200 - 32) * KiB)
         XCTAssertEqual(g.view.checks.first { $0.check == "docker_logs" }?.state, .ok)
     }
 

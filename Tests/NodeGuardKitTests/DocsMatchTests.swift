@@ -24,3 +24,17 @@ final class DocsMatchTests: XCTestCase {
         }
     }
 }
+
+extension DocsMatchTests {
+    /// The README's key table says what the program's own help says.
+    func testTheReadmeKeyTableMatchesTheSchema() throws {
+        let readme = try XCTUnwrap(FileIO.readText(top + "/README.md"))
+        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `") }
+        let keys = Schema.keys.map { ($0.dottedName, $0.help) } + Schema.nodeKeys.map { ("node.NAME.\($0.key)", $0.help) }
+        for (name, help) in keys {
+            guard let row = rows.first(where: { $0.hasPrefix("| `\(name)` |") }) else { continue }   // liveness keys have their own section
+            let said = row.split(separator: "|").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            XCTAssertTrue(said == help || said == help + " Not set by default.", "README row of \(name):\n\(said)\nthe program says:\n\(help)")
+        }
+    }
+}

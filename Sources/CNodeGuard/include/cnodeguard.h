@@ -8,6 +8,13 @@
  * call. syscall(2) is variadic, which Swift cannot call. */
 ssize_t ng_getdents64(int fd, void *buffer, size_t length);
 
+/* fallocate(2) FALLOC_FL_COLLAPSE_RANGE over the first `length` bytes (a
+ * multiple of the filesystem's block size, short of the end): the file's head
+ * is cut and what follows moves down, under the inode lock that dockerd's
+ * O_APPEND writes take too. 0, or the errno (EOPNOTSUPP where the filesystem
+ * cannot: tmpfs, btrfs, overlayfs). */
+int ng_collapse_head(int fd, long long length);
+
 /* libsystemd's D-Bus client, loaded with dlopen only when nodeguard first
  * restarts or stops a unit: linked, libsystemd and the libraries it pulls
  * in (libgcrypt, libzstd, liblzma, liblz4, libcap) cost ~0.6 MiB resident

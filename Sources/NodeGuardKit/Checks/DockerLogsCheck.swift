@@ -13,6 +13,8 @@ final class DockerLogsCheck: Reclaiming {
     /// The default containers directory did not exist at the last scan.
     var absent = false
     var failures = ProbeFailures()
+    /// Routine prunes: the first said, the rest summarised once an hour.
+    var digest = PruneDigest()
 
     var kind: String { "docker_logs" }
     var target: String { config.containersDir }
@@ -44,7 +46,8 @@ final class DockerLogsCheck: Reclaiming {
         guard var logs = failures.value("docker_logs", target: c.containersDir, scanned, &cycle) else { reading = nil; return }
         if cycle.act {
             let steps = LogPruningPolicy.plan(logs, maxPerContainer: c.maxPerContainer, maxTotal: c.maxTotal)
-            cycle.events += prune(steps, &cycle).map(\.event)
+            cycle.events += prune(steps, &cycle, routine: true).compactMap(\.event)
+            summaries(&cycle)
             if !steps.isEmpty && !cycle.dryRun, case .success(let again) = DockerLogsProbe.scan(c.containersDir, cache: cache) { logs = again }
         }
         let shown = measured(logs, dryRun: cycle.dryRun)
@@ -67,27 +70,57 @@ final class DockerLogsCheck: Reclaiming {
                        notes: over && dryRun ? ["over the limits; dry run: nothing pruned"] : [])
     }
 
-    /// One journal event a prune step, and the bytes it freed.
-    func prune(_ steps: [PruneStep], _ cycle: inout Cycle) -> [(event: Event, freed: UInt64)] {
+    /// A prune step carried out (or, in a dry run, described): its event,
+    /// nil when the digest folds it into the hourly summary, and the bytes freed.
+    func prune(_ steps: [PruneStep], _ cycle: inout Cycle, routine: Bool) -> [(event: Event?, freed: UInt64)] {
         let dir = config.containersDir
         return steps.map { step in
             let path = "\(dir)/\(step.containerID)/\(step.file)"
             let verb = step.kind == .truncateActive ? "truncate" : "delete"
             let fields: [(String, String)] = [("CHECK", "docker_logs"), ("TARGET", path)]
             if cycle.dryRun {
-                return (Event(.logPruned, "would \(verb) \(path) (\(Size.format(step.bytes)), dry run): \(step.reason)",
-                              fields: fields + [("ACTION", "would-" + step.kind.rawValue), ("VALUE", "0")]), 0)
+                let say = !routine || digest.record(step.containerID, freed: 0, now: cycle.now.monotonic)
+                return (say ? Event(.logPruned, "would \(verb) \(path) (\(Size.format(step.bytes)), dry run): \(step.reason)",
+                                    fields: fields + [("ACTION", "would-" + step.kind.rawValue), ("VALUE", "0")]) : nil, 0)
             }
             switch LogPruner.apply(step, containersDir: dir) {
-            case .success(let freed):
-                cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "\(verb) log", target: path, outcome: "\(Size.format(freed)) freed"))
-                let followers = step.kind == .truncateActive
-                    ? "; `docker logs -f` followers must reconnect: they keep reading at the old offset of a file that is now empty" : ""
-                return (Event(.logPruned, "\(verb == "truncate" ? "truncated" : "deleted") \(path), \(Size.format(freed)) freed: \(step.reason)\(followers)",
-                              fields: fields + [("ACTION", step.kind.rawValue), ("VALUE", String(freed))]), freed)
+            case .success(let done):
+                cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "\(verb) log", target: path, outcome: "\(Size.format(done.freed)) freed"))
+                guard !routine || digest.record(step.containerID, freed: done.freed, now: cycle.now.monotonic) else { return (nil, done.freed) }
+                return (Event(.logPruned, "\(what(step, done, path)), \(Size.format(done.freed)) freed: \(step.reason)\(followers(step)). \(advice(step.containerID))",
+                              fields: fields + [("ACTION", step.kind.rawValue), ("VALUE", String(done.freed))]), done.freed)
             case .failure(let e):
                 return (Event(.probeFailed, "could not prune \(path): \(e.message)", fields: fields + [("ACTION", step.kind.rawValue)]), 0)
             }
+        }
+    }
+
+    /// "deleted PATH", "cut the head of PATH, its last 5 MiB kept", "emptied PATH (why)".
+    func what(_ step: PruneStep, _ done: Pruned, _ path: String) -> String {
+        guard step.kind == .truncateActive else { return "deleted \(path)" }
+        if done.kept > 0 { return "cut the head of \(path), its last \(Size.format(done.kept)) kept" }
+        return "emptied \(path)\(done.emptiedBecause.map { " (\($0))" } ?? "")"
+    }
+
+    func followers(_ step: PruneStep) -> String {
+        step.kind == .truncateActive ? "; `docker logs -f` followers keep their old offset and must reconnect" : ""
+    }
+
+    func advice(_ id: String) -> String {
+        let name = DockerLogsProbe.containerName(id, in: config.containersDir).map { "\($0) (\(id.prefix(12)))" } ?? String(id.prefix(12))
+        return "To stop this for container \(name), set log-opts max-size and max-file in /etc/docker/daemon.json and recreate it (see `nodeguard doctor`); further prunes are summarised once an hour"
+    }
+
+    /// The hourly summaries due: one NOTICE a container that was pruned again.
+    func summaries(_ cycle: inout Cycle) {
+        for (id, t) in digest.due(now: cycle.now.monotonic) {
+            let span = Duration.format(((cycle.now.monotonic - t.saidAt) / 60).rounded() * 60)
+            let name = DockerLogsProbe.containerName(id, in: config.containersDir).map { "\($0) (\(id.prefix(12)))" } ?? String(id.prefix(12))
+            let verb = cycle.dryRun ? "would have been pruned" : "pruned"
+            cycle.events.append(Event(.logPruned,
+                "logs of container \(name) \(verb) \(t.count) more times in the last \(span), \(Size.format(t.freed)) freed; set log-opts max-size and max-file in /etc/docker/daemon.json and recreate it (see `nodeguard doctor`)",
+                fields: [("CHECK", "docker_logs"), ("TARGET", "\(config.containersDir)/\(id)"), ("ACTION", "summary"),
+                         ("VALUE", String(t.freed)), ("COUNT", String(t.count))]))
         }
     }
 
@@ -98,8 +131,8 @@ final class DockerLogsCheck: Reclaiming {
         guard c.enabled, FileIO.isDirectory(c.containersDir), FileIO.sameFilesystem(full, c.containersDir),
               case .success(let logs) = DockerLogsProbe.scan(c.containersDir) else { return nil }
         let steps = LogPruningPolicy.plan(logs, maxPerContainer: c.maxPerContainer, maxTotal: c.maxTotal, allRotations: true)
-        let pruned = prune(steps, &cycle)
-        cycle.events += pruned.map(\.event)
+        let pruned = prune(steps, &cycle, routine: false)
+        cycle.events += pruned.compactMap(\.event)
         reading = nil
         return Reclaimed(what: "Docker logs", freed: pruned.reduce(0) { $0 + $1.freed }, dryRun: cycle.dryRun)
     }

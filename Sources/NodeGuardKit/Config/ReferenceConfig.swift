@@ -1,6 +1,8 @@
 // The commented reference config: every key, its default and what it does.
 // Shipped as /etc/nodeguard/nodeguard.toml and printed by `nodeguard config defaults`.
 
+import TOML
+
 public enum ReferenceConfig {
     static let examples: [String: String] = [
         "node.unit": "\"dmo-node.service\"",
@@ -23,7 +25,9 @@ public enum ReferenceConfig {
         # nodeguard configuration (see nodeguard.toml(5)).
         # Every key is optional: the commented value is the default, which fits a
         # 2 GB VPS. Sizes: B, kB, MB, GB, TB, KiB, MiB, GiB, TiB ("1.2GiB").
-        # Shares: "80%". Durations: s, m, h, d ("30s", "10m", "6h", "7d").
+        # Shares: "80%". Durations: ms, s, m, h, d ("30s", "10m", "1h30m").
+        # A space between number and unit is allowed ("1.2 GiB", "1h 30m").
+        # Each key's range is in nodeguard.toml(5).
         # Check a change with `nodeguard config check`, apply it with
         # `systemctl reload nodeguard`.
 
@@ -112,9 +116,24 @@ extension ReferenceConfig {
     /// does not take them for argument quotes.
     static func roffValue(_ s: String) -> String { roff(s).replacingOccurrences(of: "\"", with: "\\(dq") }
 
-    /// One key in the manual: its name, its help, its default or an example.
-    static func manEntry(_ key: String, help: String, shown: String, example: String?) -> String {
+    /// The range a key's reader enforces, in its own words ("1m and 7d"):
+    /// asked of the reader itself, so the manual cannot drift from it.
+    static func range(_ read: (TOMLNode) throws(UnitError) -> Void) -> String? {
+        for probe in ["\"99999999d\"", "999999999999"] {
+            guard let node = (try? TOMLParser.parse("x = \(probe)"))?.entries.first?.node else { continue }
+            do throws(UnitError) { try read(node) } catch {
+                if let r = error.message.firstRange(of: "must be between ") { return String(error.message[r.upperBound...]) }
+            }
+        }
+        return nil
+    }
+    static func range(of k: KeySpec) -> String? { range { n throws(UnitError) in var c = Config(); try k.read(&c, n) } }
+    static func range(of k: NodeKeySpec) -> String? { range { n throws(UnitError) in var c = NodeConfig(); try k.read(&c, n) } }
+
+    /// One key in the manual: its name, its help, its range, its default or an example.
+    static func manEntry(_ key: String, help: String, range: String?, shown: String, example: String?) -> String {
         var out = ".TP\n.B \(roff(key))\n\(roff(help))\n"
+        if let range { out += "From \(roff(range.replacing(" and ", with: " to "))).\n" }
         if (shown.isEmpty || shown == "[]") && help.contains("Default") {
             out += example.map { "For example\n.BR \(roffValue($0)) .\n" } ?? ""
         } else if shown.isEmpty || shown == "[]" {
@@ -132,10 +151,10 @@ extension ReferenceConfig {
             out += table.isEmpty ? ".SH \"TOP-LEVEL KEYS\"\n" : table == "node" ? ".SH \"[NODE.NAME]\"\n" : ".SH \"[\(table.uppercased())]\"\n"
             if let intro = tableIntro[table] { out += roff(intro) + "\n" }
             if table == "node" {
-                out += Schema.nodeKeys.map { manEntry($0.key, help: $0.help, shown: $0.value(in: NodeConfig()), example: nodeExamples[$0.key]) }.joined()
+                out += Schema.nodeKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0), shown: $0.value(in: NodeConfig()), example: nodeExamples[$0.key]) }.joined()
             }
             for k in Schema.keys where k.table == table {
-                out += manEntry(k.key, help: k.help, shown: k.value(in: Config()), example: examples[k.dottedName])
+                out += manEntry(k.key, help: k.help, range: range(of: k), shown: k.value(in: Config()), example: examples[k.dottedName])
             }
         }
         return out
@@ -175,14 +194,21 @@ extension ReferenceConfig {
         a string with a unit: B, kB, MB, GB, TB (powers of 1000) or KiB, MiB, GiB, TiB
         (powers of 1024), such as
         .BR \\(dq1.2GiB\\(dq .
+        A bare number is an error: 100 could mean bytes or megabytes.
         .TP
         .B Shares
-        a percentage of a total, such as
+        a percentage of a total, from 0% to 100%, such as
         .BR \\(dq80%\\(dq .
         .TP
         .B Durations
-        a number with s, m, h or d, such as
-        .BR \\(dq30s\\(dq ", " \\(dq10m\\(dq ", " \\(dq6h\\(dq ", " \\(dq7d\\(dq .
+        a number with ms, s, m, h or d, or several of them, such as
+        .BR \\(dq500ms\\(dq ", " \\(dq30s\\(dq ", " \\(dq10m\\(dq ", " \\(dq6h\\(dq ", " \\(dq7d\\(dq ", " \\(dq1h30m\\(dq .
+        Each key's range is given with the key.
+        .PP
+        A space between the number and the unit is allowed in sizes, shares and
+        durations
+        .RB ( \\(dq1.2\\ GiB\\(dq ", " \\(dq1h\\ 30m\\(dq ),
+        because nodeguard prints them that way and people paste what they see.
         .TP
         .B Commands
         an argv array run without a shell, such as

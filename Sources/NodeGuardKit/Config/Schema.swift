@@ -23,9 +23,11 @@ func string(_ n: TOMLNode, _ what: String = "a string") throws(UnitError) -> Str
 
 func duration(_ n: TOMLNode, min: Double, max: Double) throws(UnitError) -> Double {
     if case .integer(let i) = n.value {
-        throw UnitError(message: "expected a duration string such as \"\(i)s\", found an integer; write the unit (s, m, h or d)")
+        // The hint is a value the key takes: the same number in seconds only when in range.
+        let hint = Double(i) >= min && Double(i) <= max ? "\"\(i)s\"" : "\"\(Duration.format(Swift.max(min, Swift.min(max, 30))).replacingSpaces())\""
+        throw UnitError(message: "expected a duration string such as \(hint), found an integer; write the unit (ms, s, m, h or d)")
     }
-    let v = try Duration.parse(try string(n, "a duration string such as \"30s\""))
+    let v = try Duration.parse(try string(n, "a duration string such as \"30s\""), range: min...max)
     guard v >= min, v <= max else {
         throw UnitError(message: "duration out of range; it must be between \(Duration.format(min)) and \(Duration.format(max))")
     }
@@ -34,19 +36,21 @@ func duration(_ n: TOMLNode, min: Double, max: Double) throws(UnitError) -> Doub
 
 func size(_ n: TOMLNode) throws(UnitError) -> UInt64 {
     if case .integer(let i) = n.value {
-        throw UnitError(message: "expected a size string such as \"\(i)MiB\", found an integer; write the unit (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)")
+        throw UnitError(message: "expected a size string such as \"\(i > 0 ? i : 500)MiB\", found an integer; write the unit (B, kB, MB, GB, TB, KiB, MiB, GiB, TiB)")
     }
     return try Size.parse(try string(n, "a size string such as \"500MiB\""))
 }
 
 func share(_ n: TOMLNode) throws(UnitError) -> Double {
-    if case .integer(let i) = n.value { throw UnitError(message: "expected a share string such as \"\(i)%\", found an integer") }
+    if case .integer(let i) = n.value { throw UnitError(message: "expected a share string such as \"\((0...100).contains(i) ? i : 80)%\", found an integer") }
     return try Share.parse(try string(n, "a share string such as \"80%\""))
 }
 
 func amount(_ n: TOMLNode) throws(UnitError) -> Amount {
     if case .integer(let i) = n.value {
-        throw UnitError(message: "expected a size such as \"\(i)MiB\" or a share such as \"\(i)%\", found an integer")
+        // A share of RAM is at most 100%: 150 is offered only as a size.
+        let share = (1...100).contains(i) ? " or a share such as \"\(i)%\"" : " or a share such as \"60%\""
+        throw UnitError(message: "expected a size such as \"\(i > 0 ? i : 500)MiB\"\(share), found an integer")
     }
     let s = try string(n, "a size such as \"1.2GiB\" or a share such as \"60%\"")
     if s.trimmingBlanks().hasSuffix("%") { return .share(try Share.parse(s)) }
@@ -173,19 +177,19 @@ public enum Schema {
         KeySpec(table: "docker_logs", key: "containers_dir", help: "Docker's containers directory (data-root/containers); nothing outside it is touched.",
                 read: { (c, n) throws(UnitError) in c.dockerLogs.containersDir = try absolutePath(n) },
                 show: { $0.dockerLogs.containersDir }),
-        KeySpec(table: "docker_logs", key: "max_per_container", help: "A container's logs, active and rotated together; \"0B\": no limit.",
+        KeySpec(table: "docker_logs", key: "max_per_container", help: "A container's logs, active and rotated together; \"0B\": no limit. An active log over it alone has its head cut, its last half of this kept; between scans a log can pass it by what it writes in one scan_interval.",
                 read: { (c, n) throws(UnitError) in c.dockerLogs.maxPerContainer = try size(n) },
                 show: { Size.format($0.dockerLogs.maxPerContainer).replacingSpaces() }),
         KeySpec(table: "docker_logs", key: "max_total", help: "All containers' logs together; \"0B\": no limit.",
                 read: { (c, n) throws(UnitError) in c.dockerLogs.maxTotal = try size(n) },
                 show: { Size.format($0.dockerLogs.maxTotal).replacingSpaces() }),
-        KeySpec(table: "docker_logs", key: "scan_interval", help: "How often the logs are measured (and pruned when over the limits).",
+        KeySpec(table: "docker_logs", key: "scan_interval", help: "How often the logs are measured (and pruned when over the limits). Checks run every `interval`, so this rounds up to a whole number of intervals (\"5s\" with an interval of \"2s\": every 6s).",
                 read: { (c, n) throws(UnitError) in c.dockerLogs.scanInterval = try duration(n, min: 1, max: 86400) },
                 show: { Duration.format($0.dockerLogs.scanInterval) }),
         KeySpec(table: "journal", key: "max_use", help: "Rotate and vacuum the journal when its files take more than this; \"0B\": never.",
                 read: { (c, n) throws(UnitError) in c.journal.maxUse = try size(n) },
                 show: { Size.format($0.journal.maxUse).replacingSpaces() }),
-        KeySpec(table: "journal", key: "check_interval", help: "How often the journal's disk usage is measured.",
+        KeySpec(table: "journal", key: "check_interval", help: "How often the journal's disk usage is measured. Checks run every `interval`, so this rounds up to a whole number of intervals (\"5s\" with an interval of \"2s\": every 6s).",
                 read: { (c, n) throws(UnitError) in c.journal.checkInterval = try duration(n, min: 1, max: 86400) },
                 show: { Duration.format($0.journal.checkInterval) }),
         KeySpec(table: "bandwidth", key: "enabled", help: "Count traffic per billing month and day.",

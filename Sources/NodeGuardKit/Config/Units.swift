@@ -21,7 +21,7 @@ public enum Size {
             throw UnitError(message: "`\(text)` is not a size; write a number and a unit, as in \"1.2GiB\" or \"500MB\"")
         }
         guard !unit.isEmpty else {
-            throw UnitError(message: "size `\(text)` has no unit; write it with one of \(unitList), as in \"\(text)MiB\"")
+            throw UnitError(message: "size `\(text)` has no unit; write it with one of \(unitList), as in \"\(value >= 0 ? text.trimmingBlanks() : "500")MiB\"")
         }
         guard let factor = units.first(where: { $0.0 == unit })?.1 else {
             let hint = units.first(where: { $0.0.lowercased() == unit.lowercased() }).map { " (did you mean `\($0.0)`?)" } ?? ""
@@ -68,7 +68,7 @@ public enum Share {
             throw UnitError(message: "`\(text)` is not a share; write a percentage, as in \"80%\"")
         }
         guard unit == "%" else {
-            if unit.isEmpty { throw UnitError(message: "share `\(text)` has no unit; write it as a percentage, as in \"\(text)%\"") }
+            if unit.isEmpty { throw UnitError(message: "share `\(text)` has no unit; write it as a percentage, as in \"\(value >= 0 && value <= 100 ? text.trimmingBlanks() : "80")%\"") }
             throw UnitError(message: "unknown unit `\(unit)` in `\(text)`; a share is written as a percentage, as in \"80%\"")
         }
         guard value >= 0, value <= 100 else {
@@ -87,8 +87,10 @@ public enum Share {
 public enum Duration {
     static let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
 
-    /// Seconds from "30s", "10m", "6h", "7d", "1.5h", "500ms", "1h30m".
-    public static func parse(_ text: String) throws(UnitError) -> Double {
+    /// Seconds from "30s", "10m", "6h", "7d", "1.5h", "500ms", "1h30m" (spaces
+    /// allowed: "1h 30m", as nodeguard prints durations). `range`: what the key
+    /// takes, so that a hint never suggests a value it refuses.
+    public static func parse(_ text: String, range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude) throws(UnitError) -> Double {
         let t = text.trimmingBlanks().replacingSpaces()
         guard !t.isEmpty else { throw UnitError(message: "empty duration; write a number and a unit, as in \"30s\"") }
         var rest = Substring(t)
@@ -98,10 +100,11 @@ public enum Duration {
             let unitEnd = rest[numEnd...].firstIndex { $0.isASCII && ($0.isNumber || $0 == ".") } ?? rest.endIndex
             let number = rest[rest.startIndex..<numEnd], unit = String(rest[numEnd..<unitEnd])
             guard let value = Double(number), number.first != ".", number.last != "." else {
-                throw UnitError(message: "`\(text)` is not a duration; write a number and a unit, as in \"30s\", \"10m\", \"6h\" or \"7d\"")
+                throw UnitError(message: "`\(text)` is not a duration; write a number and a unit (ms, s, m, h or d; units may be combined: 1h30m), as in \"\(example(range))\"")
             }
             guard !unit.isEmpty else {
-                throw UnitError(message: "duration `\(text)` has no unit; write it with s, m, h or d, as in \"\(text)s\"")
+                let hint = number.count == t.count && range.contains(value) ? "\(t)s" : example(range)
+                throw UnitError(message: "duration `\(text)` has no unit; write it with ms, s, m, h or d, as in \"\(hint)\"")
             }
             guard let factor = units.first(where: { $0.0 == unit })?.1 else {
                 throw UnitError(message: "unknown duration unit `\(unit)` in `\(text)`; use ms, s, m, h or d")
@@ -110,6 +113,11 @@ public enum Duration {
             rest = rest[unitEnd...]
         }
         return total
+    }
+
+    /// 30 s, or the nearest value the key takes.
+    static func example(_ range: ClosedRange<Double>) -> String {
+        format(Swift.max(range.lowerBound, Swift.min(range.upperBound, 30))).replacingSpaces()
     }
 
     /// "45s", "12m", "3h 20m", "2d 4h".

@@ -50,6 +50,13 @@ public enum DockerLogsProbe {
         }
     }
 
+    /// The container's name from its config.v2.json, without Docker's leading "/".
+    public static func containerName(_ id: String, in containersDir: String) -> String? {
+        guard isContainerID(id), let name = FileIO.readText(containersDir + "/" + id + "/config.v2.json")
+            .flatMap({ try? JSON.parse($0) })?["Name"]?.string else { return nil }
+        return String(name.drop { $0 == "/" })
+    }
+
     static func isContainerID(_ s: String) -> Bool {
         s.utf8.count == 64 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }

@@ -112,8 +112,7 @@ public enum Doctor {
         if dockerHere, let a = dockerDaemonConfig(root.read("/etc/docker/daemon.json")) { out.append(a) }
         for id in FileIO.list(containers).sorted() where DockerLogsProbe.isContainerID(id) {
             guard let hc = FileIO.readText(containers + "/" + id + "/hostconfig.json").flatMap({ try? JSON.parse($0) }) else { continue }
-            let cfg = FileIO.readText(containers + "/" + id + "/config.v2.json").flatMap { try? JSON.parse($0) }
-            let name = String((cfg?["Name"]?.string ?? String(id.prefix(12))).drop { $0 == "/" })
+            let name = DockerLogsProbe.containerName(id, in: containers) ?? String(id.prefix(12))
             if let a = containerLogRotation(name: name, hostConfig: hc) { out.append(a) }
             if config.nodes.contains(where: { n in n.container.map { $0 == name || id.hasPrefix($0) } == true }) {
                 out += nodeContainer(name: name, hostConfig: hc)

@@ -1,8 +1,9 @@
 // Which Docker log files to prune, in the order that frees space without
 // losing what dockerd still writes: closed rotations first (oldest first),
-// then, only when an active log alone is over its container's limit, that log
-// truncated in place. Active logs are never deleted: dockerd would keep
-// writing to the deleted inode and nothing would be freed.
+// then, only when an active log alone is over its container's limit, the head
+// of that log cut in place, its last half of the limit kept. Active logs are
+// never deleted: dockerd would keep writing to the deleted inode and nothing
+// would be freed.
 
 public struct PruneStep: Equatable, Sendable {
     public enum Kind: String, Equatable, Sendable { case deleteRotation = "delete-rotation", truncateActive = "truncate" }
@@ -11,6 +12,8 @@ public struct PruneStep: Equatable, Sendable {
     public var file: String
     public var bytes: UInt64
     public var reason: String
+    /// An active log: the bytes of its tail to keep when it is cut.
+    public var keep: UInt64 = 0
 }
 
 public enum LogPruningPolicy {
@@ -32,9 +35,12 @@ public enum LogPruningPolicy {
                 rotations.removeFirst()
             }
             if maxPerContainer > 0, size > maxPerContainer, let active = c.active, active.bytes > maxPerContainer {
+                // Half the limit kept: the log grows back to the limit before it is cut again.
+                let keep = maxPerContainer / 2
                 steps.append(PruneStep(kind: .truncateActive, containerID: c.id, file: active.name, bytes: active.bytes,
-                                       reason: "the active log alone (\(Size.format(active.bytes))) is over max_per_container (\(Size.format(maxPerContainer)))"))
-                size -= active.bytes
+                                       reason: "the active log alone (\(Size.format(active.bytes))) is over max_per_container (\(Size.format(maxPerContainer)))",
+                                       keep: keep))
+                size -= active.bytes - keep
             }
             total += size
             left += rotations.map { (c.id, $0) }
