@@ -5,36 +5,8 @@ import Glibc
 #endif
 import NodeGuardKit
 
-let usage = """
-usage: nodeguard COMMAND [OPTIONS]
-
-  check [--json] [--config PATH | --defaults]
-                                    run every probe once, without the daemon, and print the view
-                                    (--defaults: the embedded defaults, ignoring any config file)
-                                    exit 0 ok, 1 warning, 2 critical
-  status [--json] [--config PATH] [--status-file PATH]
-                                    print the running daemon's view: checks, projections, recent actions
-                                    exit 0 ok, 1 warning, 2 critical, 3 the daemon is not running
-                                    (stopped, gone, or no status for three intervals)
-  bandwidth [--json] [--months N] [--days N]
-                                    traffic per billing month and day, with the month's projection
-  doctor [--json] [--config PATH]   advice on this host's set-up (Docker log rotation, journald size, swap,
-                                    the node container's limits and ports); exit 0 nothing to advise, 1 advice
-  config check [PATH]               validate a config file (default \(Config.defaultPath))
-  config defaults                   print the reference config: every key with its default
-  config suggest [--docker-socket PATH] [--root DIR]
-                                    print [node.NAME] tables for the services and containers that look
-                                    like nodes here, with thresholds from their memory now; changes nothing
-  config man                        print nodeguard.toml(5), the config reference as a man page
-  catalog                           print the journal catalog (MESSAGE_ID explanations)
-  --version                         print the version
-
-The daemon is nodeguardd, run by systemd as nodeguard.service.
-
-"""
-
 func out(_ s: String) { FileIO.writeAll(1, s) }
-func fail(_ s: String, code: Int32 = 2) -> Never { FileIO.writeAll(2, "nodeguard: " + s + "\n"); exit(code) }
+func fail(_ s: String, code: Int32 = CommandHelp.usageError) -> Never { FileIO.writeAll(2, "nodeguard: " + s + "\n"); exit(code) }
 
 struct Options {
     var json = false
@@ -45,14 +17,20 @@ struct Options {
     var positional: [String] = []
     var months = 12
     var days = 7
+    var probe = false
+    var dockerSocket: String? = nil
 }
 
+/// The command whose options are parsed: `--help` prints its usage.
+nonisolated(unsafe) var helpFor = ""
+
 func parseOptions(_ args: ArraySlice<String>, allowed: Set<String>) -> Options {
+    if args.contains("--help") || args.contains("-h"), let help = CommandHelp.named(helpFor) { out(help.text); exit(0) }
     var o = Options()
     var a = args
     while let x = a.popFirst() {
         guard x.hasPrefix("-") else { o.positional.append(x); continue }
-        guard allowed.contains(x) else { fail("unknown option `\(x)`; see nodeguard --help") }
+        guard allowed.contains(x) else { fail("unknown option `\(x)`; see nodeguard \(helpFor) --help") }
         switch x {
         case "--json": o.json = true
         case "--config": guard let p = a.popFirst() else { fail("--config needs a path") }; o.configPath = p
@@ -62,6 +40,8 @@ func parseOptions(_ args: ArraySlice<String>, allowed: Set<String>) -> Options {
             guard let v = a.popFirst(), let n = Int(v), n >= 0 else { fail("\(x) needs a number") }
             if x == "--months" { o.months = n } else { o.days = n }
         case "--root": guard let p = a.popFirst() else { fail("--root needs a directory") }; o.root = p
+        case "--probe": o.probe = true
+        case "--docker-socket": guard let p = a.popFirst() else { fail("--docker-socket needs a path") }; o.dockerSocket = p
         default: break
         }
     }
@@ -75,12 +55,13 @@ func loadConfig(_ o: Options) -> Config {
     case .success(.file(let c)), .success(.defaults(let c)): return c
     case .failure(let e):
         for l in e.lines { FileIO.writeAll(2, l + "\n") }
-        exit(1)
+        exit(CommandHelp.invalidConfig)
     }
 }
 
 var args = CommandLine.arguments.dropFirst()
-guard let command = args.popFirst() else { out(usage); exit(2) }
+guard let command = args.popFirst() else { FileIO.writeAll(2, CommandHelp.overview); exit(CommandHelp.usageError) }
+helpFor = command
 
 switch command {
 case "check":
@@ -138,54 +119,64 @@ case "bandwidth":
     }
 
 case "doctor":
-    let o = parseOptions(args, allowed: ["--json", "--config", "--root"])
-    let advice = Doctor.examine(config: loadConfig(o), root: HostRoot(o.root))
-    out(o.json ? Doctor.json(advice).serialized(pretty: true) + "\n" : Doctor.text(advice))
+    let o = parseOptions(args, allowed: ["--json", "--config", "--root", "--docker-socket"])
+    var config = loadConfig(o)
+    var unseen: [String] = []
+    if let socket = o.dockerSocket {
+        switch DockerEngine(socketPath: socket).dataRoot() {
+        case .success(let root): config.dockerLogs.containersDir = root + "/containers"
+        case .failure(let e): unseen.append("Docker on \(socket): \(e.message); run as root, or check that dockerd runs")
+        }
+    }
+    let advice = Doctor.examine(config: config, root: HostRoot(o.root))
+    unseen += Doctor.unseen(config: config, root: HostRoot(o.root))
+    out(o.json ? Doctor.json(advice, unseen: unseen).serialized(pretty: true) + "\n" : Doctor.text(advice, unseen: unseen))
     exit(advice.isEmpty ? 0 : 1)
 
 case "config":
     guard let sub = args.popFirst() else { fail("config needs a subcommand: check, defaults, suggest or man") }
+    helpFor = "config " + sub
     switch sub {
     case "check":
-        let o = parseOptions(args, allowed: [])
+        helpFor = "config check"
+        let o = parseOptions(args, allowed: ["--probe"])
         let path = o.positional.first ?? Config.defaultPath
         switch ConfigLoader.load(path: path, required: true) {
         case .success(.file(let c)), .success(.defaults(let c)):
             out("\(path): ok: \(c.summary)\n")
-            exit(0)
+            guard o.probe else { exit(0) }
+            let found = ConfigProbe.run(c, root: HostRoot("/"))
+            for f in found { out(f.line + "\n") }
+            exit(found.contains { $0.outcome == .missing } ? 2 : 0)
         case .failure(let e):
             for l in e.lines { out(l + "\n") }
             exit(1)
         }
     case "defaults":
+        _ = parseOptions(args, allowed: [])
         out(ReferenceConfig.text())
     case "suggest":
-        var rest = args
-        var socket = NodeConfig().dockerSocket, root = "/"
-        while let a = rest.popFirst() {
-            switch a {
-            case "--docker-socket": guard let p = rest.popFirst() else { fail("--docker-socket needs a path") }; socket = p
-            case "--root": guard let p = rest.popFirst() else { fail("--root needs a directory") }; root = p
-            default: fail("unknown option `\(a)` for config suggest")
-            }
-        }
+        let o = parseOptions(args, allowed: ["--docker-socket", "--root"])
+        let socket = o.dockerSocket ?? NodeConfig().dockerSocket, root = o.root
         let host = HostRoot(root)
         let found = ServicesProbe.units(root: host) + (FileIO.exists(socket) ? ServicesProbe.containers(socket: socket, root: host) : [])
         out(NodeSuggestions.text(found, ram: (try? HostMemoryProbe.read(host).get())?.total ?? 0))
     case "man":
+        _ = parseOptions(args, allowed: [])
         out(ReferenceConfig.manPage(date: NodeGuardVersion.date))
     default:
         fail("unknown config subcommand `\(sub)`; use check, defaults, suggest or man")
     }
 
 case "catalog":
+    _ = parseOptions(args, allowed: [])
     out(Event.catalogText())
 
 case "--version", "version":
     out("nodeguard \(NodeGuardVersion.string)\n")
 
 case "-h", "--help", "help":
-    out(usage)
+    if let c = args.first, let help = CommandHelp.named(c) ?? CommandHelp.named("config " + (args.dropFirst().first ?? "")) { out(help.text) } else { out(CommandHelp.overview) }
 
 default:
     fail("unknown command `\(command)`; see nodeguard --help")

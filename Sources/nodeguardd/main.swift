@@ -32,15 +32,15 @@ var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
     case "--config":
-        guard let p = args.popFirst() else { fail(["nodeguardd: --config needs a path"], code: 2) }
+        guard let p = args.popFirst() else { fail(["nodeguardd: --config needs a path"], code: 64) }
         configPath = p; configGiven = true
     case "--dry-run": dryRun = true
     case "--root":  // probes read /proc and /sys under this directory (tests, benchmarks)
-        guard let p = args.popFirst() else { fail(["nodeguardd: --root needs a directory"], code: 2) }
+        guard let p = args.popFirst() else { fail(["nodeguardd: --root needs a directory"], code: 64) }
         rootDir = p
     case "--version": FileIO.writeAll(1, "nodeguardd \(NodeGuardVersion.string)\n"); exit(0)
     case "-h", "--help": FileIO.writeAll(1, usage); exit(0)
-    default: fail(["nodeguardd: unknown option `\(a)`; see nodeguardd --help"], code: 2)
+    default: fail(["nodeguardd: unknown option `\(a)`; see nodeguardd --help"], code: 64)
     }
 }
 

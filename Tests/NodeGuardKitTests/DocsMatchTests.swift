@@ -38,3 +38,47 @@ extension DocsMatchTests {
         }
     }
 }
+
+extension DocsMatchTests {
+    /// nodeguard(8) without its roff: escapes undone, one line per source line.
+    func manPage() throws -> String {
+        try XCTUnwrap(FileIO.readText(top + "/packaging/man/nodeguard.8")).replacingOccurrences(of: "\\-", with: "-")
+    }
+
+    /// The man page's CHECKS and the README's "Checks" list the program's own names, no more, no fewer.
+    func testCheckNamesInTheManPageAndReadmeAreTheProgramsOwn() throws {
+        let page = try manPage()
+        let section = try XCTUnwrap(page.components(separatedBy: ".SH CHECKS\n").last?.components(separatedBy: ".SH ").first)
+        let inPage = section.components(separatedBy: ".TP\n.B ").dropFirst().map { String($0.prefix { $0 != "\n" }) }
+        XCTAssertEqual(inPage, CheckRegistry.checkNames.map(\.name))
+        let readme = try XCTUnwrap(FileIO.readText(top + "/README.md"))
+        let list = try XCTUnwrap(readme.components(separatedBy: "## Checks\n").last?.components(separatedBy: "\n## ").first)
+        let inReadme = list.split(separator: "\n").filter { $0.hasPrefix("- `") }.map { String($0.dropFirst(3).prefix { $0 != "`" }) }
+        XCTAssertEqual(inReadme, CheckRegistry.checkNames.map(\.name))
+    }
+
+    /// Every command's exit statuses, as `nodeguard COMMAND --help` prints them, are in the man page.
+    func testExitStatusesInTheManPageAreTheProgramsOwn() throws {
+        let page = try manPage()
+        for c in CommandHelp.all {
+            XCTAssertTrue(page.contains("Exit status: \(c.exitLine)."), "nodeguard(8) does not give `\(c.name)`'s exit statuses as:\nExit status: \(c.exitLine).")
+        }
+    }
+
+    /// Every reading a guard with every check makes uses a listed name.
+    func testEveryReadingUsesAListedCheckName() {
+        let g = Guard(config: config("""
+            [node.dmo]
+            unit = "dmo-node.service"
+            rpc = "bitcoind"
+            [node.web]
+            container = "dmo-web"
+            docker_socket = "/nonexistent.sock"
+            restart_unhealthy_after = "2m"
+            """), root: HostRoot(fixture("cgroup-v2-vps")), emit: { _ in })
+        let view = g.runCycle(act: false)
+        let names = Set(CheckRegistry.checkNames.map(\.name))
+        XCTAssertGreaterThan(view.checks.count, 5)
+        for c in view.checks { XCTAssertTrue(names.contains(c.check), "\(c.check) is not in CheckRegistry.checkNames") }
+    }
+}

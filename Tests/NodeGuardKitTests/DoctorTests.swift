@@ -37,10 +37,15 @@ final class DoctorTests: XCTestCase {
         """)
         XCTAssertEqual(Doctor.nodeContainer(name: "geth", hostConfig: bad).map(\.id), ["node-memory-limit", "node-restart-policy", "rpc-public:8545/tcp"],
                        "the P2P port and the RPC port on 127.0.0.1 are fine")
-        XCTAssertEqual(Doctor.containerLogRotation(name: "geth", hostConfig: bad)?.id, "container-log-rotation:geth")
+        XCTAssertEqual(Doctor.containerLogRotation(name: "geth", hostConfig: bad, daemonRotates: true)?.id, "container-log-rotation:geth")
+        // The wording fits the situation: created before rotation was set, or rotation never set.
+        XCTAssertTrue(Doctor.containerLogRotation(name: "geth", hostConfig: bad, daemonRotates: true)?.why.contains("created before log rotation was set") == true)
+        let never = Doctor.containerLogRotation(name: "geth", hostConfig: bad, daemonRotates: false)?.why ?? ""
+        XCTAssertTrue(never.hasPrefix("neither /etc/docker/daemon.json nor"), never)
+        XCTAssertFalse(never.contains("before"), never)
         let good = try JSON.parse("{\"Memory\":1610612736,\"RestartPolicy\":{\"Name\":\"unless-stopped\"},\"LogConfig\":{\"Type\":\"json-file\",\"Config\":{\"max-size\":\"50m\"}},\"PortBindings\":{}}")
         XCTAssertEqual(Doctor.nodeContainer(name: "geth", hostConfig: good), [])
-        XCTAssertNil(Doctor.containerLogRotation(name: "geth", hostConfig: good))
+        XCTAssertNil(Doctor.containerLogRotation(name: "geth", hostConfig: good, daemonRotates: false))
     }
 
     /// The CLI on a whole host tree: advice and exit code 1, then nothing and 0.

@@ -17,7 +17,7 @@ struct CheckSetting {
     var dockerSockets: [String] { Set(nodes.filter { $0.config.container != nil }.map(\.config.dockerSocket)).sorted() }
 }
 
-enum CheckRegistry {
+public enum CheckRegistry {
     /// host_memory runs first (node thresholds given as a share of RAM need
     /// MemTotal); a node's restart_budget before its other checks (they see its
     /// re-arm); docker before the nodes (Docker back is said before a node down).
@@ -40,6 +40,29 @@ enum CheckRegistry {
     }
 
     static func build(_ s: CheckSetting) -> [Check] { kinds.flatMap { $0.build(s) } }
+
+    /// Every name the status view's CHECK column and NODEGUARD_CHECK use, and
+    /// what it watches: the documents list these (a test holds them to it).
+    public static let checkNames: [(name: String, what: String)] = [
+        ("host_memory", "the host's MemAvailable against its warning and its floor"),
+        ("swap", "swap in use"),
+        ("memory_pressure", "the kernel's memory pressure (PSI some and full)"),
+        ("restart_budget", "a node's restarts in its window, its grace and the restart limit"),
+        ("docker", "whether Docker answers on a container node's socket"),
+        ("node_running", "whether a node runs (unit active, container running, pidfile process alive)"),
+        ("node_memory", "a node's resident anonymous memory against warn_above and restart_above"),
+        ("node_memory_trend", "the leak warning: a node's memory growing along a straight line (events only)"),
+        ("container_health", "a container node's HEALTHCHECK status"),
+        ("chain", "a node's chain liveness over its RPC: height, peers, lag"),
+        ("disk_free", "a filesystem's free space and its fill rate"),
+        ("disk_inodes", "a filesystem's free inodes"),
+        ("docker_logs", "the size of Docker's json-file logs, pruned over the limits"),
+        ("journal", "journald's disk usage, vacuumed over max_use"),
+        ("bandwidth", "the billing month's traffic against the quota"),
+        ("then_restart", "a dependent restarted after its node (events only)"),
+        ("state", "nodeguard's state directory (events only)"),
+        ("status_file", "nodeguard's status file (events only)"),
+    ]
 
     /// A reload: a check whose kind and target are still configured keeps
     /// what it learnt (alarms, trends, ledgers) and takes the new settings;

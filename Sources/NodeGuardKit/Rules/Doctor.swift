@@ -1,6 +1,9 @@
 // `nodeguard doctor`: reads the host and advises, each advice with its reason
 // and the fix. The judgements are pure functions of what was read; the
 // reading (examine) goes through the probe root like every probe.
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct Advice: Equatable, Sendable {
     public var id: String
@@ -35,12 +38,17 @@ public enum Doctor {
         return nil
     }
 
-    /// A container's hostconfig.json: its log options were fixed when it was created.
-    public static func containerLogRotation(name: String, hostConfig: JSON) -> Advice? {
+    /// A container's hostconfig.json: its log options were fixed when it was
+    /// created. `daemonRotates`: daemon.json sets rotation now, so the
+    /// container predates it; otherwise rotation was never set.
+    public static func containerLogRotation(name: String, hostConfig: JSON, daemonRotates: Bool) -> Advice? {
         let log = hostConfig["LogConfig"]
         guard (log?["Type"]?.string ?? "json-file") == "json-file", log?["Config"]?["max-size"]?.string == nil else { return nil }
+        let why = daemonRotates
+            ? "it was created before log rotation was set in /etc/docker/daemon.json (log options are fixed when a container is created)"
+            : "neither /etc/docker/daemon.json nor the container's own --log-opt sets log rotation"
         return Advice(id: "container-log-rotation:\(name)", problem: "container \(name) keeps unlimited json-file logs",
-                      why: "it was created before log rotation was set (log options are fixed at creation)",
+                      why: why,
                       fix: "recreate it (docker compose up -d --force-recreate \(name), or docker rm and docker run again) after setting log-opts in /etc/docker/daemon.json, or pass --log-opt max-size=50m --log-opt max-file=3")
     }
 
@@ -109,11 +117,12 @@ public enum Doctor {
 
         let containers = config.dockerLogs.containersDir
         let dockerHere = FileIO.isDirectory(containers) || FileIO.isDirectory(root.path("/etc/docker"))
-        if dockerHere, let a = dockerDaemonConfig(root.read("/etc/docker/daemon.json")) { out.append(a) }
+        let daemonAdvice = dockerHere ? dockerDaemonConfig(root.read("/etc/docker/daemon.json")) : nil
+        if let a = daemonAdvice { out.append(a) }
         for id in FileIO.list(containers).sorted() where DockerLogsProbe.isContainerID(id) {
             guard let hc = FileIO.readText(containers + "/" + id + "/hostconfig.json").flatMap({ try? JSON.parse($0) }) else { continue }
             let name = DockerLogsProbe.containerName(id, in: containers) ?? String(id.prefix(12))
-            if let a = containerLogRotation(name: name, hostConfig: hc) { out.append(a) }
+            if let a = containerLogRotation(name: name, hostConfig: hc, daemonRotates: dockerHere && daemonAdvice == nil) { out.append(a) }
             if config.nodes.contains(where: { n in n.container.map { $0 == name || id.hasPrefix($0) } == true }) {
                 out += nodeContainer(name: name, hostConfig: hc)
             }
@@ -121,16 +130,33 @@ public enum Doctor {
         return out
     }
 
-    public static func text(_ advice: [Advice]) -> String {
-        if advice.isEmpty { return "nothing to advise: this host looks well set up for a node\n" }
-        var s = ""
+    /// What doctor could not look at, each with how to give it access.
+    public static func unseen(config: Config, root: HostRoot) -> [String] {
+        var out: [String] = []
+        let containers = config.dockerLogs.containersDir
+        if FileIO.exists(containers) && !FileIO.readable(containers) {
+            out.append("Docker's containers (\(containers): \(FileIO.errorText(errno))): their log rotation, limits and ports were not checked; run as root (sudo nodeguard doctor)")
+        } else if !FileIO.exists(containers) && FileIO.isDirectory(root.path("/etc/docker")) {
+            out.append("Docker's containers: \(containers) does not exist; if Docker keeps its data elsewhere, pass --docker-socket (doctor asks Docker where) or --config with [docker_logs] containers_dir")
+        }
+        let daemonJSON = root.path("/etc/docker/daemon.json")
+        if FileIO.exists(daemonJSON) && !FileIO.readable(daemonJSON) {
+            out.append("/etc/docker/daemon.json cannot be read (\(FileIO.errorText(errno))); run as root")
+        }
+        return out
+    }
+
+    public static func text(_ advice: [Advice], unseen: [String] = []) -> String {
+        var s = advice.isEmpty ? (unseen.isEmpty ? "nothing to advise: this host looks well set up for a node\n" : "nothing to advise in what could be read\n") : ""
         for (i, a) in advice.enumerated() {
             s += "\(i + 1). \(a.problem)\n   why: \(a.why)\n   fix: \(a.fix)\n\n"
         }
+        if !unseen.isEmpty { s += "not checked:\n" + unseen.map { "  - \($0)\n" }.joined() }
         return s
     }
 
-    public static func json(_ advice: [Advice]) -> JSON {
-        .object([("advice", .array(advice.map { .object([("id", .string($0.id)), ("problem", .string($0.problem)), ("why", .string($0.why)), ("fix", .string($0.fix))]) }))])
+    public static func json(_ advice: [Advice], unseen: [String] = []) -> JSON {
+        .object([("advice", .array(advice.map { .object([("id", .string($0.id)), ("problem", .string($0.problem)), ("why", .string($0.why)), ("fix", .string($0.fix))]) })),
+                 ("not_checked", .array(unseen.map { .string($0) }))])
     }
 }

@@ -124,13 +124,24 @@ public final class DockerEngine {
         }
     }
 
-    /// Names of the running containers (GET /containers/json), for `config suggest`.
-    public func runningContainers(whileWaiting: () -> Void = {}) -> Result<[String], DockerError> {
-        get("/containers/json", whileWaiting: whileWaiting).flatMap { r in
+    /// Names of the running containers (GET /containers/json), for `config
+    /// suggest`; with `all`, the stopped ones too (`config check --probe`).
+    public func runningContainers(all: Bool = false, whileWaiting: () -> Void = {}) -> Result<[String], DockerError> {
+        get("/containers/json" + (all ? "?all=1" : ""), whileWaiting: whileWaiting).flatMap { r in
             guard r.status == 200, let list = (try? JSON.parse(r.text))?.array else {
                 return .failure(DockerError(kind: .api, message: "listing containers: \(DockerEngine.message(r))"))
             }
             return .success(list.compactMap { $0["Names"]?.array?.first?.string.map { String($0.drop { $0 == "/" }) } })
+        }
+    }
+
+    /// Where Docker keeps its data (GET /info DockerRootDir), for `doctor --docker-socket`.
+    public func dataRoot() -> Result<String, DockerError> {
+        get("/info", whileWaiting: {}).flatMap { r in
+            guard r.status == 200, let root = (try? JSON.parse(r.text))?["DockerRootDir"]?.string else {
+                return .failure(DockerError(kind: .api, message: "asking Docker where its data is: \(DockerEngine.message(r))"))
+            }
+            return .success(root)
         }
     }
 

@@ -150,6 +150,8 @@ public enum FileIO {
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    /// This process may read the file (for a directory: list it); errno says why not.
+    public static func readable(_ path: String) -> Bool { access(path, R_OK) == 0 && (!isDirectory(path) || access(path, X_OK) == 0) }
 
     public static func isDirectory(_ path: String) -> Bool {
         var st = stat()

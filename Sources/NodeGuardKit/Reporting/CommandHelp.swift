@@ -1,0 +1,85 @@
+// The CLI's commands as data: what `nodeguard --help` and `nodeguard
+// COMMAND --help` print, and what the man page is tested against, so the
+// three cannot disagree on an option or an exit status.
+
+public struct CommandHelp: Sendable {
+    public let name: String
+    public let synopsis: String
+    public let about: [String]
+    public let exits: [ExitStatus]
+
+    public struct ExitStatus: Sendable, Equatable {
+        public let code: Int32
+        public let meaning: String
+    }
+
+    /// Exit statuses every command shares.
+    public static let usageError: Int32 = 64, invalidConfig: Int32 = 78
+    static let usage = ExitStatus(code: usageError, meaning: "a usage error (unknown option, missing argument)")
+    static let config = ExitStatus(code: invalidConfig, meaning: "the configuration file is invalid (its errors are printed)")
+
+    /// "0 ok, 1 warning, 2 critical, 64 a usage error ...": one line, as the man page gives it.
+    public var exitLine: String { exits.map { "\($0.code) \($0.meaning)" }.joined(separator: "; ") }
+
+    public var text: String {
+        var out = "usage: nodeguard \(name)\(synopsis.isEmpty ? "" : " " + synopsis)\n\n"
+        for l in about { out += "  \(l)\n" }
+        out += "\nexit status:\n"
+        for e in exits { out += "  \(e.code)\(e.code < 10 ? " " : "") \(e.meaning)\n" }
+        return out
+    }
+
+    public static func named(_ name: String) -> CommandHelp? { all.first { $0.name == name } }
+
+    static func x(_ code: Int32, _ meaning: String) -> ExitStatus { ExitStatus(code: code, meaning: meaning) }
+
+    public static let all: [CommandHelp] = [
+        CommandHelp(name: "check", synopsis: "[--json] [--config PATH | --defaults]",
+                    about: ["Run every probe once, without the daemon, and print the view.",
+                            "--defaults: the embedded defaults, ignoring any config file."],
+                    exits: [x(0, "every check ok"), x(1, "a warning"), x(2, "a critical check"), usage, config]),
+        CommandHelp(name: "status", synopsis: "[--json] [--config PATH] [--status-file PATH]",
+                    about: ["Print the running daemon's view: checks, projections, recent actions."],
+                    exits: [x(0, "every check ok"), x(1, "a warning"), x(2, "a critical check"),
+                            x(3, "the daemon is not running (stopped, gone, no status for three intervals, or no status file)"),
+                            usage, config]),
+        CommandHelp(name: "bandwidth", synopsis: "[--json] [--config PATH] [--months N] [--days N]",
+                    about: ["Traffic per billing month and day, with the month's projection."],
+                    exits: [x(0, "the table was printed"), x(1, "accounting is off or no interface can be counted"), usage, config]),
+        CommandHelp(name: "doctor", synopsis: "[--json] [--config PATH] [--docker-socket PATH]",
+                    about: ["Advice on this host's set-up (Docker log rotation, journald size, swap, the node",
+                            "containers' limits and ports), and what it could not look at and why."],
+                    exits: [x(0, "nothing to advise"), x(1, "advice was given"), usage, config]),
+        CommandHelp(name: "config check", synopsis: "[--probe] [PATH]",
+                    about: ["Validate a config file (default /etc/nodeguard/nodeguard.toml).",
+                            "--probe: also look for what it names here: units, containers (the nearest name",
+                            "on a miss), pidfiles, paths, the Docker socket; and say what could not be checked."],
+                    exits: [x(0, "the file is valid (and with --probe, everything it names was found)"),
+                            x(1, "the file has errors (one line each, as PATH:LINE:COL: message)"),
+                            x(2, "with --probe: the file is valid but something it names is missing here"), usage]),
+        CommandHelp(name: "config defaults", synopsis: "", about: ["Print the reference config: every key with its default."],
+                    exits: [x(0, "printed"), usage]),
+        CommandHelp(name: "config suggest", synopsis: "[--docker-socket PATH] [--root DIR]",
+                    about: ["Print [node.NAME] tables for the services and containers that look like nodes here,",
+                            "with thresholds from their memory now; changes nothing."],
+                    exits: [x(0, "printed"), usage]),
+        CommandHelp(name: "config man", synopsis: "", about: ["Print nodeguard.toml(5), the config reference as a man page."],
+                    exits: [x(0, "printed"), usage]),
+        CommandHelp(name: "catalog", synopsis: "", about: ["Print the journal catalog (MESSAGE_ID explanations)."],
+                    exits: [x(0, "printed"), usage]),
+    ]
+
+    /// `nodeguard --help`.
+    public static var overview: String {
+        var out = "usage: nodeguard COMMAND [OPTIONS]\n\n"
+        for c in all {
+            let head = "  \(c.name)\(c.synopsis.isEmpty ? "" : " " + c.synopsis)"
+            out += head + "\n"
+            for l in c.about { out += "      \(l)\n" }
+        }
+        out += "  --version\n      Print the version.\n\n"
+        out += "`nodeguard COMMAND --help` prints a command's options and exit statuses.\n"
+        out += "The daemon is nodeguardd, run by systemd as nodeguard.service.\n"
+        return out
+    }
+}
