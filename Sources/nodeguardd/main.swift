@@ -123,6 +123,7 @@ var cpuAtLastCycle = threadCPUMicroseconds()
         let what = changes.isEmpty ? "nothing changed" : changes.joined(separator: ", ")
         log.send(Event(.reloaded, "configuration reloaded from \(usingDefaults ? "embedded defaults" : configPath): \(what)",
                        fields: [("ACTION", "reload"), ("TARGET", configPath), ("CHANGES", changes.joined(separator: "\n"))]))
+        for n in new.notes { log.send(Event(.configWarning, n.description, fields: [("TARGET", configPath)])) }
     }
     Notifier.send("READY=1\nSTATUS=" + guardian.view.summary)
     WorkingSet.trim()
@@ -137,6 +138,7 @@ guardian.restoreState()
 cycle()
 Notifier.send("READY=1\nSTATUS=" + guardian.view.summary)
 log.send(Event(.started, "nodeguard \(NodeGuardVersion.string) started: \(guardian.config.summary)", fields: [("TARGET", configPath)]))
+for n in guardian.config.notes { log.send(Event(.configWarning, n.description, fields: [("TARGET", configPath)])) }
 WorkingSet.trim()
 cpuAtLastCycle = threadCPUMicroseconds()
 

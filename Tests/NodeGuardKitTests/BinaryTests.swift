@@ -58,6 +58,33 @@ final class CLITests: XCTestCase {
         """)
         let missing = try runProgram(cli, ["config", "check", "/nonexistent.toml"])
         XCTAssertEqual(missing.status, 1)
+
+        // Valid, but the default warn_above (50% of this host's RAM) sits above the restart: a warning at the line set.
+        let conflict = writeConfig("[node]\nunit = \"dmo.service\"\nrestart_above = \"150MiB\"\n")
+        let w = try runProgram(cli, ["config", "check", conflict])
+        XCTAssertEqual(w.status, 0, "still valid")
+        XCTAssertTrue(w.stdout.contains("\n\(conflict):3:17: warning: node.warn_above (50% from [memory], "), w.stdout)
+        XCTAssertTrue(w.stdout.hasSuffix("set node.warn_above, such as \"120MiB\"\n"), w.stdout)
+    }
+
+    /// `nodeguard COMMAND --help`, and exit statuses that cannot be taken for a check's state.
+    func testCommandHelpAndUsageAndConfigErrors() throws {
+        let cli = try binary("nodeguard")
+        for (args, first) in [(["status", "--help"], "usage: nodeguard status "), (["config", "check", "--help"], "usage: nodeguard config check "),
+                              (["help", "doctor"], "usage: nodeguard doctor ")] {
+            let r = try runProgram(cli, args)
+            XCTAssertEqual(r.status, 0, args.joined(separator: " "))
+            XCTAssertTrue(r.stdout.hasPrefix(first), r.stdout)
+            XCTAssertTrue(r.stdout.contains("\nexit status:\n"), r.stdout)
+        }
+        let unknown = try runProgram(cli, ["check", "--bogus"])
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertEqual(unknown.stderr, "nodeguard: unknown option `--bogus`; see nodeguard check --help\n")
+        XCTAssertEqual(try runProgram(cli, []).status, 64)
+        let bad = writeConfig("interval = 5\n")
+        let invalid = try runProgram(cli, ["check", "--config", bad])
+        XCTAssertEqual(invalid.status, 78, "an invalid config is not a critical check")
+        XCTAssertTrue(invalid.stderr.hasPrefix("\(bad):1:12: interval: "), invalid.stderr)
     }
 
     func testCheckOnFixtureTreesExitCodes() throws {

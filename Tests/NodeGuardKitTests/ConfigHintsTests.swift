@@ -53,3 +53,44 @@ final class ConfigHintsTests: XCTestCase {
         XCTAssertTrue(ReferenceConfig.manPage(date: "x").contains("A space between the number and the unit is allowed"))
     }
 }
+
+/// A default that conflicts with a set key, where only this host's RAM can
+/// tell (a size against a share): a note at the key that was set, in either
+/// order; comparable pairs stay errors, as before.
+final class ConfigDefaultConflictTests: XCTestCase {
+    let twoGiB: UInt64 = 2 << 30
+
+    func notes(_ text: String, total: UInt64?) -> [String] {
+        switch ConfigLoader.decode(text, path: "t.toml", hostMemTotal: total) {
+        case .success(let c): return c.notes.map(\.description)
+        case .failure(let e): XCTFail("unexpected errors: \(e.lines)"); return []
+        }
+    }
+
+    func testASetRestartUnderTheDefaultWarningIsNotedAtItsLine() {
+        let text = "[node]\nunit = \"dmo.service\"\nrestart_above = \"150MiB\"\n"
+        XCTAssertEqual(notes(text, total: twoGiB), [
+            "t.toml:3:17: node.warn_above (50% from [memory], 1 GiB of this host's 2 GiB) is not below restart_above (150 MiB): the warning can never come before the restart; set node.warn_above, such as \"120MiB\"",
+        ])
+        XCTAssertEqual(notes(text, total: nil), [], "elsewhere only the host can tell")
+        XCTAssertEqual(notes(text + "warn_above = \"100MiB\"\n", total: twoGiB), [])
+        // The hint is a value that ends the note.
+        XCTAssertEqual(notes(text + "warn_above = \"120MiB\"\n", total: twoGiB), [])
+    }
+
+    func testASetWarningOverTheDefaultRestartIsNotedAtItsLineToo() {
+        let text = "[memory]\nwarn_above = \"1.5GiB\"\n"
+        XCTAssertEqual(notes(text, total: twoGiB), [
+            "t.toml:2:14: memory.warn_above (1.5 GiB) is not below restart_above (60% by default, 1.2 GiB of this host's 2 GiB): the warning can never come before the restart; set memory.warn_above, such as \"983MiB\"",
+        ])
+        XCTAssertEqual(notes(text, total: 4 * twoGiB), [], "on an 8 GiB host 60% is 4.8 GiB: fine")
+        XCTAssertEqual(notes("[node.a]\nunit = \"a\"\nwarn_above = \"90%\"\n[memory]\nrestart_above = \"1GiB\"\n", total: twoGiB).count, 2, "the node's pair, and [memory]'s (its default 50% is 1 GiB)")
+    }
+
+    func testComparablePairsAreErrorsInEitherOrder() {
+        XCTAssertEqual(errors("[memory]\nrestart_above = \"40%\"\n"),
+                       ["t.toml:2:17: memory.warn_above (50%) must be below restart_above (40%)"])
+        XCTAssertEqual(errors("[disk]\nwarn_free_below = \"4%\"\n"),
+                       ["t.toml:2:19: disk.critical_free_below (5%) must be below warn_free_below (4%)"])
+    }
+}

@@ -220,6 +220,19 @@ enabled = false
     active = os.path.join(D, "root", "containers", cid, cid + "-json.log")
     wait_for(lambda: os.path.exists(active) and os.stat(active).st_size > 12 << 20, 90)
 
+    # 4c. config check --probe on a misspelt container: missing, with the
+    #     nearest name; a socket that does not answer is "not checked", and why.
+    with open(CONFIG, "w") as f:
+        f.write(f'[node.dmo]\ncontainer = "chaty"\ndocker_socket = "{SOCK}"\n'
+                f'[node.other]\ncontainer = "x"\ndocker_socket = "{W}/no-docker.sock"\n')
+    os.chmod(CONFIG, 0o644)
+    probe = sh(os.path.join(BIN, "nodeguard"), "config", "check", "--probe", CONFIG, check=False)
+    want = f"missing: node dmo: no container `chaty` on {SOCK}; did you mean `chatty`?"
+    if probe.returncode == 2 and want in probe.stdout and "not checked: node other: container x: Docker is not answering on" in probe.stdout:
+        ok("config_check_probe_names_the_nearest_container")
+    else:
+        bad("config_check_probe_names_the_nearest_container", f"rc {probe.returncode}\n{probe.stdout}{probe.stderr}")
+
     def free_bytes():
         st = os.statvfs(active); return st.f_bavail * st.f_frsize
     big = os.stat(active).st_blocks * 512

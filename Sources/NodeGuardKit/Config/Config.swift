@@ -189,6 +189,9 @@ public struct JournalConfig: Equatable, Sendable {
 }
 
 public struct Config: Equatable, Sendable {
+    /// What the operator should know about a valid file (a default that
+    /// conflicts with a set key on this host): `config check` says it, the daemon logs it.
+    public var notes: [ConfigProblem] = []
     public var interval: Double = 10
     public var dryRun = false
     public var statusFile = "/run/nodeguard/status.json"

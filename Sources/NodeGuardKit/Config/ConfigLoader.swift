@@ -27,11 +27,12 @@ public struct ConfigErrors: Error, Equatable, Sendable {
 public enum ConfigLoader {
     /// Decodes config text. All problems are returned, in file order.
     /// `privateFile`: no one but root can read it, so an inline secret is accepted.
-    public static func decode(_ text: String, path: String, privateFile: Bool = false) -> Result<Config, ConfigErrors> {
-        decode(bytes: Array(text.utf8), path: path, privateFile: privateFile)
+    /// `hostMemTotal`: this host's RAM, to compare a size with a share of it.
+    public static func decode(_ text: String, path: String, privateFile: Bool = false, hostMemTotal: UInt64? = nil) -> Result<Config, ConfigErrors> {
+        decode(bytes: Array(text.utf8), path: path, privateFile: privateFile, hostMemTotal: hostMemTotal)
     }
 
-    public static func decode(bytes: [UInt8], path: String, privateFile: Bool = false) -> Result<Config, ConfigErrors> {
+    public static func decode(bytes: [UInt8], path: String, privateFile: Bool = false, hostMemTotal: UInt64? = nil) -> Result<Config, ConfigErrors> {
         let document: TOMLTable
         do {
             document = try TOMLParser.parse(bytes: bytes)
@@ -39,6 +40,7 @@ public enum ConfigLoader {
             return .failure(ConfigErrors([ConfigProblem(path: path, position: error.position, message: error.message)]))
         }
         var reader = TableReader(path: path, privateFile: privateFile)
+        reader.hostMemTotal = hostMemTotal
         reader.read(document)
         guard reader.problems.isEmpty else { return .failure(ConfigErrors(inFileOrder(reader.problems))) }
         reader.relateKeys()
@@ -74,7 +76,8 @@ public enum ConfigLoader {
             return .failure(ConfigErrors([ConfigProblem(path: path, position: nil, message: "cannot read the config file: \(String(cString: strerror(errno)))")]))
         }
         let privateFile = st.st_uid == 0 && st.st_mode & (S_IRGRP | S_IROTH) == 0
-        return decode(bytes: bytes, path: path, privateFile: privateFile).map { Loaded.file($0) }
+        let total = try? HostMemoryProbe.read(HostRoot("/")).get().total
+        return decode(bytes: bytes, path: path, privateFile: privateFile, hostMemTotal: total).map { Loaded.file($0) }
     }
 
     /// The config names units to restart and commands to run as root, so

@@ -26,7 +26,12 @@ extension TableReader {
         if let legacy = unconfiguredNode { relateUnconfigured(legacy) }
         relateNodesToEachOther()
         relateReferences()
-        if Self.comparable(m.warnAbove, m.restartAbove), !Self.less(m.warnAbove, m.restartAbove) {
+        if !Self.comparable(m.warnAbove, m.restartAbove) {
+            let warnOrigin = setAt["memory.warn_above"] == nil ? " by default" : ""
+            let restartOrigin = setAt["memory.restart_above"] == nil ? " by default" : ""
+            onThisHost(warn: ("memory.warn_above", m.warnAbove, warnOrigin),
+                       below: ("restart_above", m.restartAbove, restartOrigin), at: at("memory.warn_above", "memory.restart_above"))
+        } else if !Self.less(m.warnAbove, m.restartAbove) {
             problem(at("memory.warn_above", "memory.restart_above"), "memory.warn_above (\(m.warnAbove)) must be below restart_above (\(m.restartAbove))")
         }
         if Self.comparable(m.hostAvailableBelow, m.hostAvailableWarnBelow), !Self.less(m.hostAvailableBelow, m.hostAvailableWarnBelow) {

@@ -58,10 +58,28 @@ extension TableReader {
     mutating func relateThresholds(_ n: NodeConfig, prefix p: String) {
         guard n.warnAbove != nil || n.restartAbove != nil else { return }   // [memory]'s pair is checked once, there
         let l = config.limits(of: n)
-        guard Self.comparable(l.warnAbove, l.restartAbove), !Self.less(l.warnAbove, l.restartAbove) else { return }
         let origin = { (own: Amount?) in own == nil ? " from [memory]" : "" }
-        problem(at(node: n.name, "warn_above", "restart_above"),
-                "\(p): warn_above (\(l.warnAbove)\(origin(n.warnAbove))) must be below restart_above (\(l.restartAbove)\(origin(n.restartAbove)))")
+        let at = at(node: n.name, "warn_above", "restart_above")
+        guard Self.comparable(l.warnAbove, l.restartAbove) else {
+            return onThisHost(warn: ("\(p).warn_above", l.warnAbove, origin(n.warnAbove)), below: ("restart_above", l.restartAbove, origin(n.restartAbove)), at: at)
+        }
+        guard !Self.less(l.warnAbove, l.restartAbove) else { return }
+        problem(at, "\(p): warn_above (\(l.warnAbove)\(origin(n.warnAbove))) must be below restart_above (\(l.restartAbove)\(origin(n.restartAbove)))")
+    }
+
+    /// A size against a share of RAM: comparable only on a host. Where the
+    /// warning is not below the restart, it can never come first: said as a
+    /// note (the file stays valid: it may be right on another host).
+    mutating func onThisHost(warn: (name: String, value: Amount, origin: String), below restart: (name: String, value: Amount, origin: String), at: SourcePosition) {
+        guard let total = hostMemTotal else { return }
+        let w = warn.value.bytes(of: total), r = restart.value.bytes(of: total)
+        guard w >= r else { return }
+        let said = { (a: Amount, origin: String, b: UInt64) in
+            if case .share = a { return "\(a)\(origin), \(Size.format(b)) of this host's \(Size.format(total))" }
+            return "\(Size.format(b))\(origin)"
+        }
+        note(at, "\(warn.name) (\(said(warn.value, warn.origin, w))) is not below \(restart.name) (\(said(restart.value, restart.origin, r))): "
+            + "the warning can never come before the restart; set \(warn.name), such as \"\(Size.format(r / 5 * 4).replacingSpaces())\"")
     }
 
     /// 0.1.0's [node] with keys that need a target it does not have.

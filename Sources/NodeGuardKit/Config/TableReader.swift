@@ -17,11 +17,19 @@ struct TableReader {
     var unconfiguredNode: NodeConfig?
     /// No one but root can read the file: an inline secret may live there.
     let privateFile: Bool
+    /// This host's MemTotal, when known: a size and a share of RAM can then be compared.
+    var hostMemTotal: UInt64?
 
     init(path: String, privateFile: Bool = false) { self.path = path; self.privateFile = privateFile }
 
     mutating func problem(_ at: SourcePosition, _ message: String) {
         problems.append(ConfigProblem(path: path, position: at, message: message))
+    }
+
+    /// Not an error, but what the operator should know: said by `config
+    /// check` and logged by the daemon; the file stays valid.
+    mutating func note(_ at: SourcePosition, _ message: String) {
+        config.notes.append(ConfigProblem(path: path, position: at, message: message))
     }
 
     mutating func read(_ root: TOMLTable) {

@@ -17,7 +17,7 @@ public enum Priority: Int, Sendable, Comparable {
 }
 
 public enum EventKind: String, CaseIterable, Sendable {
-    case started, defaults, reloaded, reloadRejected = "reload_rejected", stopping
+    case started, defaults, reloaded, reloadRejected = "reload_rejected", stopping, configWarning = "config_warning"
     case warning, critical, recovered
     case leakTrend = "leak_trend"
     case restart, restartFailed = "restart_failed", restartDryRun = "restart_dry_run"
@@ -38,6 +38,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .reloaded: return "41a4a61188e0419e90666e50119c9b0b"
         case .reloadRejected: return "3b4b492290f743e68a66f237746d271a"
         case .stopping: return "48f2f1916df14df89aac2ccbe7beed69"
+        case .configWarning: return "daedcc912f1b4c50bb1779c1bfbf9ce5"
         case .warning: return "42001f2df43c46e1aa3af6142b3a040b"
         case .critical: return "4cda648f43bf4306ba889a83f7f916a5"
         case .recovered: return "3c3660ef50854ad2a02b545c76cc4871"
@@ -78,6 +79,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .defaults: return ("nodeguard runs on its embedded defaults", "No configuration file was found at the default path, so nodeguard uses its embedded defaults, which fit a 2 GB VPS. Without a [node] section only host checks run and nothing is restarted. Write /etc/nodeguard/nodeguard.toml (see nodeguard.toml(5)) and run `systemctl reload nodeguard`.")
         case .reloaded: return ("nodeguard configuration reloaded", "nodeguard re-read its configuration on SIGHUP (systemctl reload nodeguard) and the new one is in force. The message lists each key that changed, old -> new.")
         case .reloadRejected: return ("nodeguard rejected a new configuration", "On reload the configuration file had errors, listed in the message as FILE:LINE:COLUMN: problem. The previous configuration stays in force. Fix the file, check it with `nodeguard config check`, and reload again.")
+        case .configWarning: return ("The configuration is valid but does not do what it seems to", "A key's value conflicts with another key's default on this host: a warn_above set as a share of RAM at or above a restart_above set as a size (or the reverse), so the warning can never come before the restart. The message gives the file, line and column of the key that was set, both values on this host and a value that fits. `nodeguard config check` says the same.")
         case .stopping: return ("nodeguard stopping", "nodeguard received SIGTERM and exits; the restart history is saved.")
         case .warning: return ("A check crossed its warning threshold", "NODEGUARD_CHECK names the check (node_memory, host_memory, disk_free, disk_inodes), NODEGUARD_VALUE the value, NODEGUARD_THRESHOLD the threshold. Nothing is changed yet; look at what is using the resource.")
         case .critical: return ("A check crossed its critical threshold", "The check named in NODEGUARD_CHECK is critical. For a disk, nodeguard has already done what it can to reclaim space; free space by hand now, or the node's database may be corrupted when the disk fills.")
@@ -119,7 +121,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .warning, .leakTrend, .bandwidthWarning, .counterAnomaly, .clockStep: return .warning
         case .bandwidthMonth, .logPruned, .journalVacuumed, .nodeUp, .stateMigrated: return .notice
         case .nodeDown, .chainDown, .rpcCredentials, .dockerUnreachable: return .err
-        case .restartWithheld: return .warning
+        case .restartWithheld, .configWarning: return .warning
         case .dockerBack: return .notice
         case .chainStalled, .chainBehind, .chainIsolated: return .warning
         case .chainRecovered: return .notice
