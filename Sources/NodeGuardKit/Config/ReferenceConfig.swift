@@ -184,10 +184,38 @@ extension ReferenceConfig {
         .BR "nodeguard config check" ;
         errors are reported as
         .IR PATH:LINE:COL:\\ message ,
-        unknown keys with the nearest valid key.
+        unknown keys with the nearest valid key; a valid file whose default
+        conflicts with a set threshold on this host's RAM gets a
+        .I warning:
+        line at the set key.
+        .B "nodeguard config check \\-\\-probe"
+        also looks for the units, containers, pidfiles and paths the file names.
         A reload with an invalid file keeps the old configuration in force.
         The file must not be writable by any user but root: it names units to
         restart and commands to run as root, so nodeguard refuses it otherwise.
+
+        """ + manValues + manSyntax
+    }
+
+    static let manSyntax = """
+        .SS Syntax
+        The file is TOML 1.0 (https://toml.io/en/v1.0.0), read strictly: dotted keys
+        .RB ( "memory.restart_above = \\(dq1GiB\\(dq" ),
+        inline tables, arrays of tables, multi-line strings and every number form
+        mean what TOML says. Invalid UTF-8, control characters, a bare carriage
+        return, malformed numbers and keys or tables defined twice are errors.
+        A value of a type no key takes (a date, say) is a type error at that key.
+        Every error is one line,
+        .IR PATH : LINE : COLUMN ": message" ,
+        with control characters from the file escaped. A file over 1 MiB, or nested
+        more than 64 tables and arrays deep, is refused whole. A leap second
+        .RB ( 23:59:60 )
+        is not a valid time here, as in Go's and Python's TOML readers.
+
+        """
+
+    /// How sizes, shares, durations and commands are written.
+    static let manValues = """
         .SS Values
         .TP
         .B Sizes
@@ -204,31 +232,17 @@ extension ReferenceConfig {
         a number with ms, s, m, h or d, or several of them, such as
         .BR \\(dq500ms\\(dq ", " \\(dq30s\\(dq ", " \\(dq10m\\(dq ", " \\(dq6h\\(dq ", " \\(dq7d\\(dq ", " \\(dq1h30m\\(dq .
         Each key's range is given with the key.
+        .TP
+        .B Commands
+        an argv array run without a shell, such as
+        .BR "[\\(dq/usr/bin/docker\\(dq, \\(dqrestart\\(dq, \\(dqnode\\(dq]" .
         .PP
         A space between the number and the unit is allowed in sizes, shares and
         durations
         .RB ( \\(dq1.2\\ GiB\\(dq ", " \\(dq1h\\ 30m\\(dq ),
         because nodeguard prints them that way and people paste what they see.
-        .TP
-        .B Commands
-        an argv array run without a shell, such as
-        .BR "[\\(dq/usr/bin/docker\\(dq, \\(dqrestart\\(dq, \\(dqnode\\(dq]" .
-        .SS Syntax
-        The file is TOML 1.0 (https://toml.io/en/v1.0.0), read strictly: dotted keys
-        .RB ( "memory.restart_above = \\(dq1GiB\\(dq" ),
-        inline tables, arrays of tables, multi-line strings and every number form
-        mean what TOML says. Invalid UTF-8, control characters, a bare carriage
-        return, malformed numbers and keys or tables defined twice are errors.
-        A value of a type no key takes (a date, say) is a type error at that key.
-        Every error is one line,
-        .IR PATH : LINE : COLUMN ": message" ,
-        with control characters from the file escaped. A file over 1 MiB, or nested
-        more than 64 tables and arrays deep, is refused whole. A leap second
-        .RB ( 23:59:60 )
-        is not a valid time here, as in Go's and Python's TOML readers.
 
         """
-    }
 
     static let manTail = """
         .SH EXAMPLE
