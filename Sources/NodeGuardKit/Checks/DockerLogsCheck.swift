@@ -106,19 +106,23 @@ final class DockerLogsCheck: Reclaiming {
         step.kind == .truncateActive ? "; `docker logs -f` followers keep their old offset and must reconnect" : ""
     }
 
+    /// "chatty (0123456789ab)", or the short id when the name cannot be read.
+    func containerLabel(_ id: String) -> String {
+        DockerLogsProbe.containerName(id, in: config.containersDir).map { "\($0) (\(id.prefix(12)))" } ?? String(id.prefix(12))
+    }
+
     func advice(_ id: String) -> String {
-        let name = DockerLogsProbe.containerName(id, in: config.containersDir).map { "\($0) (\(id.prefix(12)))" } ?? String(id.prefix(12))
-        return "To stop this for container \(name), set log-opts max-size and max-file in /etc/docker/daemon.json and recreate it (see `nodeguard doctor`); further prunes are summarised once an hour"
+        "To stop this for container \(containerLabel(id)), set log-opts max-size and max-file in /etc/docker/daemon.json and recreate it (see `nodeguard doctor`); further prunes are summarised once an hour"
     }
 
     /// The hourly summaries due: one NOTICE a container that was pruned again.
     func summaries(_ cycle: inout Cycle) {
         for (id, t) in digest.due(now: cycle.now.monotonic) {
             let span = Duration.format(((cycle.now.monotonic - t.saidAt) / 60).rounded() * 60)
-            let name = DockerLogsProbe.containerName(id, in: config.containersDir).map { "\($0) (\(id.prefix(12)))" } ?? String(id.prefix(12))
-            let verb = cycle.dryRun ? "would have been pruned" : "pruned"
+            let done = cycle.dryRun ? "would have been pruned \(t.count) more times in the last \(span) (dry run)"
+                : "pruned \(t.count) more times in the last \(span), \(Size.format(t.freed)) freed"
             cycle.events.append(Event(.logPruned,
-                "logs of container \(name) \(verb) \(t.count) more times in the last \(span), \(Size.format(t.freed)) freed; set log-opts max-size and max-file in /etc/docker/daemon.json and recreate it (see `nodeguard doctor`)",
+                "logs of container \(containerLabel(id)) \(done); set log-opts max-size and max-file in /etc/docker/daemon.json and recreate it (see `nodeguard doctor`)",
                 fields: [("CHECK", "docker_logs"), ("TARGET", "\(config.containersDir)/\(id)"), ("ACTION", "summary"),
                          ("VALUE", String(t.freed)), ("COUNT", String(t.count))]))
         }
