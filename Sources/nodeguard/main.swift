@@ -144,7 +144,7 @@ case "config":
         switch ConfigLoader.load(path: path, required: true) {
         case .success(.file(let c)), .success(.defaults(let c)):
             out("\(path): ok: \(c.summary)\n")
-            for n in c.notes { out(n.description.replacing(": ", with: ": warning: ", maxReplacements: 1) + "\n") }
+            for n in c.notes { out(n.warningLine + "\n") }
             guard o.probe else { exit(0) }
             let found = ConfigProbe.run(c, root: HostRoot("/"))
             for f in found { out(f.line + "\n") }

@@ -32,15 +32,15 @@ var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
     case "--config":
-        guard let p = args.popFirst() else { fail(["nodeguardd: --config needs a path"], code: 64) }
+        guard let p = args.popFirst() else { fail(["nodeguardd: --config needs a path"], code: CommandHelp.usageError) }
         configPath = p; configGiven = true
     case "--dry-run": dryRun = true
     case "--root":  // probes read /proc and /sys under this directory (tests, benchmarks)
-        guard let p = args.popFirst() else { fail(["nodeguardd: --root needs a directory"], code: 64) }
+        guard let p = args.popFirst() else { fail(["nodeguardd: --root needs a directory"], code: CommandHelp.usageError) }
         rootDir = p
     case "--version": FileIO.writeAll(1, "nodeguardd \(NodeGuardVersion.string)\n"); exit(0)
     case "-h", "--help": FileIO.writeAll(1, usage); exit(0)
-    default: fail(["nodeguardd: unknown option `\(a)`; see nodeguardd --help"], code: 64)
+    default: fail(["nodeguardd: unknown option `\(a)`; see nodeguardd --help"], code: CommandHelp.usageError)
     }
 }
 
@@ -106,6 +106,11 @@ var cpuAtLastCycle = threadCPUMicroseconds()
     if cycleCount == 5 || cycleCount == 25 { WorkingSet.trim(); cpuAtLastCycle = threadCPUMicroseconds() }
 }
 
+/// What a valid config should not be left as (config check's warnings), once per load.
+@MainActor func logNotes(_ c: Config) {
+    for n in c.notes { log.send(Event(.configWarning, n.description, fields: [("TARGET", configPath)])) }
+}
+
 @MainActor func reload() {
     Notifier.send("RELOADING=1\nMONOTONIC_USEC=\(Notifier.monotonicMicroseconds())")
     switch ConfigLoader.load(path: configPath, required: configGiven || !usingDefaults) {
@@ -123,7 +128,7 @@ var cpuAtLastCycle = threadCPUMicroseconds()
         let what = changes.isEmpty ? "nothing changed" : changes.joined(separator: ", ")
         log.send(Event(.reloaded, "configuration reloaded from \(usingDefaults ? "embedded defaults" : configPath): \(what)",
                        fields: [("ACTION", "reload"), ("TARGET", configPath), ("CHANGES", changes.joined(separator: "\n"))]))
-        for n in new.notes { log.send(Event(.configWarning, n.description, fields: [("TARGET", configPath)])) }
+        logNotes(new)
     }
     Notifier.send("READY=1\nSTATUS=" + guardian.view.summary)
     WorkingSet.trim()
@@ -138,7 +143,7 @@ guardian.restoreState()
 cycle()
 Notifier.send("READY=1\nSTATUS=" + guardian.view.summary)
 log.send(Event(.started, "nodeguard \(NodeGuardVersion.string) started: \(guardian.config.summary)", fields: [("TARGET", configPath)]))
-for n in guardian.config.notes { log.send(Event(.configWarning, n.description, fields: [("TARGET", configPath)])) }
+logNotes(guardian.config)
 WorkingSet.trim()
 cpuAtLastCycle = threadCPUMicroseconds()
 

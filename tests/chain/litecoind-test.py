@@ -13,7 +13,7 @@ usage: tests/chain/litecoind-test.py BINDIR
 import os, re, shutil, signal, subprocess, sys, tempfile, threading, time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import Notify, Results, wait_for
+from harness import one_node_host, Notify, Results, wait_for
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
 W = tempfile.mkdtemp(prefix="nodeguard-chain-")
@@ -104,16 +104,7 @@ class Miner(threading.Thread):
 def start_nodeguard(node_keys, max_restarts=3):
     global ng
     with open(CONFIG, "w") as f:
-        f.write("""interval = "1s"
-status_file = "%s/status.json"
-state_directory = "%s/state"
-[bandwidth]
-enabled = false
-[docker_logs]
-enabled = false
-[journal]
-max_use = "0B"
-[node.b]
+        f.write(one_node_host(W) + """[node.b]
 pidfile = "%s/node.pid"
 restart_command = ["%s"]
 max_restarts = %d
@@ -126,7 +117,7 @@ down_after = "10s"
 stalled_after = "15s"
 startup_grace = "5s"
 %s
-""" % (W, W, B_DIR, RESTART, max_restarts, node_keys))
+""" % (B_DIR, RESTART, max_restarts, node_keys))
     os.chmod(CONFIG, 0o600)
     open(LOG, "w").close()
     shutil.rmtree(os.path.join(W, "state"), ignore_errors=True)

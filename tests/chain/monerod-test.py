@@ -12,7 +12,7 @@ usage: tests/chain/monerod-test.py BINDIR
 import json, os, re, shutil, signal, subprocess, sys, tempfile, threading, time, urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from harness import Results, wait_for
+from harness import one_node_host, Results, wait_for
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
 W = tempfile.mkdtemp(prefix="nodeguard-monero-")
@@ -84,16 +84,7 @@ try:
     rpc("generateblocks", {"amount_of_blocks": 5, "wallet_address": ADDR})
     miner.start()
     with open(CONFIG, "w") as f:
-        f.write("""interval = "1s"
-status_file = "%s/status.json"
-state_directory = "%s/state"
-[bandwidth]
-enabled = false
-[docker_logs]
-enabled = false
-[journal]
-max_use = "0B"
-[node.xmr]
+        f.write(one_node_host(W) + """[node.xmr]
 pidfile = "%s"
 restart_command = ["%s"]
 rpc = "monero"
@@ -102,7 +93,7 @@ rpc_every = "1s"
 stalled_after = "15s"
 startup_grace = "10s"
 isolated_after = "0s"
-""" % (W, W, PIDFILE, RESTART, PORT))
+""" % (PIDFILE, RESTART, PORT))
     ng = subprocess.Popen([os.path.join(BIN, "nodeguardd"), "--config", CONFIG], stdout=subprocess.DEVNULL, stderr=open(LOG, "w"))
     time.sleep(15)
     if restarts() == 0 and not lines("stalled"):

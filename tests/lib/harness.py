@@ -19,6 +19,13 @@ class Results:
         sys.exit(1 if self.failed else 0)
 
 
+def one_node_host(work):
+    """The head of a test config: 1 s cycles, status and state under `work`,
+    the host-wide checks off, so that only the node under test is judged."""
+    return (f'interval = "1s"\nstatus_file = "{work}/status.json"\nstate_directory = "{work}/state"\n'
+            '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n[journal]\nmax_use = "0B"\n')
+
+
 def wait_for(pred, seconds, step=0.2):
     end = time.time() + seconds
     while time.time() < end:

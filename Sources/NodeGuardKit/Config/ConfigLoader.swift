@@ -11,9 +11,14 @@ public struct ConfigProblem: Error, Equatable, Sendable, CustomStringConvertible
     public var message: String
 
     /// One line whatever the file held: control characters are escaped.
-    public var description: String {
+    public var description: String { line(label: nil) }
+
+    /// "PATH:LINE:COL: warning: message", for a note on a valid file.
+    public var warningLine: String { line(label: "warning") }
+
+    func line(label: String?) -> String {
         let where_ = position.map { "\(Printable.escaped(path)):\($0.line):\($0.column)" } ?? Printable.escaped(path)
-        return "\(where_): \(Printable.escaped(message))"
+        return "\(where_): \(label.map { $0 + ": " } ?? "")\(Printable.escaped(message))"
     }
 }
 

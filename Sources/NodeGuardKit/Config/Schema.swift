@@ -24,8 +24,8 @@ func string(_ n: TOMLNode, _ what: String = "a string") throws(UnitError) -> Str
 func duration(_ n: TOMLNode, min: Double, max: Double) throws(UnitError) -> Double {
     if case .integer(let i) = n.value {
         // The hint is a value the key takes: the same number in seconds only when in range.
-        let hint = Double(i) >= min && Double(i) <= max ? "\"\(i)s\"" : "\"\(Duration.format(Swift.max(min, Swift.min(max, 30))).replacingSpaces())\""
-        throw UnitError(message: "expected a duration string such as \(hint), found an integer; write the unit (ms, s, m, h or d)")
+        let hint = Double(i) >= min && Double(i) <= max ? "\(i)s" : Duration.example(min...max)
+        throw UnitError(message: "expected a duration string such as \"\(hint)\", found an integer; write the unit (ms, s, m, h or d)")
     }
     let v = try Duration.parse(try string(n, "a duration string such as \"30s\""), range: min...max)
     guard v >= min, v <= max else {

@@ -25,9 +25,10 @@ public enum ConfigProbe {
     public static func run(_ config: Config, root: HostRoot) -> [ProbeFinding] {
         var out: [ProbeFinding] = []
         var docker: [String: DockerView] = [:]
+        let units = UnitView(root: root)
         for n in config.nodes {
             let subject = "node \(n.name)"
-            if let unit = n.unit { out.append(self.unit(unit, subject: subject, root: root)) }
+            if let unit = n.unit { out.append(units.unit(unit, subject: subject)) }
             if let pidfile = n.pidfile { out.append(path(pidfile, subject: "\(subject): pidfile", what: "the node may be stopped, or its pidfile is elsewhere", root: root)) }
             if let name = n.container {
                 let view = docker[n.dockerSocket] ?? DockerView(socket: n.dockerSocket)
@@ -35,15 +36,15 @@ public enum ConfigProbe {
                 out.append(view.container(name, subject: subject))
                 out += n.thenRestart.map { view.container($0, subject: "\(subject): then_restart") }
             } else if n.unit != nil {
-                out += n.thenRestart.map { unit($0, subject: "\(subject): then_restart", root: root) }
+                out += n.thenRestart.map { units.unit($0, subject: "\(subject): then_restart") }
             }
             for file in [n.liveness.cookieFile, n.liveness.passwordFile].compactMap({ $0 }) {
                 out.append(path(file, subject: "\(subject): RPC credentials", what: "bitcoind writes its cookie when its RPC starts", root: root))
             }
         }
         for d in config.disk.paths { out.append(path(d, subject: "disk", what: "fix disk.paths", root: root)) }
+        let names = config.bandwidth.interfaces.isEmpty ? [] : FileIO.list(root.path("/sys/class/net"))
         for i in config.bandwidth.interfaces {
-            let names = FileIO.list(root.path("/sys/class/net"))
             out.append(names.contains(i) ? ProbeFinding(outcome: .found, subject: "interface", detail: i)
                 : ProbeFinding(outcome: .missing, subject: "interface", detail: "no interface \(i) here\(nearest(i, names)); the interfaces are \(names.sorted().joined(separator: ", "))"))
         }
@@ -58,20 +59,31 @@ public enum ConfigProbe {
         FileIO.exists(root.path(p)) ? ProbeFinding(outcome: .found, subject: subject, detail: "\(p) exists")
             : ProbeFinding(outcome: .missing, subject: subject, detail: "\(p) does not exist (\(FileIO.errorText(errno))); \(what)")
     }
+}
+
+/// This host's systemd units as `--probe` sees them: the unit directories
+/// and the running services listed once.
+struct UnitView {
+    let files: [String]
+    let running: [String]
+
+    init(root: HostRoot) {
+        files = ConfigProbe.unitDirectories.flatMap { FileIO.list(root.path($0)) }
+        running = FileIO.list(root.path("/sys/fs/cgroup/system.slice")) + FileIO.list(root.path("/sys/fs/cgroup/systemd/system.slice"))
+    }
 
     /// A unit file, an instance of a template, or a unit running now.
-    static func unit(_ name: String, subject: String, root: HostRoot) -> ProbeFinding {
-        let files = unitDirectories.flatMap { FileIO.list(root.path($0)) }
-        let running = FileIO.list(root.path("/sys/fs/cgroup/system.slice")) + FileIO.list(root.path("/sys/fs/cgroup/systemd/system.slice"))
+    func unit(_ name: String, subject: String) -> ProbeFinding {
         let template = name.firstIndex(of: "@").map { String(name[...$0]) + (name.split(separator: ".").last.map { "." + $0 } ?? "") }
         if files.contains(name) || running.contains(name) || template.map(files.contains) == true {
             return ProbeFinding(outcome: .found, subject: subject, detail: "unit \(name)")
         }
         guard !files.isEmpty || !running.isEmpty else {
-            return ProbeFinding(outcome: .unchecked, subject: subject, detail: "unit \(name): no systemd unit directory here (\(unitDirectories[0]), \(unitDirectories[4]))")
+            let dirs = ConfigProbe.unitDirectories
+            return ProbeFinding(outcome: .unchecked, subject: subject, detail: "unit \(name): no systemd unit directory here (\(dirs[0]), \(dirs[4]))")
         }
         let names = Array(Set((files + running).filter { $0.hasSuffix(".service") || $0.hasSuffix(".target") }))
-        return ProbeFinding(outcome: .missing, subject: subject, detail: "no unit \(name) here\(nearest(name, names)); `systemctl list-unit-files` lists them")
+        return ProbeFinding(outcome: .missing, subject: subject, detail: "no unit \(name) here\(ConfigProbe.nearest(name, names)); `systemctl list-unit-files` lists them")
     }
 }
 
