@@ -28,25 +28,23 @@ public enum HostMemoryProbe {
     }
 
     static let avg10 = Array("avg10=".utf8)
-    static let memTotal = Array("MemTotal".utf8), memAvailable = Array("MemAvailable".utf8), memFree = Array("MemFree".utf8)
-    static let activeFile = Array("Active(file)".utf8), inactiveFile = Array("Inactive(file)".utf8)
-    static let sReclaimable = Array("SReclaimable".utf8), swapTotal = Array("SwapTotal".utf8), swapFree = Array("SwapFree".utf8)
 
     public static func parseMeminfo(_ text: String) -> HostMemory? { parseMeminfo(Array(text.utf8)) }
 
     public static func parseMeminfo(_ bytes: [UInt8]) -> HostMemory? {
         var total: UInt64?, available: UInt64?
         var free: UInt64 = 0, file: UInt64 = 0, reclaimable: UInt64 = 0, swapT: UInt64 = 0, swapF: UInt64 = 0
-        forEachNumericField(bytes) { key, v in
+        forEachField(bytes, separator: UInt8(ascii: ":")) { key in
             // Every key wanted starts with M, A, I or S: most lines stop here.
-            guard let f = key.first, f == UInt8(ascii: "M") || f == UInt8(ascii: "A") || f == UInt8(ascii: "I") || f == UInt8(ascii: "S") else { return }
-            if key.equals(memTotal) { total = v }
-            else if key.equals(memAvailable) { available = v }
-            else if key.equals(memFree) { free = v }
-            else if key.equals(activeFile) || key.equals(inactiveFile) { file += v }
-            else if key.equals(sReclaimable) { reclaimable = v }
-            else if key.equals(swapTotal) { swapT = v }
-            else if key.equals(swapFree) { swapF = v }
+            let f = key.first
+            guard f == UInt8(ascii: "M") || f == UInt8(ascii: "A") || f == UInt8(ascii: "I") || f == UInt8(ascii: "S") else { return }
+            if key.is("MemTotal") { total = key.value }
+            else if key.is("MemAvailable") { available = key.value }
+            else if key.is("MemFree") { free = key.value ?? 0 }
+            else if key.is("Active(file)") || key.is("Inactive(file)") { file += key.value ?? 0 }
+            else if key.is("SReclaimable") { reclaimable = key.value ?? 0 }
+            else if key.is("SwapTotal") { swapT = key.value ?? 0 }
+            else if key.is("SwapFree") { swapF = key.value ?? 0 }
         }
         guard let total else { return nil }
         let estimated = available == nil

@@ -165,9 +165,6 @@ public enum NodeMemoryProbe {
         return pids
     }
 
-    static let anon = Array("anon".utf8), totalRss = Array("total_rss".utf8), rss = Array("rss".utf8)
-    static let rssAnon = Array("RssAnon".utf8)
-
     public static func parseMemoryStat(_ text: String, version: CgroupVersion) -> UInt64? {
         parseMemoryStat(Array(text.utf8), version: version)
     }
@@ -176,8 +173,8 @@ public enum NodeMemoryProbe {
     /// hierarchical anon + swap cache, so child cgroups count), else `rss`.
     public static func parseMemoryStat(_ bytes: [UInt8], version: CgroupVersion) -> UInt64? {
         var a: UInt64?, t: UInt64?, r: UInt64?
-        forEachNumericField(bytes) { key, v in
-            if key.equals(anon) { a = v } else if key.equals(totalRss) { t = v } else if key.equals(rss) { r = v }
+        forEachField(bytes, separator: UInt8(ascii: " ")) { key in
+            if key.is("anon") { a = key.value } else if key.is("total_rss") { t = key.value } else if key.is("rss") { r = key.value }
         }
         return version == .v2 ? a : (t ?? r)
     }
@@ -247,7 +244,7 @@ public enum NodeMemoryProbe {
     /// RssAnon from /proc/PID/status (kernel 4.5+): resident anonymous pages.
     public static func parseRssAnon(_ bytes: [UInt8]) -> UInt64? {
         var found: UInt64?
-        forEachNumericField(bytes) { key, v in if key.equals(rssAnon) { found = v } }
+        forEachField(bytes, separator: UInt8(ascii: ":")) { key in if key.is("RssAnon") { found = key.value } }
         return found
     }
 

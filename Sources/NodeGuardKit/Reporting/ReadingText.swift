@@ -126,32 +126,32 @@ func format2(_ v: Double) -> String {
 /// them. By position: a reading that did not change keeps its words (most
 /// do, from one second to the next).
 final class ReadingViews {
-    // Two arrays, not one of pairs: reading a pair out of an array copies both.
-    var readings: [Reading] = []
-    var views: [CheckView] = []
+    /// The last cycle's readings, in the checks' order, and their views in
+    /// the status's order (`order[position]` is the reading's index).
+    private var readings: [Reading] = []
+    private var order: [Int] = []
+    private(set) var views: [CheckView] = []
     /// Whether any words changed in the last call: what is made of the words
     /// alone (the STATUS= line) need not be made again when none did.
     private(set) var changed = true
 
     func views(_ now: [Reading]) -> [CheckView] {
-        changed = now.count != readings.count
-        var position = 0
-        for i in now.indices where now[i].node != nil { update(position, now, i); position += 1 }
-        for i in now.indices where now[i].node == nil { update(position, now, i); position += 1 }
-        if readings.count > position { readings.removeLast(readings.count - position); views.removeLast(views.count - position) }
-        return views
-    }
-
-    func update(_ position: Int, _ now: [Reading], _ i: Int) {
-        if position < readings.count {
-            if readings[position] == now[i] { return }
-            let v = ReadingText.view(now[i], was: readings[position], old: views[position])
-            readings[position] = now[i]
-            if v != views[position] { views[position] = v; changed = true }
-        } else {
-            readings.append(now[i])
-            views.append(ReadingText.view(now[i]))
+        // Compared as two local constants: read through the stored property,
+        // each reading was copied out of its array for the comparison, and
+        // those copies cost more than the comparisons.
+        let was = readings
+        readings = now
+        guard was.count == now.count, now.indices.allSatisfy({ (was[$0].node == nil) == (now[$0].node == nil) }) else {
+            order = now.indices.filter { now[$0].node != nil } + now.indices.filter { now[$0].node == nil }
+            views = order.map { ReadingText.view(now[$0]) }
             changed = true
+            return views
         }
+        changed = false
+        for (position, i) in order.enumerated() where was[i] != now[i] {
+            let v = ReadingText.view(now[i], was: was[i], old: views[position])
+            if v != views[position] { views[position] = v; changed = true }
+        }
+        return views
     }
 }

@@ -129,7 +129,7 @@ public struct StatusView: Equatable, Sendable {
         header(&w)
         w.string("updated_text", TimeFormat.local(updated))
         w.beginArray("checks")
-        for i in checks.indices { write(checks[i], into: &w) }
+        for i in checks.indices { Self.write(checks[i], into: &w) }
         w.endArray()
         w.beginObject("nodes")
         for name in nodeNames {
@@ -137,7 +137,7 @@ public struct StatusView: Equatable, Sendable {
             w.string("state", state(ofNode: name).rawValue)
             checks.first { $0.node == name && $0.chain != nil }?.chain?.write(into: &w)
             w.beginArray("checks")
-            for c in checks where c.node == name { write(c, into: &w) }
+            for c in checks where c.node == name { Self.write(c, into: &w) }
             w.endArray()
             w.endObject()
         }
@@ -155,15 +155,15 @@ public struct StatusView: Equatable, Sendable {
     public func fileBytes(cache: StatusFileCache) -> [UInt8] {
         var w = JSONObjectWriter()
         header(&w)
-        if checks != cache.checks || actions != cache.actions || cache.tail.isEmpty {
+        if cache.fragments.update(checks) || actions != cache.actions || cache.tail.isEmpty {
             var t = JSONObjectWriter(capacity: 4096, element: true)
             t.beginArray("checks")
-            for i in checks.indices { t.element(cache.fragments.bytes(checks, i) { write($0, into: &$1) }) }
+            for f in cache.fragments.bytes { t.element(f) }
             t.endArray()
             t.beginArray("actions")
             for a in actions { write(a, texts: false, into: &t) }
             t.endArray()
-            cache.checks = checks; cache.actions = actions; cache.tail = t.bytes
+            cache.actions = actions; cache.tail = t.bytes
         }
         w.members(cache.tail)
         return w.finish()
@@ -190,7 +190,7 @@ public struct StatusView: Equatable, Sendable {
         w.endObject()
     }
 
-    func write(_ c: CheckView, into w: inout JSONObjectWriter) {
+    static func write(_ c: CheckView, into w: inout JSONObjectWriter) {
         w.beginObject()
         if let n = c.node { w.string("node", n) }
         w.string("check", c.check); w.string("target", c.target); w.string("value", c.value)
@@ -257,25 +257,39 @@ public struct StatusView: Equatable, Sendable {
 
 /// The status file's bytes from the last write (StatusView.fileBytes).
 public final class StatusFileCache {
-    /// Compared by their storage first: unchanged arrays are the same arrays.
-    var checks: [CheckView] = []
     var actions: [ActionRecord] = []
     var tail: [UInt8] = []
     let fragments = CheckFragments()
     public init() {}
 }
 
-/// Each check's JSON from the last write, by position: reused while the check reads the same.
+/// Each check's JSON from the last write, by position: made again only for
+/// a check whose view changed, as few do from one second to the next.
 final class CheckFragments {
-    var views: [CheckView] = []
-    var bytes: [[UInt8]] = []
-    public init() {}
+    private var views: [CheckView] = []
+    private(set) var bytes: [[UInt8]] = []
 
-    func bytes(_ checks: [CheckView], _ i: Int, _ write: (CheckView, inout JSONObjectWriter) -> Void) -> [UInt8] {
-        if i < views.count, views[i] == checks[i] { return bytes[i] }
+    /// Returns whether any check's bytes changed. The last views are
+    /// compared as a local constant: compared through the stored property,
+    /// each view was copied out for the comparison first.
+    func update(_ checks: [CheckView]) -> Bool {
+        let old = views
+        views = checks
+        if old.count != checks.count {
+            bytes = checks.map(Self.render)
+            return true
+        }
+        var changed = false
+        for i in checks.indices where old[i] != checks[i] {
+            bytes[i] = Self.render(checks[i])
+            changed = true
+        }
+        return changed
+    }
+
+    static func render(_ c: CheckView) -> [UInt8] {
         var w = JSONObjectWriter(capacity: 256, element: true)
-        write(checks[i], &w)
-        if i < views.count { views[i] = checks[i]; bytes[i] = w.bytes } else { views.append(checks[i]); bytes.append(w.bytes) }
+        StatusView.write(c, into: &w)
         return w.bytes
     }
 }
