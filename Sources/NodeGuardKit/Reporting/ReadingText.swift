@@ -136,9 +136,8 @@ final class ReadingViews {
     private(set) var changed = true
 
     func views(_ now: [Reading]) -> [CheckView] {
-        // Compared as two local constants: read through the stored property,
-        // each reading was copied out of its array for the comparison, and
-        // those copies cost more than the comparisons.
+        // Last cycle's readings are kept as the array the checks made (one
+        // reference, no per-reading copies into a reordered one).
         let was = readings
         readings = now
         guard was.count == now.count, now.indices.allSatisfy({ (was[$0].node == nil) == (now[$0].node == nil) }) else {

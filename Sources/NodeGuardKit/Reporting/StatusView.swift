@@ -269,9 +269,9 @@ final class CheckFragments {
     private var views: [CheckView] = []
     private(set) var bytes: [[UInt8]] = []
 
-    /// Returns whether any check's bytes changed. The last views are
-    /// compared as a local constant: compared through the stored property,
-    /// each view was copied out for the comparison first.
+    /// Returns whether any check's bytes changed, so the caller rebuilds
+    /// the checks' part of the file only then (and never compares the two
+    /// arrays of views a second time).
     func update(_ checks: [CheckView]) -> Bool {
         let old = views
         views = checks
