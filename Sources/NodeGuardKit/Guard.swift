@@ -26,6 +26,14 @@ public final class Guard {
     let words = ReadingViews()
     var summaryDryRun = false
     var stateProblemLogged = false
+    /// How old the status's words (its checks' texts, the STATUS= line) may
+    /// grow while no check changed state and nothing was said: the daemon
+    /// sets 5 s. At one cycle a second, turning every cycle's figures into
+    /// words was a tenth of the daemon's CPU, for texts nobody reads each
+    /// second. 0, the default: every cycle (`nodeguard check`, tests).
+    public var wordsEvery: Double = 0
+    private var wordsAt = -Double.infinity
+    private var wordsStates: [CheckState] = []
 
     public var dryRun: Bool { forceDryRun || config.dryRun }
 
@@ -66,17 +74,29 @@ public final class Guard {
         view.updated = now.wall
         view.interval = config.interval
         view.dryRun = dryRun
-        view.checks = words.views(readings)
         view.actions = actions
-        // The STATUS= line says what the words say: made again only when they changed.
-        if words.changed || view.dryRun != summaryDryRun || view.summary.isEmpty {
-            view.summary = StatusSummary.line(readings, nodes: nodes.map(\.name), dryRun: dryRun)
-            summaryDryRun = dryRun
+        if wordsDue(at: now.wall, said: !cycle.events.isEmpty || !cycle.actions.isEmpty) {
+            view.checks = words.views(readings)
+            view.checksUpdated = now.wall
+            // The STATUS= line says what the words say: made again only when they changed.
+            if words.changed || view.dryRun != summaryDryRun || view.summary.isEmpty {
+                view.summary = StatusSummary.line(readings, nodes: nodes.map(\.name), dryRun: dryRun)
+                summaryDryRun = dryRun
+            }
         }
         let report = CycleReport(now: now, events: cycle.events, readings: readings, view: view)
         for s in sinks { s.publish(report) }
         KeptOpen.sweep()
         return view
+    }
+
+    /// Whether this cycle's readings are put into words: when `wordsEvery`
+    /// has passed, something was said or done, or a check's state changed.
+    private func wordsDue(at wall: Double, said: Bool) -> Bool {
+        var due = said || !(wall - wordsAt < wordsEvery) || wall < wordsAt || readings.count != wordsStates.count
+        if !due { for i in readings.indices where readings[i].state != wordsStates[i] { due = true; break } }
+        if due { wordsAt = wall; wordsStates = readings.map(\.state) }
+        return due
     }
 
     func record(_ a: ActionRecord) { actions = RecentActions.adding(a, to: actions) }

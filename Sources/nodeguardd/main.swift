@@ -67,6 +67,9 @@ let guardian = Guard(config: config, root: HostRoot(rootDir), forceDryRun: dryRu
 let myPid = getpid()
 let statusSink = StatusFileSink(path: config.statusFile, pid: myPid, emit: log.send)
 guardian.sinks.append(statusSink)
+// The status's texts are made again at most every 5 s while no check changes
+// state and nothing is said (every cycle then, and always at once on a change).
+guardian.wordsEvery = 5
 let watchdog = Notifier.watchdogInterval()
 // At least twice per WatchdogSec, even when the check interval is longer.
 let pingEvery = watchdog.map { $0 / 3 }

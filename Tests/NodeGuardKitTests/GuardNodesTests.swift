@@ -98,6 +98,35 @@ extension GuardNodesTests {
         XCTAssertEqual(FileIO.readText(root + "/state/state.0.1.0"), old, "nothing lost")
         XCTAssertFalse((FileIO.readText(root + "/state/state") ?? "").contains("\nrestart "))
     }
+
+    /// The daemon's words are made again at most every `wordsEvery` while
+    /// only figures move, and at once when a state changes.
+    func testStatusWordsFollowStatesAtOnceAndFiguresEveryFewSeconds() throws {
+        let root = makeRoot(["dmo": 500 * MiB, "web": 100 * MiB])
+        let (g, _) = guardFor(root, twoNodes)
+        g.wordsEvery = 5
+        func dmoValue() -> String? { g.view.checks.first { $0.check == "node_memory" && $0.node == "dmo" }?.value }
+        cycles(g, stride(from: 0, through: 0, by: 1))
+        XCTAssertEqual(dmoValue(), "500 MiB")
+        setAnon(root, "dmo", 520 * MiB)   // a figure moves, no state changes
+        cycles(g, stride(from: 1, through: 4, by: 1))
+        XCTAssertEqual(dmoValue(), "500 MiB", "figures wait for wordsEvery")
+        XCTAssertEqual(g.view.checksUpdated, 10_000, "and say how old they are")
+        XCTAssertEqual(g.view.updated, 10_004)
+        XCTAssertEqual(g.readings.first { $0.check == "node_memory" && $0.node == "dmo" }?.value, .bytes(520 * MiB), "the readings are this cycle's")
+        cycles(g, stride(from: 5, through: 5, by: 1))
+        XCTAssertEqual(dmoValue(), "520 MiB")
+        XCTAssertEqual(g.view.checksUpdated, 10_005)
+        setAnon(root, "dmo", 950 * MiB)   // above warn_above: a state change is shown at once
+        cycles(g, stride(from: 6, through: 6, by: 1))
+        XCTAssertEqual(dmoValue(), "950 MiB")
+        XCTAssertEqual(g.view.checks.first { $0.node == "dmo" && $0.check == "node_memory" }?.state, .warning)
+        let text = g.view.text(now: 10_006, isDaemon: true)
+        XCTAssertFalse(text.contains("figures as of"), text)
+        setAnon(root, "dmo", 960 * MiB)
+        cycles(g, stride(from: 7, through: 8, by: 1))
+        XCTAssertTrue(g.view.text(now: 10_008, isDaemon: true).contains("figures as of"), "nodeguard status says the figures are older")
+    }
 }
 
 /// The restart budget's reading is kept while it reads the same, and made
@@ -122,4 +151,5 @@ final class RestartBudgetReadingTests: XCTestCase {
         XCTAssertEqual(shown(70).note, "", "grace over: said no more")
         XCTAssertEqual(shown(71).value, "1 of 3 in 1h")
     }
+
 }

@@ -83,6 +83,10 @@ public struct ActionRecord: Equatable, Sendable {
 
 public struct StatusView: Equatable, Sendable {
     public var updated: Double = 0
+    /// When the checks' texts were made: the daemon makes them again at most
+    /// every 5 s while no state changes (Guard.wordsEvery), so they may be
+    /// older than `updated`, the last cycle.
+    public var checksUpdated: Double = 0
     public var pid: Int32 = 0
     public var interval: Double = 0
     public var dryRun = false
@@ -171,6 +175,7 @@ public struct StatusView: Equatable, Sendable {
 
     func header(_ w: inout JSONObjectWriter) {
         w.number("updated", updated, decimals: 3)
+        w.number("checks_updated", checksUpdated, decimals: 3)
         w.number("pid", Double(pid))
         w.number("interval_seconds", interval)
         w.bool("dry_run", dryRun)
@@ -203,6 +208,7 @@ public struct StatusView: Equatable, Sendable {
     public init?(json j: JSON) {
         guard let checks = j["checks"]?.array, let actions = j["actions"]?.array else { return nil }
         updated = j["updated"]?.number ?? 0
+        checksUpdated = j["checks_updated"]?.number ?? updated
         pid = Int32(j["pid"]?.number ?? 0)
         interval = j["interval_seconds"]?.number ?? 0
         dryRun = j["dry_run"]?.bool ?? false
@@ -237,6 +243,7 @@ public struct StatusView: Equatable, Sendable {
         if isDaemon {
             let age = max(0, now - updated)
             out += "nodeguard (pid \(pid)) at \(TimeFormat.local(updated)) (\(Duration.format(age)) ago), every \(Duration.format(interval))\(dryRun ? ", DRY RUN" : ""); \(cycles) cycles, \(Int(cycleCPUMicroseconds.rounded())) µs CPU each\n"
+            if updated - checksUpdated >= 1 { out += "figures as of \(TimeFormat.local(checksUpdated)) (states are current)\n" }
         }
         out += "state: \(worst.rawValue)    \(summary)\n"
         // A block a node, then the host's checks.
