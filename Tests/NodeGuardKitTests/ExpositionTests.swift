@@ -60,3 +60,45 @@ final class ExpositionTests: XCTestCase {
         XCTAssertEqual(Exposition.render([bare]).split(separator: "\n").last, "nodeguard_last_cycle_timestamp_seconds 1700000000.25")
     }
 }
+
+/// The readings of a cycle as metric families, in base units.
+final class MetricFamiliesTests: XCTestCase {
+    func testReadingsBecomeGaugesInBaseUnits() throws {
+        let readings = [
+            Reading("node_memory", target: "dmo.service", node: "dmo", value: .bytes(812 * 1_048_576),
+                    warn: Threshold(.above, .bytes(900 * 1_048_576)), critical: Threshold(.above, .bytes(1_073_741_824), sustained: 180), state: .ok),
+            Reading("node_running", target: "dmo.service", node: "dmo", value: .word("running")),
+            Reading("node_running", target: "web", node: "web", value: .word("not running"), state: .error),
+            Reading("restart_budget", target: "dmo.service", node: "dmo", value: .count(1), figures: [Figure("max", .count(3))]),
+            Reading("chain", target: "http://127.0.0.1:9332/", node: "dmo", value: .count(812),
+                    figures: [Figure("since advanced", .seconds(40)), Figure("peers", .count(8)), Figure("syncing", .word("yes"))]),
+            Reading("host_memory", target: "host", value: .bytes(640 * 1_048_576)),
+            Reading("swap", target: "host", value: .word("none")),
+            Reading("memory_pressure", target: "host", value: .percent(1.5), figures: [Figure("full", .percent(0.25))]),
+            Reading("disk_free", target: "/", value: .bytes(2_000_000_000), state: .critical, projection: .fullIn(seconds: 86_400)),
+            Reading("disk_inodes", target: "/", value: .share(0.97), figures: [Figure("free", .count(123_456))]),
+            Reading("docker_logs", target: "/var/lib/docker/containers", value: .bytes(16_384)),
+        ]
+        let text = Exposition.render(MetricFamilies.gauges(readings, cycleEnded: 1_700_000_000.5, cycleCPUSeconds: 0.00045, version: "0.2.0"))
+        let lines = Set(text.split(separator: "\n").map(String.init))
+        for expected in [
+            "nodeguard_node_memory_bytes{node=\"dmo\"} 851443712",
+            "nodeguard_node_memory_warn_bytes{node=\"dmo\"} 943718400",
+            "nodeguard_node_memory_restart_bytes{node=\"dmo\"} 1073741824",
+            "nodeguard_node_up{node=\"dmo\"} 1", "nodeguard_node_up{node=\"web\"} 0",
+            "nodeguard_node_restarts_left{node=\"dmo\"} 2",
+            "nodeguard_node_height{node=\"dmo\"} 812", "nodeguard_node_height_age_seconds{node=\"dmo\"} 40",
+            "nodeguard_node_peers{node=\"dmo\"} 8", "nodeguard_node_syncing{node=\"dmo\"} 1",
+            "nodeguard_host_memory_available_bytes 671088640", "nodeguard_host_swap_used_bytes 0",
+            "nodeguard_host_memory_pressure_some_ratio 0.015", "nodeguard_host_memory_pressure_full_ratio 0.0025",
+            "nodeguard_disk_free_bytes{path=\"/\"} 2000000000", "nodeguard_disk_full_in_seconds{path=\"/\"} 86400",
+            "nodeguard_disk_free_inodes{path=\"/\"} 123456", "nodeguard_docker_logs_bytes 16384",
+            "nodeguard_check_state{check=\"disk_free\",target=\"/\"} 2", "nodeguard_check_state{check=\"node_running\",target=\"web\"} 3",
+            "nodeguard_last_cycle_timestamp_seconds 1700000000.5", "nodeguard_cycle_cpu_seconds 0.00045",
+            "nodeguard_build_info{version=\"0.2.0\"} 1",
+            "# TYPE nodeguard_node_memory_bytes gauge",
+        ] { XCTAssertTrue(lines.contains(expected), "missing \(expected) in\n\(text)") }
+        XCTAssertFalse(text.contains("nodeguard_node_lag_blocks"), "no reference, no lag")
+        XCTAssertEqual(text.components(separatedBy: "# TYPE nodeguard_check_state ").count, 2, "one TYPE a family")
+    }
+}
