@@ -8,7 +8,7 @@ SWIFT ?= swift
 STATIC_CXX = $(CURDIR)/.build/static-cxx
 # The functions of a steady check cycle are linked next to each other
 # (bench/hot-code.order, made by `make hot-code`): each cycle starts with cold
-# caches, and its code then sits on a few dozen pages, not ~225 (bench/hot-code.sh).
+# caches and TLBs, and fewer pages of code mean fewer misses (bench/hot-code.sh).
 HOT_CODE = $(CURDIR)/bench/hot-code.order
 RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -Osize \
 	-Xlinker -L$(STATIC_CXX) -Xswiftc -Xclang-linker -Xswiftc -static-libgcc \
