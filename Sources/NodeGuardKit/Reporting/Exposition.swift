@@ -61,25 +61,17 @@ public enum Exposition {
     }
 
     /// Label values escape backslash, double quote and line feed.
-    public static func escapeLabel(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    public static func escapeLabel(_ s: String) -> String { escape(s, quote: true) }
 
     /// HELP text escapes backslash and line feed (a quote is plain there).
-    public static func escapeHelp(_ s: String) -> String {
+    public static func escapeHelp(_ s: String) -> String { escape(s, quote: false) }
+
+    static func escape(_ s: String, quote: Bool) -> String {
         var out = ""
         for c in s.unicodeScalars {
             switch c {
             case "\\": out += "\\\\"
+            case "\"" where quote: out += "\\\""
             case "\n": out += "\\n"
             default: out.unicodeScalars.append(c)
             }
