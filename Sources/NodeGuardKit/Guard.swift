@@ -32,7 +32,7 @@ public final class Guard {
     /// words was a tenth of the daemon's CPU, for texts nobody reads each
     /// second. 0, the default: every cycle (`nodeguard check`, tests).
     public var wordsEvery: Double = 0
-    private var wordsAt = -Double.infinity
+    /// The states the words were last made with (when: view.checksUpdated).
     private var wordsStates: [CheckState] = []
 
     public var dryRun: Bool { forceDryRun || config.dryRun }
@@ -93,9 +93,10 @@ public final class Guard {
     /// Whether this cycle's readings are put into words: when `wordsEvery`
     /// has passed, something was said or done, or a check's state changed.
     private func wordsDue(at wall: Double, said: Bool) -> Bool {
-        var due = said || !(wall - wordsAt < wordsEvery) || wall < wordsAt || readings.count != wordsStates.count
+        let at = view.checksUpdated
+        var due = said || !(wall - at < wordsEvery) || wall < at || readings.count != wordsStates.count
         if !due { for i in readings.indices where readings[i].state != wordsStates[i] { due = true; break } }
-        if due { wordsAt = wall; wordsStates = readings.map(\.state) }
+        if due { wordsStates = readings.map(\.state) }
         return due
     }
 

@@ -282,6 +282,8 @@ final class CheckFragments {
     func update(_ checks: [CheckView]) -> Bool {
         let old = views
         views = checks
+        // Words not made again this cycle (Guard.wordsEvery) are the same array.
+        if old.withUnsafeBufferPointer({ a in checks.withUnsafeBufferPointer { a.baseAddress == $0.baseAddress && a.count == $0.count } }) { return false }
         if old.count != checks.count {
             bytes = checks.map(Self.render)
             return true
