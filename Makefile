@@ -50,7 +50,7 @@ release: deps-build
 	@mkdir -p $(STATIC_CXX); a=$$(ls /usr/lib/gcc/x86_64-linux-gnu/*/libstdc++.a 2>/dev/null | sort -V | tail -n1); \
 	  [ -n "$$a" ] || { echo "libstdc++.a not found: apt-get install libstdc++-12-dev"; exit 1; }; ln -sf "$$a" $(STATIC_CXX)/libstdc++.a
 	@# SwiftPM does not relink when only the order file changed.
-	@for b in nodeguardd nodeguard; do [ $(HOT_CODE) -nt .build/release/$$b ] && rm -f .build/release/$$b; done; true
+	@for b in nodeguardd nodeguard nodeguard-bench; do [ $(HOT_CODE) -nt .build/release/$$b ] && rm -f .build/release/$$b; done; true
 	$(SWIFT) build $(RELEASE_FLAGS)
 
 # A one-shot check of this host on the embedded defaults; its exit code
