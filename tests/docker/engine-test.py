@@ -34,6 +34,11 @@ CONFIG = os.path.join(W, "nodeguard.toml")
 LOG = os.path.join(W, "nodeguard.log")
 
 
+def head(state="state"):
+    """A test config's first lines: 1 s cycles, the status file and a state directory of its own."""
+    return f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/{state}"\n'
+
+
 def start_nodeguard(config_text, **env):
     """Writes the config, starts nodeguardd on it with a fresh log."""
     with open(CONFIG, "w") as f:
@@ -91,10 +96,7 @@ try:
     started0 = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", "leaky").stdout.strip()
 
     notify = Notify(W); notify.start()
-    ng = start_nodeguard(f'''interval = "1s"
-status_file = "{W}/status.json"
-state_directory = "{W}/state"
-[node]
+    ng = start_nodeguard(head() + f'''[node]
 container = "leaky"
 docker_socket = "{SOCK}"
 stop_timeout = "1s"
@@ -126,10 +128,7 @@ enabled = false
     #    the watchdog go on.
     ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
     sh("docker", "run", "-d", "--name", "plain", "--network", "none", "ngtest/busybox", "sh", "-c", 'trap "exit 0" TERM; while :; do sleep 1; done')
-    ng = start_nodeguard(f'''interval = "1s"
-status_file = "{W}/status.json"
-state_directory = "{W}/state-two"
-[memory]
+    ng = start_nodeguard(head("state-two") + f'''[memory]
 restart_above = "1GiB"
 warn_above = "900MiB"
 [node.leaky]
@@ -177,7 +176,7 @@ enabled = false
         bad("docker_back_and_node_down_and_back_said_once_each", log())
     ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
     sh("docker", "rm", "-f", "plain")
-    ng = start_nodeguard(f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state"\n'
+    ng = start_nodeguard(head() +
                          f'[node]\ncontainer = "leaky"\ndocker_socket = "{SOCK}"\n[bandwidth]\nenabled = false\n')
     wait_for(lambda: " started: " in log(), 10)
 
@@ -197,7 +196,7 @@ enabled = false
         cid = sh("docker", "create", "--network", "none", "ngtest/busybox", "true").stdout.strip()
         prefix = cid[0] if cid[0] in seen.values() else None
         seen[cid] = cid[0]
-    ng = start_nodeguard(f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state"\n'
+    ng = start_nodeguard(head() +
                          f'[node]\ncontainer = "{prefix}"\ndocker_socket = "{SOCK}"\n[bandwidth]\nenabled = false\n')
     want = f"`{prefix}` matches several containers"
     if wait_for(lambda: want in log(), 10) and ng.poll() is None:
@@ -237,7 +236,7 @@ enabled = false
         st = os.statvfs(active); return st.f_bavail * st.f_frsize
     big = os.stat(active).st_blocks * 512
     before = free_bytes()
-    ng = start_nodeguard(f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state"\n'
+    ng = start_nodeguard(head() +
                          f'[docker_logs]\ncontainers_dir = "{D}/root/containers"\nmax_per_container = "4MiB"\nscan_interval = "1s"\n'
                          '[bandwidth]\nenabled = false\n')
     def prunes():
@@ -277,7 +276,7 @@ enabled = false
     sh("docker", "run", "-d", "--name", "sick", "--network", "none", "--health-cmd", "test -f /tmp/ok",
        "--health-interval", "1s", "--health-retries", "1", "ngtest/busybox", "sh", "-c", 'trap "exit 0" TERM; while :; do sleep 1; done')
     sick0 = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", "sick").stdout.strip()
-    ng = start_nodeguard(f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state-sick"\n'
+    ng = start_nodeguard(head("state-sick") +
                          f'[node]\ncontainer = "sick"\ndocker_socket = "{SOCK}"\nstop_timeout = "1s"\nrestart_unhealthy_after = "3s"\n'
                          '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n')
     if wait_for(lambda: "restarting sick" in log(), 30):
@@ -301,7 +300,7 @@ enabled = false
         t = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", name).stdout.strip().replace("Z", "+00:00")
         return datetime.datetime.fromisoformat(t)
     calm0, dep0 = started("calm"), started("dep")
-    ng = start_nodeguard(f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state-nodes"\n'
+    ng = start_nodeguard(head("state-nodes") +
                          '[memory]\nfor = "3s"\n[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n'
                          f'[node.leak2]\ncontainer = "leak2"\ndocker_socket = "{SOCK}"\nstop_timeout = "1s"\nrestart_above = "64MiB"\n'
                          'warn_above = "48MiB"\nmax_restarts = 1\nthen_restart = ["dep"]\n'
@@ -323,7 +322,7 @@ enabled = false
 
     # 8. An exited node container: said once; started only with start_when_down.
     sh("docker", "stop", "-t", "1", "calm")
-    down_config = (f'interval = "1s"\nstatus_file = "{W}/status.json"\nstate_directory = "{W}/state-down"\n'
+    down_config = (head("state-down") +
                    '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n'
                    f'[node.calm]\ncontainer = "calm"\ndocker_socket = "{SOCK}"\nstop_timeout = "1s"\n')
     ng = start_nodeguard(down_config)
