@@ -84,7 +84,7 @@ public final class Guard {
                 summaryDryRun = dryRun
             }
         }
-        let report = CycleReport(now: now, events: cycle.events, readings: readings, view: view)
+        let report = CycleReport(now: now, events: cycle.events, readings: readings, view: view, tallies: cycle.tallies)
         for s in sinks { s.publish(report) }
         KeptOpen.sweep()
         return view

@@ -51,7 +51,7 @@ extension Guard {
                                 fields: fields + [("ACTION", "would-restart")]))
             cycle.actions.append(ActionRecord(wall: now.wall, action: "would restart", target: n.name, outcome: "dry run"))
         } else {
-            let (outcome, dependents) = restart(n, &cycle)
+            let (outcome, dependents) = restart(n, because: r.countedAs, &cycle)
             fields += [("ACTION", "restart"), ("OUTCOME", outcome.detail)]
             let place = n.budgetText(now.wall)
             events.append(outcome.succeeded
@@ -64,10 +64,12 @@ extension Guard {
 
     /// A node restarted as every restart is, whatever asked for it: through
     /// its actuator, its dependents after it once it is back, its grace
-    /// started, its history saved. The outcome, and the dependents' events.
-    func restart(_ n: NodeWatch, _ cycle: inout Cycle) -> (outcome: ActionOutcome, dependents: [Event]) {
+    /// started, its history saved, counted under `reason`. The outcome, and
+    /// the dependents' events.
+    func restart(_ n: NodeWatch, because reason: String, _ cycle: inout Cycle) -> (outcome: ActionOutcome, dependents: [Event]) {
         let outcome = n.actuator.restart(whileWaiting: whileWaiting)
         cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "restart", target: n.name, outcome: outcome.detail))
+        cycle.tallies.append(.restart(node: n.name, reason: reason))
         let dependents = outcome.succeeded ? restartDependents(of: n, after: outcome, &cycle) : []
         n.restartAttempted(now: cycle.now)
         // What was done so far goes into the recent actions before they are saved.

@@ -49,7 +49,7 @@ extension Guard {
                 if action == .stopNode {
                     o = SystemdUnit.stop(unit: n.config.unit ?? "", timeout: min(config.bandwidth.actionTimeout, 20), whileWaiting: whileWaiting)
                 } else {
-                    let done = restart(n, &cycle)
+                    let done = restart(n, because: "bandwidth", &cycle)
                     o = done.outcome
                     cycle.events += done.dependents
                 }

@@ -67,6 +67,8 @@ let guardian = Guard(config: config, root: HostRoot(rootDir), forceDryRun: dryRu
 let myPid = getpid()
 let statusSink = StatusFileSink(path: config.statusFile, pid: myPid, emit: log.send)
 guardian.sinks.append(statusSink)
+// [metrics] textfile, and the restart and freed-bytes counters it shows.
+guardian.sinks.append(MetricsSink(config: config, emit: log.send))
 // The status's texts are made again at most every 5 s while no check changes
 // state and nothing is said (every cycle then, and always at once on a change).
 guardian.wordsEvery = 5

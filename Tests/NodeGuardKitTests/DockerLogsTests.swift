@@ -163,9 +163,13 @@ final class DockerLogsTreeTests: XCTestCase {
     func testGuardPrunesOverTheLimitsAndSaysSo() {
         var events: [Event] = []
         let g = Guard(config: logsConfig(), root: HostRoot(fixture("cgroup-v2-vps")), emit: { events.append($0) })
+        let counted = TallySink()
+        g.sinks.append(counted)
         g.runCycle()
         let pruned = events.filter { $0.kind == .logPruned }
         XCTAssertEqual(pruned.count, 3)
+        XCTAssertEqual(counted.tallies, pruned.map { .freed(.dockerLogs, bytes: UInt64($0.field("VALUE") ?? "") ?? 0) },
+                       "the metrics count what each prune freed")
         let truncate = pruned.first { $0.field("ACTION") == "truncate" }
         XCTAssertTrue(truncate?.message.contains("/\(cid("b"))-json.log, its last 32 KiB kept, 168 KiB freed: the active log alone (200 KiB) is over max_per_container (64 KiB); `docker logs -f` followers keep their old offset and must reconnect.") == true, truncate?.message ?? "")
         XCTAssertEqual(UInt64(truncate?.field("VALUE") ?? ""), (200 - 32) * KiB)
@@ -175,7 +179,11 @@ final class DockerLogsTreeTests: XCTestCase {
     func testDryRunPrunesNothing() throws {
         var events: [Event] = []
         let before = try DockerLogsProbe.scan(dir).get()
-        Guard(config: logsConfig(), root: HostRoot(fixture("cgroup-v2-vps")), forceDryRun: true, emit: { events.append($0) }).runCycle()
+        let g = Guard(config: logsConfig(), root: HostRoot(fixture("cgroup-v2-vps")), forceDryRun: true, emit: { events.append($0) })
+        let counted = TallySink()
+        g.sinks.append(counted)
+        g.runCycle()
+        XCTAssertEqual(counted.tallies, [], "a dry run frees nothing")
         XCTAssertEqual(events.filter { $0.kind == .logPruned }.map { $0.field("ACTION") ?? "" }, ["would-delete-rotation", "would-delete-rotation", "would-truncate"])
         XCTAssertEqual(try DockerLogsProbe.scan(dir).get(), before)
     }

@@ -93,7 +93,7 @@ final class MetricFamiliesTests: XCTestCase {
             "nodeguard_host_memory_pressure_some_ratio 0.015", "nodeguard_host_memory_pressure_full_ratio 0.0025",
             "nodeguard_disk_free_bytes{path=\"/\"} 2000000000", "nodeguard_disk_full_in_seconds{path=\"/\"} 86400",
             "nodeguard_disk_free_inodes{path=\"/\"} 123456", "nodeguard_docker_logs_bytes 16384",
-            "nodeguard_check_state{check=\"disk_free\",target=\"/\"} 2", "nodeguard_check_state{check=\"node_running\",target=\"web\"} 3",
+            "nodeguard_check_state{check=\"disk_free\",target=\"/\"} 2", "nodeguard_check_state{check=\"node_running\",target=\"web\",node=\"web\"} 3",
             "nodeguard_last_cycle_timestamp_seconds 1700000000.5", "nodeguard_cycle_cpu_seconds 0.00045",
             "nodeguard_build_info{version=\"0.2.0\"} 1",
             "# TYPE nodeguard_node_memory_bytes gauge",

@@ -71,7 +71,8 @@ final class ChainLivenessCheck: Check {
             reason = "node \(node.name) is \(lag) blocks behind \(s.reference ?? "its reference") for \(Duration.format(s.behindFor)) (behind_by = \(s.behindBy))"
             value = String(lag); threshold = String(s.behindBy)
         }
-        node.ask(RestartRequest(node: node.name, check: "chain", value: value, threshold: threshold, reason: reason), &cycle, repeated: repeated)
+        node.ask(RestartRequest(node: node.name, check: "chain", value: value, threshold: threshold, reason: reason, cause: "chain_" + problem.rawValue),
+                 &cycle, repeated: repeated)
     }
 
     func since(_ t: Double?, _ cycle: Cycle) -> Double { t.map { cycle.now.monotonic - $0 } ?? 0 }

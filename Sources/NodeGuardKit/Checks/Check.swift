@@ -61,6 +61,8 @@ public struct Cycle {
     public var requests: [ActionRequest] = []
     /// What was done, for the recent actions `nodeguard status` shows.
     public var actions: [ActionRecord] = []
+    /// What was done, as the metrics count it.
+    public var tallies: [Tally] = []
 
     init(now: Now, act: Bool, dryRun: Bool, serial: Int = 0, whileWaiting: @escaping () -> Void) {
         self.now = now; self.act = act; self.dryRun = dryRun; self.serial = serial; self.whileWaiting = whileWaiting
@@ -119,4 +121,19 @@ public struct RestartRequest: Equatable, Sendable {
     public var value: String
     public var threshold: String
     public var reason: String
+    /// The restart's reason in the metrics when it is not the check's name
+    /// ("chain_stalled" of the chain check).
+    public var cause = ""
+
+    public var countedAs: String { cause.isEmpty ? check : cause }
 }
+
+/// What a cycle did that the metrics count (and keep across restarts).
+public enum Tally: Equatable, Sendable {
+    /// A restart made (failed ones too: they count against max_restarts);
+    /// the reason is the check that asked ("node_memory", "chain_stalled").
+    case restart(node: String, reason: String)
+    case freed(FreedBy, bytes: UInt64)
+}
+
+public enum FreedBy: String, CaseIterable, Sendable { case dockerLogs = "docker_logs", journal }

@@ -86,6 +86,7 @@ final class DockerLogsCheck: Reclaiming {
             switch LogPruner.apply(step, containersDir: dir) {
             case .success(let done):
                 cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "\(verb) log", target: path, outcome: "\(Size.format(done.freed)) freed"))
+                cycle.tallies.append(.freed(.dockerLogs, bytes: done.freed))
                 guard !routine || digest.record(step.containerID, freed: done.freed, now: cycle.now.monotonic) else { return (nil, done.freed) }
                 return (Event(.logPruned, "\(what(step, done, path)), \(Size.format(done.freed)) freed: \(step.reason)\(followers(step)). \(advice(step.containerID))",
                               fields: fields + [("ACTION", step.kind.rawValue), ("VALUE", String(done.freed))]), done.freed)

@@ -61,6 +61,7 @@ final class JournalCheck: Reclaiming {
         let vacuum = CommandRunner.run([journalctl, "--vacuum-size=\(limit)"], timeout: 120, whileWaiting: cycle.whileWaiting)
         let after = JournalProbe.usage(root: root) ?? before
         let freed = before > after ? before - after : 0
+        cycle.tallies.append(.freed(.journal, bytes: freed))
         let ok = rotate.succeeded && vacuum.succeeded
         let failure = ok ? nil : (rotate.succeeded ? vacuum.detail : rotate.detail)
         cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "vacuum journal", target: "journald", outcome: ok ? "\(Size.format(freed)) freed" : vacuum.detail))

@@ -188,6 +188,11 @@ public struct JournalConfig: Equatable, Sendable {
     public var checkInterval: Double = 600
 }
 
+/// The node_exporter textfile nodeguard writes each cycle; empty: none.
+public struct MetricsConfig: Equatable, Sendable {
+    public var textfile = ""
+}
+
 public struct Config: Equatable, Sendable {
     /// What the operator should know about a valid file (a default that
     /// conflicts with a set key on this host): `config check` says it, the daemon logs it.
@@ -203,6 +208,7 @@ public struct Config: Equatable, Sendable {
     public var bandwidth = BandwidthConfig()
     public var dockerLogs = DockerLogsConfig()
     public var journal = JournalConfig()
+    public var metrics = MetricsConfig()
 
     public init() {}
 

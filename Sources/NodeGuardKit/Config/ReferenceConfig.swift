@@ -11,6 +11,7 @@ public enum ReferenceConfig {
         "node.restart_command": "[\"/usr/local/bin/restart-node\", \"--graceful\"]",
         "bandwidth.interfaces": "[\"eth0\"]",
         "bandwidth.action_nodes": "[\"dmo\"]",
+        "metrics.textfile": "\"/var/lib/prometheus/node-exporter/nodeguard.prom\"",
     ]
 
     /// A shown value in TOML syntax.
@@ -98,6 +99,7 @@ extension ReferenceConfig {
         "docker_logs": "Docker json-file logs of every container, and how they are pruned.",
         "journal": "journald's disk usage, as journalctl --disk-usage counts it.",
         "bandwidth": "Traffic per billing month, the quota and what to do before it is blown.",
+        "metrics": "Prometheus metrics for node_exporter's textfile collector: every reading as a gauge, restarts and bytes freed as counters that continue across restarts of nodeguard (kept in state_directory/counters). Alert rules that use them are in /usr/share/doc/nodeguard/examples/nodeguard-alerts.yml.",
     ]
 
     /// Text for roff: backslashes escaped, hyphens as \- so they can be copied,

@@ -98,7 +98,7 @@ func quoted(_ list: [String]) -> String { "[" + list.map { "\"\($0)\"" }.joined(
 // MARK: the schema
 
 public enum Schema {
-    public static let tables = ["", "node", "memory", "disk", "docker_logs", "journal", "bandwidth"]
+    public static let tables = ["", "node", "memory", "disk", "docker_logs", "journal", "bandwidth", "metrics"]
 
     public static let keys: [KeySpec] = [
         KeySpec(table: "", key: "interval", help: "How often every check runs.",
@@ -261,6 +261,15 @@ public enum Schema {
         KeySpec(table: "disk", key: "fill_rate_window", help: "The window the fill rate is measured over for \"full in ~N days\".",
                 read: { (c, n) throws(UnitError) in c.disk.fillRateWindow = try duration(n, min: 60, max: 30 * 86400) },
                 show: { Duration.format($0.disk.fillRateWindow) }),
+        KeySpec(table: "metrics", key: "textfile", help: "Write Prometheus metrics to this file each cycle, for node_exporter's textfile collector (its --collector.textfile.directory; Debian's is /var/lib/prometheus/node-exporter). The unit may write only there: another directory needs a drop-in with ReadWritePaths=.",
+                read: { (c, n) throws(UnitError) in
+                    let path = try absolutePath(n)
+                    guard path.hasSuffix(".prom"), !path.hasSuffix("/.prom") else {
+                        throw UnitError(message: "`\(path)` does not end in NAME.prom; node_exporter's textfile collector reads only *.prom files")
+                    }
+                    c.metrics.textfile = path
+                },
+                show: { $0.metrics.textfile }),
     ]
 
     static func spec(table: String, key: String) -> KeySpec? {

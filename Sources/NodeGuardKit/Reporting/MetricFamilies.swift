@@ -10,12 +10,14 @@ public enum MetricFamilies {
                               version: String) -> [MetricFamily] {
         var f = Families()
         for r in readings {
-            f.add("nodeguard_check_state", "A check's state: 0 ok, 1 warning, 2 critical, 3 error (cannot read).",
-                  stateNumber(r.state), [("check", r.check), ("target", r.target)])
+            var labels = [("check", r.check), ("target", r.target)]
+            if let node = r.node { labels.append(("node", node)) }
+            f.add("nodeguard_check_state", "A check's state: 0 ok, 1 warning, 2 critical, 3 error (cannot read).", stateNumber(r.state), labels)
             if let node = r.node { nodeFigures(r, node, into: &f) } else { hostFigures(r, into: &f) }
         }
         f.add("nodeguard_last_cycle_timestamp_seconds", "When nodeguard's last check cycle ended (Unix time); old means nodeguard or its host is stuck or down.", wall, [])
-        f.add("nodeguard_cycle_cpu_seconds", "CPU time of nodeguard's last check cycles (moving average).", cycleCPUSeconds, [])
+        f.add("nodeguard_cycle_cpu_seconds", "CPU time of nodeguard's last check cycles (moving average).",
+              (cycleCPUSeconds * 1e6).rounded() / 1e6, [])
         f.add("nodeguard_build_info", "nodeguard's version, as a label; always 1.", 1, [("version", version)])
         return f.families
     }

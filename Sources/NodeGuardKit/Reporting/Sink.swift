@@ -11,6 +11,8 @@ public struct CycleReport: Sendable {
     public let events: [Event]
     public let readings: [Reading]
     public let view: StatusView
+    /// What the cycle did, as the metrics count it.
+    public var tallies: [Tally] = []
 }
 
 public protocol Sink: AnyObject {

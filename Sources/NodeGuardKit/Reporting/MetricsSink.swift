@@ -1,0 +1,78 @@
+// [metrics] textfile: each cycle's readings and the counters, in
+// Prometheus's text format, for node_exporter's textfile collector. The file
+// is written to NAME.prom.tmp and renamed, so a scrape never reads half of
+// it. The counters are kept whether or not the textfile is on, and saved
+// durably whenever one moves (rarely: a restart, a prune, a vacuum).
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public final class MetricsSink: Sink {
+    private(set) var config: Config
+    private(set) var counters: Counters
+    let emit: (Event) -> Void
+    private var writeProblem: Int32 = 0
+    private var saveProblemLogged = false
+
+    public init(config: Config, emit: @escaping (Event) -> Void) {
+        self.config = config
+        self.emit = emit
+        counters = FileIO.readText(Self.countersFile(config)).map(Counters.init(parsing:)) ?? Counters()
+    }
+
+    static func countersFile(_ c: Config) -> String { c.stateDirectory + "/counters" }
+
+    public func update(_ new: Config) {
+        let old = config.metrics.textfile
+        config = new
+        // A file nobody writes any more would be scraped as current.
+        if !old.isEmpty && old != new.metrics.textfile { unlink(old); writeProblem = 0 }
+    }
+
+    public func publish(_ report: CycleReport) {
+        if counters.add(report.tallies) { saveCounters() }
+        guard !config.metrics.textfile.isEmpty else { return }
+        write(Exposition.render(families(report)))
+    }
+
+    /// The cycle's gauges, then the counters.
+    func families(_ report: CycleReport) -> [MetricFamily] {
+        MetricFamilies.gauges(report.readings, cycleEnded: report.now.wall,
+                              cycleCPUSeconds: report.view.cycleCPUMicroseconds / 1_000_000, version: NodeGuardVersion.string)
+            + counters.families(config)
+    }
+
+    private func saveCounters() {
+        FileIO.makeDirectories(config.stateDirectory, mode: 0o755)
+        let rc = FileIO.writeAtomically(Self.countersFile(config), counters.serialized, durable: true, mode: 0o644)
+        if rc != 0 && !saveProblemLogged {
+            emit(Event(.probeFailed, "cannot save the metric counters in \(Self.countersFile(config)): \(FileIO.errorText(rc)); after a restart of nodeguard they start again from 0. Check state_directory",
+                       fields: [("CHECK", "metrics"), ("TARGET", Self.countersFile(config))]))
+        }
+        saveProblemLogged = rc != 0
+    }
+
+    /// A failure is said once (again only when it changes), its end once.
+    private func write(_ text: String) {
+        let path = config.metrics.textfile
+        let rc = FileIO.writeAtomically(path, text, durable: false, mode: 0o644)
+        guard rc != writeProblem else { return }
+        let fields: [(String, String)] = [("CHECK", "metrics"), ("TARGET", path)]
+        if rc != 0 {
+            emit(Event(.probeFailed, "cannot write the metrics textfile \(path): \(FileIO.errorText(rc)); Prometheus sees no current figures of this host. \(Self.advice(rc, path))",
+                       fields: fields))
+        } else {
+            emit(Event(.recovered, "the metrics textfile \(path) is written again", fields: fields))
+        }
+        writeProblem = rc
+    }
+
+    static func advice(_ rc: Int32, _ path: String) -> String {
+        let dir = FileIO.directory(of: path)
+        switch rc {
+        case ENOENT: return "Its directory \(dir) does not exist: install prometheus-node-exporter, or point metrics.textfile at its --collector.textfile.directory"
+        case EROFS, EACCES, EPERM: return "The unit may not write to \(dir): add ReadWritePaths=\(dir) with `systemctl edit nodeguard`"
+        default: return "Check metrics.textfile"
+        }
+    }
+}
