@@ -7,20 +7,22 @@
  * c_floor_us_per_cycle and cpu_us_per_cycle are the same measure: what is
  * left between them is nodeguard's own code.
  *
- * usage: floor STATUS_DIR UNIT_MEMORY_STAT PIDFILE DOCKER_SOCKET CONTAINER CONTAINERS_DIR [RPC_PORT COOKIE]
+ * usage: floor STATUS_DIR UNIT_MEMORY_STAT PIDFILE DOCKER_SOCKET CONTAINER CONTAINERS_DIR [RPC_PORT COOKIE [TEXTFILE_DIR]]
  *   (runs until killed)
  * Every second: wake from sigtimedwait; /proc/meminfo, /proc/pressure/memory
  * and the unit's memory.stat, kept open; the pidfile (open, read, close), the
  * tree's statm, children and task lists, kept open; the container's
  * memory.stat, kept open; statfs("/"); /proc/net/dev every tenth second
  * (BandwidthCheck.every); the status file (open,
- * write, close, rename); the thread's CPU clock.
+ * write, close, rename); the metrics textfile the same way, when a directory
+ * is given; the thread's CPU clock.
  * Every 30 s, as the daemon asks Docker about its container node: inspect
  * over the socket, then the container process's cgroup; and the unit node's
  * RPC call, as the chain check makes it (rpc_every 30 s).
  * Every 60 s, the Docker logs scan (scan_interval) and the interfaces that
  * count (the routes, each interface's ifindex and speed). */
 #define _GNU_SOURCE
+#define METRICS_BYTES 7000
 #include <dirent.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -163,7 +165,7 @@ static void interfaces(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 7) { fprintf(stderr, "usage: floor STATUS_DIR UNIT_MEMORY_STAT PIDFILE DOCKER_SOCKET CONTAINER CONTAINERS_DIR [RPC_PORT COOKIE]\n"); return 2; }
+    if (argc < 7) { fprintf(stderr, "usage: floor STATUS_DIR UNIT_MEMORY_STAT PIDFILE DOCKER_SOCKET CONTAINER CONTAINERS_DIR [RPC_PORT COOKIE [TEXTFILE_DIR]]\n"); return 2; }
     const char *pidfile = argv[3], *sock = argv[4], *container = argv[5], *logs = argv[6];
     int rpc_port = argc > 8 ? atoi(argv[7]) : 0;
     const char *cookie = argc > 8 ? argv[8] : NULL;
@@ -171,6 +173,13 @@ int main(int argc, char **argv) {
     memset(status, 'x', sizeof status);
     snprintf(tmp, sizeof tmp, "%s/floor-status.json.tmp", argv[1]);
     snprintf(path, sizeof path, "%s/floor-status.json", argv[1]);
+    /* The daemon's textfile for the bench's config is about this size. */
+    char metrics[METRICS_BYTES], mtmp[512] = "", mpath[512] = "";
+    memset(metrics, 'x', sizeof metrics);
+    if (argc > 9) {
+        snprintf(mtmp, sizeof mtmp, "%s/floor.prom.tmp", argv[9]);
+        snprintf(mpath, sizeof mpath, "%s/floor.prom", argv[9]);
+    }
 
     int fd = openf(pidfile, O_RDONLY);
     ssize_t n = fd >= 0 ? read(fd, buf, 64) : -1;
@@ -232,6 +241,9 @@ int main(int argc, char **argv) {
         if (cycle % 10 == 0) pread(netdev, buf, 8192, 0);   /* bandwidth reads its counters every 10 s */
         fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (fd >= 0) { write(fd, status, sizeof status); close(fd); rename(tmp, path); }
+        if (*mpath && (fd = open(mtmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) >= 0) {
+            write(fd, metrics, sizeof metrics); close(fd); rename(mtmp, mpath);
+        }
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu);
     }
 }

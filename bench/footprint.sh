@@ -79,7 +79,7 @@ sync "$W/nodeguardd"
 # systemd-run's scope where systemd runs, else a memory cgroup made here the
 # way systemd names it), a process tree found through its pidfile, and a
 # container of the bench's own Docker engine; Docker logs, the journal and
-# bandwidth are on.
+# bandwidth are on, and the metrics textfile is written each cycle.
 # The unit node is a regtest litecoind (Debian's Litecoin Core 0.21, the
 # bitcoind RPC), probed over its RPC with its cookie as the chain check does.
 mkdir -p "$W/ltc"
@@ -132,7 +132,10 @@ paths = ["/"]
 containers_dir = "$W/d/root/containers"
 [bandwidth]
 enabled = true
+[metrics]
+textfile = "$W/textfile/nodeguard.prom"
 EOF
+mkdir -p "$W/textfile"
 chmod 600 "$W/nodeguard.toml"
 
 # monit on the same checks: host memory, the node's memory, / space and inodes.
@@ -166,7 +169,7 @@ chmod 600 "$W/monitrc"
 "$W/nodeguardd" --config "$W/nodeguard.toml" >"$W/nodeguard.log" 2>&1 & NG=$!; PIDS+=("$NG")
 sleep 0.33
 "$W/floor" "$SHM" "$CGROUP/memory.stat" "$W/miner.pid" "$W/d/docker.sock" bench1 "$W/d/root/containers" \
-    "$RPC_PORT" "$W/ltc/regtest/.cookie" >"$W/floor.out" 2>&1 & FLOOR=$!; PIDS+=("$FLOOR")
+    "$RPC_PORT" "$W/ltc/regtest/.cookie" "$W/textfile" >"$W/floor.out" 2>&1 & FLOOR=$!; PIDS+=("$FLOOR")
 sleep 0.33
 monit -I -c "$W/monitrc" >"$W/monit.out" 2>&1 & MO=$!; PIDS+=("$MO")
 
@@ -192,6 +195,8 @@ sleep "$((DURATION - WARMUP))"
 t1=$(now_ns); ng1=$(cpu_ns "$NG"); mo1=$(cpu_ns "$MO"); fl1=$(cpu_ns "$FLOOR")
 kill -0 "$NG" && kill -0 "$MO" && kill -0 "$FLOOR" || { echo "bench: a daemon died"; cat "$W/nodeguard.log" "$W/monit.out" "$W/floor.out"; exit 1; }
 
+[ -s "$W/textfile/nodeguard.prom" ] || { echo "bench: the daemon wrote no metrics textfile"; cat "$W/nodeguard.log"; exit 1; }
+prom_bytes=$(stat -c %s "$W/textfile/nodeguard.prom")
 cycles=$(( (t1 - t0) / 1000000000 ))   # both run one cycle per second
 work_us=$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["cycle_cpu_us"]))' "$SHM/status.json")
 hot_us=$("$TOP/.build/release/nodeguard-bench" 10000 "$SHM" "$W/nodeguard.toml" | sed -n 's/^hot_cycle_us=//p')
@@ -240,6 +245,7 @@ echo "rss_kib=$ng_rss"
 echo "rss_anon_kib=$ng_anon"
 echo "threads=$ng_thr"
 echo "containers=$CONTAINERS"
+echo "metrics_textfile_bytes=$prom_bytes"
 echo "log_scan_500_ms=$scan_ms"
 echo "config_parse_1mib_ms=$parse_ms"
 echo "rpc_probe_us=$rpc_us"

@@ -62,12 +62,15 @@ if args.count > 3, !args[3].hasSuffix(".toml") {
     node.restartCommand = ["/bin/true"]
     config.nodes = [node]
 }
+if !config.metrics.textfile.isEmpty { config.metrics.textfile = dir + "/nodeguard-bench.prom" }
 let g = Guard(config: config, emit: { _ in })
 g.sinks.append(StatusFileSink(path: config.statusFile, pid: getpid(), emit: { _ in }))
+g.sinks.append(MetricsSink(config: config, emit: { _ in }))
 
 g.runCycle()   // warm-up
 let t0 = cpuMicroseconds()
 for _ in 0..<n { g.runCycle() }
 let t1 = cpuMicroseconds()
 unlink(config.statusFile)
+if !config.metrics.textfile.isEmpty { unlink(config.metrics.textfile) }
 print("hot_cycle_us=\(Double(Int((t1 - t0) / Double(n) * 10)) / 10)")

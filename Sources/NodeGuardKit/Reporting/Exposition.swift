@@ -18,7 +18,7 @@ public struct MetricFamily: Sendable {
     public private(set) var samples: [Sample] = []
 
     public init(_ name: String, _ type: MetricType, help: String) {
-        precondition(Exposition.isValidName(name), "metric name \(name)")
+        assert(Exposition.isValidName(name), "metric name \(name)")
         self.name = name; self.type = type; self.help = help
     }
 
@@ -37,7 +37,12 @@ public struct MetricFamily: Sendable {
 public enum Exposition {
     /// The file: families in the order given, one HELP and TYPE each; a
     /// family without series is left out; two families of one name are one.
-    public static func render(_ families: [MetricFamily]) -> String {
+    public static func render(_ families: [MetricFamily]) -> String { String(decoding: bytes(families), as: UTF8.self) }
+
+    /// The same as bytes: the daemon writes it every cycle, and going
+    /// through String a character at a time cost more than the whole rest
+    /// of the cycle.
+    public static func bytes(_ families: [MetricFamily]) -> [UInt8] {
         var merged: [MetricFamily] = []
         for f in families {
             if let i = merged.firstIndex(where: { $0.name == f.name }) {
@@ -46,46 +51,70 @@ public enum Exposition {
                 merged.append(f)
             }
         }
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(8192)
         for f in merged where !f.samples.isEmpty {
-            out += "# HELP \(f.name) \(escapeHelp(f.help))\n# TYPE \(f.name) \(f.type.rawValue)\n"
-            for s in f.samples { out += series(f.name, s) + "\n" }
+            append("# HELP ", &out); append(f.name, &out); out.append(0x20); escape(f.help, quote: false, into: &out)
+            append("\n# TYPE ", &out); append(f.name, &out); out.append(0x20); append(f.type.rawValue, &out); out.append(0x0A)
+            for s in f.samples { series(f.name, s, into: &out) }
         }
         return out
     }
 
-    static func series(_ name: String, _ s: MetricFamily.Sample) -> String {
-        guard !s.labels.isEmpty else { return name + " " + format(s.value) }
-        let labels = s.labels.map { "\($0.name)=\"\(escapeLabel($0.value))\"" }.joined(separator: ",")
-        return "\(name){\(labels)} \(format(s.value))"
+    static func series(_ name: String, _ s: MetricFamily.Sample, into out: inout [UInt8]) {
+        append(name, &out)
+        for (i, l) in s.labels.enumerated() {
+            out.append(i == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            append(l.name, &out); out.append(UInt8(ascii: "=")); out.append(UInt8(ascii: "\""))
+            escape(l.value, quote: true, into: &out)
+            out.append(UInt8(ascii: "\""))
+        }
+        if !s.labels.isEmpty { out.append(UInt8(ascii: "}")) }
+        out.append(0x20)
+        format(s.value, into: &out)
+        out.append(0x0A)
     }
 
     /// Label values escape backslash, double quote and line feed.
-    public static func escapeLabel(_ s: String) -> String { escape(s, quote: true) }
+    public static func escapeLabel(_ s: String) -> String { var b: [UInt8] = []; escape(s, quote: true, into: &b); return String(decoding: b, as: UTF8.self) }
 
     /// HELP text escapes backslash and line feed (a quote is plain there).
-    public static func escapeHelp(_ s: String) -> String { escape(s, quote: false) }
+    public static func escapeHelp(_ s: String) -> String { var b: [UInt8] = []; escape(s, quote: false, into: &b); return String(decoding: b, as: UTF8.self) }
 
-    static func escape(_ s: String, quote: Bool) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
+    /// A string's bytes at once (a byte at a time through String.UTF8View
+    /// costs ten times more).
+    static func append(_ s: String, _ out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { out.append(contentsOf: $0) }
+    }
+
+    static func escape(_ s: String, quote: Bool, into out: inout [UInt8]) {
+        var s = s
+        let plain = s.withUTF8 { b in
+            for c in b where c == 0x5C || c == 0x0A || (quote && c == 0x22) { return false }
+            out.append(contentsOf: b)
+            return true
+        }
+        if plain { return }
+        for c in s.utf8 {
             switch c {
-            case "\\": out += "\\\\"
-            case "\"" where quote: out += "\\\""
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(c)
+            case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+            case UInt8(ascii: "\"") where quote: out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+            case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            default: out.append(c)
             }
         }
-        return out
     }
 
     /// Whole numbers without a fraction or exponent (byte counts stay exact
     /// up to 2^53), others as Swift prints them (Go's parser reads both).
-    public static func format(_ v: Double) -> String {
-        if v.isNaN { return "NaN" }
-        if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
-        if v == v.rounded(), abs(v) < 9_007_199_254_740_992 { return String(Int64(v)) }
-        return String(v)
+    public static func format(_ v: Double) -> String { var b: [UInt8] = []; format(v, into: &b); return String(decoding: b, as: UTF8.self) }
+
+    static func format(_ v: Double, into out: inout [UInt8]) {
+        if v.isNaN { append("NaN", &out); return }
+        if v.isInfinite { append(v > 0 ? "+Inf" : "-Inf", &out); return }
+        guard v == v.rounded(), abs(v) < 9_007_199_254_740_992 else { append(String(v), &out); return }
+        append(String(Int64(v)), &out)   // a small string: no allocation
     }
 
     /// [a-zA-Z_:][a-zA-Z0-9_:]*, Prometheus's metric names.

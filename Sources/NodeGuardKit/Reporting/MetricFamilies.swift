@@ -104,9 +104,12 @@ public enum MetricFamilies {
     /// Families by name, in the order first added.
     struct Families {
         var families: [MetricFamily] = []
+        /// Looked up by hash: comparing each name in turn was a third of the cost.
+        var index: [String: Int] = [:]
         mutating func add(_ name: String, _ help: String, _ value: Double, _ labels: [(String, String)]) {
             let l = labels.map { (name: $0.0, value: $0.1) }
-            if let i = families.firstIndex(where: { $0.name == name }) { families[i].add(value, labels: l); return }
+            if let i = index[name] { families[i].add(value, labels: l); return }
+            index[name] = families.count
             var fam = MetricFamily(name, .gauge, help: help)
             fam.add(value, labels: l)
             families.append(fam)

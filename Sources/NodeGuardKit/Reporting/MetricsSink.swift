@@ -32,7 +32,7 @@ public final class MetricsSink: Sink {
     public func publish(_ report: CycleReport) {
         if counters.add(report.tallies) { saveCounters() }
         guard !config.metrics.textfile.isEmpty else { return }
-        write(Exposition.render(families(report)))
+        write(Exposition.bytes(families(report)))
     }
 
     /// The cycle's gauges, then the counters.
@@ -53,7 +53,7 @@ public final class MetricsSink: Sink {
     }
 
     /// A failure is said once (again only when it changes), its end once.
-    private func write(_ text: String) {
+    private func write(_ text: [UInt8]) {
         let path = config.metrics.textfile
         let rc = FileIO.writeAtomically(path, text, durable: false, mode: 0o644)
         guard rc != writeProblem else { return }
