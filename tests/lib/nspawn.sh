@@ -100,6 +100,7 @@ id_of() { case "$1" in
     state_migrated) echo 1419abb6ff814a719dba82e4e05c91da ;; warning) echo 42001f2df43c46e1aa3af6142b3a040b ;;
     chain_down) echo f88936de4fb54ca59fad7e1226faaa82 ;; chain_stalled) echo 1f4a9af72ffe43b7adaab014b074d907 ;;
     chain_recovered) echo a0d61aeb5f7649ea8ad9cbc3990576c3 ;; rpc_credentials) echo 9f31fbdd8b7e4b8685bb7527dd45724c ;;
+    probe_failed) echo 52182ba56f6b412098419b3cd9a10955 ;;
     *) echo unknown ;; esac; }
 count() { events "$1" | wc -l; }
 # node_events NODE KIND: one node's events of one kind, as journalctl filters them.

@@ -133,6 +133,40 @@ test_sandboxed_unit_restarts_leaky_node() {
     pass sandboxed_unit_restarts_leaky_node
 }
 
+# [metrics] textfile as the conffile shows it: node_exporter's directory,
+# made after nodeguard started (read-only to it until a restart, and said
+# so), then written by the sandboxed unit; any other directory stays
+# read-only. The counters show the leaky node's restarts from before the
+# textfile was on, and survive the restart of nodeguard.
+prom_has() { ct grep -q "$1" /var/lib/prometheus/node-exporter/nodeguard.prom 2>/dev/null; }
+metrics_problem() { local e; e=$(events probe_failed | grep '"NODEGUARD_CHECK":"metrics"' | tail -n1); [ -z "$e" ] || field MESSAGE <<<"$e"; }
+metrics_said() { metrics_problem | grep -qF "$1"; }
+test_metrics_textfile_in_the_sandbox() {
+    ct test -s /usr/share/doc/nodeguard/examples/nodeguard-alerts.yml || { fail metrics_textfile_in_the_sandbox "the alert rules are not installed"; return; }
+    ct mkdir -p /var/lib/prometheus/node-exporter /var/lib/elsewhere
+    ct sed -i 's|^# textfile = |textfile = |' /etc/nodeguard/nodeguard.toml
+    ct systemctl reload nodeguard
+    wait_until 10 metrics_said "run \`systemctl restart nodeguard\`" \
+        || { fail metrics_textfile_in_the_sandbox "no advice to restart: $(metrics_problem)"; return; }
+    ct systemctl restart nodeguard
+    wait_until 10 prom_has '^nodeguard_last_cycle_timestamp_seconds ' \
+        || { fail metrics_textfile_in_the_sandbox "no textfile: $(ct ls -la /var/lib/prometheus/node-exporter) $(metrics_problem)"; return; }
+    local restarts; restarts=$(ct grep '^nodeguard_node_restarts_total{node="dmo",reason="node_memory"}' /var/lib/prometheus/node-exporter/nodeguard.prom)
+    [ "${restarts##* }" -ge 1 ] 2>/dev/null || { fail metrics_textfile_in_the_sandbox "restart counter: $restarts"; return; }
+    prom_has '^nodeguard_node_memory_bytes{node="dmo"} [0-9]' || { fail metrics_textfile_in_the_sandbox "no node memory"; return; }
+    ct sed -i 's|^textfile = .*|textfile = "/var/lib/elsewhere/nodeguard.prom"|' /etc/nodeguard/nodeguard.toml
+    ct systemctl reload nodeguard
+    wait_until 10 metrics_said "add ReadWritePaths=/var/lib/elsewhere with" \
+        || { fail metrics_textfile_in_the_sandbox "elsewhere: $(metrics_problem)"; return; }
+    ct test ! -e /var/lib/elsewhere/nodeguard.prom || { fail metrics_textfile_in_the_sandbox "wrote outside its ReadWritePaths"; return; }
+    ct test ! -e /var/lib/prometheus/node-exporter/nodeguard.prom || { fail metrics_textfile_in_the_sandbox "the old textfile was left to go stale"; return; }
+    ct sed -i 's|^textfile = .*|textfile = "/var/lib/prometheus/node-exporter/nodeguard.prom"|' /etc/nodeguard/nodeguard.toml
+    ct systemctl reload nodeguard
+    wait_until 10 prom_has '^nodeguard_build_info' || { fail metrics_textfile_in_the_sandbox "not written again"; return; }
+    ct rmdir /var/lib/elsewhere
+    pass metrics_textfile_in_the_sandbox
+}
+
 test_upgrade_keeps_config_and_state() {
     local conf_md5 pid
     conf_md5=$(ct md5sum /etc/nodeguard/nodeguard.toml)
@@ -167,7 +201,10 @@ test_purge_leaves_nothing() {
     file_list > "$W/after"
     # The repository the test made, and systemd's catalog database (rebuilt
     # without nodeguard's entries), are not nodeguard's files.
-    local left; left=$(comm -13 "$W/before" "$W/after" | grep -v -e '^/srv/repo' -e '^/var/lib/systemd/catalog/database$')
+    # /var/lib/prometheus/node-exporter stands in for prometheus-node-exporter's;
+    # the textfile in it is nodeguard's and must be gone.
+    local left; left=$(comm -13 "$W/before" "$W/after" | grep -v -e '^/srv/repo' -e '^/var/lib/systemd/catalog/database$' \
+        -e '^/var/lib/prometheus$' -e '^/var/lib/prometheus/node-exporter$')
     [ -z "$left" ] || { fail purge_leaves_nothing "left behind: $(tr '\n' ' ' <<<"$left")"; return; }
     [ "$(ct journalctl --list-catalog 2>/dev/null | grep -c "$(id_of restart)")" = 0 ] || { fail purge_leaves_nothing "the catalog still has nodeguard's entries"; return; }
     pass purge_leaves_nothing
@@ -179,6 +216,7 @@ test_cli_on_the_shipped_config
 test_security_and_verify
 test_reload_takes_effect
 test_sandboxed_unit_restarts_leaky_node
+test_metrics_textfile_in_the_sandbox
 test_upgrade_keeps_config_and_state
 test_remove_keeps_config
 test_purge_leaves_nothing

@@ -71,7 +71,9 @@ public final class MetricsSink: Sink {
         let dir = FileIO.directory(of: path)
         switch rc {
         case ENOENT: return "Its directory \(dir) does not exist: install prometheus-node-exporter, or point metrics.textfile at its --collector.textfile.directory"
-        case EROFS, EACCES, EPERM: return "The unit may not write to \(dir): add ReadWritePaths=\(dir) with `systemctl edit nodeguard`"
+        // ProtectSystem=strict: a directory made after nodeguard started
+        // is read-only to it, even one its ReadWritePaths= names.
+        case EROFS, EACCES, EPERM: return "nodeguard may not write to \(dir): if the directory was made after nodeguard started (prometheus-node-exporter installed since), run `systemctl restart nodeguard`; otherwise add ReadWritePaths=\(dir) with `systemctl edit nodeguard`"
         default: return "Check metrics.textfile"
         }
     }
