@@ -18,12 +18,14 @@ for b in nodeguardd nodeguard; do
 done
 
 . "$TOP/tests/lib/nspawn.sh"
+. "$HERE/journal-remote.sh"
 
 W=$(mktemp -d /var/tmp/nodeguard-systest.XXXXXX)
 R=$W/rootfs
 
 DOCKERD=""
 cleanup() {
+    stop_journal_remote
     machine_stop
     if [ -n "$DOCKERD" ]; then
         docker rm -f leakyc >/dev/null 2>&1
@@ -57,6 +59,7 @@ install_leaky_node "$R" || exit 2
 install_several_nodes "$R"
 . "$HERE/chain-unit.sh"
 . "$HERE/operator.sh"
+install_journal_upload "$R" || exit 2
 install_litecoin "$R" || { echo "system tests: cannot install litecoind in the container"; exit 2; }
 
 write_config() {  # the config nodeguard reads, 0644 root:root
@@ -375,6 +378,7 @@ test_active_only_after_ready
 test_status_line
 test_leaky_node_restarted
 test_restart_limit
+test_events_reach_journal_remote
 test_reload_broken_config_keeps_old
 test_reload_hostile_configs_keep_old
 test_reload_good_config_applies
