@@ -76,10 +76,11 @@ final class MetricFamiliesTests: XCTestCase {
             Reading("swap", target: "host", value: .word("none")),
             Reading("memory_pressure", target: "host", value: .percent(1.5), figures: [Figure("full", .percent(0.25))]),
             Reading("disk_free", target: "/", value: .bytes(2_000_000_000), state: .critical, projection: .fullIn(seconds: 86_400)),
+            Reading("disk_free", target: "/", value: .bytes(2_000_000_000), state: .critical),   // disk.paths = ["/", "/"]
             Reading("disk_inodes", target: "/", value: .share(0.97), figures: [Figure("free", .count(123_456))]),
             Reading("docker_logs", target: "/var/lib/docker/containers", value: .bytes(16_384)),
         ]
-        let text = Exposition.render(MetricFamilies.gauges(readings, cycleEnded: 1_700_000_000.5, cycleCPUSeconds: 0.00045, version: "0.2.0"))
+        let text = String(decoding: MetricFamilies.gauges(readings, cycleEnded: 1_700_000_000.5, cycleCPUSeconds: 0.00045, version: "0.2.0"), as: UTF8.self)
         let lines = Set(text.split(separator: "\n").map(String.init))
         for expected in [
             "nodeguard_node_memory_bytes{node=\"dmo\"} 851443712",
@@ -100,5 +101,7 @@ final class MetricFamiliesTests: XCTestCase {
         ] { XCTAssertTrue(lines.contains(expected), "missing \(expected) in\n\(text)") }
         XCTAssertFalse(text.contains("nodeguard_node_lag_blocks"), "no reference, no lag")
         XCTAssertEqual(text.components(separatedBy: "# TYPE nodeguard_check_state ").count, 2, "one TYPE a family")
+        XCTAssertEqual(text.components(separatedBy: "nodeguard_disk_free_bytes{path=\"/\"}").count, 2, "one disk twice: one series")
+        XCTAssertEqual(text.components(separatedBy: "nodeguard_check_state{check=\"disk_free\"").count, 2, "one disk twice: one state")
     }
 }

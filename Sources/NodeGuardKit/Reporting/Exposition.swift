@@ -54,11 +54,25 @@ public enum Exposition {
         var out: [UInt8] = []
         out.reserveCapacity(8192)
         for f in merged where !f.samples.isEmpty {
-            append("# HELP ", &out); append(f.name, &out); out.append(0x20); escape(f.help, quote: false, into: &out)
-            append("\n# TYPE ", &out); append(f.name, &out); out.append(0x20); append(f.type.rawValue, &out); out.append(0x0A)
+            header(f.name, help: f.help, type: f.type, into: &out)
             for s in f.samples { series(f.name, s, into: &out) }
         }
         return out
+    }
+
+    /// A family's HELP and TYPE lines.
+    static func header(_ name: String, help: String, type: MetricType, into out: inout [UInt8]) {
+        append("# HELP ", &out); append(name, &out); out.append(0x20); escape(help, quote: false, into: &out)
+        append("\n# TYPE ", &out); append(name, &out); out.append(0x20); append(type.rawValue, &out); out.append(0x0A)
+    }
+
+    /// `{name="value"` for the first label, `,name="value"` for the others.
+    static func label(_ name: StaticString, _ value: String, first: Bool, into out: inout [UInt8]) {
+        out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+        name.withUTF8Buffer { out.append(contentsOf: $0) }
+        out.append(UInt8(ascii: "=")); out.append(UInt8(ascii: "\""))
+        escape(value, quote: true, into: &out)
+        out.append(UInt8(ascii: "\""))
     }
 
     static func series(_ name: String, _ s: MetricFamily.Sample, into out: inout [UInt8]) {

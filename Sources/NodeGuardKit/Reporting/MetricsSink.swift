@@ -13,6 +13,8 @@ public final class MetricsSink: Sink {
     let emit: (Event) -> Void
     private var writeProblem: Int32 = 0
     private var saveProblemLogged = false
+    /// The counters as text: they change on a restart or a prune, not each cycle.
+    private var countersText: [UInt8]?
 
     public init(config: Config, emit: @escaping (Event) -> Void) {
         self.config = config
@@ -25,21 +27,24 @@ public final class MetricsSink: Sink {
     public func update(_ new: Config) {
         let old = config.metrics.textfile
         config = new
+        countersText = nil   // the nodes and their reasons may have changed
         // A file nobody writes any more would be scraped as current.
         if !old.isEmpty && old != new.metrics.textfile { unlink(old); writeProblem = 0 }
     }
 
     public func publish(_ report: CycleReport) {
-        if counters.add(report.tallies) { saveCounters() }
+        if counters.add(report.tallies) { saveCounters(); countersText = nil }
         guard !config.metrics.textfile.isEmpty else { return }
-        write(Exposition.bytes(families(report)))
+        write(text(report))
     }
 
-    /// The cycle's gauges, then the counters.
-    func families(_ report: CycleReport) -> [MetricFamily] {
-        MetricFamilies.gauges(report.readings, cycleEnded: report.now.wall,
-                              cycleCPUSeconds: report.view.cycleCPUMicroseconds / 1_000_000, version: NodeGuardVersion.string)
-            + counters.families(config)
+    /// The cycle's gauges, then the counters (made again only when they moved).
+    func text(_ report: CycleReport) -> [UInt8] {
+        if countersText == nil { countersText = Exposition.bytes(counters.families(config)) }
+        var out = MetricFamilies.gauges(report.readings, cycleEnded: report.now.wall,
+                                        cycleCPUSeconds: report.view.cycleCPUMicroseconds / 1_000_000, version: NodeGuardVersion.string)
+        out += countersText ?? []
+        return out
     }
 
     private func saveCounters() {
