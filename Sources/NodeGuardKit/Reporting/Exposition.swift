@@ -68,8 +68,17 @@ public enum Exposition {
 
     /// `{name="value"` for the first label, `,name="value"` for the others.
     static func label(_ name: StaticString, _ value: String, first: Bool, into out: inout [UInt8]) {
+        name.withUTF8Buffer { label(bytes: $0, value, first: first, into: &out) }
+    }
+
+    static func label(_ name: String, _ value: String, first: Bool, into out: inout [UInt8]) {
+        var name = name
+        name.withUTF8 { label(bytes: $0, value, first: first, into: &out) }
+    }
+
+    static func label(bytes name: UnsafeBufferPointer<UInt8>, _ value: String, first: Bool, into out: inout [UInt8]) {
         out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-        name.withUTF8Buffer { out.append(contentsOf: $0) }
+        out.append(contentsOf: name)
         out.append(UInt8(ascii: "=")); out.append(UInt8(ascii: "\""))
         escape(value, quote: true, into: &out)
         out.append(UInt8(ascii: "\""))
@@ -77,12 +86,7 @@ public enum Exposition {
 
     static func series(_ name: String, _ s: MetricFamily.Sample, into out: inout [UInt8]) {
         append(name, &out)
-        for (i, l) in s.labels.enumerated() {
-            out.append(i == 0 ? UInt8(ascii: "{") : UInt8(ascii: ","))
-            append(l.name, &out); out.append(UInt8(ascii: "=")); out.append(UInt8(ascii: "\""))
-            escape(l.value, quote: true, into: &out)
-            out.append(UInt8(ascii: "\""))
-        }
+        for (i, l) in s.labels.enumerated() { label(l.name, l.value, first: i == 0, into: &out) }
         if !s.labels.isEmpty { out.append(UInt8(ascii: "}")) }
         out.append(0x20)
         format(s.value, into: &out)
