@@ -38,6 +38,8 @@ final class UnitsTests: XCTestCase {
         for s in [1.0, 59, 90, 600, 3600, 5400, 86400, 90000] {
             XCTAssertEqual(try Duration.parse(Duration.format(s).replacingSpaces()), s, accuracy: 1, "\(s)")
         }
+        // Just under a second is a second, never "1000ms".
+        for (s, text) in [(0.9996, "1s"), (0.9994, "999ms"), (0.25, "250ms"), (1.4, "1s")] { XCTAssertEqual(Duration.format(s), text, "\(s)") }
         XCTAssertEqual(Size.format(812 << 20), "812 MiB")
         XCTAssertEqual(Size.format(1_288_490_189), "1.2 GiB")
         XCTAssertEqual(Size.format(1000), "1000 B")

@@ -123,7 +123,9 @@ public enum Duration {
     /// "45s", "12m", "3h 20m", "2d 4h".
     public static func format(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
-        if seconds < 1 && seconds > 0 { return "\(Int((seconds * 1000).rounded()))ms" }
+        // 0.9996 s rounds to 1 s, not to "1000ms".
+        let ms = Int((seconds * 1000).rounded())
+        if seconds > 0 && ms < 1000 { return "\(ms)ms" }
         if s < 60 { return "\(s)s" }
         if s < 3600 { return s % 60 == 0 ? "\(s / 60)m" : "\(s / 60)m \(s % 60)s" }
         if s < 86400 { let m = (s % 3600) / 60; return m == 0 ? "\(s / 3600)h" : "\(s / 3600)h \(m)m" }
