@@ -13,15 +13,19 @@ let package = Package(
         // All of TOML 1.0, strictly; no dependencies, not even the domain's.
         .target(name: "TOML"),
         .target(name: "NodeGuardKit", dependencies: ["CNodeGuard", "TOML"]),
+        // HTTPS through Debian's libcurl, loaded with dlopen by the sender only.
+        .target(name: "CCurl"),
+        // Sending what the daemon queued: the CLI links it, the daemon does not.
+        .target(name: "NodeGuardNotify", dependencies: ["NodeGuardKit", "CCurl"]),
         .executableTarget(name: "nodeguardd", dependencies: ["NodeGuardKit"]),
-        .executableTarget(name: "nodeguard", dependencies: ["NodeGuardKit"]),
+        .executableTarget(name: "nodeguard", dependencies: ["NodeGuardKit", "NodeGuardNotify"]),
         // The hot-loop cycle benchmark run by bench/footprint.sh.
         .executableTarget(name: "nodeguard-bench", dependencies: ["NodeGuardKit", "TOML"], path: "bench/cycle"),
         // The TOML reader behind toml-test's decoder interface, for the fuzz run.
         .executableTarget(name: "toml-decoder", dependencies: ["TOML"], path: "tests/toml/decoder"),
         .testTarget(
             name: "NodeGuardKitTests",
-            dependencies: ["NodeGuardKit", "TOML"],
+            dependencies: ["NodeGuardKit", "NodeGuardNotify", "TOML"],
             exclude: [],
             resources: []
         ),

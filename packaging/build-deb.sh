@@ -4,7 +4,7 @@
 # the daemon and the CLI stripped, the unit, the config as a conffile, the
 # journal catalog, man pages, copyright and changelog. Depends comes from
 # dpkg-shlibdeps; Installed-Size and the control file from dpkg-gencontrol.
-# Prints the unit's `systemd-analyze security` score.
+# Prints the units' `systemd-analyze security` scores.
 #
 # usage: packaging/build-deb.sh [OUTDIR] [VERSION]   (default dist/; `make deb`)
 #   VERSION  package version when it is not the changelog's: a rebuild such as
@@ -42,6 +42,9 @@ install -D -m 755 "$BIN/nodeguardd" "$R/usr/sbin/nodeguardd"
 install -D -m 755 "$BIN/nodeguard" "$R/usr/bin/nodeguard"
 strip --strip-unneeded --remove-section=.comment --remove-section=.note "$R/usr/sbin/nodeguardd" "$R/usr/bin/nodeguard"
 install -D -m 644 "$PKG/nodeguard.service" "$R/lib/systemd/system/nodeguard.service"
+# The sender: the one unit that reaches the network, started by the path unit.
+install -D -m 644 "$PKG/nodeguard-notify.service" "$R/lib/systemd/system/nodeguard-notify.service"
+install -D -m 644 "$PKG/nodeguard-notify.path" "$R/lib/systemd/system/nodeguard-notify.path"
 install -D -m 644 "$PKG/nodeguard.toml" "$R/etc/nodeguard/nodeguard.toml"
 install -D -m 644 "$PKG/nodeguard.catalog" "$R/usr/lib/systemd/catalog/nodeguard.catalog"
 install -d "$R/usr/share/man/man8" "$R/usr/share/man/man5" "$R/usr/share/doc/nodeguard"
@@ -69,5 +72,7 @@ DEB=$OUT/nodeguard_${VERSION}_amd64.deb
 dpkg-deb --root-owner-group -Zxz --build "$R" "$DEB" >/dev/null
 echo "build-deb: $DEB ($(stat -c %s "$DEB") bytes)"
 echo "build-deb: $(dpkg-deb -f "$DEB" Depends | sed 's/^/Depends: /')"
-score=$(systemd-analyze security --offline=true --no-pager "$PKG/nodeguard.service" 2>/dev/null | sed -n 's/.*Overall exposure level for nodeguard.service: //p')
-echo "build-deb: systemd-analyze security --offline=true nodeguard.service: ${score:-unknown}"
+for unit in nodeguard.service nodeguard-notify.service; do
+    score=$(systemd-analyze security --offline=true --no-pager "$PKG/$unit" 2>/dev/null | sed -n "s/.*Overall exposure level for $unit: //p")
+    echo "build-deb: systemd-analyze security --offline=true $unit: ${score:-unknown}"
+done

@@ -1,9 +1,11 @@
 // nodeguard: the command people run. Reads the daemon's status, runs a
-// one-shot check, checks config files. It never changes the host.
+// one-shot check, checks config files; it never changes the host. `notify
+// send` is the sender nodeguard-notify.service runs.
 #if canImport(Glibc)
 import Glibc
 #endif
 import NodeGuardKit
+import NodeGuardNotify
 
 func out(_ s: String) { FileIO.writeAll(1, s) }
 func fail(_ s: String, code: Int32 = CommandHelp.usageError) -> Never { FileIO.writeAll(2, "nodeguard: " + s + "\n"); exit(code) }
@@ -169,6 +171,18 @@ case "config":
         fail("unknown config subcommand `\(sub)`; use check, defaults, suggest or man")
     }
 
+case "notify":
+    guard let sub = args.popFirst() else { fail("notify needs a subcommand: test, queue or send") }
+    helpFor = "notify " + sub
+    let o = parseOptions(args, allowed: ["--config"])
+    let config = loadConfig(o)
+    switch sub {
+    case "test": exit(NotifyCommand.test(config, name: o.positional.first, print: { out($0 + "\n") }))
+    case "queue": exit(NotifyCommand.queue(config, print: { out($0 + "\n") }))
+    case "send": exit(NotifyCommand.send(config, log: EventLog()))
+    default: fail("unknown notify subcommand `\(sub)`; use test, queue or send")
+    }
+
 case "catalog":
     _ = parseOptions(args, allowed: [])
     out(Event.catalogText())
@@ -177,7 +191,7 @@ case "--version", "version":
     out("nodeguard \(NodeGuardVersion.string)\n")
 
 case "-h", "--help", "help":
-    if let c = args.first, let help = CommandHelp.named(c) ?? CommandHelp.named("config " + (args.dropFirst().first ?? "")) { out(help.text) } else { out(CommandHelp.overview) }
+    if let c = args.first, let help = CommandHelp.named(c) ?? CommandHelp.named(c + " " + (args.dropFirst().first ?? "")) { out(help.text) } else { out(CommandHelp.overview) }
 
 default:
     fail("unknown command `\(command)`; see nodeguard --help")

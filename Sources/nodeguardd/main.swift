@@ -69,6 +69,15 @@ let statusSink = StatusFileSink(path: config.statusFile, pid: myPid, emit: log.s
 guardian.sinks.append(statusSink)
 // [metrics] textfile, and the restart and freed-bytes counters it shows.
 guardian.sinks.append(MetricsSink(config: config, emit: log.send))
+// [[notify]] and [heartbeat]: queued in the outbox for nodeguard-notify.service.
+var notifySink: NotifySink?
+@MainActor func addNotifySinkIfWanted(_ c: Config) {
+    guard notifySink == nil, NotifySink.wanted(c) else { return }
+    let sink = NotifySink(config: c, emit: log.send)
+    notifySink = sink
+    guardian.sinks.append(sink)
+}
+addNotifySinkIfWanted(config)
 // The status's texts are made again at most every 5 s while no check changes
 // state and nothing is said (every cycle then, and always at once on a change).
 guardian.wordsEvery = 5
@@ -130,6 +139,7 @@ var cpuAtLastCycle = threadCPUMicroseconds()
         case .defaults(let c): new = c; usingDefaults = true
         }
         let changes = guardian.apply(new)
+        addNotifySinkIfWanted(new)
         let what = changes.isEmpty ? "nothing changed" : changes.joined(separator: ", ")
         log.send(Event(.reloaded, "configuration reloaded from \(usingDefaults ? "embedded defaults" : configPath): \(what)",
                        fields: [("ACTION", "reload"), ("TARGET", configPath), ("CHANGES", changes.joined(separator: "\n"))]))

@@ -57,23 +57,29 @@ final class ConfigTests: XCTestCase {
 
     func testReferenceConfigUncommentedIsValidAndEqualsDefaults() {
         // Every key of the shipped reference that has a default, uncommented, is
-        // that default; so is the example node's table with its unit.
+        // that default; so is the example node's table with its unit, and the
+        // example [[notify]] target with its kind and url_file.
         var lines: [String] = []
         var unsetFollows = false
         for line in ReferenceConfig.text().split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
             defer { unsetFollows = line.hasSuffix("Not set by default.") || line.hasSuffix("For example:") }
-            if line == "# [node.dmo]" { lines.append("[node.dmo]"); continue }
+            if line == "# [node.dmo]" || line == "# [[notify]]" { lines.append(String(line.dropFirst(2))); continue }
             guard line.hasPrefix("# "), line.contains(" = ") else { lines.append(line); continue }
-            let keep = !unsetFollows || line.hasPrefix("# unit = ")
+            let example = ["# unit = ", "# kind = ", "# url_file = \"/etc/nodeguard/ntfy"].contains { line.hasPrefix($0) }
+            let keep = !unsetFollows || example
             lines.append(keep ? String(line.dropFirst(2)) : line)
         }
         var expected = Config()
         var dmo = NodeConfig(name: "dmo")
         dmo.unit = "dmo-node.service"
         expected.nodes = [dmo]
+        var ntfy = NotifyTarget(name: "ntfy", kind: .ntfy)
+        ntfy.url = .file("/etc/nodeguard/ntfy.url")
+        expected.notify = [ntfy]
         XCTAssertEqual(config(lines.joined(separator: "\n")), expected)
         for k in Schema.keys { XCTAssertTrue(ReferenceConfig.text().contains("# \(k.key) = "), k.dottedName) }
         for k in Schema.nodeKeys { XCTAssertTrue(ReferenceConfig.nodeSection().contains("# \(k.key) = "), "node key \(k.key)") }
+        for k in Schema.notifyKeys { XCTAssertTrue(ReferenceConfig.notifySection().contains("# \(k.key) = "), "notify key \(k.key)") }
     }
 
     /// Every error class, with its exact line:col.

@@ -187,9 +187,9 @@ final class ReportingTests: XCTestCase {
 final class ActionTests: XCTestCase {
     func testCommandOutcomes() {
         let ok = CommandRunner.run(["/bin/sh", "-c", "echo restarted"], timeout: 5)
-        XCTAssertEqual(ok, ActionOutcome(succeeded: true, detail: "/bin/sh exited with status 0: restarted"))
+        XCTAssertEqual(ok, ActionOutcome(succeeded: true, detail: "/bin/sh exited with status 0: restarted", exitStatus: 0))
         let bad = CommandRunner.run(["/bin/sh", "-c", "echo no such container >&2; exit 3"], timeout: 5)
-        XCTAssertEqual(bad, ActionOutcome(succeeded: false, detail: "/bin/sh exited with status 3: no such container"))
+        XCTAssertEqual(bad, ActionOutcome(succeeded: false, detail: "/bin/sh exited with status 3: no such container", exitStatus: 3))
         let missing = CommandRunner.run(["/nonexistent/restart"], timeout: 5)
         XCTAssertFalse(missing.succeeded)
         XCTAssertTrue(missing.detail.contains("/nonexistent/restart"), missing.detail)

@@ -47,4 +47,7 @@ struct ng_libsystemd {
  * 0, or -1 with the dlerror() text in `error`. */
 int ng_libsystemd_load(struct ng_libsystemd *lib, char *error, size_t length);
 
+/* An unlinked in-memory file, close-on-exec: a child's stdin of any size. */
+int ng_memfd(const char *name);
+
 #endif

@@ -3,17 +3,22 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CNodeGuard
 
 public enum CommandRunner {
     /// `whileWaiting` is called about every 100 ms, so the caller can keep
     /// pinging the watchdog while a bounded command runs.
-    public static func run(_ argv: [String], timeout: Double, whileWaiting: () -> Void = {}) -> ActionOutcome {
+    /// `input`: given to its stdin (else /dev/null); `environment`: added to nodeguard's own.
+    public static func run(_ argv: [String], timeout: Double, input: [UInt8]? = nil, environment: [String] = [],
+                           whileWaiting: () -> Void = {}) -> ActionOutcome {
         guard let program = argv.first else { return ActionOutcome(succeeded: false, detail: "empty command") }
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return ActionOutcome(succeeded: false, detail: "pipe: \(FileIO.errorText(errno))") }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        let spawned = spawn(argv, output: fds[1])
+        let stdin = input.map(Self.memoryFile) ?? -1
+        let spawned = spawn(argv, output: fds[1], input: stdin, environment: environment)
         close(fds[1])
+        if stdin >= 0 { close(stdin) }
         guard case .success(let pid) = spawned else {
             close(fds[0])
             if case .failure(let rc) = spawned { return ActionOutcome(succeeded: false, detail: "cannot run \(program): \(FileIO.errorText(rc.code))") }
@@ -27,7 +32,7 @@ public enum CommandRunner {
         // WIFEXITED / WEXITSTATUS are macros; decode the wait status by hand.
         if status & 0x7f == 0 {
             let code = (status >> 8) & 0xff
-            return ActionOutcome(succeeded: code == 0, detail: "\(program) exited with status \(code)\(tail)")
+            return ActionOutcome(succeeded: code == 0, detail: "\(program) exited with status \(code)\(tail)", exitStatus: code)
         }
         return ActionOutcome(succeeded: false, detail: "\(program) killed by signal \(status & 0x7f)\(tail)")
     }
@@ -36,11 +41,15 @@ public enum CommandRunner {
 
     /// The child in a process group of its own, stdin from /dev/null, stdout
     /// and stderr into `output`, with the signal mask and handlers of a fresh process.
-    static func spawn(_ argv: [String], output: Int32) -> Result<pid_t, SpawnError> {
+    static func spawn(_ argv: [String], output: Int32, input: Int32 = -1, environment: [String] = []) -> Result<pid_t, SpawnError> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if input >= 0 {
+            posix_spawn_file_actions_adddup2(&actions, input, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, output, 1)
         posix_spawn_file_actions_adddup2(&actions, output, 2)
 
@@ -61,8 +70,31 @@ public enum CommandRunner {
         let cArgs = argv.map { strdup($0) } + [nil]
         defer { cArgs.forEach { free($0) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, argv[0], &actions, &attr, cArgs, environ)
+        guard !environment.isEmpty else {
+            let rc = posix_spawn(&pid, argv[0], &actions, &attr, cArgs, environ)
+            return rc == 0 ? .success(pid) : .failure(SpawnError(code: rc))
+        }
+        var inherited: [UnsafeMutablePointer<CChar>?] = []
+        var e = environ
+        while let p = e.pointee { inherited.append(strdup(p)); e += 1 }
+        let cEnv = inherited + environment.map { strdup($0) } + [nil]
+        defer { cEnv.forEach { free($0) } }
+        let rc = posix_spawn(&pid, argv[0], &actions, &attr, cArgs, cEnv)
         return rc == 0 ? .success(pid) : .failure(SpawnError(code: rc))
+    }
+
+    /// Bytes in an unlinked in-memory file, at offset 0: a child's stdin of any size.
+    static func memoryFile(_ bytes: [UInt8]) -> Int32 {
+        let fd = ng_memfd("nodeguard-input")
+        guard fd >= 0 else { return -1 }
+        var off = 0
+        while off < bytes.count {
+            let n = bytes[off...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            off += n
+        }
+        lseek(fd, 0, SEEK_SET)
+        return fd
     }
 
     /// Waits for the child, reading up to 4 KiB of its output; past the

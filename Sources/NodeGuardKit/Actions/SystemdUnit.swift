@@ -13,6 +13,8 @@ public struct ActionOutcome: Equatable, Sendable {
     public var succeeded: Bool
     /// "job /org/freedesktop/systemd1/job/123 queued", or the error.
     public var detail: String
+    /// A command's exit status, when it exited.
+    public var exitStatus: Int32? = nil
 }
 
 public enum SystemdUnit {

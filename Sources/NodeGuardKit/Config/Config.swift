@@ -209,6 +209,9 @@ public struct Config: Equatable, Sendable {
     public var dockerLogs = DockerLogsConfig()
     public var journal = JournalConfig()
     public var metrics = MetricsConfig()
+    /// [[notify]] targets, in the order the config names them.
+    public var notify: [NotifyTarget] = []
+    public var heartbeat = HeartbeatConfig()
 
     public init() {}
 

@@ -6,6 +6,7 @@ extension TableReader {
     mutating func relateKeys() {
         relateNodeAndMemory()
         relateDiskAndBandwidth()
+        relateHeartbeat()
     }
 
     /// Where the first of `names` was set; 1:1 when all are defaults.

@@ -12,6 +12,8 @@ public enum ReferenceConfig {
         "bandwidth.interfaces": "[\"eth0\"]",
         "bandwidth.action_nodes": "[\"dmo\"]",
         "metrics.textfile": "\"/var/lib/prometheus/node-exporter/nodeguard.prom\"",
+        "heartbeat.url_file": "\"/etc/nodeguard/heartbeat.url\"", "heartbeat.url": "\"https://hc-ping.com/use-url_file-instead\"",
+        "heartbeat.fail_url_file": "\"/etc/nodeguard/heartbeat-fail.url\"", "heartbeat.ca_file": "\"/etc/nodeguard/my-ca.pem\"", "heartbeat.fail_url": "\"https://hc-ping.com/use-fail_url_file-instead/fail\"",
     ]
 
     /// A shown value in TOML syntax.
@@ -35,6 +37,7 @@ public enum ReferenceConfig {
         """
         for table in Schema.tables {
             if table == "node" { out += nodeSection(); continue }
+            if table == "notify" { out += notifySection(); continue }
             if !table.isEmpty { out += "\n[\(table)]\n" }
             for k in Schema.keys where k.table == table {
                 out += commented(k.key, help: k.help, shown: k.value(in: defaults), example: examples[k.dottedName])
@@ -99,6 +102,8 @@ extension ReferenceConfig {
         "docker_logs": "Docker json-file logs of every container, and how they are pruned.",
         "journal": "journald's disk usage, as journalctl --disk-usage counts it.",
         "bandwidth": "Traffic per billing month, the quota and what to do before it is blown.",
+        "notify": notifyIntro,
+        "heartbeat": "A dead-man's switch: nodeguard pings a URL after completed check cycles, at most once per `every`. Services such as healthchecks.io, an Uptime Kuma push monitor or cronitor alert you when the pings stop: nodeguard hung or dead, the VPS frozen or powered off. The pings are sent by nodeguard-notify.service, as notifications are.",
         "metrics": "Prometheus metrics for node_exporter's textfile collector: every reading as a gauge, restarts and bytes freed as counters that continue across restarts of nodeguard (kept in state_directory/counters). Alert rules that use them are in /usr/share/doc/nodeguard/examples/nodeguard-alerts.yml.",
     ]
 
@@ -130,6 +135,7 @@ extension ReferenceConfig {
         return nil
     }
     static func range(of k: KeySpec) -> String? { range { n throws(UnitError) in var c = Config(); try k.read(&c, n) } }
+    static func range(of k: NotifyKeySpec) -> String? { range { n throws(UnitError) in var t = NotifyTarget(); try k.read(&t, n) } }
     static func range(of k: NodeKeySpec) -> String? { range { n throws(UnitError) in var c = NodeConfig(); try k.read(&c, n) } }
 
     /// One key in the manual: its name, its help, its range, its default or an example.
@@ -150,8 +156,12 @@ extension ReferenceConfig {
     static func manSections() -> String {
         var out = ""
         for table in Schema.tables {
-            out += table.isEmpty ? ".SH \"TOP-LEVEL KEYS\"\n" : table == "node" ? ".SH \"[NODE.NAME]\"\n" : ".SH \"[\(table.uppercased())]\"\n"
+            out += table.isEmpty ? ".SH \"TOP-LEVEL KEYS\"\n" : table == "node" ? ".SH \"[NODE.NAME]\"\n"
+                : table == "notify" ? ".SH \"[[NOTIFY]]\"\n" : ".SH \"[\(table.uppercased())]\"\n"
             if let intro = tableIntro[table] { out += roff(intro) + "\n" }
+            if table == "notify" {
+                out += Schema.notifyKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0), shown: $0.value(in: NotifyTarget()), example: notifyExamples[$0.key]) }.joined()
+            }
             if table == "node" {
                 out += Schema.nodeKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0), shown: $0.value(in: NodeConfig()), example: nodeExamples[$0.key]) }.joined()
             }

@@ -98,7 +98,7 @@ func quoted(_ list: [String]) -> String { "[" + list.map { "\"\($0)\"" }.joined(
 // MARK: the schema
 
 public enum Schema {
-    public static let tables = ["", "node", "memory", "disk", "docker_logs", "journal", "bandwidth", "metrics"]
+    public static let tables = ["", "node", "memory", "disk", "docker_logs", "journal", "bandwidth", "metrics", "notify", "heartbeat"]
 
     public static let keys: [KeySpec] = [
         KeySpec(table: "", key: "interval", help: "How often every check runs.",
@@ -270,7 +270,7 @@ public enum Schema {
                     c.metrics.textfile = path
                 },
                 show: { $0.metrics.textfile }),
-    ]
+    ] + heartbeatKeys
 
     static func spec(table: String, key: String) -> KeySpec? {
         keys.first { $0.table == table && $0.key == key }
@@ -287,6 +287,6 @@ public enum Schema {
             out += nodeKeys.compactMap { k in change("node.\(n.name).\(k.key)", k.value(in: was), k.value(in: n)) }
         }
         for n in old.nodes where new.node(named: n.name) == nil { out.append("node.\(n.name) removed") }
-        return out
+        return out + notifyChanges(from: old, to: new)
     }
 }

@@ -19,6 +19,8 @@ struct TableReader {
     let privateFile: Bool
     /// This host's MemTotal, when known: a size and a share of RAM can then be compared.
     var hostMemTotal: UInt64?
+    /// [[notify]], read once the nodes are known (its filters name them).
+    var notifyEntry: TOMLNode?
 
     init(path: String, privateFile: Bool = false) { self.path = path; self.privateFile = privateFile }
 
@@ -38,6 +40,8 @@ struct TableReader {
             switch entry.node.value {
             case .table(let table) where entry.key == "node":
                 readNodes(table, at: entry.node.position)
+            case _ where entry.key == "notify":
+                notifyEntry = entry.node
             case .table(let table) where isTableName:
                 read(table, named: entry.key)
             case .table:
@@ -48,6 +52,7 @@ struct TableReader {
                 read(entry, in: "")
             }
         }
+        if let n = notifyEntry { readNotify(n) }
     }
 
     mutating func read(_ table: TOMLTable, named name: String) {
@@ -97,7 +102,7 @@ struct TableReader {
         } else if path.count == 1, Schema.spec(table: "", key: path[0]) != nil {
             message += "; `\(path[0])` is a key of the top level: write `\(path[0]) = ...` before any [table]"
         } else {
-            message += "; the tables are " + tables.map { "[\($0)]" }.joined(separator: ", ")
+            message += "; the tables are " + tables.map { $0 == "notify" ? "[[notify]]" : "[\($0)]" }.joined(separator: ", ")
         }
         problem(at, message)
     }

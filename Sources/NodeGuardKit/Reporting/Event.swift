@@ -30,6 +30,8 @@ public enum EventKind: String, CaseIterable, Sendable {
     case dockerUnreachable = "docker_unreachable", dockerBack = "docker_back"
     case chainDown = "chain_down", chainStalled = "chain_stalled", chainBehind = "chain_behind"
     case chainIsolated = "chain_isolated", chainRecovered = "chain_recovered", rpcCredentials = "rpc_credentials"
+    case notifyHeldBack = "notify_held_back", notifyRefused = "notify_refused", notifyDropped = "notify_dropped", notifyTest = "notify_test"
+    case notifyDelayed = "notify_delayed"
 
     public var messageID: String {
         switch self {
@@ -69,6 +71,11 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .chainIsolated: return "f9bb01d7866c4524ab7a558022c697ec"
         case .chainRecovered: return "a0d61aeb5f7649ea8ad9cbc3990576c3"
         case .rpcCredentials: return "9f31fbdd8b7e4b8685bb7527dd45724c"
+        case .notifyHeldBack: return "09ced22118ad4f60a4c37bc95d0e84c6"
+        case .notifyRefused: return "7e112a58a4064560861360f6b42cf92f"
+        case .notifyDropped: return "801f0001d8b546cea6bd29cfc1752411"
+        case .notifyTest: return "05dd886e566942739a60dfe98d1fcbd9"
+        case .notifyDelayed: return "640a3c11c5b74cc7bab0ff9d1fb33038"
         }
     }
 
@@ -110,6 +117,11 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .chainIsolated: return ("A node has no peers", "The node named in NODEGUARD_NODE has had no peers for isolated_after. nodeguard restarts nothing for this: look at its network, its firewall and its connect= or seed settings. A NOTICE follows when it has peers again.")
         case .chainRecovered: return ("A node follows its chain again", "The node named in NODEGUARD_NODE answers again, or its height advances again, or it caught up with its reference; the message says how long it took since the problem was found.")
         case .rpcCredentials: return ("nodeguard cannot authenticate to a node's RPC", "The node's RPC refused nodeguard's credentials, or the cookie or password file cannot be read; the message names the source (never the secret). The node is not restarted for this: a restart does not fix a wrong password. Fix rpc_cookie, rpc_user or rpc_password_file and run `systemctl reload nodeguard`.")
+        case .notifyHeldBack: return ("Notifications were held back", "More messages than the target's max_per_hour were due within an hour (a flapping node, a storm of events). The ones over the cap were not sent; this message, sent to the target at the end of that hour, counts them by kind. The journal has each event in full.")
+        case .notifyRefused: return ("A notification target refused a message", "The server named in NODEGUARD_TARGET answered with an HTTP 4xx other than 429 (or the sendmail or command target exited with a status other than 0 and 75, EX_TEMPFAIL), which retrying does not fix: a wrong URL or token, a removed webhook, a chat the bot is not in. The message gives the server's answer. Fix the [[notify]] table or its url_file or token_file, then run `nodeguard notify test`. Said once per target until a message gets through again.")
+        case .notifyDropped: return ("A notification was dropped", "A message to the target in NODEGUARD_TARGET could not be delivered within its give_up_after (network down, the service failing), or its target is no longer in the config. The message names what was dropped; the events themselves are in the journal.")
+        case .notifyDelayed: return ("A notification could not be sent yet", "The message to the target in NODEGUARD_TARGET could not be delivered (no route, DNS, TLS, a timeout, HTTP 429 or 5xx; the message gives libcurl's or the server's words). It stays in state_directory/outbox and is retried, 10 s doubling to 10 min, or when the server's Retry-After says, until give_up_after. Said once per outage; a NOTICE follows when the target takes messages again.")
+        case .notifyTest: return ("A test notification", "Sent by `nodeguard notify test` to check that a [[notify]] target works.")
         case .stateCorrupt: return ("A state file could not be read", "nodeguard found its state file (NODEGUARD_TARGET) corrupt or truncated, moved it aside with a .corrupt suffix and started afresh. Totals before this point are in the moved file.")
         }
     }
@@ -128,6 +140,9 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .bandwidthAction, .stateCorrupt: return .err
         case .reloadRejected, .restartFailed, .probeFailed: return .err
         case .critical, .restartLimit: return .crit
+        case .notifyHeldBack, .notifyDelayed: return .warning
+        case .notifyRefused, .notifyDropped: return .err
+        case .notifyTest: return .notice
         }
     }
 }

@@ -43,4 +43,19 @@ public enum TimeFormat {
         let n = strftime(&buf, buf.count, "%Y-%m-%d %H:%M:%S", &tmv)
         return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+
+    /// "2026-11-22T14:03:07Z".
+    public static func iso8601(_ wall: Double) -> String { utc(wall, "%Y-%m-%dT%H:%M:%SZ") }
+
+    /// "14:03:07" in UTC, for a line of a notification.
+    public static func clock(_ wall: Double) -> String { utc(wall, "%H:%M:%S") }
+
+    static func utc(_ wall: Double, _ format: String) -> String {
+        var t = time_t(wall)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        var buf = [CChar](repeating: 0, count: 40)
+        let n = strftime(&buf, buf.count, format, &tmv)
+        return String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 }
