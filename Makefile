@@ -17,7 +17,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -Osize \
 BUILD_DEPS = libstdc++-12-dev
 DEB_DEPS = $(BUILD_DEPS) dpkg-dev binutils systemd
 TEST_DEPS = $(DEB_DEPS) lintian systemd-container debootstrap gcc libc6-dev python3 procps iproute2 vnstat docker.io busybox-static litecoind monero \
-	prometheus prometheus-node-exporter prometheus-alertmanager systemd-journal-remote
+	prometheus prometheus-node-exporter prometheus-alertmanager systemd-journal-remote openssl libcurl4
 BENCH_DEPS = $(BUILD_DEPS) monit procps gcc libc6-dev docker.io busybox-static strace litecoind
 
 .PHONY: check test unit-test toml-fuzz system-test package-test release deb bench hot-code deps-build deps-deb deps-test deps-bench clean
@@ -72,6 +72,7 @@ system-test: deps-test release
 	promtool check rules packaging/examples/nodeguard-alerts.yml
 	cd tests/prometheus && promtool test rules nodeguard-alerts.test.yml
 	python3 tests/prometheus/prometheus-test.py .build/release
+	python3 tests/notify/notify-test.py .build/release
 	tests/system/run.sh .build/release
 
 # The TOML reader against Python's tomllib on 20,000 mutants of the shipped

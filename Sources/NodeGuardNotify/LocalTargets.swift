@@ -9,7 +9,11 @@ public enum LocalTargets {
             guard FileIO.exists(t.sendmail) else {
                 return .refused("\(t.sendmail) does not exist: install an MTA (apt install exim4-daemon-light, or msmtp-mta to relay through your mail provider)")
             }
-            let r = CommandRunner.run([t.sendmail, "-t", "-oi"], timeout: t.timeout, input: mail(m, t))
+            // -odi: an MTA that delivers itself (exim) does so before it returns;
+            // in the background it would be killed with the oneshot sender's
+            // cgroup and the mail would wait for the next queue run. Others
+            // ignore it. A minute at least: a killed sendmail may have taken it.
+            let r = CommandRunner.run([t.sendmail, "-t", "-oi", "-odi"], timeout: Swift.max(t.timeout, 60), input: mail(m, t))
             return Delivery.of(exitStatus: r.exitStatus, detail: r.detail)
         case .command:
             let r = CommandRunner.run(t.command, timeout: t.timeout, input: Array((Formats.webhookJSON(m).serialized() + "\n").utf8),

@@ -246,7 +246,7 @@ def test_stand_in_sendmail_gets_the_mail():
     head, _, body = mail.partition("\n\n")
     want = ["To: ops@example.com", "From: nodeguard <ng@example.com>", "Content-Type: text/plain; charset=utf-8", "Auto-Submitted: auto-generated"]
     missing = [h for h in want if h not in head.split("\n")]
-    if code != 0 or args != ["-t", "-oi"] or missing or "Subject: [nodeguard " not in head or "test message from nodeguard" not in body:
+    if code != 0 or args != ["-t", "-oi", "-odi"] or missing or "Subject: [nodeguard " not in head or "test message from nodeguard" not in body:
         return bad("stand_in_sendmail_gets_the_mail", f"{code} {out} args={args} missing={missing} mail={mail!r}")
     ok("stand_in_sendmail_gets_the_mail")
 
