@@ -11,17 +11,20 @@ NSPAWN_CACHE=${NODEGUARD_ROOTFS_CACHE:-/var/cache/nodeguard-tests/rootfs}
 NSPAWN_NP=""
 NSPAWN_RUN_EXISTED=$([ -d /run/systemd/nspawn ] && echo 1 || echo 0)
 
+# exim4: the MTA the notification test mails through (its daemon masked: the
+# container shares the host's network, and sendmail -odi delivers without it).
 rootfs_copy() {
-    if [ ! -x "$NSPAWN_CACHE/lib/systemd/systemd" ]; then
+    if [ ! -x "$NSPAWN_CACHE/lib/systemd/systemd" ] || [ ! -x "$NSPAWN_CACHE/usr/sbin/exim4" ]; then
         echo "nspawn: debootstrapping a Debian 12 minbase rootfs into $NSPAWN_CACHE (once per machine)"
         local mirror_script=$TOP/../shared/recipes/debian-mirror.sh mirror log
         mirror=$( [ -x "$mirror_script" ] && "$mirror_script" || awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources )
         log=$(dirname "$NSPAWN_CACHE")/debootstrap.log
         rm -rf "$NSPAWN_CACHE.tmp"; mkdir -p "$(dirname "$NSPAWN_CACHE")"
-        debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,libsystemd0,procps \
+        debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,libsystemd0,procps,exim4-daemon-light \
             bookworm "$NSPAWN_CACHE.tmp" "${mirror:-http://deb.debian.org/debian}" >"$log" 2>&1 \
             || { echo "nspawn: debootstrap failed, see $log"; return 2; }
-        mv "$NSPAWN_CACHE.tmp" "$NSPAWN_CACHE"
+        ln -sf /dev/null "$NSPAWN_CACHE.tmp/etc/systemd/system/exim4.service"
+        rm -rf "$NSPAWN_CACHE"; mv "$NSPAWN_CACHE.tmp" "$NSPAWN_CACHE"
     fi
     cp -a "$NSPAWN_CACHE" "$1"
 }

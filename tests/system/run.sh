@@ -59,6 +59,8 @@ install_leaky_node "$R" || exit 2
 install_several_nodes "$R"
 . "$HERE/chain-unit.sh"
 . "$HERE/operator.sh"
+. "$HERE/notify-mail.sh"
+install_notify_units "$R" || exit 2
 install_journal_upload "$R" || exit 2
 install_litecoin "$R" || { echo "system tests: cannot install litecoind in the container"; exit 2; }
 
@@ -389,6 +391,7 @@ test_journal_vacuumed
 test_two_nodes_each_within_its_budget
 test_host_floor_restarts_the_larger_node
 test_stopped_node_said_once_started_only_when_asked
+test_restart_mailed_through_exim
 chain_unit_tests   # leaves nodeguard running, for the stop test
 test_stop_is_clean_and_quick
 test_status_after_stop_says_not_running

@@ -1,0 +1,56 @@
+# A notification by mail through Debian's exim4 (issue #15), sourced by
+# tests/system/run.sh: the shipped nodeguard-notify.path and .service, the
+# daemon queueing a restart in its outbox, the path unit starting the
+# sandboxed sender, the sender handing the mail to exim's sendmail, and exim
+# delivering it to a local user's mailbox, /var/mail/ops.
+
+# install_notify_units ROOTFS: the units as the package installs them, the
+# path enabled the way its [Install] section says (WantedBy=nodeguard.service).
+install_notify_units() {
+    local r=$1 u
+    for u in nodeguard-notify.path nodeguard-notify.service; do
+        install -m 644 "$TOP/packaging/$u" "$r/etc/systemd/system/$u" || return 2
+    done
+    mkdir -p "$r/etc/systemd/system/nodeguard.service.wants"
+    ln -sf ../nodeguard-notify.path "$r/etc/systemd/system/nodeguard.service.wants/nodeguard-notify.path"
+    [ -x "$r/usr/sbin/exim4" ] || { echo "notify-mail: exim4 is missing in the rootfs"; return 2; }
+}
+
+mailbox() { ct cat /var/mail/ops 2>/dev/null; }
+mailed() { grep -q "restarting dmo" <<<"$(mailbox)"; }
+
+test_restart_mailed_through_exim() {
+    ct systemctl stop nodeguard leaky-node
+    ct id ops >/dev/null 2>&1 || ct useradd --create-home ops
+    ct rm -f /var/mail/ops
+    write_config <<'EOF'
+interval = "1s"
+
+[node.dmo]
+unit = "leaky-node.service"
+grace = "4s"
+max_restarts = 5
+restart_window = "10m"
+restart_above = "64MiB"
+for = "3s"
+
+[[notify]]
+name = "mail"
+kind = "email"
+to = "ops@localhost"
+batch = "0s"
+EOF
+    ct systemctl start nodeguard leaky-node
+    ct systemctl is-active -q nodeguard-notify.path || { fail restart_mailed_through_exim "nodeguard-notify.path is not active: $(ct systemctl status nodeguard-notify.path --no-pager 2>&1 | tail -3)"; return; }
+    wait_until 60 mailed || { fail restart_mailed_through_exim "no mail in /var/mail/ops: sender: $(ct journalctl -u nodeguard-notify --no-pager | tail -5); exim: $(ct tail -3 /var/log/exim4/mainlog 2>&1)"; return; }
+    local m; m=$(mailbox)
+    grep -q '^To: ops@localhost' <<<"$m" && grep -q '^From: ' <<<"$m" && grep -q 'leaky-node.service' <<<"$m" \
+        || { fail restart_mailed_through_exim "the mail: $m"; return; }
+    ct systemctl is-failed -q nodeguard-notify.service && { fail restart_mailed_through_exim "the sender failed: $(ct journalctl -u nodeguard-notify --no-pager | tail -5)"; return; }
+    # Delivered, not queued for a later run: exim's queue and nodeguard's outbox are empty.
+    local q; q=$(ct exim4 -bpc 2>&1)
+    [ "$q" = 0 ] || { fail restart_mailed_through_exim "exim's queue holds $q"; return; }
+    ct systemctl stop leaky-node
+    echo "  $(grep '^Subject: ' <<<"$m" | head -n1)"
+    pass restart_mailed_through_exim
+}
