@@ -110,6 +110,11 @@ done
 docker inspect -f '{{.State.Pid}}' bench1 > "$W/web.pid"
 WEB_ID=$(docker inspect -f '{{.Id}}' bench1)
 
+# The notification services and the heartbeat service, on loopback.
+python3 "$TOP/bench/notify-receiver.py" "$W/received" >"$W/receiver.port" 2>"$W/receiver.log" & RECEIVER=$!; PIDS+=("$RECEIVER")
+for _ in $(seq 50); do [ -s "$W/receiver.port" ] && break; sleep 0.1; done
+RX="http://127.0.0.1:$(cat "$W/receiver.port")"
+
 cat > "$W/nodeguard.toml" <<EOF
 interval = "1s"
 status_file = "$SHM/status.json"
@@ -134,6 +139,15 @@ containers_dir = "$W/d/root/containers"
 enabled = true
 [metrics]
 textfile = "$W/textfile/nodeguard.prom"
+[[notify]]
+kind = "webhook"
+url = "$RX/hook"
+[[notify]]
+kind = "ntfy"
+url = "$RX/alerts"
+[heartbeat]
+url = "$RX/ping"
+every = "10s"
 EOF
 mkdir -p "$W/textfile"
 chmod 600 "$W/nodeguard.toml"
@@ -214,6 +228,20 @@ if [ -n "${BENCH_SMAPS:-}" ]; then
 fi
 mo_us=$(( (mo1 - mo0) / 1000 / cycles ))
 
+# The sender, as nodeguard-notify.service runs it: the heartbeat the daemon
+# queued, then a test message to both targets. Its peak RSS and how long it lives.
+run_measured() {  # prints "MAXRSS_KIB WALL_MS EXIT"
+    python3 -c 'import resource, subprocess, sys, time
+t = time.monotonic(); r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, round((time.monotonic() - t) * 1000), r.returncode)' "$@"
+}
+[ -e "$W/state/outbox/heartbeat.json" ] || { echo "bench: the daemon queued no heartbeat"; cat "$W/nodeguard.log"; exit 1; }
+read -r send_rss send_ms send_rc <<<"$(run_measured "$TOP/.build/release/nodeguard" notify send --config "$W/nodeguard.toml")"
+read -r test_rss test_ms test_rc <<<"$(run_measured "$TOP/.build/release/nodeguard" notify test --config "$W/nodeguard.toml")"
+pings=$(grep -c ' /ping$' "$W/received" 2>/dev/null || true); tests=$(grep -c -e ' /hook$' -e ' /$' "$W/received" 2>/dev/null || true)
+[ "$send_rc" = 0 ] && [ "$test_rc" = 0 ] && [ "$pings" -ge 1 ] && [ "$tests" -ge 2 ] \
+    || { echo "bench: the sender did not deliver (send $send_rc, test $test_rc; received: $(tr '\n' ' ' < "$W/received" 2>/dev/null))"; exit 1; }
+
 echo "nodeguardd: $(stat -c %s "$W/nodeguardd") bytes stripped; $cycles cycles measured after ${WARMUP}s warm-up; $CONTAINERS containers"
 echo "nodeguardd status: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"])' "$SHM/status.json" 2>/dev/null || echo '?')"
 echo "monit threads=$mo_thr rss_anon_kib=$mo_anon"
@@ -246,6 +274,11 @@ echo "rss_anon_kib=$ng_anon"
 echo "threads=$ng_thr"
 echo "containers=$CONTAINERS"
 echo "metrics_textfile_bytes=$prom_bytes"
+echo "notify_targets=2 heartbeat_every_s=10"
+echo "sender_send_rss_kib=$send_rss"
+echo "sender_send_ms=$send_ms"
+echo "sender_test_rss_kib=$test_rss"
+echo "sender_test_ms=$test_ms"
 echo "log_scan_500_ms=$scan_ms"
 echo "config_parse_1mib_ms=$parse_ms"
 echo "rpc_probe_us=$rpc_us"

@@ -17,6 +17,8 @@ enum {
     OPT_POSTFIELDSIZE = 60, OPT_POST = 47, OPT_HTTPGET = 80, OPT_NOSIGNAL = 99,
     OPT_TIMEOUT_MS = 155, OPT_CONNECTTIMEOUT_MS = 156,
     OPT_WRITEFUNCTION = 20011, OPT_HEADERFUNCTION = 20079,
+    OPT_MAIL_FROM = 10186, OPT_MAIL_RCPT = 10187, OPT_READDATA = 10009, OPT_READFUNCTION = 20012,
+    OPT_UPLOAD = 46, OPT_CRLF = 27,
     INFO_RESPONSE_CODE = 0x200000 + 2,
 };
 
@@ -118,3 +120,41 @@ void ng_http_request(const char *method, const char *url, const char *const *hea
 }
 
 void ng_http_free(ng_http_result *r) { free(r->body); r->body = NULL; r->body_len = 0; }
+
+typedef struct { const char *p; size_t left; } upload;
+
+static size_t on_read(char *buf, size_t size, size_t n, void *data) {
+    upload *u = data;
+    size_t take = size * n < u->left ? size * n : u->left;
+    memcpy(buf, u->p, take);
+    u->p += take;
+    u->left -= take;
+    return take;
+}
+
+void ng_smtp_send(const char *url, const char *from, const char *const *rcpts,
+                  const char *message, size_t message_len, long timeout_ms, ng_http_result *out) {
+    memset(out, 0, sizeof *out);
+    CURL *c = lib.init();
+    if (!c) { out->code = -1; snprintf(out->error, sizeof out->error, "curl_easy_init failed"); return; }
+    struct curl_slist *list = NULL;
+    for (int i = 0; rcpts && rcpts[i]; i++) list = lib.slist_append(list, rcpts[i]);
+    upload u = { message, message_len };
+    lib.setopt(c, OPT_URL, url);
+    lib.setopt(c, OPT_PROTOCOLS_STR, "smtp");
+    lib.setopt(c, OPT_NOSIGNAL, 1L);
+    lib.setopt(c, OPT_TIMEOUT_MS, timeout_ms);
+    lib.setopt(c, OPT_CONNECTTIMEOUT_MS, timeout_ms);
+    lib.setopt(c, OPT_ERRORBUFFER, out->error);
+    lib.setopt(c, OPT_MAIL_FROM, from);
+    lib.setopt(c, OPT_MAIL_RCPT, list);
+    lib.setopt(c, OPT_UPLOAD, 1L);
+    lib.setopt(c, OPT_CRLF, 1L);
+    lib.setopt(c, OPT_READFUNCTION, on_read);
+    lib.setopt(c, OPT_READDATA, &u);
+    out->code = lib.perform(c);
+    if (out->code != 0 && out->error[0] == 0) snprintf(out->error, sizeof out->error, "%s", lib.strerror(out->code));
+    lib.getinfo(c, INFO_RESPONSE_CODE, &out->status);
+    lib.slist_free_all(list);
+    lib.cleanup(c);
+}

@@ -1,19 +1,28 @@
-// The targets on this host: a mail through sendmail, a command. Each gets
-// the message as bytes on stdin; pure builders, I/O in deliver().
+// The targets on this host: a mail to the MTA (SMTP on loopback, else its
+// sendmail), a command. Pure builders, I/O in deliver().
+#if canImport(Glibc)
+import Glibc
+#endif
 import NodeGuardKit
 
 public enum LocalTargets {
     public static func deliver(_ m: OutboxMessage, to t: NotifyTarget) -> Delivery {
         switch t.kind {
         case .email:
-            guard FileIO.exists(t.sendmail) else {
-                return .refused("\(t.sendmail) does not exist: install an MTA (apt install exim4-daemon-light, or msmtp-mta to relay through your mail provider)")
+            let domain = SMTPSubmit.mailName(host: m.host)
+            if t.smtpPort > 0 {
+                let from = t.from.isEmpty ? "root@" + domain : t.from
+                if let d = SMTPSubmit.send(mail(m, t, from: from, domain: domain), from: from, to: t.to, port: t.smtpPort,
+                                           timeout: Swift.max(t.timeout, 60)) { return d }
             }
-            // -odi: an MTA that delivers itself (exim) does so before it returns;
-            // in the background it would be killed with the oneshot sender's
-            // cgroup and the mail would wait for the next queue run. Others
-            // ignore it. A minute at least: a killed sendmail may have taken it.
-            let r = CommandRunner.run([t.sendmail, "-t", "-oi", "-odi"], timeout: Swift.max(t.timeout, 60), input: mail(m, t))
+            guard FileIO.exists(t.sendmail) else {
+                return .refused("no MTA listens on 127.0.0.1:\(t.smtpPort) and \(t.sendmail) does not exist: install one (apt install exim4-daemon-light, or msmtp-mta to relay through your mail provider)")
+            }
+            // -odi: an MTA that delivers itself does so before it returns; in
+            // the background it would be killed with the oneshot sender's
+            // cgroup. Others ignore it. A minute at least: a sendmail killed
+            // on its deadline may have taken the mail already.
+            let r = CommandRunner.run([t.sendmail, "-t", "-oi", "-odi"], timeout: Swift.max(t.timeout, 60), input: mail(m, t, domain: domain))
             return Delivery.of(exitStatus: r.exitStatus, detail: r.detail)
         case .command:
             let r = CommandRunner.run(t.command, timeout: t.timeout, input: Array((Formats.webhookJSON(m).serialized() + "\n").utf8),
@@ -24,13 +33,18 @@ public enum LocalTargets {
         }
     }
 
-    /// An RFC 5322 message for `sendmail -t`: recipients from To:.
-    public static func mail(_ m: OutboxMessage, _ t: NotifyTarget) -> [UInt8] {
+    /// An RFC 5322 message (for `sendmail -t`, recipients from To:). `from`:
+    /// the From address when the target sets none (sendmail leaves it to the
+    /// MTA). The Message-ID stays the same on every try of one message.
+    public static func mail(_ m: OutboxMessage, _ t: NotifyTarget, from: String? = nil, domain: String) -> [UInt8] {
         let first = m.items.first?.event.message ?? ""
         let subject = "[nodeguard \(m.host)] \(Formats.priority(m).label): " + (m.items.count > 1 ? "\(m.items.count) events, first: " : "") + first
         var head = ["To: " + t.to.joined(separator: ", ")]
-        if !t.from.isEmpty { head.append("From: nodeguard <\(t.from)>") }
+        if let f = t.from.isEmpty ? from : t.from { head.append("From: nodeguard <\(f)>") }
+        let tag = String(m.target.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") ? $0 : "_" })
         head += [
+            "Date: " + rfc5322Date(m.created),
+            "Message-ID: <nodeguard.\(Int64(m.created * 1000)).\(tag)@\(domain)>",
             "Subject: " + headerText(String(subject.prefix(150))),
             "MIME-Version: 1.0",
             "Content-Type: text/plain; charset=utf-8",
@@ -76,5 +90,17 @@ public enum LocalTargets {
             env += e.fields.map { "NODEGUARD_\($0.0)=\($0.1)" }
         }
         return env
+    }
+}
+
+extension LocalTargets {
+    /// "Mon, 23 Nov 2026 18:50:00 +0000".
+    static func rfc5322Date(_ t: Double) -> String {
+        var seconds = time_t(t), tm = Glibc.tm()
+        gmtime_r(&seconds, &tm)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(days[Int(tm.tm_wday)]), \(two(tm.tm_mday)) \(months[Int(tm.tm_mon)]) \(tm.tm_year + 1900) \(two(tm.tm_hour)):\(two(tm.tm_min)):\(two(tm.tm_sec)) +0000"
     }
 }

@@ -22,8 +22,12 @@ final class NotifyConfigTests: XCTestCase {
             url_file = "/etc/nodeguard/ntfy2.url"
             events = ["restart", "node_down"]
             batch = "0s"
+            [[notify]]
+            kind = "email"
+            to = ["ops@example.org", "ops@localhost", "root"]
             """).get()
-        XCTAssertEqual(c.notify.map(\.name), ["ntfy", "telegram", "ntfy-2"])
+        XCTAssertEqual(c.notify.map(\.name), ["ntfy", "telegram", "ntfy-2", "email"])
+        XCTAssertEqual(c.notify[3].to, ["ops@example.org", "ops@localhost", "root"])   // local mailboxes, through this host's MTA
         XCTAssertEqual(c.notify[0].url, .file("/etc/nodeguard/ntfy.url"))
         XCTAssertEqual([c.notify[0].repeatAfter, c.notify[0].batch, c.notify[0].giveUpAfter], [21600, 30, 86400])
         XCTAssertEqual(c.notify[0].minPriority, .warning)
@@ -41,6 +45,8 @@ final class NotifyConfigTests: XCTestCase {
             ("[[notify]]\nkind = \"slack\"\nurl = \"https://hooks.slack.com/services/T/B/X\"", "t.toml:3:7: notify (slack): this config file can be read by users other than root, and a URL is a secret; put it in a file named by url_file (mode 0600), or `chmod 600` this file and `chown root` it"),
             ("[[notify]]\nkind = \"telegram\"\ntoken_file = \"/t\"", "t.toml:1:1: [[notify]] kind \"telegram\" needs chat_id, the chat the bot writes to"),
             ("[[notify]]\nkind = \"email\"\nto = [\"ops at example\"]", "t.toml:3:6: notify.to: `ops at example` is not a mail address such as \"ops@example.com\""),
+            ("[[notify]]\nkind = \"email\"\nto = [\"ops@\"]", "t.toml:3:6: notify.to: `ops@` is not a mail address such as \"ops@example.com\""),
+            ("[[notify]]\nkind = \"email\"\nto = [\"a@b@c\"]", "t.toml:3:6: notify.to: `a@b@c` is not a mail address such as \"ops@example.com\""),
             ("[[notify]]\nkind = \"command\"\ncommand = [\"page-me\"]", "t.toml:3:11: notify.command: the command `page-me` must be an absolute path, as in \"/usr/bin/page-me\""),
             ("[[notify]]\nkind = \"webhook\"\nurl_file = \"/u\"\nchat_id = \"1\"", "t.toml:4:11: notify (webhook): `chat_id` is not a key of a webhook target"),
             ("[[notify]]\nkind = \"webhook\"\nurl_file = \"/u\"\nevents = [\"restrat\"]", "t.toml:4:10: notify.events: `restrat` is not an event kind, did you mean \"restart\"?"),

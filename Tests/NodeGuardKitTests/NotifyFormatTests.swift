@@ -61,15 +61,38 @@ final class NotifyFormatTests: XCTestCase {
     }
 
     func testTheMailForSendmail() {
-        let mail = String(decoding: LocalTargets.mail(message, target(.email) { $0.to = ["ops@example.com", "b@example.com"]; $0.from = "ng@example.com" }), as: UTF8.self)
+        let mail = String(decoding: LocalTargets.mail(message, target(.email) { $0.to = ["ops@example.com", "b@example.com"]; $0.from = "ng@example.com" },
+                                                      from: "root@example.org", domain: "example.org"), as: UTF8.self)
         let (head, body) = (mail.components(separatedBy: "\n\n")[0], mail.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n"))
         XCTAssertEqual(head.split(separator: "\n").first, "To: ops@example.com, b@example.com")
         XCTAssertTrue(head.contains("\nFrom: nodeguard <ng@example.com>\n"))
         XCTAssertTrue(head.contains("\nSubject: [nodeguard vps1] CRIT: 2 events, first: restarted node dmo: memory 1.3 GiB above restart_above\n"))
         XCTAssertTrue(head.contains("\nAuto-Submitted: auto-generated"))
         XCTAssertTrue(body.contains("CRIT: disk / 3% free"))
+        XCTAssertTrue(head.contains("\nDate: \(LocalTargets.rfc5322Date(message.created))\n"))
+        XCTAssertTrue(head.contains("\nMessage-ID: <nodeguard.\(Int64(message.created * 1000)).\(message.target)@example.org>\n"), head)
+        // No From of the target's own: the one given (SMTP), or none (sendmail sets the MTA's).
+        let bare = target(.email) { $0.to = ["root"] }
+        XCTAssertTrue(String(decoding: LocalTargets.mail(message, bare, from: "root@example.org", domain: "example.org"), as: UTF8.self).contains("\nFrom: nodeguard <root@example.org>\n"))
+        XCTAssertFalse(String(decoding: LocalTargets.mail(message, bare, domain: "example.org"), as: UTF8.self).contains("From:"))
         XCTAssertEqual(LocalTargets.headerText("dmo ×3"), "=?UTF-8?B?ZG1vIMOXMw==?=")
         XCTAssertEqual(LocalTargets.headerText("a\nBcc: x@y"), "a Bcc: x@y", "no header injection")
+    }
+
+    func testMailDatesAndWhatTheLocalMTASaid() {
+        XCTAssertEqual(LocalTargets.rfc5322Date(1_795_459_800), "Mon, 23 Nov 2026 18:50:00 +0000")
+        XCTAssertEqual(LocalTargets.rfc5322Date(0), "Thu, 01 Jan 1970 00:00:00 +0000")
+        XCTAssertEqual(SMTPSubmit.envelope("root"), "root@localhost")
+        XCTAssertEqual(SMTPSubmit.envelope("ops@example.com"), "ops@example.com")
+        let rows: [(Int32, Int, String, Delivery)] = [
+            (0, 250, "", .delivered),
+            (55, 550, "RCPT failed: 550", .refused("the MTA on 127.0.0.1:25 replied 550: RCPT failed: 550")),
+            (56, 451, "", .retry("the MTA on 127.0.0.1:25 replied 451", after: nil)),
+            (28, 0, "Operation timed out", .retry("the MTA on 127.0.0.1:25: Operation timed out", after: nil)),
+        ]
+        for (code, status, error, expected) in rows {
+            XCTAssertEqual(SMTPSubmit.outcome(code: code, status: status, error: error, port: 25), expected, "\(code) \(status)")
+        }
     }
 
     func testWhatAnOutcomeMeans() {

@@ -17,7 +17,7 @@ directory removed.
 
 usage: tests/notify/notify-test.py BINDIR
 """
-import http.server, json, os, shutil, signal, socket, ssl, subprocess, sys, tempfile, threading, time
+import http.server, json, os, re, shutil, signal, socket, ssl, subprocess, sys, tempfile, threading, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
@@ -155,7 +155,8 @@ node = None
 
 def node_up():
     global node
-    node = subprocess.Popen(["sleep", "100000"])
+    node_down()   # one node at a time: never leave one behind
+    node = subprocess.Popen(["sleep", "100000"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(f"{W}/dmo.pid.tmp", "w") as f: f.write(str(node.pid) + "\n")
     os.rename(f"{W}/dmo.pid.tmp", f"{W}/dmo.pid")
 
@@ -239,14 +240,20 @@ def test_stand_in_sendmail_gets_the_mail():
     with open(fake, "w") as f:
         f.write(f'#!/bin/sh\necho "$@" > {W}/sendmail.args\ncat > {W}/sendmail.in\n')
     os.chmod(fake, 0o755)
-    write_config(f'[[notify]]\nname = "mail"\nkind = "email"\nto = ["ops@example.com"]\nfrom = "ng@example.com"\nsendmail = "{fake}"\n')
+    # Nothing listens on smtp_port (a port just closed): the mail goes to sendmail.
+    closed = socket.socket(); closed.bind(("127.0.0.1", 0)); port = closed.getsockname()[1]; closed.close()
+    write_config(f'[[notify]]\nname = "mail"\nkind = "email"\nto = ["ops@example.com"]\nfrom = "ng@example.com"\nsendmail = "{fake}"\n'
+                 f'smtp_port = {port}\n')
     code, out = notify_test()
     try: args, mail = open(f"{W}/sendmail.args").read().split(), open(f"{W}/sendmail.in").read()
     except OSError as e: return bad("stand_in_sendmail_gets_the_mail", f"{code} {out}: {e}")
     head, _, body = mail.partition("\n\n")
-    want = ["To: ops@example.com", "From: nodeguard <ng@example.com>", "Content-Type: text/plain; charset=utf-8", "Auto-Submitted: auto-generated"]
+    want = ["To: ops@example.com", "From: nodeguard <ng@example.com>", "Content-Type: text/plain; charset=utf-8", "Auto-Submitted: auto-generated",
+            "MIME-Version: 1.0"]
     missing = [h for h in want if h not in head.split("\n")]
-    if code != 0 or args != ["-t", "-oi", "-odi"] or missing or "Subject: [nodeguard " not in head or "test message from nodeguard" not in body:
+    if (code != 0 or args != ["-t", "-oi", "-odi"] or missing or "Subject: [nodeguard " not in head or "test message from nodeguard" not in body
+            or not re.search(r"^Date: \w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d \+0000$", head, re.M)
+            or not re.search(r"^Message-ID: <nodeguard\.\d+\.mail@[^>]+>$", head, re.M)):
         return bad("stand_in_sendmail_gets_the_mail", f"{code} {out} args={args} missing={missing} mail={mail!r}")
     ok("stand_in_sendmail_gets_the_mail")
 
@@ -308,6 +315,29 @@ def test_failures_retries_and_the_heartbeat(rx, path_unit):
     stop_daemon()
 
 
+def test_fail_url_while_critical(rx, path_unit):
+    """[heartbeat] fail_url: pinged at once when a check turns critical (the
+    node gone), the plain URL again once it is back."""
+    hb, fail = secret_file("hb2.url", f"https://127.0.0.1:{rx.port}/hb2"), secret_file("fail.url", f"https://127.0.0.1:{rx.port}/hb2/fail")
+    write_config("", extra=f'[heartbeat]\nurl_file = "{hb}"\nfail_url_file = "{fail}"\nevery = "10s"\nca_file = "{W}/ca.pem"\n')
+    node_up()
+    start_daemon()
+    name = "fail_url_pinged_while_a_check_is_critical"
+    try:
+        if not wait_for(lambda: rx.to("/hb2"), 20): return bad(name, "no ping while all is well")
+        node_down()
+        t = time.monotonic()
+        if not wait_for(lambda: rx.to("/hb2/fail"), 8): return bad(name, f"no ping to the failure URL; log: {sender_log()[-400:]}")
+        took = time.monotonic() - t
+        node_up()
+        n = len(rx.to("/hb2"))
+        if not wait_for(lambda: len(rx.to("/hb2")) > n, 20): return bad(name, "the plain URL not pinged again after the node came back")
+        ok(f"{name} ({took:.1f} s after the node went)")
+    finally:
+        stop_daemon()
+        node_down()
+
+
 def test_receiver_down_across_kill_9_delivered_once(path_unit):
     probe = Receiver(f"{W}/server.pem", f"{W}/server.key")   # a free port, then nobody on it
     port = probe.port
@@ -350,6 +380,7 @@ def main():
         test_stand_in_sendmail_gets_the_mail()
         path_unit.start()
         test_failures_retries_and_the_heartbeat(rx, path_unit)
+        test_fail_url_while_critical(rx, path_unit)
         test_receiver_down_across_kill_9_delivered_once(path_unit)
         logs = sender_log() + open(DAEMON_LOG).read()
         if SECRET in logs: bad("no_secret_in_any_log", [l for l in logs.splitlines() if SECRET in l][:3])

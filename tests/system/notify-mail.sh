@@ -1,8 +1,10 @@
 # A notification by mail through Debian's exim4 (issue #15), sourced by
 # tests/system/run.sh: the shipped nodeguard-notify.path and .service, the
 # daemon queueing a restart in its outbox, the path unit starting the
-# sandboxed sender, the sender handing the mail to exim's sendmail, and exim
-# delivering it to a local user's mailbox, /var/mail/ops.
+# sandboxed sender, the sender handing the mail to exim's daemon by SMTP on
+# loopback, and exim delivering it at once to a local user's mailbox,
+# /var/mail/ops. (exim's daemon listens on a free port of its own, not 25:
+# the container shares the host's network.)
 
 # install_notify_units ROOTFS: the units as the package installs them, the
 # path enabled the way its [Install] section says (WantedBy=nodeguard.service).
@@ -19,11 +21,16 @@ install_notify_units() {
 mailbox() { ct cat /var/mail/ops 2>/dev/null; }
 mailed() { grep -q "restarting dmo" <<<"$(mailbox)"; }
 
+exim_listens() { python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1" 2>/dev/null; }
+
 test_restart_mailed_through_exim() {
     ct systemctl stop nodeguard leaky-node
     ct id ops >/dev/null 2>&1 || ct useradd --create-home ops
     ct rm -f /var/mail/ops
-    write_config <<'EOF'
+    local port; port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    ct systemd-run --quiet --unit=exim-test --collect /usr/sbin/exim4 -bdf -oX "$port" -q30m
+    wait_until 10 exim_listens "$port" || { fail restart_mailed_through_exim "exim's daemon does not listen on $port: $(ct journalctl -u exim-test --no-pager | tail -3)"; return; }
+    write_config <<EOF
 interval = "1s"
 
 [node.dmo]
@@ -37,20 +44,22 @@ for = "3s"
 [[notify]]
 name = "mail"
 kind = "email"
-to = "ops@localhost"
+to = ["ops@localhost"]
 batch = "0s"
+smtp_port = $port
 EOF
     ct systemctl start nodeguard leaky-node
     ct systemctl is-active -q nodeguard-notify.path || { fail restart_mailed_through_exim "nodeguard-notify.path is not active: $(ct systemctl status nodeguard-notify.path --no-pager 2>&1 | tail -3)"; return; }
     wait_until 60 mailed || { fail restart_mailed_through_exim "no mail in /var/mail/ops: sender: $(ct journalctl -u nodeguard-notify --no-pager | tail -5); exim: $(ct tail -3 /var/log/exim4/mainlog 2>&1)"; return; }
     local m; m=$(mailbox)
-    grep -q '^To: ops@localhost' <<<"$m" && grep -q '^From: ' <<<"$m" && grep -q 'leaky-node.service' <<<"$m" \
-        || { fail restart_mailed_through_exim "the mail: $m"; return; }
+    grep -q '^To: ops@localhost' <<<"$m" && grep -q '^From: nodeguard <root@' <<<"$m" && grep -q '^Message-ID: <nodeguard\.' <<<"$m" \
+        && grep -q '^[0-9:]* UTC WARNING: restarting dmo: ' <<<"$m" || { fail restart_mailed_through_exim "the mail: $m"; return; }
     ct systemctl is-failed -q nodeguard-notify.service && { fail restart_mailed_through_exim "the sender failed: $(ct journalctl -u nodeguard-notify --no-pager | tail -5)"; return; }
-    # Delivered, not queued for a later run: exim's queue and nodeguard's outbox are empty.
+    # Taken by SMTP and delivered at once, not queued for a later run.
+    grep -q ' <= root@[^ ]* H=.* P=e\?smtp ' <<<"$(ct cat /var/log/exim4/mainlog)" || { fail restart_mailed_through_exim "not taken by SMTP: $(ct tail -3 /var/log/exim4/mainlog)"; return; }
     local q; q=$(ct exim4 -bpc 2>&1)
     [ "$q" = 0 ] || { fail restart_mailed_through_exim "exim's queue holds $q"; return; }
-    ct systemctl stop leaky-node
+    ct systemctl stop leaky-node exim-test
     echo "  $(grep '^Subject: ' <<<"$m" | head -n1)"
     pass restart_mailed_through_exim
 }

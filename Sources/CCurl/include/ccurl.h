@@ -22,5 +22,12 @@ void ng_http_request(const char *method, const char *url, const char *const *hea
                      const char *body, size_t body_len, long timeout_ms, const char *ca_file,
                      ng_http_result *out);
 
+/// A mail handed to the SMTP server at `url` ("smtp://127.0.0.1:25", no
+/// TLS, no login: the MTA on this host). `rcpts` NULL-terminated; `message`
+/// the RFC 5322 text with LF line ends (sent as CRLF, dot-stuffed by libcurl).
+/// `status` is the server's last reply code (250, 450, 550...).
+void ng_smtp_send(const char *url, const char *from, const char *const *rcpts,
+                  const char *message, size_t message_len, long timeout_ms, ng_http_result *out);
+
 void ng_http_free(ng_http_result *r);
 #endif

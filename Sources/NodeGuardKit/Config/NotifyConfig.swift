@@ -55,7 +55,12 @@ public struct NotifyTarget: Equatable, Sendable {
     public var apiURL = "https://api.telegram.org"
     public var to: [String] = []
     public var from = ""
-    /// Email: the MTA's sendmail interface (msmtp's and dma's work too).
+    /// Email: the local MTA's SMTP port on 127.0.0.1, tried first (0: never).
+    /// exim4 and postfix listen there and deliver from their own daemon: exim's
+    /// sendmail re-executes itself setuid root to deliver, which the sender's
+    /// sandbox (no new privileges) forbids.
+    public var smtpPort = 25
+    /// Email when nothing listens there: the MTA's sendmail (msmtp, nullmailer, dma).
     public var sendmail = "/usr/sbin/sendmail"
     public var command: [String] = []
     public var minPriority = Priority.warning

@@ -6,7 +6,7 @@ extension ReferenceConfig {
     static let notifyExamples: [String: String] = [
         "kind": "\"ntfy\"", "name": "\"phone\"", "url_file": "\"/etc/nodeguard/ntfy.url\"", "url": "\"https://ntfy.sh/use-url_file-instead\"",
         "token_file": "\"/etc/nodeguard/telegram.token\"", "token": "\"use-token_file-instead\"", "chat_id": "\"123456789\"",
-        "api_url": "\"https://api.telegram.org\"", "sendmail": "\"/usr/sbin/sendmail\"", "to": "[\"ops@example.com\"]", "from": "\"nodeguard@example.com\"", "command": "[\"/usr/local/bin/page-me\", \"--urgent\"]",
+        "api_url": "\"https://api.telegram.org\"", "sendmail": "\"/usr/sbin/sendmail\"", "smtp_port": "25", "to": "[\"ops@example.com\"]", "from": "\"nodeguard@example.com\"", "command": "[\"/usr/local/bin/page-me\", \"--urgent\"]",
         "events": "[\"restart\", \"restart_limit\", \"node_down\"]", "exclude_events": "[\"log_pruned\"]",
         "nodes": "[\"dmo\"]", "exclude_nodes": "[\"testnet\"]", "ca_file": "\"/etc/nodeguard/my-ca.pem\"",
     ]

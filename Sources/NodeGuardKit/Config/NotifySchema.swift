@@ -61,7 +61,7 @@ func httpsURL(_ n: TOMLNode) throws(UnitError) -> String {
 
 extension Schema {
     public static let notifyKeys: [NotifyKeySpec] = [
-        NotifyKeySpec(key: "kind", help: "Where messages go: \"webhook\" (a JSON POST of the events), \"ntfy\", \"telegram\" (Bot API sendMessage), \"discord\", \"slack\" (incoming webhooks), \"email\" (through /usr/sbin/sendmail) or \"command\" (an argv run with the events as JSON on stdin).",
+        NotifyKeySpec(key: "kind", help: "Where messages go: \"webhook\" (a JSON POST of the events), \"ntfy\", \"telegram\" (Bot API sendMessage), \"discord\", \"slack\" (incoming webhooks), \"email\" (to this host's MTA: SMTP on 127.0.0.1:25, else /usr/sbin/sendmail) or \"command\" (an argv run with the events as JSON on stdin).",
             read: { (t: inout NotifyTarget, n) throws(UnitError) in
                 let s = try string(n, "a kind such as \"ntfy\"")
                 guard let k = NotifyKind(rawValue: s) else {
@@ -102,13 +102,15 @@ extension Schema {
                 for a in list where !isMailAddress(a) { throw UnitError(message: "`\(a)` is not a mail address such as \"ops@example.com\"") }
                 t.to = list
             }, show: { quoted($0.to) }),
-        NotifyKeySpec(key: "from", help: "Email: the From address. Default: the MTA's (root@ this host).",
+        NotifyKeySpec(key: "from", help: "Email: the From address. Default: root@ this host's mail name (/etc/mailname, else its host name).",
             read: { (t: inout NotifyTarget, n) throws(UnitError) in
                 let a = try string(n)
                 guard isMailAddress(a) else { throw UnitError(message: "`\(a)` is not a mail address such as \"nodeguard@example.com\"") }
                 t.from = a
             }, show: { $0.from }),
-        NotifyKeySpec(key: "sendmail", help: "Email: the program that takes the mail, as every Debian MTA provides it (exim4, postfix, msmtp-mta, dma). Default: /usr/sbin/sendmail.",
+        NotifyKeySpec(key: "smtp_port", help: "Email: the port on 127.0.0.1 where this host's MTA takes mail by SMTP, tried first: exim4 and postfix listen on 25 and deliver at once from their own daemon. When nothing listens there, sendmail is used. 0: always sendmail.",
+            read: { (t: inout NotifyTarget, n) throws(UnitError) in t.smtpPort = try integer(n, min: 0, max: 65535) }, show: { String($0.smtpPort) }),
+        NotifyKeySpec(key: "sendmail", help: "Email: the program that takes the mail when no MTA listens on smtp_port, as every Debian MTA provides it (msmtp-mta, nullmailer, dma). Default: /usr/sbin/sendmail.",
             read: { (t: inout NotifyTarget, n) throws(UnitError) in t.sendmail = try absolutePath(n) }, show: { $0.sendmail }),
         NotifyKeySpec(key: "command", help: "Command: the argv to run (no shell), with the events as JSON on stdin and the first event's NODEGUARD_* fields in its environment.",
             read: { (t: inout NotifyTarget, n) throws(UnitError) in
@@ -192,8 +194,10 @@ extension Schema {
 }
 
 /// local@domain, without spaces or header-breaking characters.
+/// user@example.com, and for the MTA on this host ops@localhost or a bare
+/// local user (sendmail qualifies it). Nothing that would break the header.
 func isMailAddress(_ s: String) -> Bool {
     let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-    return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-        && s.allSatisfy { $0.isASCII && !$0.isWhitespace && $0 != "<" && $0 != ">" && $0 != "," && $0 != "\"" }
+    return (1...2).contains(parts.count) && parts.allSatisfy { !$0.isEmpty } && !s.hasPrefix("-")
+        && s.allSatisfy { $0.isASCII && !$0.isWhitespace && $0 != "<" && $0 != ">" && $0 != "," && $0 != "\"" && $0 != ";" }
 }

@@ -78,7 +78,7 @@ extension TableReader {
     static func kindTakes(_ kind: NotifyKind, _ key: String) -> Bool {
         switch key {
         case "chat_id", "api_url": return kind == .telegram
-        case "to", "from", "sendmail": return kind == .email
+        case "to", "from", "sendmail", "smtp_port": return kind == .email
         case "command": return kind == .command
         default: return true
         }
