@@ -53,9 +53,9 @@ final class ChainRepliesTests: XCTestCase {
         XCTAssertEqual(CivilTime.parseUTC("2000-03-01T12:30:15.250"), 951_913_815.25)
         XCTAssertNil(CivilTime.parseUTC("2000-13-01T00:00:00"))
         XCTAssertNil(CivilTime.parseUTC("yesterday"))
-        XCTAssertEqual(RPCCredentials.base64(Array("__cookie__:ab".utf8)), "X19jb29raWVfXzphYg==")
-        XCTAssertEqual(RPCCredentials.base64(Array("ng:secret".utf8)), "bmc6c2VjcmV0")
-        XCTAssertEqual(RPCCredentials.base64(Array("a".utf8)), "YQ==")
+        XCTAssertEqual(Base64.encode(Array("__cookie__:ab".utf8)), "X19jb29raWVfXzphYg==")
+        XCTAssertEqual(Base64.encode(Array("ng:secret".utf8)), "bmc6c2VjcmV0")
+        XCTAssertEqual(Base64.encode(Array("a".utf8)), "YQ==")
     }
 
     func testRPCAddressesAreIPLiteralsOverPlainHTTP() throws {
