@@ -63,3 +63,19 @@ EOF
     echo "  $(grep '^Subject: ' <<<"$m" | head -n1)"
     pass restart_mailed_through_exim
 }
+
+# A burst of outbox changes (a flapping node with batch = "0s", several
+# targets, the daemon's kicks): each starts the sender, which exits within
+# milliseconds. systemd's default start limit (5 in 10 s) would fail the
+# service and stop the path unit: no notification after that.
+test_outbox_burst_keeps_the_path_unit() {
+    ct systemctl is-active -q nodeguard-notify.path || { fail outbox_burst_keeps_the_path_unit "the path unit is not active to begin with"; return; }
+    local i
+    for i in $(seq 12); do ct touch /var/lib/nodeguard/outbox/kick; sleep 0.4; done
+    sleep 1
+    local path_state path_result; path_state=$(unit_prop nodeguard-notify.path ActiveState); path_result=$(unit_prop nodeguard-notify.path Result)
+    [ "$path_state" = active ] && [ "$path_result" = success ] \
+        || { fail outbox_burst_keeps_the_path_unit "nodeguard-notify.path: $path_state ($path_result); $(ct journalctl -u nodeguard-notify.path -u nodeguard-notify --no-pager | tail -3)"; return; }
+    ct systemctl is-failed -q nodeguard-notify.service && { fail outbox_burst_keeps_the_path_unit "the sender failed: $(unit_prop nodeguard-notify.service Result)"; return; }
+    pass outbox_burst_keeps_the_path_unit
+}

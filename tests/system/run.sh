@@ -392,6 +392,7 @@ test_two_nodes_each_within_its_budget
 test_host_floor_restarts_the_larger_node
 test_stopped_node_said_once_started_only_when_asked
 test_restart_mailed_through_exim
+test_outbox_burst_keeps_the_path_unit
 chain_unit_tests   # leaves nodeguard running, for the stop test
 test_stop_is_clean_and_quick
 test_status_after_stop_says_not_running
