@@ -79,3 +79,50 @@ test_outbox_burst_keeps_the_path_unit() {
     ct systemctl is-failed -q nodeguard-notify.service && { fail outbox_burst_keeps_the_path_unit "the sender failed: $(unit_prop nodeguard-notify.service Result)"; return; }
     pass outbox_burst_keeps_the_path_unit
 }
+
+# A message the target cannot take yet (a command target that exits 75 until
+# /var/lib/nodeguard/flag exists) waits in the outbox across a reboot of the
+# container (poweroff, boot), then goes out exactly once when the target
+# takes it: nodeguard, enabled, starts at boot and kicks the sender.
+later_queued() { [ -n "$(ct find /var/lib/nodeguard/outbox -maxdepth 1 -name '*.later.json')" ] \
+    && ct journalctl -u nodeguard-notify --no-pager -o cat | grep -q 'cannot notify later yet'; }
+later_delivered() { ct test -s /var/lib/nodeguard/delivered; }
+test_queued_message_survives_a_reboot() {
+    ct rm -f /var/lib/nodeguard/flag /var/lib/nodeguard/delivered
+    write_config <<'EOF2'
+interval = "1s"
+
+# A node of its own: dmo's restart budget was spent by the tests before.
+[node.reboot]
+unit = "leaky-node.service"
+grace = "4s"
+max_restarts = 1
+restart_window = "1h"
+restart_above = "64MiB"
+for = "3s"
+
+[[notify]]
+name = "later"
+kind = "command"
+command = ["/bin/sh", "-c", "test -e /var/lib/nodeguard/flag || exit 75; cat >> /var/lib/nodeguard/delivered"]
+events = ["restart"]
+batch = "0s"
+EOF2
+    ct systemctl enable --quiet nodeguard
+    ct systemctl restart nodeguard
+    ct systemctl start leaky-node
+    wait_until 60 later_queued || { fail queued_message_survives_a_reboot "no message waiting: $(ct ls /var/lib/nodeguard/outbox) $(ct journalctl -u nodeguard-notify --no-pager | tail -3)"; return; }
+    ct systemctl stop leaky-node
+    machine_stop
+    machine_boot "$R" "${BOOT_ARGS[@]}" || { fail queued_message_survives_a_reboot "the container did not boot again"; return; }
+    nodeguard_active || wait_until 20 nodeguard_active || { fail queued_message_survives_a_reboot "nodeguard did not start at boot"; return; }
+    ct test -n "$(ct find /var/lib/nodeguard/outbox -maxdepth 1 -name '*.later.json')" || { fail queued_message_survives_a_reboot "the message did not survive the reboot"; return; }
+    ct touch /var/lib/nodeguard/flag; local t0; t0=$(date +%s)
+    wait_until 120 later_delivered || { fail queued_message_survives_a_reboot "not delivered after the reboot: $(ct journalctl -u nodeguard-notify --no-pager | tail -3)"; return; }
+    local took=$(( $(date +%s) - t0 )); sleep 3
+    local n; n=$(ct grep -c '"event":"restart"' /var/lib/nodeguard/delivered)
+    [ "$n" = 1 ] || { fail queued_message_survives_a_reboot "delivered $n times: $(ct cat /var/lib/nodeguard/delivered)"; return; }
+    [ -z "$(ct find /var/lib/nodeguard/outbox -maxdepth 1 -name '*.later.json')" ] || { fail queued_message_survives_a_reboot "still queued after delivery"; return; }
+    ct systemctl disable --quiet nodeguard
+    pass "queued_message_survives_a_reboot (delivered ${took}s after the target took messages again)"
+}

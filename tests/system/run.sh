@@ -101,8 +101,9 @@ gcc -O2 -static -o "$W/img/bin/leaker" "$HERE/leaker.c" || { echo "system tests:
 tar -C "$W/img" -c . | docker import -c 'ENV PATH=/bin' - ngtest/busybox >/dev/null || { echo "system tests: docker import failed"; cat "$W/dockerd.log"; exit 2; }
 
 # --- boot --------------------------------------------------------------------
-machine_boot "$R" --bind="$W/docker/docker.sock:/run/docker.sock" \
-    --bind-ro="$W/docker/root/containers:/var/lib/docker/containers" || exit 2
+# (BOOT_ARGS again for the reboot in notify-mail.sh.)
+BOOT_ARGS=(--bind="$W/docker/docker.sock:/run/docker.sock" --bind-ro="$W/docker/root/containers:/var/lib/docker/containers")
+machine_boot "$R" "${BOOT_ARGS[@]}" || exit 2
 
 # --- tests -------------------------------------------------------------------
 test_refuses_invalid_config() {
@@ -397,5 +398,6 @@ chain_unit_tests   # leaves nodeguard running, for the stop test
 test_stop_is_clean_and_quick
 test_status_after_stop_says_not_running
 test_multiline_field_kept_in_journal
+test_queued_message_survives_a_reboot   # reboots the container: last
 
 report system
