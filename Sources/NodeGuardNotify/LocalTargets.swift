@@ -16,7 +16,8 @@ public enum LocalTargets {
                                            timeout: Swift.max(t.timeout, 60)) { return d }
             }
             guard FileIO.exists(t.sendmail) else {
-                return .refused("no MTA listens on 127.0.0.1:\(t.smtpPort) and \(t.sendmail) does not exist: install one (apt install exim4-daemon-light, or msmtp-mta to relay through your mail provider)")
+                let none = t.smtpPort > 0 ? "no MTA listens on 127.0.0.1:\(t.smtpPort) and " : ""
+                return .refused(none + "\(t.sendmail) does not exist: install an MTA (apt install exim4-daemon-light, or msmtp-mta to relay through your mail provider)")
             }
             // -odi: an MTA that delivers itself does so before it returns; in
             // the background it would be killed with the oneshot sender's
