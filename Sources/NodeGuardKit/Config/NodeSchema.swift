@@ -2,13 +2,7 @@
 // drives decoding, the reference config, the manual and the reload diff.
 import TOML
 
-public struct NodeKeySpec: Sendable {
-    public let key: String
-    public let help: String
-    let read: @Sendable (inout NodeConfig, TOMLNode) throws(UnitError) -> Void
-    let show: @Sendable (NodeConfig) -> String
-    public func value(in node: NodeConfig) -> String { show(node) }
-}
+public typealias NodeKeySpec = TableKeySpec<NodeConfig>
 
 func unitName(_ n: TOMLNode) throws(UnitError) -> String {
     let u = try string(n, "a unit name such as \"dmo-node.service\"")

@@ -51,15 +51,22 @@ extension TableReader {
     }
 
     mutating func read(_ entry: TOMLEntry, into node: inout NodeConfig, prefix: String) {
-        guard let spec = Schema.nodeSpec(entry.key) else {
-            problem(entry.keyPosition, unknownKey(entry.key, in: prefix, candidates: Schema.nodeKeys.map(\.key)))
-            return
+        if read(entry, into: &node, keys: Schema.nodeKeys, prefix: prefix) { setAt["\(prefix).\(entry.key)"] = entry.node.position }
+    }
+
+    /// One key of a node's or a notification target's table, through its
+    /// spec; false when it was unknown or wrong (and said so).
+    mutating func read<T>(_ entry: TOMLEntry, into target: inout T, keys: [TableKeySpec<T>], prefix: String) -> Bool {
+        guard let spec = keys.first(where: { $0.key == entry.key }) else {
+            problem(entry.keyPosition, unknownKey(entry.key, in: prefix, candidates: keys.map(\.key)))
+            return false
         }
         do {
-            try spec.read(&node, entry.node)
-            setAt["\(prefix).\(spec.key)"] = entry.node.position
+            try spec.read(&target, entry.node)
+            return true
         } catch {
             problem(entry.node.position, "\(prefix).\(spec.key): \(error.message)")
+            return false
         }
     }
 

@@ -2,13 +2,7 @@
 // decoding, the reference config, the manual and the reload diff.
 import TOML
 
-public struct NotifyKeySpec: Sendable {
-    public let key: String
-    public let help: String
-    let read: @Sendable (inout NotifyTarget, TOMLNode) throws(UnitError) -> Void
-    let show: @Sendable (NotifyTarget) -> String
-    public func value(in t: NotifyTarget) -> String { show(t) }
-}
+public typealias NotifyKeySpec = TableKeySpec<NotifyTarget>
 
 extension Priority {
     /// As the config and journalctl -p name it.
@@ -165,7 +159,6 @@ extension Schema {
         return out
     }
 
-    static func notifySpec(_ key: String) -> NotifyKeySpec? { notifyKeys.first { $0.key == key } }
 
     /// [heartbeat]'s keys, part of `keys`.
     static let heartbeatKeys: [KeySpec] = [

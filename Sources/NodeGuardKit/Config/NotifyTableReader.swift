@@ -20,18 +20,7 @@ extension TableReader {
             var keysSet: [String: SourcePosition] = [:]
             var failed = false
             for e in t.entries {
-                guard let spec = Schema.notifySpec(e.key) else {
-                    problem(e.keyPosition, unknownKey(e.key, in: "notify", candidates: Schema.notifyKeys.map(\.key)))
-                    failed = true
-                    continue
-                }
-                do {
-                    try spec.read(&target, e.node)
-                    keysSet[e.key] = e.node.position
-                } catch {
-                    problem(e.node.position, "notify.\(spec.key): \(error.message)")
-                    failed = true
-                }
+                if read(e, into: &target, keys: Schema.notifyKeys, prefix: "notify") { keysSet[e.key] = e.node.position } else { failed = true }
             }
             // A key already reported: what the target then lacks would say it twice.
             guard !failed else { continue }

@@ -135,8 +135,7 @@ extension ReferenceConfig {
         return nil
     }
     static func range(of k: KeySpec) -> String? { range { n throws(UnitError) in var c = Config(); try k.read(&c, n) } }
-    static func range(of k: NotifyKeySpec) -> String? { range { n throws(UnitError) in var t = NotifyTarget(); try k.read(&t, n) } }
-    static func range(of k: NodeKeySpec) -> String? { range { n throws(UnitError) in var c = NodeConfig(); try k.read(&c, n) } }
+    static func range<T>(of k: TableKeySpec<T>, in blank: T) -> String? { range { n throws(UnitError) in var t = blank; try k.read(&t, n) } }
 
     /// One key in the manual: its name, its help, its range, its default or an example.
     static func manEntry(_ key: String, help: String, range: String?, shown: String, example: String?) -> String {
@@ -160,10 +159,10 @@ extension ReferenceConfig {
                 : table == "notify" ? ".SH \"[[NOTIFY]]\"\n" : ".SH \"[\(table.uppercased())]\"\n"
             if let intro = tableIntro[table] { out += roff(intro) + "\n" }
             if table == "notify" {
-                out += Schema.notifyKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0), shown: $0.value(in: NotifyTarget()), example: notifyExamples[$0.key]) }.joined()
+                out += Schema.notifyKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0, in: NotifyTarget()), shown: $0.value(in: NotifyTarget()), example: notifyExamples[$0.key]) }.joined()
             }
             if table == "node" {
-                out += Schema.nodeKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0), shown: $0.value(in: NodeConfig()), example: nodeExamples[$0.key]) }.joined()
+                out += Schema.nodeKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0, in: NodeConfig()), shown: $0.value(in: NodeConfig()), example: nodeExamples[$0.key]) }.joined()
             }
             for k in Schema.keys where k.table == table {
                 out += manEntry(k.key, help: k.help, range: range(of: k), shown: k.value(in: Config()), example: examples[k.dottedName])

@@ -14,6 +14,16 @@ public struct KeySpec: Sendable {
     public func value(in config: Config) -> String { show(config) }
 }
 
+/// A key of a table that can appear many times, read into its own value:
+/// a node ([node.NAME]) or a notification target ([[notify]]).
+public struct TableKeySpec<Target>: Sendable {
+    public let key: String
+    public let help: String
+    let read: @Sendable (inout Target, TOMLNode) throws(UnitError) -> Void
+    let show: @Sendable (Target) -> String
+    public func value(in target: Target) -> String { show(target) }
+}
+
 // MARK: value readers: each names the expected form in its error
 
 func string(_ n: TOMLNode, _ what: String = "a string") throws(UnitError) -> String {
