@@ -17,20 +17,12 @@ enum SMTPSubmit {
     static func send(_ message: [UInt8], from: String, to: [String], port: Int, timeout: Double) -> Delivery? {
         guard HTTPClient.load() == nil else { return nil }
         var result = ng_http_result()
-        let rcpts = to.map { strdup(envelope($0)) } + [nil]
-        defer { rcpts.forEach { free($0) } }
-        rcpts.map { $0.map { UnsafePointer<CChar>($0) } }.withUnsafeBufferPointer { rp in
-            message.withUnsafeBufferPointer { mp in
-                mp.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(mp.count, 1)) { text in
-                    ng_smtp_send("smtp://127.0.0.1:\(port)", "<\(envelope(from))>", rp.baseAddress, text, mp.count,
-                                 Int(timeout * 1000), &result)
-                }
-            }
+        CInput.with(to.map(envelope), message) { rcpts, text in
+            ng_smtp_send("smtp://127.0.0.1:\(port)", "<\(envelope(from))>", rcpts, text, message.count, Int(timeout * 1000), &result)
         }
         defer { ng_http_free(&result) }
         if result.code == couldNotConnect { return nil }
-        let error = withUnsafeBytes(of: result.error) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-        return outcome(code: result.code, status: Int(result.status), error: error, port: port)
+        return outcome(code: result.code, status: Int(result.status), error: CInput.text(result.error), port: port)
     }
 
     /// 250 after the data: delivered (the MTA has it). A 5xx reply: refused
