@@ -17,7 +17,7 @@ extension Guard {
         }
         // A node restarted for its own reasons this cycle answers the floor too.
         if floor != nil {
-            let choice = HostFloor.resolve(floor, alreadyRestarting: restarts, candidates: nodes.map { $0.candidate(now: cycle.now.wall) },
+            let choice = HostFloor.resolve(floor, alreadyRestarting: restarts, candidates: nodes.map { $0.candidate(cycle) },
                                            by: config.memory.hostFloorRestarts)
             if let r = choice.restart { restarts.append(r) }
             if let e = choice.event { cycle.events.append(e) }

@@ -41,8 +41,12 @@ public final class NodeWatch {
     /// The node's height as its chain check last read it: another node's reference.
     var chainHeight: UInt64?
 
-    /// Last read's anonymous memory, for the host floor's choice.
-    var lastAnonBytes: UInt64? { sampled.flatMap { try? $0.sample.memory.get().anonBytes } }
+    /// This cycle's anonymous memory, for the host floor's choice: nil when
+    /// the node was not read this cycle (an older reading decides nothing).
+    func anonBytes(in cycle: Cycle) -> UInt64? {
+        guard let s = sampled, s.serial == cycle.serial else { return nil }
+        return try? s.sample.memory.get().anonBytes
+    }
 
     /// Asks for a restart if the node's budget allows; the limit is said once.
     /// `repeated`: the same check asks again for the same problem (liveness
@@ -89,9 +93,9 @@ public final class NodeWatch {
     }
 
     /// For the host floor's choice.
-    func candidate(now: Double) -> HostFloor.Candidate {
-        let p = actuator.policy
-        return HostFloor.Candidate(name: name, anonBytes: lastAnonBytes, graceLeft: p.graceLeft(now: now), overBudget: p.overBudget(now: now))
+    func candidate(_ cycle: Cycle) -> HostFloor.Candidate {
+        let p = actuator.policy, now = cycle.now.wall
+        return HostFloor.Candidate(name: name, anonBytes: anonBytes(in: cycle), graceLeft: p.graceLeft(now: now), overBudget: p.overBudget(now: now))
     }
 }
 

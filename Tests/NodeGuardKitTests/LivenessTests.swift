@@ -57,10 +57,67 @@ final class LivenessTests: XCTestCase {
     }
 
     func testNoAnswerForDownAfterIsDownAndTheAnswerRecovers() {
-        let r = run([(0, .h(1)), (200, .fail), (400, .fail), (499, .none), (500, .fail), (520, .h(2))])
-        XCTAssertEqual(restarts(r), [500], "failing since 200, down_after 300")
-        XCTAssertEqual(r[4].1, [.down(error: "connection refused", lasted: 300)])
-        XCTAssertEqual(r[5].1, [.recovered(from: .down, after: 20, height: 2)])
+        // down_after counts from the last answer (0), not from the first failed call (200).
+        let r = run([(0, .h(1)), (200, .fail), (299, .none), (310, .none), (400, .fail), (410, .fail), (520, .h(2))])
+        XCTAssertEqual(restarts(r), [400, 410], "no answer since 0, down_after 300: the first failed call at or after 300 decides")
+        XCTAssertEqual(r[3].1, [], "time passing without a call proves nothing")
+        XCTAssertEqual(r[4].1, [.down(error: "connection refused", lasted: 400)])
+        XCTAssertEqual(r[6].1, [.recovered(from: .down, after: 120, height: 2)])
+    }
+
+    /// The cases, with the timings users leave: rpc_every at its 30 s default.
+    var shortLimits: LivenessSettings {
+        var c = LivenessConfig()
+        c.dialect = .bitcoind; c.stalledAfter = 20; c.downAfter = 20; c.startupGrace = 0
+        return LivenessSettings(c, interval: 1)!
+    }
+
+    func testAHeightSeenOnceIsNoStallHoweverLongNoSecondSampleCame() {
+        // 100 at 0, then only cycles without a reply: no decision at 20, 30 or 60.
+        var rows: [(Double, Said)] = [(0, .h(100))]
+        for t in stride(from: 1.0, through: 60, by: 1) { rows.append((t, .none)) }
+        XCTAssertEqual(restarts(run(rows, shortLimits)), [])
+        // A sample at 20 shows the height moved: still none.
+        XCTAssertEqual(restarts(run([(0, .h(100)), (20, .h(105)), (30, .none), (40, .h(110))], shortLimits)), [])
+        // Only a sample at or after 20 showing 100 again decides, and says how long it was seen.
+        let r = run([(0, .h(100)), (19, .h(100)), (20, .h(100))], shortLimits)
+        XCTAssertEqual(restarts(r), [20])
+        XCTAssertEqual(r[2].1, [.stalled(height: 100, lasted: 20, reference: nil)])
+    }
+
+    func testARefusedFirstCallIsNoOutageUntilACallFailsDownAfterLater() {
+        let r = run([(0, .fail), (15, .none), (19, .none), (20, .fail)], shortLimits)
+        XCTAssertEqual(restarts(r), [20], "no second call by 15: nothing decided; the call at 20 fails: down")
+        XCTAssertEqual(r[3].1, [.down(error: "connection refused", lasted: 20)])
+        XCTAssertEqual(restarts(run([(0, .fail), (15, .none), (20, .h(3))], shortLimits)), [], "it answered in time")
+    }
+
+    func testADecisionFallsDueAtItsLimitNotAtTheNextRegularCall() {
+        var l = Liveness()
+        let s = shortLimits   // rpc_every 30 s, limits 20 s
+        _ = l.observe(LivenessInput(monotonic: 0, running: true, reply: .sample(ChainSample(height: 100))), s)
+        XCTAssertEqual(l.due(s), 20, "a stall could be decided 20 s after 100 was first read")
+        _ = l.observe(LivenessInput(monotonic: 20, running: true, reply: .sample(ChainSample(height: 101))), s)
+        XCTAssertEqual(l.due(s), 40)
+        _ = l.observe(LivenessInput(monotonic: 25, running: true, reply: .failure(.unreachable("timed out")), replyAt: 22), s)
+        XCTAssertEqual(l.due(s), 40, "no answer since 20: an outage could be decided at 40")
+        var g = Liveness()
+        var withGrace = LivenessConfig(); withGrace.dialect = .bitcoind; withGrace.stalledAfter = 20; withGrace.startupGrace = 120
+        let gs = LivenessSettings(withGrace, interval: 1)!
+        _ = g.observe(LivenessInput(monotonic: 0, running: true, reply: .sample(ChainSample(height: 1))), gs)
+        XCTAssertEqual(g.due(gs), 120, "nothing is decided within the grace")
+    }
+
+    func testAFailureIsTimedByItsCallNotByWhenItCameBack() {
+        // Last answer at 0; a call made at 10 times out at 25: it proves silence from 0 to 10 only.
+        var l = Liveness()
+        let s = shortLimits
+        _ = l.observe(LivenessInput(monotonic: 0, running: true, reply: .sample(ChainSample(height: 1))), s)
+        var step = l.observe(LivenessInput(monotonic: 25, running: true, reply: .failure(.unreachable("timed out")), replyAt: 10), s)
+        XCTAssertNil(step.restart)
+        step = l.observe(LivenessInput(monotonic: 35, running: true, reply: .failure(.unreachable("timed out")), replyAt: 20), s)
+        XCTAssertEqual(step.restart, .down)
+        XCTAssertEqual(step.findings, [.down(error: "timed out", lasted: 20)])
     }
 
     func testNothingIsRestartedWithinTheStartupGrace() {

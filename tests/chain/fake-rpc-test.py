@@ -104,7 +104,7 @@ isolated_after = "0s"
         bad("left alone", open(LOG).read()[-1500:])
 
     State.eth = "error"
-    if wait_for(lambda: lines(r"ERROR node eth: its RPC at .* has not answered for \d+s: header not found \(code -32000\)") and restarts("eth") == 1, 30):
+    if wait_for(lambda: lines(r"ERROR node eth: its RPC at .* has not answered for \d+s: .* failed: header not found \(code -32000\)") and restarts("eth") == 1, 30):
         ok("ethereum answering errors for down_after: down, with the node's message, and restarted")
     else:
         bad("eth down", open(LOG).read()[-1500:])

@@ -101,7 +101,7 @@ class Miner(threading.Thread):
             time.sleep(3)
 
 
-def start_nodeguard(node_keys, max_restarts=3):
+def start_nodeguard(node_keys, max_restarts=3, every="1s"):
     global ng
     with open(CONFIG, "w") as f:
         f.write(one_node_host(W) + """[node.b]
@@ -111,13 +111,13 @@ max_restarts = %d
 restart_window = "1h"
 rpc = "bitcoind"
 rpc_url = "http://127.0.0.1:19453/"
-rpc_every = "1s"
+rpc_every = "%s"
 rpc_timeout = "2s"
 down_after = "10s"
 stalled_after = "15s"
 startup_grace = "5s"
 %s
-""" % (B_DIR, RESTART, max_restarts, node_keys))
+""" % (B_DIR, RESTART, max_restarts, every, node_keys))
     os.chmod(CONFIG, 0o600)
     open(LOG, "w").close()
     shutil.rmtree(os.path.join(W, "state"), ignore_errors=True)
@@ -188,6 +188,36 @@ try:
     gap = notify.longest_gap(frozen)
     ok("the watchdog kept being fed while B was frozen (longest gap %.2f s, rpc_timeout 2 s)" % gap) if gap < 2.0 else \
         bad("watchdog", "a gap of %.2f s between watchdog pings while B was frozen" % gap)
+    wait_for(lambda: height(B_DIR) >= height(A_DIR) - 1, 40)
+    stop_nodeguard()
+
+    # 2b. rpc_every at its 30 s default, longer than stalled_after (15 s)
+    #     and down_after (10 s): a node that keeps advancing is never taken
+    #     for stalled, and a frozen one is restarted within down_after + one
+    #     rpc_every + rpc_timeout of its last answer, saying when that was.
+    open(os.path.join(W, "restarts"), "w").close()
+    start_nodeguard(COOKIE, every="30s")
+    h_start = height(B_DIR)
+    time.sleep(70)
+    if restarts() == 0 and not lines("stalled|restarting") and height(B_DIR) > h_start:
+        ok("a node advancing %d -> %d over 70 s is not restarted (rpc_every 30 s, stalled_after 15 s)" % (h_start, height(B_DIR)))
+    else:
+        bad("advancing", "restarts=%d\n%s" % (restarts(), log()[-1500:]))
+    os.kill(pid_of(B_DIR), signal.SIGSTOP)
+    frozen = time.time()
+    said = re.compile(r"its last answer was at (\S+ \S+), and a call made at (\S+ \S+) failed")
+    if wait_for(lambda: restarts() == 1, 60):
+        restarted = time.time()
+        m = [said.search(l) for l in lines(r"ERROR node b: its RPC .* has not answered for")]
+        t = [time.mktime(time.strptime(x, "%Y-%m-%d %H:%M:%S")) for x in (m[0].groups() if m and m[0] else ())]
+        if len(t) == 2 and frozen - 32 <= t[0] <= frozen + 1 and t[1] - t[0] >= 10 - 1 and restarted - t[0] <= 10 + 30 + 2 + 2:
+            ok("a frozen node is restarted %.0f s after its last answer (at most down_after 10 + rpc_every 30 + rpc_timeout 2), "
+               "and the message says when it last answered" % (restarted - t[0]))
+        else:
+            bad("frozen (rpc_every 30 s)", "frozen at %s, restarted %.0f s later, said %s\n%s"
+                % (time.strftime("%H:%M:%S", time.localtime(frozen)), restarted - frozen, t, log()[-1500:]))
+    else:
+        bad("frozen (rpc_every 30 s)", "no restart within 60 s:\n" + log()[-2000:])
     wait_for(lambda: height(B_DIR) >= height(A_DIR) - 1, 40)
     stop_nodeguard()
 

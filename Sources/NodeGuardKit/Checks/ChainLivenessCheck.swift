@@ -1,7 +1,9 @@
 // Whether a node follows its chain, over its own RPC (rpc = "bitcoind",
 // "monero", "ethereum", "nodeos" or "http"): restarted, through its budget,
 // when its RPC stays down or its height stalls; said when it falls behind
-// its reference or loses its peers. The call is asked every rpc_every and
+// its reference or loses its peers. The call is asked every rpc_every, and
+// also when a decision falls due (a stall or an outage is decided only on a
+// reply read at or after its time, however long rpc_every is). It is
 // collected without holding the cycle: a node that never answers costs a
 // quarter of a second a cycle at most, and fails at rpc_timeout.
 
@@ -14,6 +16,8 @@ final class ChainLivenessCheck: Check {
     var liveness = Liveness()
     var marks = RestartMarks()
     var nextCall: Double = 0
+    /// When the call in flight, or the last one, was made.
+    var calledAt: Double = -.infinity
     /// The problem it asked a restart for last cycle: asked again, it is not news.
     var asked: LivenessProblem?
     var kind: String { "chain" }
@@ -41,19 +45,31 @@ final class ChainLivenessCheck: Check {
         let running = node.sample(cycle).running
         let seen = marks.since(node.actuator.policy)
         var reply: ChainReply?
-        if running == true && !rpc.inFlight && now.monotonic >= nextCall {
+        if running == true && !rpc.inFlight && callDue(now.monotonic) {
             nextCall = now.monotonic + settings.every
+            calledAt = now.monotonic
             reply = rpc.start(monotonic: now.monotonic)
         }
         if reply == nil { reply = rpc.collect(until: now.monotonic + Self.patience, wall: now.wall) }
         let reference = settings.reference.flatMap { $0 == "headers" ? nil : nodeNamed($0)?.chainHeight }
         let step = liveness.observe(LivenessInput(monotonic: now.monotonic, running: running, started: seen.restarted,
-                                                  reply: reply, referenceHeight: reference), settings)
+                                                  reply: reply, replyAt: calledAt, referenceHeight: reference), settings)
         node.chainHeight = liveness.height
-        for f in step.findings { cycle.events.append(event(f)) }
-        if let problem = step.restart { ask(problem, repeated: asked == problem, &cycle) }
-        asked = step.restart
+        for f in step.findings { cycle.events.append(event(f, now)) }
+        if let problem = step.restart {
+            ask(problem, repeated: asked == problem, &cycle)
+            asked = problem
+        } else if liveness.problem == nil {
+            asked = nil
+        }
         if running == true { cycle.readings.append(reading(now.monotonic)) }
+    }
+
+    /// Every rpc_every, and once when a decision falls due after the last call.
+    func callDue(_ now: Double) -> Bool {
+        if now >= nextCall { return true }
+        guard let due = liveness.due(settings) else { return false }
+        return now >= due && due > calledAt
     }
 
     func ask(_ problem: LivenessProblem, repeated: Bool, _ cycle: inout Cycle) {
@@ -61,10 +77,10 @@ final class ChainLivenessCheck: Check {
         let reason: String, value: String, threshold: String
         switch problem {
         case .down:
-            reason = "node \(node.name)'s RPC has not answered for \(Duration.format(since(l.failingSince, cycle))) (down_after = \(Duration.format(s.downAfter))): \(l.lastError ?? "no answer")"
+            reason = "node \(node.name)'s RPC \(silence(cycle.now)) (down_after = \(Duration.format(s.downAfter)))"
             value = l.lastError ?? "no answer"; threshold = Duration.format(s.downAfter)
         case .stalled:
-            reason = "node \(node.name)'s height \(l.height.map(String.init) ?? "?") has not changed for \(Duration.format(since(l.advancedAt, cycle))) (stalled_after = \(Duration.format(s.stalledAfter)))"
+            reason = "node \(node.name)'s height \(l.height.map(String.init) ?? "?") \(unchanged(cycle.now)) (stalled_after = \(Duration.format(s.stalledAfter)))"
             value = l.height.map(String.init) ?? ""; threshold = Duration.format(s.stalledAfter)
         case .behind:
             let lag = l.lag(reference: l.referenceHeight) ?? 0
@@ -75,7 +91,23 @@ final class ChainLivenessCheck: Check {
                  &cycle, repeated: repeated)
     }
 
-    func since(_ t: Double?, _ cycle: Cycle) -> Double { t.map { cycle.now.monotonic - $0 } ?? 0 }
+    /// A monotonic time of this check's as the local clock read it.
+    func clock(_ t: Double, _ now: Now) -> String { TimeFormat.local(now.wall - (now.monotonic - t)) }
+
+    /// "has not answered for 35s: no answer since 12:00:01, and a call made at 12:00:21 failed: timed out".
+    func silence(_ now: Now) -> String {
+        let l = liveness
+        guard let since = l.silentSince, let failed = l.failedAt else { return "fails" }
+        let from = l.answeredAt == nil ? "no answer since nodeguard began watching it at" : "its last answer was at"
+        return "has not answered for \(Duration.format(failed - since)): \(from) \(clock(since, now)), and a call made at \(clock(failed, now)) failed: \(l.lastError ?? "no answer")"
+    }
+
+    /// "has not changed for 31s: read at 12:00:00 and again at 12:00:31".
+    func unchanged(_ now: Now) -> String {
+        let l = liveness
+        guard let a = l.advancedAt, let t = l.sampledAt else { return "has not changed" }
+        return "has not changed for \(Duration.format(t - a)): read at \(clock(a, now)) and again at \(clock(t, now))"
+    }
 
     var fields: [(String, String)] {
         var f: [(String, String)] = [("NODE", node.name), ("CHECK", "chain"), ("TARGET", settings.url)]
@@ -85,13 +117,13 @@ final class ChainLivenessCheck: Check {
         return f
     }
 
-    func event(_ f: LivenessFinding) -> Event {
+    func event(_ f: LivenessFinding, _ now: Now) -> Event {
         let n = node.name
         switch f {
-        case .down(let error, let lasted):
-            return Event(.chainDown, "node \(n): its RPC at \(settings.url) has not answered for \(Duration.format(lasted)): \(error)", fields: fields)
-        case .stalled(let h, let lasted, let ref):
-            return Event(.chainStalled, "node \(n) is stalled at height \(h) for \(Duration.format(lasted))\(ref.map { "; the reference is at \($0)" } ?? "")", fields: fields)
+        case .down:
+            return Event(.chainDown, "node \(n): its RPC at \(settings.url) \(silence(now))", fields: fields)
+        case .stalled(let h, _, let ref):
+            return Event(.chainStalled, "node \(n) is stalled at height \(h): it \(unchanged(now))\(ref.map { "; the reference is at \($0)" } ?? "")", fields: fields)
         case .behind(let lag, let ref):
             return Event(.chainBehind, "node \(n) is \(lag) blocks behind \(settings.reference ?? "its reference") (at \(ref)); restarted if it stays behind for \(Duration.format(settings.behindFor)) without catching up", fields: fields)
         case .stillBehind(let lag, let lasted):
@@ -125,8 +157,8 @@ extension ChainLivenessCheck {
         var notes: [String] = []
         var state = CheckState.ok
         if let e = l.credentialsError { state = .error; notes.append(e) }
-        if let f = l.failingSince {
-            notes.append("no answer for \(Duration.format(now - f)): \(l.lastError ?? "")")
+        if l.failingSince != nil, let since = l.silentSince {
+            notes.append("no answer for \(Duration.format((now - since).rounded())): \(l.lastError ?? "")")
             state = max(state, .warning)
         }
         if let w = l.last?.warmingUp, l.failingSince == nil { notes.append(w) }

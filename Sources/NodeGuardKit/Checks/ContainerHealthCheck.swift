@@ -24,7 +24,10 @@ final class ContainerHealthCheck: Check {
         let seen = marks.since(policy)
         if seen.restarted || seen.rearmed || applied != (target, after) { unhealthy.reset() }
         applied = (target, after)
-        guard let health = node.sample(cycle).health, !health.isEmpty else { return }
+        guard let health = node.sample(cycle).health, !health.isEmpty else {
+            unhealthy.interrupted()   // not known this cycle: no hold across the gap
+            return
+        }
         cycle.readings.append(Reading("container_health", target: target, node: node.name, value: .word(health),
                                       critical: after > 0 ? Threshold(.above, .word("unhealthy"), sustained: after) : nil,
                                       state: health == "unhealthy" ? (after > 0 ? .critical : .warning) : .ok))

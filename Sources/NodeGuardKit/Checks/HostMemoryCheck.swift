@@ -34,7 +34,10 @@ final class HostMemoryCheck: Check {
     func run(_ cycle: inout Cycle) {
         if cycle.restartEpoch != epoch { warnAlarm.reset(); floorAlarm.reset() }
         epoch = cycle.restartEpoch
-        guard let h = failures.value("host_memory", target: "host", probe(), &cycle) else { return }
+        guard let h = failures.value("host_memory", target: "host", probe(), &cycle) else {
+            warnAlarm.interrupted(); floorAlarm.interrupted()
+            return
+        }
         cycle.hostTotal = h.total
         let warnFloor = config.hostAvailableWarnBelow.bytes(of: h.total)
         let floor = config.hostAvailableBelow.bytes(of: h.total)

@@ -38,6 +38,7 @@ final class NodeMemoryCheck: Check {
         let seen = marks.since(node.actuator.policy)
         startAfresh(restarted: seen.restarted, rearmed: seen.rearmed)
         let sample = node.sample(cycle).memory
+        if case .failure = sample { warn.interrupted(); restartAlarm.interrupted() }   // no reading: no hold across the gap
         if case .failure(let e) = sample, e.notRunning { return }   // node_running says it
         if case .failure(let e) = sample, e.dockerUnreachable != nil {   // the docker check says it, once for all its nodes
             cycle.readings.append(Reading("node_memory", target: node.config.target, node: node.name, value: .word("?"), state: .error, notes: [e.message]))

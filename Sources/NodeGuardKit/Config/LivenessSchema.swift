@@ -51,7 +51,7 @@ extension Schema {
                         c.liveness.heightPointer = s
                     },
                     show: { $0.liveness.heightPointer ?? "" }),
-        NodeKeySpec(key: "rpc_every", help: "How often the RPC is asked; it rounds up to a whole number of intervals, as the other checks' own intervals do. Default: 30s.",
+        NodeKeySpec(key: "rpc_every", help: "How often the RPC is asked; it rounds up to a whole number of intervals, as the other checks' own intervals do. The RPC is also asked when a stall or an outage falls due, so a decision always rests on a reply read at or after its time. Default: 30s.",
                     read: { (c: inout NodeConfig, n) throws(UnitError) in c.liveness.every = try duration(n, min: 1, max: 3600) },
                     show: { optionalDuration($0.liveness.every) }),
         NodeKeySpec(key: "rpc_timeout", help: "How long one RPC call may take; past it the call counts as failed. " + perDialect(\.rpcTimeout),

@@ -33,23 +33,38 @@ public struct LivenessInput: Sendable {
     public var started: Bool
     /// An answer that came this cycle, if one did.
     public var reply: ChainReply?
+    /// When the call that brought `reply` was made (monotonic); nil: now.
+    public var replyAt: Double?
     /// The reference node's height, when `reference` names one and it is known.
     public var referenceHeight: UInt64?
 
-    public init(monotonic: Double, running: Bool?, started: Bool = false, reply: ChainReply? = nil, referenceHeight: UInt64? = nil) {
-        self.monotonic = monotonic; self.running = running; self.started = started; self.reply = reply; self.referenceHeight = referenceHeight
+    public init(monotonic: Double, running: Bool?, started: Bool = false, reply: ChainReply? = nil, replyAt: Double? = nil,
+                referenceHeight: UInt64? = nil) {
+        self.monotonic = monotonic; self.running = running; self.started = started; self.reply = reply
+        self.replyAt = replyAt; self.referenceHeight = referenceHeight
     }
 }
 
+/// A decision is made only on a reply that proves it: a stall on a sample
+/// showing the same height stalled_after after it was first read; an outage
+/// on a call failing down_after after the last answer (or after watching
+/// began). Until such a reply comes, time passing proves nothing; the check
+/// asks for one when a decision falls due (`due`).
 public struct Liveness: Sendable {
-    /// The last answer with a sample, and when.
+    /// The last answer with a sample, and when its call was made.
     public private(set) var last: ChainSample?
+    public private(set) var sampledAt: Double?
     public private(set) var height: UInt64?
-    /// When the height (or, while syncing, the known chain) last moved.
+    /// When the height (or, while syncing, the known chain) was first read at its current value.
     public private(set) var advancedAt: Double?
     public private(set) var graceUntil: Double?
-    /// Since when the RPC fails, and the last error.
+    /// When the RPC last answered; nil: not since watching began.
+    public private(set) var answeredAt: Double?
+    /// When watching began: nodeguard's start, the node's start or restart.
+    public private(set) var watchedSince: Double?
+    /// The first failed call since the last answer, the last one, and its error.
     public private(set) var failingSince: Double?
+    public private(set) var failedAt: Double?
     public private(set) var lastError: String?
     public private(set) var credentialsError: String?
     /// The problem found and not yet over, and when it was found.
@@ -78,6 +93,26 @@ public struct Liveness: Sendable {
         return r > h ? r - h : 0
     }
 
+    /// What the down clock counts from: the last answer, else when watching began.
+    public var silentSince: Double? { answeredAt ?? watchedSince }
+
+    /// The earliest time a reply could decide something not yet decided
+    /// (an outage, a stall, staying behind, no peers), never within the
+    /// grace; nil: nothing is pending. The check calls the RPC then, however
+    /// long its rpc_every.
+    public func due(_ s: LivenessSettings) -> Double? {
+        var at: [Double] = []
+        if failingSince != nil {
+            if problem?.kind != .down, let since = silentSince { at.append(since + s.downAfter) }
+        } else if problem == nil, height != nil, let a = advancedAt {
+            at.append(a + s.stalledAfter)
+        }
+        if let b = behind, problem == nil { at.append(b.since + s.behindFor) }
+        if let i = isolatedSince, !isolatedSaid { at.append(i + s.isolatedAfter) }
+        guard let first = at.min() else { return nil }
+        return max(first, graceUntil ?? first)
+    }
+
     public mutating func observe(_ input: LivenessInput, _ s: LivenessSettings) -> Step {
         var step = Step()
         let now = input.monotonic
@@ -88,50 +123,59 @@ public struct Liveness: Sendable {
         }
         if input.started || !wasRunning || graceUntil == nil { begin(now, s) }
         wasRunning = true
-        if let reply = input.reply { take(reply, now, input.referenceHeight, s, &step) }
-        judge(now, s, &step)
+        guard let reply = input.reply else { return step }
+        let at = input.replyAt ?? now
+        take(reply, at, input.referenceHeight, s, &step)
+        judge(reply, at, s, &step)
         return step
     }
 
-    /// A start: the grace begins, the clocks start from now.
+    /// A start: the grace begins, the clocks start from the next reply.
     mutating func begin(_ now: Double, _ s: LivenessSettings) {
         graceUntil = now + s.startupGrace
-        advancedAt = now
+        watchedSince = now
+        answeredAt = nil
+        advancedAt = nil
         failingSince = nil
+        failedAt = nil
         behind = nil
         isolatedSince = nil
     }
 
-    mutating func take(_ reply: ChainReply, _ now: Double, _ referenceHeight: UInt64?, _ s: LivenessSettings, _ step: inout Step) {
+    mutating func take(_ reply: ChainReply, _ at: Double, _ referenceHeight: UInt64?, _ s: LivenessSettings, _ step: inout Step) {
         switch reply {
-        case .failure(.noCookie(let m)) where inGrace(now):
+        case .failure(.noCookie(let m)) where inGrace(at):
             lastError = m   // the node is starting: it writes its cookie when its RPC is up
         case .failure(.credentials(let m)), .failure(.noCookie(let m)):
             if credentialsError == nil { step.findings.append(.credentials(m)) }
             credentialsError = m
         case .failure(let f):
-            if failingSince == nil { failingSince = now }
+            if failingSince == nil { failingSince = at }
+            failedAt = at
             lastError = f.message
         case .useFallback:
             break
         case .sample(let x):
             if credentialsError != nil { step.findings.append(.credentialsAccepted); credentialsError = nil }
             failingSince = nil
+            failedAt = nil
+            answeredAt = at
             if problem?.kind == .down, let p = problem {
-                step.findings.append(.recovered(from: .down, after: now - p.at, height: x.height))
+                step.findings.append(.recovered(from: .down, after: at - p.at, height: x.height))
                 problem = nil
             }
-            sampled(x, now, referenceHeight, s, &step)
+            sampled(x, at, referenceHeight, s, &step)
         }
     }
 
     mutating func sampled(_ x: ChainSample, _ now: Double, _ referenceHeight: UInt64?, _ s: LivenessSettings, _ step: inout Step) {
         last = x
+        sampledAt = now
         // Opening its databases: not stuck.
         if x.warmingUp != nil { advancedAt = now; return }
         let knownMoved = x.syncing && (x.known ?? 0) > (known ?? 0)
         if let h = x.height {
-            if h != height || knownMoved {
+            if h != height || knownMoved || advancedAt == nil {
                 if height != nil, let p = problem, p.kind == .stalled, h != height {
                     step.findings.append(.recovered(from: .stalled, after: now - p.at, height: h))
                     problem = nil
@@ -178,36 +222,39 @@ public struct Liveness: Sendable {
         }
     }
 
-    /// The clocks against their limits: what to say and whether to restart.
-    mutating func judge(_ now: Double, _ s: LivenessSettings, _ step: inout Step) {
-        if let since = isolatedSince, !isolatedSaid, now - since >= s.isolatedAfter, !inGrace(now) {
+    /// This reply against the clocks: what to say and whether to restart.
+    /// Only a reply decides; a restart is asked again on each reply that
+    /// still shows the problem.
+    mutating func judge(_ reply: ChainReply, _ at: Double, _ s: LivenessSettings, _ step: inout Step) {
+        if let since = isolatedSince, !isolatedSaid, at - since >= s.isolatedAfter, !inGrace(at), case .sample = reply {
             isolatedSaid = true
-            step.findings.append(.isolated(lasted: now - since))
+            step.findings.append(.isolated(lasted: at - since))
         }
-        guard !inGrace(now), credentialsError == nil || failingSince != nil else { return }
-        if let since = failingSince {
-            guard now - since >= s.downAfter else { return }
+        guard !inGrace(at), credentialsError == nil || failingSince != nil else { return }
+        switch reply {
+        case .failure(.unreachable), .failure(.failing):
+            guard let since = silentSince, at - since >= s.downAfter else { return }
             if problem?.kind != .down {
-                problem = (.down, now)
-                step.findings.append(.down(error: lastError ?? "no answer", lasted: now - since))
+                problem = (.down, at)
+                step.findings.append(.down(error: lastError ?? "no answer", lasted: at - since))
             }
             step.restart = .down
-            return
-        }
-        if let h = height, let at = advancedAt, now - at >= s.stalledAfter {
-            if problem?.kind != .stalled {
-                problem = (.stalled, now)
-                step.findings.append(.stalled(height: h, lasted: now - at, reference: referenceHeight))
+        case .sample:
+            if let h = height, let a = advancedAt, at - a >= s.stalledAfter {
+                if problem?.kind != .stalled {
+                    problem = (.stalled, at)
+                    step.findings.append(.stalled(height: h, lasted: at - a, reference: referenceHeight))
+                }
+                step.restart = .stalled
+            } else if let b = behind, at - b.since >= s.behindFor, last?.syncing != true {
+                if problem?.kind != .behind {
+                    problem = (.behind, at)
+                    step.findings.append(.stillBehind(lag: b.lag, lasted: at - b.since))
+                }
+                step.restart = .behind
             }
-            step.restart = .stalled
+        default:
             return
-        }
-        if let b = behind, now - b.since >= s.behindFor, last?.syncing != true {
-            if problem?.kind != .behind {
-                problem = (.behind, now)
-                step.findings.append(.stillBehind(lag: b.lag, lasted: now - b.since))
-            }
-            step.restart = .behind
         }
     }
 }

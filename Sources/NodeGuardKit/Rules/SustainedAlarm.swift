@@ -32,6 +32,14 @@ public struct SustainedAlarm: Equatable, Sendable {
         return nil
     }
 
+    /// A cycle without a reading: a hold not yet fired starts again with the
+    /// next reading (a sustained breach is one seen every cycle, not two
+    /// readings either side of a gap); a fired alarm stays fired until a
+    /// reading clears it.
+    public mutating func interrupted() {
+        if !fired { since = nil; samples = 0 }
+    }
+
     /// How long the condition has held, for messages.
     public func heldFor(now: Double) -> Double { since.map { now - $0 } ?? 0 }
 
