@@ -69,6 +69,7 @@ system-test: deps-test release
 	python3 tests/chain/litecoind-test.py .build/release
 	python3 tests/chain/monerod-test.py .build/release
 	python3 tests/chain/fake-rpc-test.py .build/release
+	python3 tests/guard/slow-restart-test.py .build/release
 	promtool check rules packaging/examples/nodeguard-alerts.yml
 	cd tests/prometheus && promtool test rules nodeguard-alerts.test.yml
 	python3 tests/prometheus/prometheus-test.py .build/release

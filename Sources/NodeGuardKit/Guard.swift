@@ -22,6 +22,8 @@ public final class Guard {
     /// For what is said outside a cycle (state that cannot be saved, a migration).
     let emit: (Event) -> Void
     var actions: [ActionRecord] = []
+    /// Restarts still running on their own threads (GuardActions).
+    var restartsRunning: [RestartJob] = []
     var serial = 0
     let words = ReadingViews()
     var summaryDryRun = false
@@ -84,6 +86,7 @@ public final class Guard {
                 summaryDryRun = dryRun
             }
         }
+        for i in cycle.events.indices where cycle.events[i].time == nil { cycle.events[i].time = now.wall }
         let report = CycleReport(now: now, events: cycle.events, readings: readings, view: view, tallies: cycle.tallies)
         for s in sinks { s.publish(report) }
         KeptOpen.sweep()

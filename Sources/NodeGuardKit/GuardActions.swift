@@ -4,20 +4,21 @@
 
 extension Guard {
     func carryOut(_ cycle: inout Cycle) {
+        collectRestarts(&cycle)
         var restarts: [RestartRequest] = []
         var floor: RestartRequest?
         for r in cycle.requests {
             switch r {
             case .reclaim(let disk): reclaim(disk, &cycle)
-            case .restart(let r) where !restarts.contains { $0.node == r.node }: restarts.append(r)
-            case .restart: break   // one restart a node a cycle
+            case .restart(let r) where !restarts.contains { $0.node == r.node } && !restarting(r.node): restarts.append(r)
+            case .restart: break   // one restart a node at a time
             case .hostFloor(let r): floor = r
             case .quotaAction(let breach): cycle.events.append(quotaAction(breach, &cycle))
             }
         }
         // A node restarted for its own reasons this cycle answers the floor too.
         if floor != nil {
-            let choice = HostFloor.resolve(floor, alreadyRestarting: restarts, candidates: nodes.map { $0.candidate(cycle) },
+            let choice = HostFloor.resolve(floor, alreadyRestarting: restarts + restartsRunning.map(\.request), candidates: nodes.map { $0.candidate(cycle) },
                                            by: config.memory.hostFloorRestarts)
             if let r = choice.restart { restarts.append(r) }
             if let e = choice.event { cycle.events.append(e) }
@@ -38,54 +39,97 @@ extension Guard {
         checks.lazy.compactMap { $0 as? DiskCheck }.first { $0.path == disk }?.confirmCritical(reclaimed: freed, &cycle)
     }
 
-    /// Restarts one node through its actuator (or says what it would do),
-    /// then its dependents, and starts its grace.
+    /// How long a cycle waits for a restart it started: one that is done by
+    /// then (systemd queued the job, a quick command) is said with its outcome.
+    static let restartPatience = 0.5
+
+    /// Restarts one node (or says what it would do): counted in its budget
+    /// and its grace begun at once, then carried out by a RestartJob while
+    /// the loop goes on; said with its outcome if that comes within the
+    /// patience, else as running now and as done (or failed) when it ends.
     func restartNode(_ r: RestartRequest, _ cycle: inout Cycle) -> [Event] {
         guard let n = node(named: r.node) else { return [] }
         let now = cycle.now
-        var fields: [(String, String)] = [("NODE", n.name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("TARGET", n.config.target)]
-        var events: [Event] = []
+        let fields: [(String, String)] = [("NODE", n.name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("TARGET", n.config.target)]
         if dryRun {
             n.restartAttempted(now: now)   // counted as a restart would be, so the limit is seen in a dry run too
-            events.append(Event(.restartDryRun, "would restart \(n.name) (dry run, through \(n.actuator.how)): \(r.reason) (\(n.budgetText(now.wall)))",
-                                fields: fields + [("ACTION", "would-restart")]))
             cycle.actions.append(ActionRecord(wall: now.wall, action: "would restart", target: n.name, outcome: "dry run"))
-        } else {
-            let (outcome, dependents) = restart(n, because: r.countedAs, &cycle)
-            fields += [("ACTION", "restart"), ("OUTCOME", outcome.detail)]
-            let place = n.budgetText(now.wall)
-            events.append(outcome.succeeded
-                ? Event(.restart, "restarting \(n.name): \(r.reason); \(outcome.detail) (\(place))", fields: fields)
-                : Event(.restartFailed, "restart of \(n.name) failed: \(outcome.detail) (\(r.reason); \(place))", fields: fields))
-            events += dependents
+            return [Event(.restartDryRun, "would restart \(n.name) (dry run, through \(n.actuator.how)): \(r.reason) (\(n.budgetText(now.wall)))",
+                          fields: fields + [("ACTION", "would-restart")])]
         }
+        let job = startRestart(n, because: r, &cycle)
+        if let done = job.result(waitingUntil: Now.read().monotonic + Self.restartPatience) { return finished(job, done, prompt: true, &cycle) }
+        restartsRunning.append(job)
+        return [Event(.restart, "restarting \(n.name): \(r.reason); through \(n.actuator.how), running (up to restart_timeout \(Duration.format(n.config.restartTimeout))) (\(job.budget))",
+                      fields: fields + [("ACTION", "restart"), ("OUTCOME", "running")])]
+    }
+
+    /// A node restarted as every restart is, whatever asked for it: counted
+    /// under its reason, its grace started and its history saved before the
+    /// job runs, so nothing asks for it again while it does.
+    func startRestart(_ n: NodeWatch, because r: RestartRequest, _ cycle: inout Cycle) -> RestartJob {
+        n.restartAttempted(now: cycle.now)
+        cycle.tallies.append(.restart(node: n.name, reason: r.countedAs))
+        saveState(of: n)
+        let job = RestartJob(r, node: n, root: root, now: cycle.now, budget: n.budgetText(cycle.now.wall))
+        job.start()
+        return job
+    }
+
+    /// Restarts that ended since the last cycle: said, and kept in the recent actions.
+    func collectRestarts(_ cycle: inout Cycle) {
+        guard !restartsRunning.isEmpty else { return }
+        restartsRunning.removeAll { job in
+            guard let done = job.result() else { return false }
+            cycle.events += finished(job, done, prompt: false, &cycle)
+            return true
+        }
+    }
+
+    /// Whether the node's restart is still running.
+    func restarting(_ node: String) -> Bool { restartsRunning.contains { $0.request.node == node } }
+
+    /// The events of a restart that ended; `prompt`: in the cycle that decided it.
+    func finished(_ job: RestartJob, _ done: RestartJob.Outcome, prompt: Bool, _ cycle: inout Cycle) -> [Event] {
+        let r = job.request, o = done.restart, name = r.node
+        let fields: [(String, String)] = [("NODE", name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("TARGET", job.target),
+                                          ("ACTION", "restart"), ("OUTCOME", o.detail)]
+        cycle.actions.append(ActionRecord(wall: job.started.wall, action: "restart", target: name, outcome: o.detail))
+        var events: [Event]
+        let took = Duration.format(max(0, cycle.now.wall - job.started.wall).rounded())
+        switch (prompt, o.succeeded) {
+        case (true, true): events = [Event(.restart, "restarting \(name): \(r.reason); \(o.detail) (\(job.budget))", fields: fields)]
+        case (true, false): events = [Event(.restartFailed, "restart of \(name) failed: \(o.detail) (\(r.reason); \(job.budget))", fields: fields)]
+        case (false, true): events = [Event(.restartDone, "restart of \(name) done after \(took): \(o.detail)", fields: fields)]
+        case (false, false): events = [Event(.restartFailed, "restart of \(name) failed after \(took): \(o.detail) (\(r.reason); \(job.budget))", fields: fields)]
+        }
+        events += dependentEvents(of: name, done.dependents, &cycle)
+        for a in cycle.actions { record(a) }
+        cycle.actions = []
+        noteSaveProblem(saveActions())
         return events
     }
 
-    /// A node restarted as every restart is, whatever asked for it: through
-    /// its actuator, its dependents after it once it is back, its grace
-    /// started, its history saved, counted under `reason`. The outcome, and
-    /// the dependents' events.
+    /// A restart for the quota's action: carried out to its end, as that
+    /// action's one event says how all its nodes went.
     func restart(_ n: NodeWatch, because reason: String, _ cycle: inout Cycle) -> (outcome: ActionOutcome, dependents: [Event]) {
-        let outcome = n.actuator.restart(whileWaiting: whileWaiting)
-        cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "restart", target: n.name, outcome: outcome.detail))
-        cycle.tallies.append(.restart(node: n.name, reason: reason))
-        let dependents = outcome.succeeded ? restartDependents(of: n, after: outcome, &cycle) : []
-        n.restartAttempted(now: cycle.now)
-        // What was done so far goes into the recent actions before they are saved.
+        let r = RestartRequest(node: n.name, check: "bandwidth", value: "", threshold: "", reason: reason, cause: reason)
+        let job = startRestart(n, because: r, &cycle)
+        guard let done = job.result(waitingUntil: .infinity) else { return (ActionOutcome(succeeded: false, detail: "no outcome"), []) }
+        cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "restart", target: n.name, outcome: done.restart.detail))
+        let dependents = dependentEvents(of: n.name, done.dependents, &cycle)
         for a in cycle.actions { record(a) }
         cycle.actions = []
-        saveState(of: n)
-        return (outcome, dependents)
+        noteSaveProblem(saveActions())
+        return (done.restart, dependents)
     }
 
-    /// then_restart, in order, once the node is back.
-    func restartDependents(of n: NodeWatch, after restart: ActionOutcome, _ cycle: inout Cycle) -> [Event] {
-        let done = n.actuator.restartDependents(after: restart, whileWaiting: whileWaiting)
-        return done.enumerated().map { i, step in
-            let what = "\(step.name) after \(n.name) (then_restart \(i + 1) of \(done.count))"
+    /// then_restart's outcomes, in order, said and kept as actions.
+    func dependentEvents(of name: String, _ done: [(name: String, outcome: ActionOutcome)], _ cycle: inout Cycle) -> [Event] {
+        done.enumerated().map { i, step in
+            let what = "\(step.name) after \(name) (then_restart \(i + 1) of \(done.count))"
             cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "restart", target: step.name, outcome: step.outcome.detail))
-            let fields: [(String, String)] = [("NODE", n.name), ("CHECK", "then_restart"), ("ACTION", "restart-dependent"),
+            let fields: [(String, String)] = [("NODE", name), ("CHECK", "then_restart"), ("ACTION", "restart-dependent"),
                                               ("TARGET", step.name), ("OUTCOME", step.outcome.detail)]
             return step.outcome.succeeded
                 ? Event(.restart, "restarting \(what): \(step.outcome.detail)", fields: fields)

@@ -23,9 +23,18 @@ public enum Formats {
         return m.items.count == 1 ? head : "\(head): \(m.items.count) events"
     }
 
-    /// One line an item: its time (UTC), its priority and what happened.
+    /// The items the most severe first, recoveries last, each kind in the
+    /// order it came: what a batch is about leads, whatever came first.
+    public static func ordered(_ m: OutboxMessage) -> [NotifyItem] {
+        let rank = { (i: NotifyItem) in i.role == .recovery ? Int.max : NotifyRules.priority(i.event).rawValue }
+        return m.items.enumerated().sorted { a, b in
+            rank(a.element) != rank(b.element) ? rank(a.element) < rank(b.element) : a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// One line an item, the most severe first: its own time (UTC), its priority and what happened.
     public static func lines(_ m: OutboxMessage) -> [String] {
-        m.items.map { i in
+        ordered(m).map { i in
             let mark: String
             switch i.role {
             case .recovery: mark = "RECOVERED"
@@ -82,13 +91,18 @@ public enum Formats {
         }
     }
 
-    /// The generic webhook's JSON: the first line's fields at the top, every line under "events".
+    /// The generic webhook's JSON: the most severe line's fields at the top
+    /// (so `event` and `priority` say what the batch is about), the kinds it
+    /// holds in `kinds`, every line under "events", most severe first.
     public static func webhookJSON(_ m: OutboxMessage) -> JSON {
-        let events = m.items.map { eventJSON($0, host: m.host) }
+        let items = ordered(m)
+        let events = items.map { eventJSON($0, host: m.host) }
         guard case .object(var top)? = events.first else { return .object([]) }
         top.removeAll { $0.0 == "message" || $0.0 == "priority" }
+        var kinds: [String] = []
+        for i in items where !kinds.contains(i.event.kind.rawValue) { kinds.append(i.event.kind.rawValue) }
         return .object([("message", .string(lines(m).joined(separator: "\n"))), ("priority", .string(priority(m).configName))]
-                       + top + [("events", .array(events))])
+                       + top + [("kinds", .array(kinds.map(JSON.string))), ("events", .array(events))])
     }
 
     static func eventJSON(_ i: NotifyItem, host: String) -> JSON {

@@ -38,8 +38,8 @@ public enum LocalTargets {
     /// the From address when the target sets none (sendmail leaves it to the
     /// MTA). The Message-ID stays the same on every try of one message.
     public static func mail(_ m: OutboxMessage, _ t: NotifyTarget, from: String? = nil, domain: String) -> [UInt8] {
-        let first = m.items.first?.event.message ?? ""
-        let subject = "[nodeguard \(m.host)] \(Formats.priority(m).label): " + (m.items.count > 1 ? "\(m.items.count) events, first: " : "") + first
+        let lead = Formats.ordered(m).first?.event.message ?? ""
+        let subject = "[nodeguard \(m.host)] \(Formats.priority(m).label): " + (m.items.count > 1 ? "\(m.items.count) events, most severe: " : "") + lead
         var head = ["To: " + t.to.joined(separator: ", ")]
         if let f = t.from.isEmpty ? from : t.from { head.append("From: nodeguard <\(f)>") }
         let tag = String(m.target.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") ? $0 : "_" })

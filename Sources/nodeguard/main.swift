@@ -61,6 +61,19 @@ func loadConfig(_ o: Options) -> Config {
     }
 }
 
+/// The config whose daemon matters (status, notifications): see AcceptedConfig.
+func loadConfig(_ o: Options, prefer: AcceptedConfig.Preference) -> Config {
+    let (result, note) = AcceptedConfig.load(path: o.configPath ?? Config.defaultPath, required: o.configPath != nil, prefer: prefer)
+    switch result {
+    case .success(let c):
+        if let note { FileIO.writeAll(2, note + "\n") }
+        return c
+    case .failure(let e):
+        for l in e.lines { FileIO.writeAll(2, l + "\n") }
+        exit(CommandHelp.invalidConfig)
+    }
+}
+
 var args = CommandLine.arguments.dropFirst()
 guard let command = args.popFirst() else { FileIO.writeAll(2, CommandHelp.overview); exit(CommandHelp.usageError) }
 helpFor = command
@@ -77,7 +90,7 @@ case "check":
 
 case "status":
     let o = parseOptions(args, allowed: ["--json", "--config", "--status-file"])
-    let path = o.statusFile ?? loadConfig(o).statusFile
+    let path = o.statusFile ?? loadConfig(o, prefer: .file).statusFile
     guard let text = FileIO.readText(path) else {
         FileIO.writeAll(2, "nodeguard is not running (no status at \(path): \(FileIO.errorText(errno))); start it with `systemctl start nodeguard`, or pass --status-file\n")
         exit(3)
@@ -175,7 +188,9 @@ case "notify":
     guard let sub = args.popFirst() else { fail("notify needs a subcommand: test, queue or send") }
     helpFor = "notify " + sub
     let o = parseOptions(args, allowed: ["--config"])
-    let config = loadConfig(o)
+    // The sender sends with the targets the daemon queued for; test and
+    // queue read the file, or the daemon's when the file is not valid.
+    let config = loadConfig(o, prefer: sub == "send" ? .running : .file)
     switch sub {
     case "test": exit(NotifyCommand.test(config, name: o.positional.first, print: { out($0 + "\n") }))
     case "queue": exit(NotifyCommand.queue(config, print: { out($0 + "\n") }))

@@ -44,33 +44,57 @@ while let a = args.popFirst() {
     }
 }
 
-let log = EventLog()
-var usingDefaults = false
-let config: Config
-switch ConfigLoader.load(path: configPath, required: configGiven) {
-case .success(.file(let c)): config = c
-case .success(.defaults(let c)): config = c; usingDefaults = true
-case .failure(let errors):
-    // 78 is EX_CONFIG; the unit's RestartPreventExitStatus=78 keeps systemd
-    // from restarting into the same error, so `systemctl status` shows it.
-    fail(errors.lines + ["nodeguardd: not starting: fix \(configPath) (check it with `nodeguard config check`)"], code: 78)
-}
-
-// Block the signals we wait for; sigtimedwait takes them synchronously.
+// Block the signals we wait for, first of all (a SIGHUP during start-up
+// is a reload waiting, not the end); sigtimedwait takes them synchronously.
 var waited = sigset_t()
 sigemptyset(&waited)
 for s in [SIGHUP, SIGTERM, SIGINT] { sigaddset(&waited, s) }
 sigprocmask(SIG_BLOCK, &waited, nil)
 signal(SIGPIPE, SIG_IGN)
 
-let guardian = Guard(config: config, root: HostRoot(rootDir), forceDryRun: dryRun, emit: log.send)
-let myPid = getpid()
-let statusSink = StatusFileSink(path: config.statusFile, pid: myPid, emit: log.send)
-guardian.sinks.append(statusSink)
-// [metrics] textfile, and the restart and freed-bytes counters it shows.
-guardian.sinks.append(MetricsSink(config: config, emit: log.send))
+let log = EventLog()
+var usingDefaults = false
+let config: Config
+var acceptedText: [UInt8]?
+switch ConfigLoader.loadKeepingText(path: configPath, required: configGiven) {
+case .success((.file(let c), let text)): config = c; acceptedText = text
+case .success((.defaults(let c), _)): config = c; usingDefaults = true
+case .failure(let errors):
+    // 78 is EX_CONFIG; the unit's RestartPreventExitStatus=78 keeps systemd
+    // from restarting into the same error, so `systemctl status` shows it.
+    fail(errors.lines + ["nodeguardd: not starting: fix \(configPath) (check it with `nodeguard config check`)"], code: 78)
+}
+
 // [[notify]] and [heartbeat]: queued in the outbox for nodeguard-notify.service.
 var notifySink: NotifySink?
+/// What is said outside a cycle (a reload, state that cannot be saved, a
+/// sink's trouble): logged, and told to the targets as a cycle's events are.
+@MainActor func say(_ event: Event) {
+    var e = event
+    let now = Now.read().wall
+    if e.time == nil { e.time = now }
+    log.send(e)
+    notifySink?.say([e], now: now)
+}
+
+/// The sender delivers with the configuration the daemon accepted, not
+/// with whatever an edit left in the file.
+@MainActor func keepAccepted(_ c: Config, replacing old: String? = nil) {
+    if let old, old != c.stateDirectory { _ = AcceptedConfig.save(nil, from: configPath, stateDirectory: old) }
+    let rc = AcceptedConfig.save(acceptedText, from: configPath, stateDirectory: c.stateDirectory)
+    if rc != 0 {
+        say(Event(.probeFailed, "cannot keep the accepted configuration in \(AcceptedConfig.path(stateDirectory: c.stateDirectory)): \(FileIO.errorText(rc)); "
+                  + "nodeguard-notify.service reads \(configPath) instead. Check state_directory", fields: [("CHECK", "config"), ("TARGET", c.stateDirectory)]))
+    }
+    acceptedText = nil   // kept on disk, not in memory
+}
+
+let guardian = Guard(config: config, root: HostRoot(rootDir), forceDryRun: dryRun, emit: { say($0) })
+let myPid = getpid()
+let statusSink = StatusFileSink(path: config.statusFile, pid: myPid, emit: { say($0) })
+guardian.sinks.append(statusSink)
+// [metrics] textfile, and the restart and freed-bytes counters it shows.
+guardian.sinks.append(MetricsSink(config: config, emit: { say($0) }))
 @MainActor func addNotifySinkIfWanted(_ c: Config) {
     guard notifySink == nil, NotifySink.wanted(c) else { return }
     let sink = NotifySink(config: c, emit: log.send)
@@ -122,26 +146,29 @@ var cpuAtLastCycle = threadCPUMicroseconds()
 
 /// What a valid config should not be left as (config check's warnings), once per load.
 @MainActor func logNotes(_ c: Config) {
-    for n in c.notes { log.send(Event(.configWarning, n.description, fields: [("TARGET", configPath)])) }
+    for n in c.notes { say(Event(.configWarning, n.description, fields: [("TARGET", configPath)])) }
 }
 
 @MainActor func reload() {
     Notifier.send("RELOADING=1\nMONOTONIC_USEC=\(Notifier.monotonicMicroseconds())")
-    switch ConfigLoader.load(path: configPath, required: configGiven || !usingDefaults) {
+    switch ConfigLoader.loadKeepingText(path: configPath, required: configGiven || !usingDefaults) {
     case .failure(let errors):
-        log.send(Event(.reloadRejected,
+        say(Event(.reloadRejected,
                        "new configuration rejected, the previous one stays in force: " + errors.lines.joined(separator: "; "),
                        fields: [("ACTION", "reload"), ("TARGET", configPath), ("ERRORS", errors.lines.joined(separator: "\n"))]))
-    case .success(let loaded):
+    case .success(let (loaded, text)):
         let new: Config
         switch loaded {
         case .file(let c): new = c; usingDefaults = false
         case .defaults(let c): new = c; usingDefaults = true
         }
+        let oldStateDirectory = guardian.config.stateDirectory
         let changes = guardian.apply(new)
+        acceptedText = text
+        keepAccepted(new, replacing: oldStateDirectory)
         addNotifySinkIfWanted(new)
         let what = changes.isEmpty ? "nothing changed" : changes.joined(separator: ", ")
-        log.send(Event(.reloaded, "configuration reloaded from \(usingDefaults ? "embedded defaults" : configPath): \(what)",
+        say(Event(.reloaded, "configuration reloaded from \(usingDefaults ? "embedded defaults" : configPath): \(what)",
                        fields: [("ACTION", "reload"), ("TARGET", configPath), ("CHANGES", changes.joined(separator: "\n"))]))
         logNotes(new)
     }
@@ -150,15 +177,17 @@ var cpuAtLastCycle = threadCPUMicroseconds()
     cpuAtLastCycle = threadCPUMicroseconds()   // a reload is not a cycle's cost
 }
 
+// "started" is the first line: what the first cycle says comes after it.
+say(Event(.started, "nodeguard \(NodeGuardVersion.string) started: \(guardian.config.summary)", fields: [("TARGET", configPath)]))
 if usingDefaults {
-    log.send(Event(.defaults, "no config file at \(configPath): running on the embedded defaults (\(config.summary))",
-                   fields: [("TARGET", configPath)]))
+    say(Event(.defaults, "no config file at \(configPath): running on the embedded defaults (\(config.summary))",
+              fields: [("TARGET", configPath)]))
 }
+keepAccepted(config)
+logNotes(guardian.config)
 guardian.restoreState()
 cycle()
 Notifier.send("READY=1\nSTATUS=" + guardian.view.summary)
-log.send(Event(.started, "nodeguard \(NodeGuardVersion.string) started: \(guardian.config.summary)", fields: [("TARGET", configPath)]))
-logNotes(guardian.config)
 WorkingSet.trim()
 cpuAtLastCycle = threadCPUMicroseconds()
 
@@ -181,7 +210,7 @@ while true {
         Notifier.send("STOPPING=1")
         guardian.saveState()
         statusSink.markStopped(at: Now.read().wall)
-        log.send(Event(.stopping, "nodeguard stopping on \(sig == SIGTERM ? "SIGTERM" : "SIGINT"); state saved", fields: [("TARGET", guardian.config.stateDirectory)]))
+        say(Event(.stopping, "nodeguard stopping on \(sig == SIGTERM ? "SIGTERM" : "SIGINT"); state saved", fields: [("TARGET", guardian.config.stateDirectory)]))
         exit(0)
     case SIGHUP:
         let oldInterval = guardian.config.interval

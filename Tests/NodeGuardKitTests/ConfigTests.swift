@@ -130,6 +130,27 @@ final class ConfigTests: XCTestCase {
         XCTAssertTrue(lines[2].hasPrefix("t.toml:4:17: memory.restart_above: unknown size unit `GiBs`"))
     }
 
+    func testKeysAgainstEachOtherAreCheckedInTheSameRun() {
+        // Four mistakes, one of them between two keys that are each valid.
+        let lines = errors("""
+        intervl = "10s"
+        [memory]
+        warn_above = "2GiB"
+        restart_above = "1GiB"
+        [disk]
+        paths = "/"
+        [node.dmo]
+        container = "dmo-node"
+        grace = "soon"
+        """)
+        XCTAssertEqual(lines.count, 4, lines.joined(separator: "\n"))
+        XCTAssertTrue(lines[1].hasPrefix("t.toml:3:14: memory.warn_above (2GiB) must be below restart_above (1GiB)"), lines[1])
+        // A relation naming a key that could not be read is not judged against its default.
+        let one = errors("[memory]\nwarn_above = \"lots\"\nrestart_above = \"100MiB\"\n")
+        XCTAssertEqual(one.count, 1, one.joined(separator: "\n"))
+        XCTAssertTrue(one[0].hasPrefix("t.toml:2:14: memory.warn_above:"))
+    }
+
     func testSuggestions() {
         XCTAssertEqual(Suggest.nearest("for_cylces", among: ["for_cycles", "for"]), "for_cycles")
         XCTAssertEqual(Suggest.nearest("restart_abvoe", among: Schema.keys.map(\.key)), "restart_above")

@@ -49,15 +49,23 @@ final class NotifyFormatTests: XCTestCase {
         XCTAssertTrue(s["text"]?.string?.contains("UTC CRIT: disk / 3% free") ?? false, s.serialized())
     }
 
-    func testTheWebhookCarriesTheFirstEventsFieldsAndEveryEvent() throws {
+    func testTheWebhookLeadsWithTheBatchsMostSevereEventAndListsItsKinds() throws {
+        // A restart (warning) came first, a critical disk 5 s later: a receiver
+        // routing on `event` sees the critical disk, with its own time.
         let j = try body(Formats.request(message, for: target(.webhook), Secrets(url: "https://example.com/hook")))
         XCTAssertEqual(j["priority"]?.string, "crit")
-        XCTAssertEqual(j["node"]?.string, "dmo")
+        XCTAssertEqual(j["event"]?.string, "critical")
+        XCTAssertEqual(j["check"]?.string, "disk_free")
         XCTAssertEqual(j["host"]?.string, "vps1")
-        XCTAssertEqual(j["event"]?.string, "restart")
-        XCTAssertEqual(j["MESSAGE_ID"]?.string, EventKind.restart.messageID)
-        XCTAssertEqual(j["time"]?.string, "2026-11-18T11:06:40Z")
-        XCTAssertEqual(j["events"]?.array?.map { $0["check"] }, [.null, .string("disk_free")])
+        XCTAssertEqual(j["MESSAGE_ID"]?.string, EventKind.critical.messageID)
+        XCTAssertEqual(j["time"]?.string, "2026-11-18T11:06:45Z")
+        XCTAssertEqual(j["kinds"], .array([.string("critical"), .string("restart")]))
+        XCTAssertEqual(j["events"]?.array?.map { $0["check"] }, [.string("disk_free"), .null])
+        XCTAssertEqual(j["events"]?.array?.map { $0["time"] }, [.string("2026-11-18T11:06:45Z"), .string("2026-11-18T11:06:40Z")])
+        // A recovery never leads while a problem is in the batch.
+        let mixed = OutboxMessage(target: "t", host: "vps1", created: 1_795_000_000, items: [
+            NotifyItem(.recovery, NotifyPolicyTests.up, time: 1_795_000_000), NotifyItem(.event, NotifyPolicyTests.down, time: 1_795_000_001)])
+        XCTAssertEqual(try body(Formats.request(mixed, for: target(.webhook), Secrets(url: "https://e/h")))["event"]?.string, "node_down")
     }
 
     func testTheMailForSendmail() {
@@ -66,7 +74,7 @@ final class NotifyFormatTests: XCTestCase {
         let (head, body) = (mail.components(separatedBy: "\n\n")[0], mail.components(separatedBy: "\n\n").dropFirst().joined(separator: "\n\n"))
         XCTAssertEqual(head.split(separator: "\n").first, "To: ops@example.com, b@example.com")
         XCTAssertTrue(head.contains("\nFrom: nodeguard <ng@example.com>\n"))
-        XCTAssertTrue(head.contains("\nSubject: [nodeguard vps1] CRIT: 2 events, first: restarted node dmo: memory 1.3 GiB above restart_above\n"))
+        XCTAssertTrue(head.contains("\nSubject: [nodeguard vps1] CRIT: 2 events, most severe: disk / 3% free"))
         XCTAssertTrue(head.contains("\nAuto-Submitted: auto-generated"))
         XCTAssertTrue(body.contains("CRIT: disk / 3% free"))
         XCTAssertTrue(head.contains("\nDate: \(LocalTargets.rfc5322Date(message.created))\n"))

@@ -39,6 +39,26 @@ final class NotifySinkTests: XCTestCase {
         XCTAssertFalse(FileIO.exists(dir + "/outbox/open/phone.json"))
     }
 
+    func testAReloadKeepsTheOpenBatchAndSendsItOnce() {
+        // Events 4, 2 and 1 s before a reload, with the config unchanged and changed.
+        for changed in [false, true] {
+            let (c, dir) = setUp(batch: 30)
+            let sink = NotifySink(config: c, emit: { _ in })
+            sink.publish(report(1000, [NotifyPolicyTests.down]))
+            sink.say([Event(.restartLimit, "not restarting dmo", fields: [("NODE", "dmo"), ("CHECK", "node_memory")])], now: 1002)
+            sink.publish(report(1003, [Event(.probeFailed, "container dmo-node is missing", fields: [("NODE", "dmo"), ("CHECK", "node_running")])]))
+            var new = c
+            if changed { new.notify[0].batch = 20; new.notify[0].minPriority = .err }
+            sink.update(new)
+            sink.say([Event(.reloadRejected, "new configuration rejected", fields: [("ACTION", "reload")])], now: 1004)
+            XCTAssertTrue(messages(dir).isEmpty, "the batch is still open")
+            sink.publish(report(1040, []))
+            sink.publish(report(1080, [NotifyPolicyTests.down]))   // already said: not again
+            let kinds = messages(dir).map { $0.items.map(\.event.kind) }
+            XCTAssertEqual(kinds, [[.nodeDown, .restartLimit, .probeFailed, .reloadRejected]], "changed: \(changed)")
+        }
+    }
+
     func testWhatATargetWasToldSurvivesARestartSoItsRecoveryArrives() {
         let (c, dir) = setUp(batch: 0)
         let first = NotifySink(config: c, emit: { _ in })

@@ -208,6 +208,7 @@ try:
     said = re.compile(r"its last answer was at (\S+ \S+), and a call made at (\S+ \S+) failed")
     if wait_for(lambda: restarts() == 1, 60):
         restarted = time.time()
+        wait_for(lambda: lines(r"ERROR node b: its RPC .* has not answered for"), 30)   # said once the cycle is over
         m = [said.search(l) for l in lines(r"ERROR node b: its RPC .* has not answered for")]
         t = [time.mktime(time.strptime(x, "%Y-%m-%d %H:%M:%S")) for x in (m[0].groups() if m and m[0] else ())]
         if len(t) == 2 and frozen - 32 <= t[0] <= frozen + 1 and t[1] - t[0] >= 10 - 1 and restarted - t[0] <= 10 + 30 + 2 + 2:

@@ -94,7 +94,7 @@ journal_json() { ct journalctl -u nodeguard -o json --no-pager 2>/dev/null; }
 events() { journal_json | grep "\"MESSAGE_ID\":\"$(id_of "$1")\""; }
 id_of() { case "$1" in
     started) echo 8f249f360d314df69cf94e33004ac2b2 ;; restart) echo 50ac5179c11e4f589dfed22f8847be19 ;;
-    restart_failed) echo 236264474c114bb4a3104231e9f07e39 ;;
+    restart_failed) echo 236264474c114bb4a3104231e9f07e39 ;; restart_done) echo 15ef3d89d64d4936913364a70188f0e5 ;;
     restart_limit) echo 415e70130db34c4cb38450479b5fc4e0 ;; restart_dry_run) echo fb698e05d9fc45e2ae37c5b7b5828daf ;;
     reload_rejected) echo 3b4b492290f743e68a66f237746d271a ;; reloaded) echo 41a4a61188e0419e90666e50119c9b0b ;;
     stopping) echo 48f2f1916df14df89aac2ccbe7beed69 ;; leak_trend) echo 188fe87aaa764d15a19256e13758b8d7 ;;

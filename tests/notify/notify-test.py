@@ -369,6 +369,68 @@ def test_receiver_down_across_kill_9_delivered_once(path_unit):
         stop_daemon()
 
 
+def reload_daemon():
+    daemon.send_signal(signal.SIGHUP)
+
+
+def test_a_reload_keeps_the_open_batch(rx, path_unit):
+    """Events 1-4 s before a reload, with the config unchanged and then
+    changed: every one arrives, once, in the batch that was open."""
+    name = "a_reload_keeps_the_open_batch"
+    shutil.rmtree(os.path.join(W, "state"), ignore_errors=True)
+    if os.path.exists(f"{W}/status.json"): os.remove(f"{W}/status.json")   # the last test's: this daemon's first cycle writes it
+    target = webhook("batched", f"https://127.0.0.1:{rx.port}/batched").replace('batch = "0s"', 'batch = "10s"')
+    write_config(target)
+    node_up()
+    start_daemon()
+    try:
+        wait_for(lambda: os.path.exists(f"{W}/status.json"), 20)
+        time.sleep(2)
+        node_down(); time.sleep(2)      # node_down 4 s before the reload
+        node_up(); time.sleep(2)        # node_up 2 s before it
+        reload_daemon()                 # nothing changed
+        if not wait_for(lambda: len(rx.to("/batched")) >= 1, 20): return bad(name, "nothing arrived after an unchanged reload")
+        node_down(); time.sleep(3)
+        write_config(target.replace('batch = "10s"', 'batch = "8s"'))
+        time.sleep(1)
+        reload_daemon()                 # batch changed, 1-4 s after the event
+        if not wait_for(lambda: len(rx.to("/batched")) >= 2, 20): return bad(name, f"nothing arrived after a changed reload: {rx.events('/batched')}")
+        time.sleep(12)                  # nothing arrives twice
+        got = rx.events("/batched")
+        if got == [["node_down", "node_up"], ["node_down"]]: ok(name)
+        else: bad(name, f"{got}; daemon log: {open(DAEMON_LOG).read()[-600:]}")
+    finally:
+        stop_daemon()
+        node_down()
+
+
+def test_a_bad_file_on_disk_never_stops_delivery(rx, path_unit):
+    """The file on disk made invalid while the daemon runs its accepted
+    config: the rejected reload is itself sent, later events go out, and
+    `nodeguard status` still finds the daemon."""
+    name = "a_bad_file_on_disk_never_stops_delivery"
+    shutil.rmtree(os.path.join(W, "state"), ignore_errors=True)
+    if os.path.exists(f"{W}/status.json"): os.remove(f"{W}/status.json")
+    write_config(webhook("steady", f"https://127.0.0.1:{rx.port}/steady"))
+    node_up()
+    start_daemon()
+    try:
+        wait_for(lambda: os.path.exists(f"{W}/status.json"), 20)
+        with open(CONFIG, "a") as f: f.write('[memory]\nwarn_above = "2GiB"\nrestart_above = "1GiB"\n')
+        reload_daemon()
+        time.sleep(2)
+        node_down()
+        arrived = wait_for(lambda: ["node_down"] in rx.events("/steady"), 20)
+        got = rx.events("/steady")
+        st = subprocess.run([os.path.join(BIN, "nodeguard"), "status", "--config", CONFIG], capture_output=True, text=True, timeout=30)
+        status_ok = st.returncode in (0, 1, 2) and "dmo" in st.stdout and "accepted.toml" in st.stderr
+        if arrived and ["reload_rejected"] in got and status_ok: ok(name)
+        else: bad(name, f"{got}; status {st.returncode}: {st.stderr.strip()}; sender log: {sender_log()[-400:]}")
+    finally:
+        stop_daemon()
+        node_down()
+
+
 def main():
     make_certificates()
     rx = Receiver(f"{W}/server.pem", f"{W}/server.key")
@@ -382,6 +444,8 @@ def main():
         test_failures_retries_and_the_heartbeat(rx, path_unit)
         test_fail_url_while_critical(rx, path_unit)
         test_receiver_down_across_kill_9_delivered_once(path_unit)
+        test_a_reload_keeps_the_open_batch(rx, path_unit)
+        test_a_bad_file_on_disk_never_stops_delivery(rx, path_unit)
         logs = sender_log() + open(DAEMON_LOG).read()
         if SECRET in logs: bad("no_secret_in_any_log", [l for l in logs.splitlines() if SECRET in l][:3])
         else: ok("no_secret_in_any_log")

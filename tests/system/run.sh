@@ -332,6 +332,12 @@ EOF
     local e; e=$(events restart | tail -n1)
     local target outcome; target=$(field NODEGUARD_TARGET <<<"$e"); outcome=$(field NODEGUARD_OUTCOME <<<"$e")
     [ "$target" = leakyc ] || { fail docker_container_restarted "target $target"; return; }
+    # A restart still running at the end of its cycle (Docker stops the
+    # container first) is said with its outcome when it ends.
+    if [ "$outcome" = running ]; then
+        wait_until 30 has_events restart_done || { fail docker_container_restarted "no restart_done after a running restart"; return; }
+        outcome=$(field NODEGUARD_OUTCOME <<<"$(events restart_done | tail -n1)")
+    fi
     grep -q '^container [0-9a-f]\{12\} restarted (HTTP 204)$' <<<"$outcome" || { fail docker_container_restarted "outcome: $outcome"; return; }
     [ "$(docker inspect -f '{{.State.StartedAt}}' leakyc)" != "$started0" ] || { fail docker_container_restarted "the container was not restarted"; return; }
     local st; st=$(ct nodeguard status 2>&1)

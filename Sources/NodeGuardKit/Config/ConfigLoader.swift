@@ -47,7 +47,8 @@ public enum ConfigLoader {
         var reader = TableReader(path: path, privateFile: privateFile)
         reader.hostMemTotal = hostMemTotal
         reader.read(document)
-        guard reader.problems.isEmpty else { return .failure(ConfigErrors(inFileOrder(reader.problems))) }
+        // Keys against each other too, so one run says every mistake; a
+        // relation naming a key that could not be read is left out.
         reader.relateKeys()
         return reader.problems.isEmpty ? .success(reader.config) : .failure(ConfigErrors(inFileOrder(reader.problems)))
     }
@@ -67,10 +68,16 @@ public enum ConfigLoader {
     /// Reads, checks ownership and decodes. `required` is set when the path was
     /// given explicitly: then a missing file is an error, not the defaults.
     public static func load(path: String, required: Bool) -> Result<Loaded, ConfigErrors> {
+        loadKeepingText(path: path, required: required).map(\.loaded)
+    }
+
+    /// As `load`, with the bytes decoded (nil for the embedded defaults):
+    /// the daemon keeps them as the configuration it accepted.
+    public static func loadKeepingText(path: String, required: Bool) -> Result<(loaded: Loaded, text: [UInt8]?), ConfigErrors> {
         var st = stat()
         if stat(path, &st) != 0 {
             let err = errno
-            if err == ENOENT && !required { return .success(Loaded.defaults(Config())) }
+            if err == ENOENT && !required { return .success((Loaded.defaults(Config()), nil)) }
             return .failure(ConfigErrors([ConfigProblem(path: path, position: nil, message: "cannot read the config file: \(String(cString: strerror(err)))\(err == ENOENT ? "; create it or pass --config PATH" : "")")]))
         }
         if let why = unsafeOwnership(st) {
@@ -82,7 +89,7 @@ public enum ConfigLoader {
         }
         let privateFile = st.st_uid == 0 && st.st_mode & (S_IRGRP | S_IROTH) == 0
         let total = try? HostMemoryProbe.read(HostRoot("/")).get().total
-        return decode(bytes: bytes, path: path, privateFile: privateFile, hostMemTotal: total).map { Loaded.file($0) }
+        return decode(bytes: bytes, path: path, privateFile: privateFile, hostMemTotal: total).map { (Loaded.file($0), bytes) }
     }
 
     /// The config names units to restart and commands to run as root, so

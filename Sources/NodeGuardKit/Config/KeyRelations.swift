@@ -11,6 +11,7 @@ extension TableReader {
 
     /// Where the first of `names` was set; 1:1 when all are defaults.
     func at(_ names: String...) -> SourcePosition {
+        if names.contains(where: failed.contains) { return Self.notJudged }
         for n in names { if let p = setAt[n] { return p } }
         return SourcePosition(line: 1, column: 1)
     }

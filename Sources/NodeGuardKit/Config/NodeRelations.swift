@@ -7,6 +7,7 @@ extension TableReader {
     /// Where a node key was set, else the node's header.
     func at(node name: String, _ keys: String...) -> SourcePosition {
         guard let table = nodeTables[name] else { return SourcePosition(line: 1, column: 1) }
+        if keys.contains(where: { failed.contains("\(table.prefix).\($0)") }) { return Self.notJudged }
         for k in keys { if let p = setAt["\(table.prefix).\(k)"] { return p } }
         return table.position
     }

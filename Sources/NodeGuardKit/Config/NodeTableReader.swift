@@ -65,6 +65,7 @@ extension TableReader {
             try spec.read(&target, entry.node)
             return true
         } catch {
+            failed.insert("\(prefix).\(spec.key)")
             problem(entry.node.position, "\(prefix).\(spec.key): \(error.message)")
             return false
         }

@@ -22,9 +22,17 @@ struct TableReader {
     /// [[notify]], read once the nodes are known (its filters name them).
     var notifyEntry: TOMLNode?
 
+    /// Keys written with a value that could not be read ("memory.warn_above",
+    /// "node.dmo.grace"): a relation that names one is not judged, as its
+    /// default would stand in for what was written.
+    var failed: Set<String> = []
+    /// Where `at(...)` points a relation that names a failed key: not said.
+    static let notJudged = SourcePosition(line: 0, column: 0)
+
     init(path: String, privateFile: Bool = false) { self.path = path; self.privateFile = privateFile }
 
     mutating func problem(_ at: SourcePosition, _ message: String) {
+        guard at != Self.notJudged else { return }
         problems.append(ConfigProblem(path: path, position: at, message: message))
     }
 
@@ -74,6 +82,7 @@ struct TableReader {
             try spec.read(&config, entry.node)
             setAt[spec.dottedName] = entry.node.position
         } catch {
+            failed.insert(spec.dottedName)
             problem(entry.node.position, "\(spec.dottedName): \(error.message)")
         }
     }

@@ -6,6 +6,9 @@ import Glibc
 /// (like node_exporter's --path.procfs and --path.sysfs).
 public struct HostRoot: Sendable, Equatable {
     public var root: String
+    /// Whether /proc and cgroup files are kept open between reads (KeptOpen,
+    /// the loop's alone): a restart's own thread opens them each time.
+    public var keepsFilesOpen = true
     public init(_ root: String = "/") {
         var r = root
         while r.count > 1 && r.hasSuffix("/") { r.removeLast() }
@@ -98,13 +101,13 @@ extension HostRoot {
     /// On the host, /proc and cgroup files are kept open between cycles (see
     /// KeptOpen); fixture trees are plain files and are opened each time.
     public func readBytes(_ absolute: String, mayBeEmpty: Bool = false) -> [UInt8]? {
-        root == "/" && (absolute.hasPrefix("/proc/") || absolute.hasPrefix("/sys/fs/cgroup/"))
+        root == "/" && keepsFilesOpen && (absolute.hasPrefix("/proc/") || absolute.hasPrefix("/sys/fs/cgroup/"))
             ? KeptOpen.readBytes(absolute, mayBeEmpty: mayBeEmpty) : FileIO.readBytes(path(absolute))
     }
 
     /// A /proc directory's names, kept open on the host; nil when it cannot be opened.
     public func names(_ absolute: String) -> [String]? {
-        if root == "/" && absolute.hasPrefix("/proc/") { return KeptOpen.names(absolute) }
+        if root == "/" && keepsFilesOpen && absolute.hasPrefix("/proc/") { return KeptOpen.names(absolute) }
         let p = path(absolute)
         return FileIO.isDirectory(p) ? FileIO.list(p) : nil
     }

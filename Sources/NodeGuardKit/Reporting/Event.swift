@@ -20,7 +20,7 @@ public enum EventKind: String, CaseIterable, Sendable {
     case started, defaults, reloaded, reloadRejected = "reload_rejected", stopping, configWarning = "config_warning"
     case warning, critical, recovered
     case leakTrend = "leak_trend"
-    case restart, restartFailed = "restart_failed", restartDryRun = "restart_dry_run"
+    case restart, restartFailed = "restart_failed", restartDryRun = "restart_dry_run", restartDone = "restart_done"
     case restartLimit = "restart_limit", restartRearmed = "restart_rearmed", restartWithheld = "restart_withheld"
     case probeFailed = "probe_failed"
     case bandwidthWarning = "bandwidth_warning", bandwidthAction = "bandwidth_action", bandwidthMonth = "bandwidth_month"
@@ -47,6 +47,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .leakTrend: return "188fe87aaa764d15a19256e13758b8d7"
         case .restart: return "50ac5179c11e4f589dfed22f8847be19"
         case .restartFailed: return "236264474c114bb4a3104231e9f07e39"
+        case .restartDone: return "15ef3d89d64d4936913364a70188f0e5"
         case .restartDryRun: return "fb698e05d9fc45e2ae37c5b7b5828daf"
         case .restartLimit: return "415e70130db34c4cb38450479b5fc4e0"
         case .restartRearmed: return "95180b922f4145618523c7a07938bc38"
@@ -94,6 +95,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .leakTrend: return ("The node's memory grows steadily", "A linear fit of the node's resident anonymous memory over memory.trend_window shows steady growth. NODEGUARD_SLOPE is the growth per hour and NODEGUARD_PROJECTION the estimated time until memory.restart_above is reached, when nodeguard will restart the node. This is an early warning of a memory leak.")
         case .restart: return ("nodeguard restarted the node", "The node's memory (or the host's available memory) stayed past its threshold for the configured time, so nodeguard asked for a restart. NODEGUARD_ACTION=restart, NODEGUARD_TARGET names the node, NODEGUARD_OUTCOME what systemd or the command answered (the queued job for a unit). Memory rules now wait for node.grace.")
         case .restartFailed: return ("nodeguard could not restart the node", "The restart request failed; the message carries the D-Bus error name and message or the command's exit status. Check the unit or command named in NODEGUARD_TARGET. The attempt counts against node.max_restarts.")
+        case .restartDone: return ("A slow restart of the node finished", "A restart that was still running at the end of the cycle that decided it (a restart_command, a container's restart, the wait before then_restart) finished; NODEGUARD_OUTCOME says how, and the message how long it took. nodeguard kept running every other check meanwhile. A restart that failed is said as restart_failed instead.")
         case .restartDryRun: return ("nodeguard would have restarted the node (dry run)", "Dry run is on (--dry-run or dry_run = true): nodeguard decided to restart the node and changed nothing. The policy (grace, max_restarts) is applied as if the restart had happened.")
         case .restartLimit: return ("nodeguard stopped restarting the node", "The node was restarted node.max_restarts times within node.restart_window. Restarting it more would only hide the problem, so nodeguard keeps watching and logging but restarts nothing until the window has passed. Look at the node: a restart does not fix its memory growth.")
         case .restartWithheld: return ("nodeguard would restart the node, but its restart limit holds", "A check of the node named in NODEGUARD_NODE (NODEGUARD_CHECK) reached the point where it restarts the node, but the node was already restarted max_restarts times within restart_window. Nothing is restarted; the message says when restarting re-arms. Said once per check while the limit holds.")
@@ -128,7 +130,7 @@ public enum EventKind: String, CaseIterable, Sendable {
 
     public var defaultPriority: Priority {
         switch self {
-        case .started, .reloaded, .stopping: return .info
+        case .started, .reloaded, .stopping, .restartDone: return .info
         case .defaults, .recovered, .restartDryRun, .restartRearmed, .restart: return .notice
         case .warning, .leakTrend, .bandwidthWarning, .counterAnomaly, .clockStep: return .warning
         case .bandwidthMonth, .logPruned, .journalVacuumed, .nodeUp, .stateMigrated: return .notice
@@ -153,6 +155,9 @@ public struct Event: Equatable, Sendable {
     public var message: String
     /// NODEGUARD_* fields without the prefix: NODE, CHECK, VALUE, THRESHOLD, ACTION, TARGET, ...
     public var fields: [(String, String)]
+    /// When it was decided (wall): a cycle's time, or the moment a reload
+    /// or a sink said it; every sink shows this time. nil until then.
+    public var time: Double?
 
     public init(_ kind: EventKind, _ message: String, priority: Priority? = nil, fields: [(String, String)] = []) {
         self.kind = kind

@@ -63,8 +63,8 @@ public final class EventLog {
 
     /// "2026-11-22 14:03:07 WARNING node memory ... [check=node_memory value=...]",
     /// one line whatever the message and fields hold (a reload's list of errors).
-    public static func readableLine(_ e: Event, wall: Double = Now.read().wall) -> String {
-        var s = "\(TimeFormat.local(wall)) \(e.priority.label) \(Printable.escaped(e.message))"
+    public static func readableLine(_ e: Event, wall: Double? = nil) -> String {
+        var s = "\(TimeFormat.local(wall ?? e.time ?? Now.read().wall)) \(e.priority.label) \(Printable.escaped(e.message))"
         if !e.fields.isEmpty {
             s += " [" + e.fields.map { "\($0.0.lowercased())=\(Printable.escaped($0.1))" }.joined(separator: " ") + "]"
         }

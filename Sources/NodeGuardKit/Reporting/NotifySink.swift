@@ -50,13 +50,19 @@ public final class NotifySink: Sink {
             return
         }
         policies = config.notify.map { t in
-            // A target kept by name keeps what it was told, so recoveries still reach it.
-            NotifyPolicy(t, open: old.first { $0.target.name == t.name }?.open ?? [])
+            // A target kept by name keeps what it was told and what waits for it.
+            old.first { $0.target.name == t.name }?.reconfigured(t) ?? NotifyPolicy(t)
         }
         for p in old where !policies.contains(where: { $0.target.name == p.target.name }) {
             outbox.dropOpen(p.target.name)
             unlink(problemsPath(p.target.name))
         }
+    }
+
+    /// Events decided outside a cycle (a reload rejected, state that cannot
+    /// be saved): told as a cycle's are, in the batch that is open.
+    public func say(_ events: [Event], now: Double) {
+        for i in policies.indices { step(i, events, now: now) }
     }
 
     public func publish(_ report: CycleReport) {

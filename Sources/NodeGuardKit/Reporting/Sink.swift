@@ -25,7 +25,7 @@ public protocol Sink: AnyObject {
 public final class EventSink: Sink {
     let emit: (Event) -> Void
     public init(_ emit: @escaping (Event) -> Void) { self.emit = emit }
-    public func publish(_ report: CycleReport) { for e in report.events { emit(e) } }
+    public func publish(_ report: CycleReport) { for e in report.events { emit(e) } }   // stamped by the guard
     public func update(_ config: Config) {}
 }
 

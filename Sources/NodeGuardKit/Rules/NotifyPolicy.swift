@@ -37,6 +37,19 @@ public struct NotifyPolicy: Sendable {
 
     public init(_ target: NotifyTarget, open: [OpenProblem] = []) { self.target = target; self.open = open }
 
+    /// The same target after a reload, with its settings as now written: what
+    /// it was told, the batch still open and this hour's count go on, so a
+    /// reload neither drops a waiting line nor says a problem twice.
+    public func reconfigured(_ new: NotifyTarget) -> NotifyPolicy {
+        var p = NotifyPolicy(new, open: open)
+        p.pending = pending
+        p.windowStart = windowStart
+        p.hourStart = hourStart
+        p.sentThisHour = sentThisHour
+        p.heldBack = heldBack
+        return p
+    }
+
     /// Takes a cycle's events; returns the messages to send now (each a list of lines).
     public mutating func step(_ events: [Event], now: Double) -> [[NotifyItem]] {
         for e in events { take(e, now: now) }
@@ -67,7 +80,7 @@ public struct NotifyPolicy: Sendable {
             let restarts = over.map(\.restarts).max() ?? 0
             var said = e
             if restarts > 0 { said.message += " after \(restarts) restart\(restarts == 1 ? "" : "s")" }
-            add(NotifyItem(.recovery, said, time: now), now: now)
+            add(NotifyItem(.recovery, said, time: e.time ?? now), now: now)
             return
         }
         guard passes(e) else { return }
@@ -76,7 +89,7 @@ public struct NotifyPolicy: Sendable {
             guard !open.contains(where: { $0.key == key }) else { return }  // said once
             open.append(OpenProblem(key: key, event: e, since: now, lastSaid: now))
         }
-        add(NotifyItem(.event, e, time: now), now: now)
+        add(NotifyItem(.event, e, time: e.time ?? now), now: now)
     }
 
     /// The target's filters; a restart counts as a warning (nodeguard acted).
