@@ -71,6 +71,7 @@ public final class Guard {
         for c in checks { c.run(&cycle) }
         carryOut(&cycle)
         for a in cycle.actions { record(a) }
+        if cycle.act && !dryRun { for n in nodes where n.actuator.limitUnsaved { saveState(of: n) } }
 
         readings = cycle.readings
         view.updated = now.wall
@@ -104,6 +105,14 @@ public final class Guard {
     }
 
     func record(_ a: ActionRecord) { actions = RecentActions.adding(a, to: actions) }
+
+    /// A reload the daemon refused: kept in the recent actions beside the restarts.
+    public func reloadRejected(path: String, errors: Int, now: Double = Now.read().wall) {
+        record(ActionRecord(wall: now, action: "reload rejected", target: path,
+                            outcome: "\(errors) error\(errors == 1 ? "" : "s"); the previous configuration stays in force"))
+        view.actions = actions
+        if !dryRun { noteSaveProblem(saveActions()) }
+    }
 
     // MARK: reload
 

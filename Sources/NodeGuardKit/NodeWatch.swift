@@ -58,6 +58,8 @@ public final class NodeWatch {
             cycle.requests.append(.restart(r))
         case .limitJustReached(let count):
             withheld.insert(r.check)
+            cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "restart limit", target: name,
+                                              outcome: "\(r.check): not restarting; re-arms \(rearmText(cycle.now.wall))"))
             cycle.events.append(Event(.restartLimit,
                 "\(r.reason); not restarting \(name): it was restarted \(count) times within \(Duration.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). nodeguard keeps watching; restarting re-arms \(rearmText(cycle.now.wall))",
                 fields: [("NODE", name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("ACTION", "none"), ("TARGET", config.target)]))

@@ -3,7 +3,9 @@
 // One thread, no async runtime: the check loop sleeps in sigtimedwait, so
 // signals (SIGHUP reload, SIGTERM stop) and the watchdog pings are handled
 // by the same loop that does the work. A check that hangs stops the pings
-// and systemd kills and restarts nodeguard, which is the point.
+// and systemd kills and restarts nodeguard, which is the point. Only a
+// node's restart runs on a thread of its own (RestartJob), so a slow
+// restart_command never blinds the loop.
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -153,6 +155,7 @@ var cpuAtLastCycle = threadCPUMicroseconds()
     Notifier.send("RELOADING=1\nMONOTONIC_USEC=\(Notifier.monotonicMicroseconds())")
     switch ConfigLoader.loadKeepingText(path: configPath, required: configGiven || !usingDefaults) {
     case .failure(let errors):
+        guardian.reloadRejected(path: configPath, errors: errors.problems.count)
         say(Event(.reloadRejected,
                        "new configuration rejected, the previous one stays in force: " + errors.lines.joined(separator: "; "),
                        fields: [("ACTION", "reload"), ("TARGET", configPath), ("ERRORS", errors.lines.joined(separator: "\n"))]))

@@ -127,6 +127,29 @@ extension GuardNodesTests {
         cycles(g, stride(from: 7, through: 8, by: 1))
         XCTAssertTrue(g.view.text(now: 10_008, isDaemon: true).contains("figures as of"), "nodeguard status says the figures are older")
     }
+
+    func testCheckAndTheDaemonAgreeOnTheBudgetAndTheActionsSayTheLimit() throws {
+        // dmo restarted twice (max_restarts 2), then asked a third time: the limit.
+        let root = makeRoot(["dmo": 1100 * MiB, "web": 100 * MiB])
+        let (g, _) = guardFor(root, twoNodes)
+        cycles(g, stride(from: 0, through: 300, by: 10))
+        let daemon = try XCTUnwrap(g.view.checks.first { $0.check == "restart_budget" && $0.node == "dmo" })
+        XCTAssertEqual(daemon.state, .critical)
+        XCTAssertTrue(daemon.note.contains("re-arms at "), daemon.note)
+        XCTAssertEqual(g.view.actions.map(\.action), ["restart", "restart", "restart limit"])
+        XCTAssertTrue(g.view.text(now: 10_300, isDaemon: true).contains("restart limit"), "the status text shows it")
+        // `nodeguard check` on the same state directory: the same state, without anything else happening.
+        var c = g.config
+        c.nodes = c.nodes.map { var n = $0; n.restartCommand = ["/bin/false"]; return n }
+        let cli = Guard(config: c, root: HostRoot(root), emit: { _ in })
+        cli.restoreState(readOnly: true)
+        let view = cli.runCycle(now: Now(monotonic: 0, wall: 10_301), act: false)
+        XCTAssertEqual(view.checks.first { $0.check == "restart_budget" && $0.node == "dmo" }?.state, .critical)
+        // A rejected reload is a recent action too.
+        g.reloadRejected(path: "/etc/nodeguard/nodeguard.toml", errors: 2, now: 10_305)
+        XCTAssertEqual(g.view.actions.last?.action, "reload rejected")
+        XCTAssertEqual(g.view.actions.last?.outcome, "2 errors; the previous configuration stays in force")
+    }
 }
 
 /// The restart budget's reading is kept while it reads the same, and made
@@ -151,5 +174,4 @@ final class RestartBudgetReadingTests: XCTestCase {
         XCTAssertEqual(shown(70).note, "", "grace over: said no more")
         XCTAssertEqual(shown(71).value, "1 of 3 in 1h")
     }
-
 }

@@ -286,6 +286,9 @@ enabled = false
                          '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n')
     if wait_for(lambda: "restarting sick" in log(), 30):
         msg = [l for l in log().splitlines() if "restarting sick" in l][0]
+        # Said when decided; Docker may still be stopping it (outcome=running).
+        restarted = lambda: sh("docker", "inspect", "-f", "{{.State.StartedAt}}", "sick").stdout.strip() != sick0
+        if "outcome=running" in msg: wait_for(restarted, 20)
         sick1 = sh("docker", "inspect", "-f", "{{.State.StartedAt}}", "sick").stdout.strip()
         if "check=container_health" in msg and "unhealthy for" in msg and sick1 != sick0:
             ok("unhealthy_container_restarted")

@@ -88,10 +88,18 @@ public final class NodeActuator {
 
     func save(in directory: String) -> Int32 {
         FileIO.makeDirectories(directory + "/nodes", mode: 0o755)
-        return FileIO.writeAtomically(stateFile(in: directory), policy.serialized(), durable: true, mode: 0o644)
+        let rc = FileIO.writeAtomically(stateFile(in: directory), policy.serialized(), durable: true, mode: 0o644)
+        if rc == 0 { savedLimitReached = policy.limitReached }
+        return rc
     }
+
+    /// The limit as last written: a limit reached or re-armed without a
+    /// restart is saved too, so `nodeguard check` reads what the daemon knows.
+    private var savedLimitReached = false
+    var limitUnsaved: Bool { policy.limitReached != savedLimitReached }
 
     func restore(from directory: String) {
         if let text = FileIO.readText(stateFile(in: directory)) { policy.restore(text) }
+        savedLimitReached = policy.limitReached
     }
 }

@@ -21,6 +21,8 @@ final class RestartBudgetCheck: Check {
         if node.actuator.policy.rearm(now: now) {
             node.rearmed()
             let p = node.actuator.policy
+            cycle.actions.append(ActionRecord(wall: now, action: "restart re-armed", target: node.name,
+                                              outcome: "\(p.restartsInWindow(now: now)) of \(p.maxRestarts) in \(Duration.format(p.window))"))
             cycle.events.append(Event(.restartRearmed,
                 "nodeguard may restart \(node.name) again: \(p.restartsInWindow(now: now)) restarts in the last \(Duration.format(p.window)), max_restarts = \(p.maxRestarts)",
                 fields: [("NODE", node.name), ("CHECK", "restart_budget"), ("ACTION", "rearm"), ("TARGET", node.config.target)]))
@@ -55,7 +57,7 @@ final class RestartBudgetCheck: Check {
             figures.append(Figure("grace left", .seconds(policy.graceLeft(now: now))))
             notes.append("in grace after the last restart: no restart and no memory alarm until it ends")
         }
-        if policy.limitReached { notes.append("restart limit reached: not restarting until the window has passed") }
+        if policy.limitReached { notes.append("restart limit reached: not restarting until it re-arms \(node.rearmText(now))") }
         return Reading("restart_budget", target: node.config.target, node: node.name,
                        value: .count(count), figures: figures,
                        critical: Threshold(.atLeast, .count(policy.maxRestarts)),

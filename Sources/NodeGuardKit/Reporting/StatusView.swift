@@ -256,7 +256,7 @@ public struct StatusView: Equatable, Sendable {
         if isDaemon {
             out += "\nrecent actions:\n"
             if actions.isEmpty { out += "  none\n" }
-            for a in actions.suffix(10) { out += "  " + a.line + "\n" }
+            for a in actions { out += "  " + a.line + "\n" }   // all kept: RecentActions
         }
         return out
     }
