@@ -13,6 +13,50 @@ public enum Printable {
         return out
     }
 
+    /// Every run of more than `limit` bytes without a space (a key, a value,
+    /// a path written 1 MiB long) cut to its first 60 characters, saying how
+    /// long it was: a message stays a line an operator can read. On bytes:
+    /// it runs over whole messages.
+    public static func cutLongWords(_ s: String, limit: Int = 200) -> String {
+        guard s.utf8.count > limit else { return s }
+        let bytes = Array(s.utf8)
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            var end = i
+            while end < bytes.count && bytes[end] != 0x20 { end += 1 }
+            if end - i > limit {
+                out += startOf(bytes[i..<end], characters: 60)
+                out += Array("… (\(characterCount(core(bytes[i..<end]))) characters)".utf8)
+            } else {
+                out += bytes[i..<end]
+            }
+            if end < bytes.count { out.append(0x20) }
+            i = end + 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The first `n` characters (scalars) of UTF-8 bytes.
+    static func startOf(_ b: ArraySlice<UInt8>, characters n: Int) -> ArraySlice<UInt8> {
+        var seen = 0, j = b.startIndex
+        while j < b.endIndex {
+            if b[j] & 0xC0 != 0x80 { if seen == n { break }; seen += 1 }
+            j += 1
+        }
+        return b[b.startIndex..<j]
+    }
+
+    static func characterCount(_ b: ArraySlice<UInt8>) -> Int { b.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) } }
+
+    /// A word without the quotes and punctuation a message puts around it.
+    static func core(_ word: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var w = word
+        while let c = w.first, Array("`\"'(".utf8).contains(c) { w = w.dropFirst() }
+        while let c = w.last, Array("`\"'),;:.".utf8).contains(c) { w = w.dropLast() }
+        return w
+    }
+
     /// At most `limit` characters of raw bytes for a message, escaped as
     /// above, invalid UTF-8 as \xNN, and `…` when cut.
     public static func excerpt(_ bytes: ArraySlice<UInt8>, limit: Int = 40, ellipsis: Bool = true) -> String {

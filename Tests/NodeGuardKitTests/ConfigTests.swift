@@ -3,6 +3,7 @@ import XCTest
 import Glibc
 #endif
 @testable import NodeGuardKit
+@testable import TOML
 
 final class ConfigTests: XCTestCase {
     func testEmptyFileIsTheDefaults() {
@@ -198,5 +199,46 @@ final class ConfigTests: XCTestCase {
         chown(path, 65534, 65534)
         guard case .failure(let e) = ConfigLoader.load(path: path, required: true) else { return XCTFail("accepted a file owned by nobody") }
         XCTAssertTrue(e.lines[0].contains("owned by uid 65534"), e.lines[0])
+    }
+}
+
+/// A file at the 1 MiB limit, however it is made: checked at once, and every
+/// message a line an operator can read.
+final class HugeConfigTests: XCTestCase {
+    func check(_ text: String) -> (lines: [String], seconds: Double) {
+        let start = Now.read().monotonic
+        let lines = errors(text)
+        return (lines, Now.read().monotonic - start)
+    }
+
+    func testAKeyOneMebibyteLongIsCutAndFoundFast() {
+        let key = String(repeating: "a", count: (1 << 20) - 64)
+        for (text, table) in [(key + " = 1\n", ""), ("[memory]\n" + key + " = 1\n", " in [memory]")] {
+            let (lines, seconds) = check(text)
+            XCTAssertEqual(lines.count, 1)
+            XCTAssertTrue(lines[0].contains("… (\(key.count) characters)\(table)"), String(lines[0].prefix(200)))
+            XCTAssertLessThan(lines[0].utf8.count, 300, "the key is cut")
+            // Not a timing budget: the did-you-mean used to compare the key with every
+            // name (3.9 s in a release build); a generous bound catches that coming back.
+            XCTAssertLessThan(seconds, 1.0)
+        }
+    }
+
+    func testAValueOneMebibyteLongIsCut() {
+        let lines = errors("interval = \"" + String(repeating: "x", count: (1 << 20) - 64) + "\"\n")
+        XCTAssertEqual(lines.count, 1)
+        XCTAssertLessThan(lines[0].utf8.count, 400)
+        XCTAssertTrue(lines[0].contains("characters)") && lines[0].hasSuffix("as in \"30s\""), String(lines[0].prefix(300)))
+    }
+
+    func testALongWordIsCutOnCharactersNotBytes() {
+        let cut = Printable.cutLongWords("unit `" + String(repeating: "é", count: 300) + "` is unknown")
+        XCTAssertEqual(cut, "unit `" + String(repeating: "é", count: 59) + "… (300 characters) is unknown")
+        XCTAssertEqual(Printable.cutLongWords("short words stay"), "short words stay")
+    }
+
+    func testANearMissStillGetsItsSuggestion() {
+        XCTAssertEqual(Suggest.nearest("restart_abvoe", among: ["restart_above", "warn_above"]), "restart_above")
+        XCTAssertNil(Suggest.nearest(String(repeating: "r", count: 5000), among: ["restart_above"]))
     }
 }

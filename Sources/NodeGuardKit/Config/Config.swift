@@ -1,4 +1,5 @@
 // The configuration: typed values with embedded defaults that fit a 2 GB VPS.
+import TOML
 
 /// A memory or disk amount given either in bytes or as a share of a total.
 public enum Amount: Equatable, Sendable, CustomStringConvertible {
@@ -247,7 +248,7 @@ public struct Config: Equatable, Sendable {
             parts.append("bandwidth on \(ifs) from day \(bandwidth.billingDay)" + (bandwidth.quota > 0 ? ", quota \(Size.formatDecimal(bandwidth.quota))" : ""))
         }
         if dryRun { parts.append("dry run") }
-        return parts.joined(separator: ", ")
+        return Printable.cutLongWords(parts.joined(separator: ", "))
     }
 }
 

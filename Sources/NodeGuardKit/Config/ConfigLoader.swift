@@ -18,7 +18,7 @@ public struct ConfigProblem: Error, Equatable, Sendable, CustomStringConvertible
 
     func line(label: String?) -> String {
         let where_ = position.map { "\(Printable.escaped(path)):\($0.line):\($0.column)" } ?? Printable.escaped(path)
-        return "\(where_): \(label.map { $0 + ": " } ?? "")\(Printable.escaped(message))"
+        return "\(where_): \(label.map { $0 + ": " } ?? "")\(Printable.cutLongWords(Printable.escaped(message)))"
     }
 }
 

@@ -16,8 +16,13 @@ extension ReferenceConfig {
         let intro = "\n# " + wrapped(notifyIntro, width: 76).joined(separator: "\n# ") + "\n#\n# [[notify]]\n"
         return intro + Schema.notifyKeys.map { k in
             // A default of one kind only (sendmail, api_url) is in the help, not uncommentable for every kind.
-            let shown = k.key == "kind" || !TableReader.kindTakes(.webhook, k.key) || !TableReader.kindTakes(.email, k.key) ? "" : k.value(in: defaults)
-            return commented(k.key, help: k.help, shown: shown, example: notifyExamples[k.key])
+            let value = k.value(in: defaults)
+            let oneKind = k.key == "kind" || !TableReader.kindTakes(.webhook, k.key) || !TableReader.kindTakes(.email, k.key)
+            guard oneKind, !value.isEmpty, value != "[]", !k.help.contains("Default") else {
+                return commented(k.key, help: k.help, shown: oneKind ? "" : value, example: notifyExamples[k.key])
+            }
+            // Its default, said as nodeguard.toml(5) says it, with an example to uncomment.
+            return commented(k.key, help: k.help + " Default: \(literal(value)).", shown: "", example: notifyExamples[k.key])
         }.joined()
     }
 

@@ -1,15 +1,20 @@
 /// "did you mean" for unknown keys: the nearest name by edit distance.
 public enum Suggest {
     public static func nearest(_ word: String, among candidates: [String]) -> String? {
+        // The distance is at least the difference in length: a word far
+        // longer than every name (a key 1 MiB long) is compared with none.
+        let longest = candidates.map(\.count).max() ?? 0
+        guard word.utf8.count <= 3 * longest + 3 else { return nil }
         let w = Array(word.lowercased())
+        // Close enough to be a typo, not a different word.
+        let allowed = max(2, w.count / 3)
         var best: (String, Int)? = nil
-        for c in candidates {
+        for c in candidates where abs(c.count - w.count) <= allowed {
             let d = distance(w, Array(c.lowercased()))
             if d < (best?.1 ?? Int.max) { best = (c, d) }
         }
         guard let (name, d) = best else { return nil }
-        // Close enough to be a typo, not a different word.
-        return d <= max(2, w.count / 3) ? name : nil
+        return d <= allowed ? name : nil
     }
 
     /// Damerau-Levenshtein (optimal string alignment): a swap of two letters costs 1.

@@ -91,7 +91,8 @@ public enum Duration {
     /// allowed: "1h 30m", as nodeguard prints durations). `range`: what the key
     /// takes, so that a hint never suggests a value it refuses.
     public static func parse(_ text: String, range: ClosedRange<Double> = 0...Double.greatestFiniteMagnitude) throws(UnitError) -> Double {
-        let t = text.trimmingBlanks().replacingSpaces()
+        // No duration is written in 64 characters or more: not scanned further.
+        let t = text.utf8.count < 64 ? text.trimmingBlanks().replacingSpaces() : "?"
         guard !t.isEmpty else { throw UnitError(message: "empty duration; write a number and a unit, as in \"30s\"") }
         var rest = Substring(t)
         var total = 0.0
@@ -136,6 +137,8 @@ public enum Duration {
 
 /// "1.2GiB" -> (1.2, "GiB"); "12 MB" -> (12, "MB"). Blanks around are ignored.
 func splitNumber(_ text: String) -> (Double?, String) {
+    // No size or share is written in 64 characters or more: not scanned further.
+    guard text.utf8.count < 64 else { return (nil, "?") }
     let t = text.trimmingBlanks()
     var end = t.startIndex
     for i in t.indices {
