@@ -85,7 +85,7 @@ extension Guard {
         node.actuator.policy.restore(text)
         if readOnly { return }
         saveState()   // the node's file first, then `state` without the history
-        emit(Event(.stateMigrated, "moved nodeguard 0.1.0's restart history (\(old.history.count) restarts\(old.limitReached ? ", restart limit reached" : "")) of node \(node.name) from \(stateFile) to \(node.actuator.stateFile(in: config.stateDirectory))",
+        emit(Event(.stateMigrated, "moved nodeguard 0.1.0's restart history (\(counted(old.history.count, "restart"))\(old.limitReached ? ", restart limit reached" : "")) of node \(node.name) from \(stateFile) to \(node.actuator.stateFile(in: config.stateDirectory))",
                    fields: [("NODE", node.name), ("TARGET", node.actuator.stateFile(in: config.stateDirectory))]))
     }
 

@@ -61,13 +61,13 @@ public final class NodeWatch {
             cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "restart limit", target: name,
                                               outcome: "\(r.check): not restarting; re-arms \(rearmText(cycle.now.wall))"))
             cycle.events.append(Event(.restartLimit,
-                "\(r.reason); not restarting \(name): it was restarted \(count) times within \(Duration.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). nodeguard keeps watching; restarting re-arms \(rearmText(cycle.now.wall))",
+                "\(r.reason); not restarting \(name): it was restarted \(counted(count, "time")) within \(Duration.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). nodeguard keeps watching; restarting re-arms \(rearmText(cycle.now.wall))",
                 fields: [("NODE", name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("ACTION", "none"), ("TARGET", config.target)]))
         case .limited:
             guard withheld.insert(r.check).inserted || !repeated else { return }
             let p = actuator.policy
             cycle.events.append(Event(.restartWithheld,
-                "would restart \(name): \(r.reason); but it was restarted \(p.restartsInWindow(now: cycle.now.wall)) times within \(Duration.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). Restarting re-arms \(rearmText(cycle.now.wall))",
+                "would restart \(name): \(r.reason); but it was restarted \(counted(p.restartsInWindow(now: cycle.now.wall), "time")) within \(Duration.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). Restarting re-arms \(rearmText(cycle.now.wall))",
                 fields: [("NODE", name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("ACTION", "none"), ("TARGET", config.target)]))
         }
     }

@@ -2,6 +2,13 @@ import XCTest
 @testable import NodeGuardKit
 
 final class UnitsTests: XCTestCase {
+    func testCountsAreWrittenAsAPersonWritesThem() {
+        XCTAssertEqual(counted(1, "restart"), "1 restart")
+        XCTAssertEqual(counted(0, "restart"), "0 restarts")
+        XCTAssertEqual(counted(2, "time"), "2 times")
+        XCTAssertEqual(counted(1, "entry", plural: "entries"), "1 entry")
+    }
+
     func testSizes() throws {
         let ok: [(String, UInt64)] = [
             ("0B", 0), ("512B", 512), ("1kB", 1000), ("1KB", 1000), ("500MB", 500_000_000), ("2TB", 2_000_000_000_000),

@@ -37,9 +37,9 @@ final class DockerEngineCheck: Check {
     func gone(_ e: ProbeError, _ cycle: inout Cycle) {
         if answering != false {
             downSince = cycle.now.monotonic
-            let names = nodes().map(\.name).joined(separator: ", ")
+            let names = nodes().map(\.name)
             cycle.events.append(Event(.dockerUnreachable,
-                "\(e.message); nodes \(names) cannot be read or restarted until Docker is back. The other checks keep running; nodeguard asks again every cycle",
+                "\(e.message); \(names.count == 1 ? "node" : "nodes") \(names.joined(separator: ", ")) cannot be read or restarted until Docker is back. The other checks keep running; nodeguard asks again every cycle",
                 fields: fields()))
         }
         answering = false

@@ -24,7 +24,7 @@ final class RestartBudgetCheck: Check {
             cycle.actions.append(ActionRecord(wall: now, action: "restart re-armed", target: node.name,
                                               outcome: "\(p.restartsInWindow(now: now)) of \(p.maxRestarts) in \(Duration.format(p.window))"))
             cycle.events.append(Event(.restartRearmed,
-                "nodeguard may restart \(node.name) again: \(p.restartsInWindow(now: now)) restarts in the last \(Duration.format(p.window)), max_restarts = \(p.maxRestarts)",
+                "nodeguard may restart \(node.name) again: \(counted(p.restartsInWindow(now: now), "restart")) in the last \(Duration.format(p.window)), max_restarts = \(p.maxRestarts)",
                 fields: [("NODE", node.name), ("CHECK", "restart_budget"), ("ACTION", "rearm"), ("TARGET", node.config.target)]))
         }
         shown = (node.actuator.policy.attempts, node.actuator.policy.limitReached)

@@ -22,7 +22,7 @@ extension TableReader {
             problem(at(node: n.name, "container", "pidfile", "unit"), "\(p): set one of `unit`, `container` or `pidfile`, not several")
         }
         if !n.isConfigured {
-            problem(at(node: n.name), "\(p): set `unit`, `container` or `pidfile`, so nodeguard knows which process is the node")
+            problem(at(node: n.name, "unit", "container", "pidfile"), "\(p): set `unit`, `container` or `pidfile`, so nodeguard knows which process is the node")
         }
         if n.pidfile != nil && n.restartCommand.isEmpty {
             problem(at(node: n.name, "pidfile"), "\(p).pidfile: a node found by pidfile needs `restart_command` (an argv) to be restarted")

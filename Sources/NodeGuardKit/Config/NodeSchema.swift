@@ -6,13 +6,19 @@ public typealias NodeKeySpec = TableKeySpec<NodeConfig>
 
 func unitName(_ n: TOMLNode) throws(UnitError) -> String {
     let u = try string(n, "a unit name such as \"dmo-node.service\"")
-    guard !u.isEmpty, !u.contains("/"), !u.contains(" ") else { throw UnitError(message: "`\(u)` is not a unit name; write it as \"name.service\"") }
+    // systemd's own limit (UNIT_NAME_MAX); checked first, on bytes, so a name 1 MiB long costs nothing.
+    guard u.utf8.count <= 256 else { throw UnitError(message: "`\(u)` is longer than systemd's 256 characters for a unit name") }
+    guard !u.isEmpty, !u.utf8.contains(UInt8(ascii: "/")), !u.utf8.contains(UInt8(ascii: " ")) else {
+        throw UnitError(message: "`\(u)` is not a unit name; write it as \"name.service\"")
+    }
     return u.contains(".") ? u : u + ".service"
 }
 
 func containerName(_ n: TOMLNode) throws(UnitError) -> String {
     let v = try string(n, "a container name or id such as \"dmo-node\"")
-    guard !v.isEmpty, !v.contains("/"), !v.contains(" ") else { throw UnitError(message: "`\(v)` is not a container name or id (see `docker ps`)") }
+    guard !v.isEmpty, v.utf8.count <= 256, !v.utf8.contains(UInt8(ascii: "/")), !v.utf8.contains(UInt8(ascii: " ")) else {
+        throw UnitError(message: "`\(v)` is not a container name or id (see `docker ps`)")
+    }
     return v
 }
 

@@ -159,3 +159,8 @@ extension String {
         return String(s)
     }
 }
+
+/// "1 restart", "2 restarts": a count and its noun, as a person writes it.
+public func counted(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+    "\(n) " + (n == 1 ? noun : plural ?? noun + "s")
+}
