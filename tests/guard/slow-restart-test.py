@@ -127,6 +127,9 @@ restart_command = ["{restart_script("fast", 0)}"]
         ok("slow's restart is said with its outcome once it ends")
     else:
         bad("slow outcome", open(LOG).read()[-2000:])
+    # nodeguard(8): SIGTERM saves the state and exits within a second.
+    t = time.monotonic(); daemon.send_signal(signal.SIGTERM); daemon.wait(timeout=20); took = time.monotonic() - t
+    ok("stopped in %.2f s" % took) if took < 1.0 and daemon.returncode == 0 else bad("stop", "%.2f s, exit %s" % (took, daemon.returncode))
 finally:
     if daemon and daemon.poll() is None: daemon.send_signal(signal.SIGTERM); daemon.wait(timeout=20)
     for p in procs.values():

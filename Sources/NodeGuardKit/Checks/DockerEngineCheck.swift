@@ -11,6 +11,8 @@ final class DockerEngineCheck: Check {
     private(set) var answering: Bool?
     /// Since when it does not answer, for the "back" event.
     var downSince: Double?
+    /// "answering" reads the same every cycle: built once.
+    lazy var answeringReading = Reading("docker", target: socket, value: .word("answering"))
     var kind: String { "docker" }
     var target: String { socket }
 
@@ -53,5 +55,6 @@ final class DockerEngineCheck: Check {
         }
         answering = true
         downSince = nil
+        cycle.readings.append(answeringReading)
     }
 }

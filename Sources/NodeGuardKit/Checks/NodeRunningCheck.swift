@@ -34,8 +34,11 @@ final class NodeRunningCheck: Check {
             let wasDown = running == false
             running = false
             down(e, wasDown: wasDown, cycle: &cycle)
-        case .failure:
-            break   // unknown: node_memory says why it cannot be read
+        case .failure(let e):
+            // Not known (Docker does not answer, the cgroup cannot be read):
+            // shown as such with the reason, never left out.
+            cycle.readings.append(Reading("node_running", target: target, node: node.name, value: .word("unknown"),
+                                          state: .error, notes: [e.message]))
         }
     }
 
