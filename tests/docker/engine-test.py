@@ -182,16 +182,30 @@ enabled = false
     ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
     sh("docker", "rm", "-f", "plain")
     ng = start_nodeguard(head() +
-                         f'[node]\ncontainer = "leaky"\ndocker_socket = "{SOCK}"\n[bandwidth]\nenabled = false\n')
+                         f'[node.dmo]\ncontainer = "leaky"\ndocker_socket = "{SOCK}"\n[bandwidth]\nenabled = false\n')
     wait_for(lambda: " started: " in log(), 10)
 
-    # 4. A container that does not exist: one clear error, no crash.
+    # 4. A container that does not exist: one clear error naming the table
+    #    and the nearest name, no crash; its end said once the config is fixed.
     sh("docker", "rm", "-f", "leaky")
-    if wait_for(lambda: "no container `leaky` (docker ps -a); fix [node] container" in log(), 10) and ng.poll() is None:
-        ok("missing_container_clear_error")
+    sh("docker", "run", "-d", "--name", "leaky-node", "--network", "none", "ngtest/busybox", "sh", "-c", 'trap "exit 0" TERM; while :; do sleep 1; done')
+    missing = "no container `leaky` on %s (docker ps -a); did you mean `leaky-node`? Fix `container` in [node.dmo] and reload" % SOCK
+    if wait_for(lambda: missing in log(), 10) and ng.poll() is None:
+        time.sleep(3)
+        said_once = len([l for l in log().splitlines() if "no container `leaky`" in l]) == 1
+        with open(CONFIG) as f: fixed = f.read().replace('container = "leaky"', 'container = "leaky-node"')
+        with open(CONFIG, "w") as f: f.write(fixed)
+        ng.send_signal(signal.SIGHUP)
+        if said_once and wait_for(lambda: "node dmo (leaky-node) can be read again" in log(), 10):
+            time.sleep(2)
+            ok("missing_container_clear_error") if len([l for l in log().splitlines() if "can be read again" in l]) == 1 \
+                else bad("missing_container_clear_error", "its end said more than once:\n" + log())
+        else:
+            bad("missing_container_clear_error", f"said once: {said_once}; no end after the fix:\n" + log())
     else:
         bad("missing_container_clear_error", log())
     ng.send_signal(signal.SIGTERM); ng.wait(timeout=5)
+    sh("docker", "rm", "-f", "leaky-node")
 
     # 4b. An id prefix that matches several containers: dockerd's own answer
     #     becomes one clear error. Among 17 containers two ids share their

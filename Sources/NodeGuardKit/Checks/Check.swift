@@ -94,13 +94,15 @@ struct ProbeFailures: Sendable {
     mutating func value<T>(_ check: String, target: String, node: String? = nil, _ r: Result<T, ProbeError>, _ cycle: inout Cycle) -> T? {
         // The common case, read as always, builds nothing.
         if case .success(let v) = r, failing.isEmpty { return v }
-        let key = check + " " + target
+        // A node's by its name: a reload that fixes its target ends the failure it said.
+        let key = check + " " + (node ?? target)
         var fields: [(String, String)] = [("CHECK", check), ("TARGET", target)]
         if let node { fields.insert(("NODE", node), at: 0) }
         switch r {
         case .success(let v):
             if failing.remove(key) != nil {
-                cycle.events.append(Event(.recovered, "\(check) \(target) can be read again", fields: fields))
+                let what = node.map { "node \($0) (\(target))" } ?? "\(check) \(target)"
+                cycle.events.append(Event(.recovered, "\(what) can be read again", fields: fields))
             }
             return v
         case .failure(let e):

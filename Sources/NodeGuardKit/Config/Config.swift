@@ -33,6 +33,10 @@ public enum Amount: Equatable, Sendable, CustomStringConvertible {
 public struct NodeConfig: Equatable, Sendable {
     /// `dmo` of [node.dmo]; for a 0.1.0 [node] table, taken from its target.
     public var name = ""
+    /// Written as 0.1.0's single [node] table.
+    public var inLegacyTable = false
+    /// Where the node is written, for messages: "[node.dmo]", or "[node]".
+    public var table: String { inLegacyTable ? "[node]" : "[node.\(name)]" }
     /// The node as a systemd unit, restarted through D-Bus.
     public var unit: String? = nil
     /// The node as a process tree, found through its pidfile.

@@ -46,6 +46,7 @@ extension TableReader {
             return
         }
         node.name = NodeConfig.derivedName(unit: node.unit, container: node.container, pidfile: node.pidfile)
+        node.inLegacyTable = true
         nodeTables[node.name] = (position, "node")
         config.nodes.append(node)
     }

@@ -76,6 +76,12 @@ public final class NodeProbe {
             }
         }
         switch docker().inspect(name, whileWaiting: whileWaiting) {
+        case .failure(let e) where e.kind == .noSuchContainer:
+            container = nil
+            return .failure(ProbeError(missingContainer(name, whileWaiting: whileWaiting)))
+        case .failure(let e) where e.kind == .ambiguous:
+            container = nil
+            return .failure(ProbeError("\(e.message) in `container` of \(config.table), and reload"))
         case .failure(let e):
             container = nil
             return .failure(ProbeError(e.message, dockerUnreachable: e.kind == .unreachable ? config.dockerSocket : nil))
@@ -86,6 +92,14 @@ public final class NodeProbe {
             }
             return runningContainerMemory(info, now: now, whileWaiting: whileWaiting)
         }
+    }
+
+    /// "no container `dmo` on SOCKET (docker ps -a); did you mean `dmo-node`?
+    /// Fix `container` in [node.dmo] and reload": asked only while it is missing.
+    func missingContainer(_ name: String, whileWaiting: () -> Void) -> String {
+        let names = (try? docker().runningContainers(all: true, whileWaiting: whileWaiting).get()) ?? []
+        let near = Suggest.nearest(name, among: names).map { "; did you mean `\($0)`?" } ?? "."
+        return "no container `\(name)` on \(config.dockerSocket) (docker ps -a)\(near) Fix `container` in \(config.table) and reload"
     }
 
     func runningContainerMemory(_ info: ContainerInfo, now: Double, whileWaiting: () -> Void) -> Result<NodeMemory, ProbeError> {

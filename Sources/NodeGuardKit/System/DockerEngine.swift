@@ -112,10 +112,10 @@ public final class DockerEngine {
             // An ambiguous id prefix is a 404 on some engine versions and a
             // 400 or 500 on others; dockerd's message says "multiple".
             if r.status != 200, case let m = DockerEngine.message(r), m.lowercased().contains("multiple") {
-                return .failure(DockerError(kind: .ambiguous, message: "`\(container)` matches several containers (\(m)); set [node] container to a full name or id"))
+                return .failure(DockerError(kind: .ambiguous, message: "`\(container)` matches several containers (\(m)); write a full name or id"))
             }
             if r.status == 404 {
-                return .failure(DockerError(kind: .noSuchContainer, message: "no container `\(container)` (docker ps -a); fix [node] container"))
+                return .failure(DockerError(kind: .noSuchContainer, message: "no container `\(container)` (docker ps -a)"))
             }
             guard r.status == 200, let j = try? JSON.parse(r.text), let info = ContainerInfo(json: j) else {
                 return .failure(DockerError(kind: .api, message: "inspecting `\(container)`: \(DockerEngine.message(r))"))
