@@ -128,6 +128,27 @@ extension GuardNodesTests {
         XCTAssertTrue(g.view.text(now: 10_008, isDaemon: true).contains("figures as of"), "nodeguard status says the figures are older")
     }
 
+    func testJSONCarriesEveryReadingAsNumbersInBaseUnits() throws {
+        let root = makeRoot(["dmo": 368 * MiB, "web": 100 * MiB])
+        let (g, _) = guardFor(root, twoNodes)
+        cycles(g, stride(from: 0, through: 0, by: 10))
+        let json = try JSON.parse(String(decoding: g.view.jsonBytes(), as: UTF8.self))
+        let dmo = try XCTUnwrap(json["nodes"]?["dmo"]?["checks"]?.array?.first { $0["check"]?.string == "node_memory" }
+                                ?? json["checks"]?.array?.first { $0["check"]?.string == "node_memory" && $0["node"]?.string == "dmo" })
+        XCTAssertEqual(dmo["value"]?.string, "368 MiB", "the words stay")
+        XCTAssertEqual(dmo["number"]?.number, Double(368 * MiB))
+        XCTAssertEqual(dmo["unit"]?.string, "bytes")
+        XCTAssertEqual(dmo["warn_at"]?.array?.first?["number"]?.number, Double(900 * MiB))
+        XCTAssertEqual(dmo["critical_at"]?.array?.first?["number"]?.number, Double(GiB))
+        XCTAssertEqual(dmo["critical_for_seconds"]?.number, 20)
+        // Every reading with a number has it, and a round trip through the status file keeps them.
+        let back = try XCTUnwrap(StatusView(json: json))
+        XCTAssertEqual(back.checks.map(\.numbers), g.view.checks.map(\.numbers))
+        let hasNumber = Dictionary(uniqueKeysWithValues: g.view.checks.map { ("\($0.check) \($0.target)", $0.numbers?.value != nil) })
+        XCTAssertEqual(hasNumber, Dictionary(uniqueKeysWithValues: g.readings.map { ("\($0.check) \($0.target)", $0.value.number != nil) }),
+                       "a number wherever the reading has one")
+    }
+
     func testCheckAndTheDaemonAgreeOnTheBudgetAndTheActionsSayTheLimit() throws {
         // dmo restarted twice (max_restarts 2), then asked a third time: the limit.
         let root = makeRoot(["dmo": 1100 * MiB, "web": 100 * MiB])

@@ -6,7 +6,12 @@ enum ReadingText {
         CheckView(check: r.check, target: r.target, value: value(r),
                   warn: r.warn.map(threshold) ?? "", critical: r.critical.map(threshold) ?? "",
                   state: r.state, projection: r.projection.map(projection) ?? "",
-                  note: note(r), node: r.node, chain: chainFigures(r))
+                  note: note(r), node: r.node, chain: chainFigures(r), numbers: numbers(r))
+    }
+
+    static func numbers(_ r: Reading) -> CheckNumbers? {
+        let n = CheckNumbers(r)
+        return n.isEmpty ? nil : n
     }
 
     static func chainFigures(_ r: Reading) -> ChainFigures? {
@@ -22,6 +27,7 @@ enum ReadingText {
         var v = old
         if r.check != was.check || r.target != was.target || r.node != was.node { return view(r) }
         if r.value != was.value || r.figures != was.figures { v.value = value(r); v.chain = chainFigures(r) }
+        if r.value != was.value || r.warn != was.warn || r.critical != was.critical { v.numbers = numbers(r) }
         if r.warn != was.warn { v.warn = r.warn.map(threshold) ?? "" }
         if r.critical != was.critical { v.critical = r.critical.map(threshold) ?? "" }
         if r.projection != was.projection { v.projection = r.projection.map(projection) ?? "" }

@@ -23,12 +23,15 @@ public struct CheckView: Equatable, Sendable {
     public var node: String?
     /// The chain check's figures as numbers, for `status --json` and scripts.
     public var chain: ChainFigures?
+    /// The value and thresholds as numbers in base units, beside their words.
+    public var numbers: CheckNumbers?
 
     public init(check: String, target: String, value: String, warn: String = "", critical: String = "",
-                state: CheckState, projection: String = "", note: String = "", node: String? = nil, chain: ChainFigures? = nil) {
+                state: CheckState, projection: String = "", note: String = "", node: String? = nil, chain: ChainFigures? = nil,
+                numbers: CheckNumbers? = nil) {
         self.check = check; self.target = target; self.value = value; self.warn = warn
         self.critical = critical; self.state = state; self.projection = projection; self.note = note
-        self.node = node; self.chain = chain
+        self.node = node; self.chain = chain; self.numbers = numbers
     }
 }
 
@@ -201,6 +204,7 @@ public struct StatusView: Equatable, Sendable {
         w.string("check", c.check); w.string("target", c.target); w.string("value", c.value)
         w.string("warn", c.warn); w.string("critical", c.critical); w.string("state", c.state.rawValue)
         w.string("projection", c.projection); w.string("note", c.note)
+        c.numbers?.write(into: &w)
         c.chain?.write(into: &w)
         w.endObject()
     }
@@ -221,7 +225,7 @@ public struct StatusView: Equatable, Sendable {
                       warn: c["warn"]?.string ?? "", critical: c["critical"]?.string ?? "",
                       state: CheckState(rawValue: c["state"]?.string ?? "") ?? .error,
                       projection: c["projection"]?.string ?? "", note: c["note"]?.string ?? "", node: c["node"]?.string,
-                      chain: ChainFigures(json: c["chain"]))
+                      chain: ChainFigures(json: c["chain"]), numbers: CheckNumbers(json: c))
         }
         self.actions = actions.map { a in
             ActionRecord(wall: a["time"]?.number ?? 0, action: a["action"]?.string ?? "", target: a["target"]?.string ?? "",
