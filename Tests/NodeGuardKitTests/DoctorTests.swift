@@ -62,13 +62,27 @@ final class DoctorTests: XCTestCase {
         FileIO.writeAtomically(containers + "/\(id)/hostconfig.json",
                                "{\"Memory\":0,\"RestartPolicy\":{\"Name\":\"no\"},\"LogConfig\":{\"Type\":\"json-file\",\"Config\":{}},\"PortBindings\":{\"26657/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"26657\"}]}}", durable: false)
         FileIO.writeAtomically(root + "/etc/systemd/journald.conf", "[Journal]\n#SystemMaxUse=\n", durable: false)
-        let config = writeConfig("[node]\ncontainer = \"dmo-node\"\n[docker_logs]\ncontainers_dir = \"\(containers)\"\n")
+        let config = writeConfig("[node]\ncontainer = \"dmo-node\"\nrestart_above = \"1GiB\"\n[docker_logs]\ncontainers_dir = \"\(containers)\"\n")
         let cli = try binary("nodeguard")
-        let r = try runProgram(cli, ["doctor", "--json", "--config", config, "--root", root])
+        // journald.conf without journald running (a container, a host without systemd): no journald advice.
+        var r = try runProgram(cli, ["doctor", "--json", "--config", config, "--root", root])
+        var ids = try JSON.parse(r.stdout)["advice"]?.array?.compactMap { $0["id"]?.string }
+        XCTAssertFalse(ids?.contains("journald-max-use") ?? true, "\(ids ?? [])")
+        FileIO.makeDirectories(root + "/run/systemd/journal")
+        FileIO.writeAtomically(root + "/run/systemd/journal/socket", "", durable: false)
+        r = try runProgram(cli, ["doctor", "--json", "--config", config, "--root", root])
         XCTAssertEqual(r.status, 1)
-        let ids = try JSON.parse(r.stdout)["advice"]?.array?.compactMap { $0["id"]?.string }
+        let advice = try JSON.parse(r.stdout)["advice"]?.array ?? []
+        ids = advice.compactMap { $0["id"]?.string }
         XCTAssertEqual(ids, ["no-swap", "journald-max-use", "docker-log-rotation", "container-log-rotation:dmo-node",
                              "node-memory-limit", "node-restart-policy", "rpc-public:26657/tcp"])
+        // The memory limit follows the node's own restart_above (1 GiB), not [memory]'s.
+        let fix = advice.first { $0["id"]?.string == "node-memory-limit" }?["fix"]?.string ?? ""
+        XCTAssertTrue(fix.contains("mem_limit: 1280m, a quarter above its restart_above of 1 GiB"), fix)
+        // Without a config naming nodes it says what it left out.
+        let bare = try runProgram(cli, ["doctor", "--json", "--root", root])
+        let notChecked = try JSON.parse(bare.stdout)["not_checked"]?.array?.compactMap(\.string) ?? []
+        XCTAssertTrue(notChecked.contains { $0.hasPrefix("the nodes: no node is configured") }, "\(notChecked)")
         // Fixed: nothing to advise, exit 0.
         FileIO.writeAtomically(root + "/proc/meminfo", "MemTotal: 2014256 kB\nMemAvailable: 612840 kB\nSwapTotal: 1048572 kB\nSwapFree: 1048572 kB\n", durable: false)
         FileIO.writeAtomically(root + "/etc/systemd/journald.conf", "[Journal]\nSystemMaxUse=200M\n", durable: false)

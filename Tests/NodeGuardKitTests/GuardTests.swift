@@ -82,7 +82,8 @@ final class GuardTests: XCTestCase {
         let text = try XCTUnwrap(FileIO.readText(root + "/run/status.json"))
         let v = try XCTUnwrap(StatusView(json: try JSON.parse(text)))
         XCTAssertEqual(v.pid, 99)
-        XCTAssertEqual(v.checks.map(\.check), ["restart_budget", "node_running", "node_memory", "host_memory", "swap", "disk_free", "disk_inodes"])
+        XCTAssertEqual(v.checks.map(\.check), ["restart_budget", "node_running", "node_memory", "host_memory", "swap", "disk_free", "disk_inodes", "journal"])
+        XCTAssertEqual(v.checks.last?.value, "no journald", "no journald in the fixture: said, not 0 B")
     }
 
     func testReloadReportsChangesAndKeepsHistory() {

@@ -28,7 +28,11 @@ final class JournalCheck: Reclaiming {
             return
         }
         checkedAt = cycle.now.monotonic
-        guard let used = JournalProbe.usage(root: root) else { reading = nil; return }
+        guard JournalProbe.running(root: root), let used = JournalProbe.usage(root: root) else {
+            reading = Reading("journal", target: "journald", value: .word("no journald"), notes: ["no journald runs here: nothing to measure or vacuum"])
+            cycle.readings.append(reading!)
+            return
+        }
         var after = used
         let grown = afterVacuum.map { used > $0 + j.maxUse / 10 } ?? true
         if cycle.act, j.maxUse > 0, used > j.maxUse, grown {

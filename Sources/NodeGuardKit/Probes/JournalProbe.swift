@@ -10,6 +10,10 @@ public enum JournalProbe {
 
     public static func isJournalFile(_ name: String) -> Bool { name.hasSuffix(".journal") || name.hasSuffix(".journal~") }
 
+    /// Whether journald runs: its socket is there (a container or a host
+    /// without systemd may still have the directories or journald.conf).
+    public static func running(root: HostRoot) -> Bool { FileIO.exists(root.path("/run/systemd/journal/socket")) }
+
     /// nil when no journal directory exists (no journald here).
     public static func usage(root: HostRoot) -> UInt64? {
         var total: UInt64 = 0

@@ -72,12 +72,21 @@ public enum Doctor {
                       fix: "fallocate -l 1G /swapfile && chmod 600 /swapfile && mkswap /swapfile && swapon /swapfile, and add \"/swapfile none swap sw 0 0\" to /etc/fstab")
     }
 
-    public static func nodeContainer(name: String, hostConfig: JSON) -> [Advice] {
+    /// `restartAbove`: the node's own restart_above in bytes (its table's, else [memory]'s), 0 when unknown.
+    public static func nodeContainer(name: String, hostConfig: JSON, restartAbove: UInt64 = 0) -> [Advice] {
         var out: [Advice] = []
-        if (hostConfig["Memory"]?.number ?? 0) == 0 {
+        let limit = UInt64(hostConfig["Memory"]?.number ?? 0)
+        // A quarter above restart_above: room for the sustained time, in whole MiB.
+        let suggested = restartAbove > 0 ? "\((restartAbove + restartAbove / 4) >> 20)m" : nil
+        if limit == 0 {
+            let at = suggested.map { " (mem_limit: \($0), a quarter above its restart_above of \(Size.format(restartAbove)))" } ?? ", a little above its restart_above"
             out.append(Advice(id: "node-memory-limit", problem: "the node container \(name) has no memory limit",
                               why: "a leak can take the whole box before nodeguard's restart threshold holds long enough",
-                              fix: "set mem_limit (compose) or --memory, a little above [memory] restart_above, and recreate it"))
+                              fix: "set mem_limit (compose) or --memory\(at), and recreate it"))
+        } else if restartAbove > 0, limit <= restartAbove {
+            out.append(Advice(id: "node-memory-limit-below-restart", problem: "the node container \(name)'s memory limit \(Size.format(limit)) is not above its restart_above \(Size.format(restartAbove))",
+                              why: "the kernel kills the container at its limit before nodeguard's restart threshold is ever reached, without a clean restart",
+                              fix: "raise mem_limit to \(suggested ?? "a quarter above restart_above") and recreate it, or lower restart_above in its [node.NAME] table"))
         }
         let policy = hostConfig["RestartPolicy"]?["Name"]?.string ?? ""
         if policy.isEmpty || policy == "no" {
@@ -112,8 +121,8 @@ public enum Doctor {
         for dir in ["/etc/systemd/journald.conf.d", "/usr/lib/systemd/journald.conf.d", "/run/systemd/journald.conf.d"] {
             for f in FileIO.list(root.path(dir)).sorted() where f.hasSuffix(".conf") { if let t = root.read(dir + "/" + f) { confs.append(t) } }
         }
-        if FileIO.isDirectory(root.path("/var/log/journal")) || FileIO.isDirectory(root.path("/run/log/journal")) || !confs.isEmpty,
-           let a = journald(confs) { out.append(a) }
+        // Only where journald runs: its directories and journald.conf may be there without it.
+        if JournalProbe.running(root: root), let a = journald(confs) { out.append(a) }
 
         let containers = config.dockerLogs.containersDir
         let dockerHere = FileIO.isDirectory(containers) || FileIO.isDirectory(root.path("/etc/docker"))
@@ -123,8 +132,9 @@ public enum Doctor {
             guard let hc = FileIO.readText(containers + "/" + id + "/hostconfig.json").flatMap({ try? JSON.parse($0) }) else { continue }
             let name = DockerLogsProbe.containerName(id, in: containers) ?? String(id.prefix(12))
             if let a = containerLogRotation(name: name, hostConfig: hc, daemonRotates: dockerHere && daemonAdvice == nil) { out.append(a) }
-            if config.nodes.contains(where: { n in n.container.map { $0 == name || id.hasPrefix($0) } == true }) {
-                out += nodeContainer(name: name, hostConfig: hc)
+            if let node = config.nodes.first(where: { n in n.container.map { $0 == name || id.hasPrefix($0) } == true }) {
+                let total = (try? HostMemoryProbe.read(root).get())?.total ?? 0
+                out += nodeContainer(name: name, hostConfig: hc, restartAbove: config.limits(of: node).restartAbove.bytes(of: total))
             }
         }
         return out
@@ -133,6 +143,9 @@ public enum Doctor {
     /// What doctor could not look at, each with how to give it access.
     public static func unseen(config: Config, root: HostRoot) -> [String] {
         var out: [String] = []
+        if config.nodes.isEmpty {
+            out.append("the nodes: no node is configured (no [node.NAME] in the config read); their containers' memory limits, restart policies and RPC ports were not checked. Pass --config with your nodeguard.toml")
+        }
         let containers = config.dockerLogs.containersDir
         if FileIO.exists(containers) && !FileIO.readable(containers) {
             out.append("Docker's containers (\(containers): \(FileIO.errorText(errno))): their log rotation, limits and ports were not checked; run as root (sudo nodeguard doctor)")
