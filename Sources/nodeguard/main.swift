@@ -175,8 +175,12 @@ case "config":
         let o = parseOptions(args, allowed: ["--docker-socket", "--root"])
         let socket = o.dockerSocket ?? NodeConfig().dockerSocket, root = o.root
         let host = HostRoot(root)
-        let found = ServicesProbe.units(root: host) + (FileIO.exists(socket) ? ServicesProbe.containers(socket: socket, root: host) : [])
-        out(NodeSuggestions.text(found, ram: (try? HostMemoryProbe.read(host).get())?.total ?? 0))
+        var found = ServicesProbe.units(root: host), docker = NodeSuggestions.DockerSeen.asked(socket: socket)
+        switch ServicesProbe.containers(socket: socket, root: host) {
+        case .success(let containers): found += containers
+        case .failure(let e): docker = .notAsked(socket: socket, why: e.message)
+        }
+        out(NodeSuggestions.text(found, ram: (try? HostMemoryProbe.read(host).get())?.total ?? 0, docker: docker))
     case "man":
         _ = parseOptions(args, allowed: [])
         out(ReferenceConfig.manPage(date: NodeGuardVersion.date))

@@ -113,18 +113,20 @@ final class HostFloorTests: XCTestCase {
 }
 
 final class NodeSuggestionsTests: XCTestCase {
-    func testThresholdsFromMemoryNowAndRAM() {
+    /// From the host's RAM and what the other nodes use, never from the node's
+    /// own memory now: a node that leaked to 1.2 GiB is not given 1.9 GiB.
+    func testThresholdsFromRAMAndTheOthersNotFromALeak() {
         let mib: UInt64 = 1 << 20
         let cases: [(UInt64, UInt64, UInt64, UInt64)] = [
-            // anon, RAM -> warn, restart
-            (827 * mib, 2048 * mib, 998 * mib, 1248 * mib),   // half again
-            (100 * mib, 2048 * mib, 294 * mib, 368 * mib),    // at least 256 MiB more, rounded up to 16 MiB
-            (1500 * mib, 2048 * mib, 1318 * mib, 1648 * mib), // never over 80% of RAM (then rounded up to 16 MiB)
+            // others, RAM -> warn, restart
+            (0, 2048 * mib, 1228 * mib, 1536 * mib),          // 75% of 2 GiB for one node
+            (120 * mib, 2048 * mib, 1126 * mib, 1408 * mib),  // less a bridge's 120 MiB, down to 16 MiB
+            (1800 * mib, 2048 * mib, 204 * mib, 256 * mib),   // never under 256 MiB
         ]
-        for (anon, ram, warn, restart) in cases {
-            let t = NodeSuggestions.thresholds(anon: anon, ram: ram)
-            XCTAssertEqual(t.restart, restart, "restart for \(anon >> 20) MiB")
-            XCTAssertEqual(t.warn, warn, "warn for \(anon >> 20) MiB")
+        for (others, ram, warn, restart) in cases {
+            let t = NodeSuggestions.thresholds(others: others, ram: ram)
+            XCTAssertEqual(t.restart, restart, "restart beside \(others >> 20) MiB")
+            XCTAssertEqual(t.warn, warn, "warn beside \(others >> 20) MiB")
         }
     }
 
@@ -135,14 +137,25 @@ final class NodeSuggestionsTests: XCTestCase {
                      RunningService(kind: .unit, name: "cron.service", anonBytes: 2 << 20),
                      RunningService(kind: .container, name: "dmo-bridge", anonBytes: 120 << 20),
                      RunningService(kind: .container, name: "tiny", anonBytes: 10 << 20)]
-        let text = NodeSuggestions.text(found, ram: 2 << 30)
+        let text = NodeSuggestions.text(found, ram: 2 << 30, docker: .asked(socket: "/run/user/docker.sock"))
         let pasted = text.split(separator: "\n").map { $0.hasPrefix("# [") || $0.hasPrefix("# unit = ") || $0.hasPrefix("# container = ")
-            || $0.hasPrefix("# warn_above") || $0.hasPrefix("# restart_above") ? String($0.dropFirst(2)) : String($0) }.joined(separator: "\n")
+            || $0.hasPrefix("# docker_socket") || $0.hasPrefix("# warn_above") || $0.hasPrefix("# restart_above") ? String($0.dropFirst(2)) : String($0) }.joined(separator: "\n")
         let c = config(pasted)
         XCTAssertEqual(c.nodes.map(\.name), ["dmo-node", "dmo-bridge"], "largest first; not journald, cron or a tiny container")
-        XCTAssertEqual(c.nodes.first?.restartAbove, .bytes(1248 << 20))
+        XCTAssertEqual(c.nodes.first?.restartAbove, .bytes(1408 << 20), "75% of 2 GiB less the bridge's 120 MiB")
         XCTAssertEqual(c.nodes.last?.container, "dmo-bridge")
-        XCTAssertTrue(NodeSuggestions.text([], ram: 2 << 30).contains("No service or container uses 64 MiB"))
+        XCTAssertEqual(c.nodes.last?.dockerSocket, "/run/user/docker.sock", "a socket that is not the default is in the table")
+        XCTAssertFalse(NodeSuggestions.text(found, ram: 2 << 30, docker: .asked(socket: "/var/run/docker.sock")).contains("docker_socket"))
+        XCTAssertTrue(NodeSuggestions.text([], ram: 2 << 30, docker: .asked(socket: "/var/run/docker.sock")).contains("No service or container uses 64 MiB"))
+    }
+
+    func testALeakInProgressIsSaidAndDockerNotAskedIsSaid() {
+        let leaking = [RunningService(kind: .unit, name: "dmo-node.service", anonBytes: 1700 << 20)]
+        let text = NodeSuggestions.text(leaking, ram: 2 << 30, docker: .notAsked(socket: "/var/run/docker.sock", why: "permission denied"))
+        XCTAssertTrue(text.contains("# restart_above = \"1536MiB\""), text)
+        XCTAssertTrue(text.contains("it uses 1.7 GiB already"), text)
+        XCTAssertTrue(text.contains("# Docker was not asked (/var/run/docker.sock: permission denied): no container is listed"), text)
+        XCTAssertTrue(NodeSuggestions.text([], ram: 2 << 30, docker: .notAsked(socket: "/s", why: "no socket there")).contains("No service uses 64 MiB"))
     }
 
     /// On the 2 GB VPS fixture: its node service is found through the cgroup tree.

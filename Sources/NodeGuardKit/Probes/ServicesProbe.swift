@@ -22,15 +22,15 @@ public enum ServicesProbe {
         }
     }
 
-    /// Running containers through the Engine API; empty when Docker does not answer.
-    public static func containers(socket: String, root: HostRoot) -> [RunningService] {
+    /// Running containers through the Engine API, or why Docker could not be asked.
+    public static func containers(socket: String, root: HostRoot) -> Result<[RunningService], DockerError> {
+        guard FileIO.exists(socket) else { return .failure(DockerError(kind: .unreachable, message: "no socket there")) }
         let docker = DockerEngine(socketPath: socket)
-        guard case .success(let names) = docker.runningContainers() else { return [] }
-        return names.sorted().compactMap { name in
+        return docker.runningContainers().map { names in names.sorted().compactMap { name in
             let probe = NodeProbe({ var n = NodeConfig(name: name); n.container = name; n.dockerSocket = socket; return n }(), root: root)
             probe.engine = docker   // one engine, one API version negotiation, for all
             guard case .success(let m) = probe.read(monotonic: 0, whileWaiting: {}).memory else { return nil }
             return RunningService(kind: .container, name: name, anonBytes: m.anonBytes)
-        }
+        } }
     }
 }

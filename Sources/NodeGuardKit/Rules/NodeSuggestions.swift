@@ -14,38 +14,62 @@ public enum NodeSuggestions {
     /// Nodes use memory: a service under this is not suggested.
     public static let minimumBytes: UInt64 = 64 << 20
 
-    /// restart_above: half again what it uses now (at least 256 MiB more),
-    /// never over 80% of RAM; warn_above at 80% of that.
-    public static func thresholds(anon: UInt64, ram: UInt64) -> (warn: UInt64, restart: UInt64) {
+    /// restart_above: what the host can give the node, 75% of its RAM less
+    /// what the other likely nodes use now, rounded down to 16 MiB and at
+    /// least 256 MiB; warn_above at 80% of that. The node's own memory now
+    /// plays no part: it may be a leak in progress, not its settled size.
+    public static func thresholds(others: UInt64, ram: UInt64) -> (warn: UInt64, restart: UInt64) {
         let mib: UInt64 = 1 << 20
-        var restart = max(anon + anon / 2, anon + 256 * mib)
-        if ram > 0 { restart = min(restart, ram / 10 * 8) }
-        restart = (restart + 16 * mib - 1) / (16 * mib) * (16 * mib)   // a round figure
+        let room = ram / 4 * 3
+        var restart = room > others ? room - others : 0
+        restart = max(256 * mib, restart / (16 * mib) * (16 * mib))
         return (restart / 10 * 8 / mib * mib, restart)
     }
 
-    public static func text(_ found: [RunningService], ram: UInt64, limit: Int = 6) -> String {
-        let nodes = found.filter { !ignored.contains($0.name) && !$0.name.hasPrefix("systemd-") && $0.anonBytes >= minimumBytes }
-            .sorted { $0.anonBytes > $1.anonBytes }.prefix(limit)
+    /// Whether Docker could be asked for its containers.
+    public enum DockerSeen: Equatable, Sendable {
+        case asked(socket: String)
+        case notAsked(socket: String, why: String)
+    }
+
+    public static func text(_ found: [RunningService], ram: UInt64, docker: DockerSeen, limit: Int = 6) -> String {
+        let nodes = Array(found.filter { !ignored.contains($0.name) && !$0.name.hasPrefix("systemd-") && $0.anonBytes >= minimumBytes }
+            .sorted { $0.anonBytes > $1.anonBytes }.prefix(limit))
         var out = """
-            # nodeguard config suggest: the likely nodes on this host (\(Size.format(ram)) of RAM), with
-            # thresholds from the memory they use now. Nothing was changed. Review them,
-            # paste what fits into /etc/nodeguard/nodeguard.toml without the leading "# ",
-            # run `nodeguard config check`, then `systemctl reload nodeguard`.
+            # nodeguard config suggest: the likely nodes on this host (\(Size.format(ram)) of RAM).
+            # Thresholds: restart_above is what the host can give each node, 75% of its RAM
+            # less what the other nodes listed use now; warn_above is 80% of that. A node's own
+            # memory now does not set them: it may be leaking. Nothing was changed. Review
+            # them, paste what fits into /etc/nodeguard/nodeguard.toml without the leading
+            # "# ", run `nodeguard config check`, then `systemctl reload nodeguard`.
 
             """
+        if case .notAsked(let socket, let why) = docker {
+            out += "#\n# Docker was not asked (\(socket): \(why)): no container is listed. Run as root, or pass\n# --docker-socket PATH where dockerd listens.\n"
+        }
         if nodes.isEmpty {
-            return out + "#\n# No service or container uses \(Size.format(minimumBytes)) or more of anonymous memory now;\n# start the node first, or write its [node.NAME] table by hand (see nodeguard.toml(5)).\n"
+            var what = "service"
+            if case .asked = docker { what = "service or container" }
+            return out + "#\n# No \(what) uses \(Size.format(minimumBytes)) or more of anonymous memory now;\n# start the node first, or write its [node.NAME] table by hand (see nodeguard.toml(5)).\n"
         }
         var names: Set<String> = []
+        let total = nodes.reduce(0) { $0 + $1.anonBytes }
         for s in nodes {
             var name = NodeConfig.derivedName(unit: s.kind == .unit ? s.name : nil, container: s.kind == .container ? s.name : nil, pidfile: nil)
             while names.contains(name) { name += "-2" }
             names.insert(name)
-            let t = thresholds(anon: s.anonBytes, ram: ram)
             out += "\n# \(s.kind == .unit ? "service" : "container") \(s.name): \(Size.format(s.anonBytes)) of anonymous memory now\n"
             out += "# [node.\(name)]\n# \(s.kind == .unit ? "unit" : "container") = \"\(s.name)\"\n"
+            if s.kind == .container, case .asked(let socket) = docker, socket != NodeConfig().dockerSocket {
+                out += "# docker_socket = \"\(socket)\"\n"
+            }
+            guard ram > 0 else { out += "#   (this host's RAM is unknown: [memory]'s thresholds apply)\n"; continue }
+            let t = thresholds(others: total - s.anonBytes, ram: ram)
             out += "# warn_above = \"\(t.warn >> 20)MiB\"\n# restart_above = \"\(t.restart >> 20)MiB\"\n"
+            if s.anonBytes >= t.warn {
+                out += "#   it uses \(Size.format(s.anonBytes)) already: if that is its settled size this host is too small\n"
+                    + "#   for it beside the others; if it grows, it leaks (restart it, then run suggest again)\n"
+            }
         }
         return out
     }
