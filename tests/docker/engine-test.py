@@ -187,8 +187,8 @@ enabled = false
 
     # 4. A container that does not exist: one clear error naming the table
     #    and the nearest name, no crash; its end said once the config is fixed.
-    sh("docker", "rm", "-f", "leaky")
     sh("docker", "run", "-d", "--name", "leaky-node", "--network", "none", "ngtest/busybox", "sh", "-c", 'trap "exit 0" TERM; while :; do sleep 1; done')
+    sh("docker", "rm", "-f", "leaky")
     missing = "no container `leaky` on %s (docker ps -a); did you mean `leaky-node`? Fix `container` in [node.dmo] and reload" % SOCK
     if wait_for(lambda: missing in log(), 10) and ng.poll() is None:
         time.sleep(3)
