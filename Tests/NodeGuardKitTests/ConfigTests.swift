@@ -231,6 +231,20 @@ final class HugeConfigTests: XCTestCase {
         XCTAssertTrue(lines[0].contains("characters)") && lines[0].hasSuffix("as in \"30s\""), String(lines[0].prefix(300)))
     }
 
+    func testTensOfThousandsOfMistakesAreOneScreen() {
+        var text = ""
+        for i in 0..<30_000 { text += "k\(i) = 1\n" }
+        let lines = errors(text)
+        XCTAssertEqual(lines.count, 101)
+        XCTAssertEqual(lines.last, "t.toml: and 29900 more problems past the first 100; fix these and check again")
+        // Tables too: 20,000 node tables are refused past 64, and read in linear time.
+        var tables = ""
+        for i in 0..<20_000 { tables += "[node.n\(i)]\nunit = \"u\(i)\"\n" }
+        let (refused, seconds) = check(tables)
+        XCTAssertEqual(refused.count, 1, refused.first ?? "")
+        XCTAssertLessThan(seconds, 5.0, "not quadratic in the number of tables (it was: 3.9 s for 41,000 in a release build)")
+    }
+
     func testALongWordIsCutOnCharactersNotBytes() {
         let cut = Printable.cutLongWords("unit `" + String(repeating: "é", count: 300) + "` is unknown")
         XCTAssertEqual(cut, "unit `" + String(repeating: "é", count: 59) + "… (300 characters) is unknown")
@@ -240,5 +254,9 @@ final class HugeConfigTests: XCTestCase {
     func testANearMissStillGetsItsSuggestion() {
         XCTAssertEqual(Suggest.nearest("restart_abvoe", among: ["restart_above", "warn_above"]), "restart_above")
         XCTAssertNil(Suggest.nearest(String(repeating: "r", count: 5000), among: ["restart_above"]))
+        // A container or unit: a name holding it, as compose names them.
+        XCTAssertEqual(Suggest.nearestName("dmo", among: ["web", "dmo-node", "x-dmo-node-1"]), "dmo-node")
+        XCTAssertEqual(Suggest.nearestName("dmo-nod", among: ["dmo-node", "dmo"]), "dmo-node")
+        XCTAssertNil(Suggest.nearestName("db", among: ["dbx-long-name"]), "too short to guess from")
     }
 }

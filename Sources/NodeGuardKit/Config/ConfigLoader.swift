@@ -50,7 +50,13 @@ public enum ConfigLoader {
         // Keys against each other too, so one run says every mistake; a
         // relation naming a key that could not be read is left out.
         reader.relateKeys()
-        return reader.problems.isEmpty ? .success(reader.config) : .failure(ConfigErrors(inFileOrder(reader.problems)))
+        guard !reader.problems.isEmpty else { return .success(reader.config) }
+        var problems = inFileOrder(reader.problems)
+        if reader.problemsLeftOut > 0 {
+            problems.append(ConfigProblem(path: path, position: nil,
+                message: "and \(reader.problemsLeftOut) more problems past the first \(TableReader.maxProblems); fix these and check again"))
+        }
+        return .failure(ConfigErrors(problems))
     }
 
     static func inFileOrder(_ problems: [ConfigProblem]) -> [ConfigProblem] {

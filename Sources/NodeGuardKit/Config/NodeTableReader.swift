@@ -8,7 +8,8 @@ extension TableReader {
     mutating func readNodes(_ table: TOMLTable, at position: SourcePosition) {
         // A table under [node] is a node, unless it sits where a node key's value goes.
         let named = table.entries.filter { if case .table = $0.node.value { return Schema.nodeSpec($0.key) == nil }; return false }
-        let keys = table.entries.filter { e in !named.contains { $0.key == e.key } }
+        let namedKeys = Set(named.map(\.key))   // a set: a file may hold tens of thousands of tables
+        let keys = table.entries.filter { !namedKeys.contains($0.key) }
         if let key = keys.first, let node = named.first {
             problem(node.node.position, "[node.\(TOMLKeyPath.displayKey(node.key))] and keys directly in [node] (`\(key.key)` at \(key.keyPosition)) cannot be mixed: move those keys into a [node.NAME] table, or keep one [node] table for a single node")
             return
@@ -59,7 +60,7 @@ extension TableReader {
     /// spec; false when it was unknown or wrong (and said so).
     mutating func read<T>(_ entry: TOMLEntry, into target: inout T, keys: [TableKeySpec<T>], prefix: String) -> Bool {
         guard let spec = keys.first(where: { $0.key == entry.key }) else {
-            problem(entry.keyPosition, unknownKey(entry.key, in: prefix, candidates: keys.map(\.key)))
+            unknown(entry.key, at: entry.keyPosition, in: prefix, candidates: keys.map(\.key))
             return false
         }
         do {

@@ -17,6 +17,15 @@ public enum Suggest {
         return d <= allowed ? name : nil
     }
 
+    /// For a container or unit: the typo's nearest name, else the shortest
+    /// name holding it ("dmo" -> "dmo-node", compose's "project-dmo-1").
+    public static func nearestName(_ word: String, among names: [String]) -> String? {
+        if let near = nearest(word, among: names) { return near }
+        guard word.count >= 3 else { return nil }
+        let w = word.lowercased()
+        return names.filter { $0.lowercased().contains(w) }.min { $0.count < $1.count }
+    }
+
     /// Damerau-Levenshtein (optimal string alignment): a swap of two letters costs 1.
     static func distance(_ a: [Character], _ b: [Character]) -> Int {
         if a.isEmpty { return b.count }

@@ -31,9 +31,21 @@ struct TableReader {
 
     init(path: String, privateFile: Bool = false) { self.path = path; self.privateFile = privateFile }
 
+    /// Problems past this many are counted, not written (nor their
+    /// did-you-mean worked out): a file of 40,000 wrong keys is one screen.
+    static let maxProblems = 100
+    var problemsLeftOut = 0
+
     mutating func problem(_ at: SourcePosition, _ message: String) {
         guard at != Self.notJudged else { return }
+        guard problems.count < Self.maxProblems else { problemsLeftOut += 1; return }
         problems.append(ConfigProblem(path: path, position: at, message: message))
+    }
+
+    /// An unknown key, its did-you-mean worked out only while it will be written.
+    mutating func unknown(_ key: String, at: SourcePosition, in table: String, candidates: [String]? = nil) {
+        guard problems.count < Self.maxProblems else { problemsLeftOut += 1; return }
+        problem(at, Self.unknownKey(key, in: table, candidates: candidates))
     }
 
     /// Not an error, but what the operator should know: said by `config
@@ -75,7 +87,7 @@ struct TableReader {
 
     mutating func read(_ entry: TOMLEntry, in table: String) {
         guard let spec = Schema.spec(table: table, key: entry.key) else {
-            problem(entry.keyPosition, unknownKey(entry.key, in: table))
+            unknown(entry.key, at: entry.keyPosition, in: table)
             return
         }
         do {
@@ -89,7 +101,7 @@ struct TableReader {
 
     /// "unknown key `x` in [t]", with the nearest key of that table, or the
     /// table the key belongs in. `table` is "" for the top level.
-    func unknownKey(_ key: String, in table: String, candidates: [String]? = nil) -> String {
+    static func unknownKey(_ key: String, in table: String, candidates: [String]? = nil) -> String {
         let candidates = candidates ?? Schema.keys.filter { $0.table == table }.map(\.key)
         var message = "unknown key `\(TOMLKeyPath.displayKey(key))`\(table.isEmpty ? "" : " in [\(table)]")"
         if let near = Suggest.nearest(key, among: candidates) {

@@ -52,7 +52,7 @@ public enum ConfigProbe {
     }
 
     static func nearest(_ word: String, _ names: [String]) -> String {
-        Suggest.nearest(word, among: names).map { "; did you mean `\($0)`?" } ?? ""
+        Suggest.nearestName(word, among: names).map { "; did you mean `\($0)`?" } ?? ""
     }
 
     static func path(_ p: String, subject: String, what: String, root: HostRoot) -> ProbeFinding {

@@ -98,7 +98,7 @@ public final class NodeProbe {
     /// Fix `container` in [node.dmo] and reload": asked only while it is missing.
     func missingContainer(_ name: String, whileWaiting: () -> Void) -> String {
         let names = (try? docker().runningContainers(all: true, whileWaiting: whileWaiting).get()) ?? []
-        let near = Suggest.nearest(name, among: names).map { "; did you mean `\($0)`?" } ?? "."
+        let near = Suggest.nearestName(name, among: names).map { "; did you mean `\($0)`?" } ?? "."
         return "no container `\(name)` on \(config.dockerSocket) (docker ps -a)\(near) Fix `container` in \(config.table) and reload"
     }
 
