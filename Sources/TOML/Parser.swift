@@ -12,6 +12,10 @@ public enum TOMLParser {
     public static let maxBytes = 1 << 20
     /// Tables, arrays and inline tables inside each other.
     public static let maxDepth = 64
+    /// Values (each array element and inline-table entry too) and table
+    /// headers: a nodeguard config holds a few hundred. Past this the file is
+    /// refused at once, so no shape of a 1 MiB file takes long to read.
+    public static let maxValues = 10_000
 
     public static func parse(_ text: String) throws(TOMLError) -> TOMLTable {
         try parse(bytes: Array(text.utf8))
@@ -36,6 +40,8 @@ public enum TOMLParser {
 struct Parser {
     var cursor: Cursor
     var document: Document
+    /// Values and headers read so far, against maxValues.
+    var counted = 0
     /// Where `key = value` lines go: the table of the last header.
     var current = 0
 
@@ -56,8 +62,17 @@ struct Parser {
     }
 
     /// `[a.b]` or `[[a.b]]`.
+    /// One more value or header; past maxValues, the file is refused.
+    mutating func count(at: SourcePosition) throws(TOMLError) {
+        counted += 1
+        guard counted <= TOMLParser.maxValues else {
+            throw TOMLError(position: at, message: "more than \(TOMLParser.maxValues) values and tables, far more than any config holds; nothing in it was used")
+        }
+    }
+
     mutating func header() throws(TOMLError) {
         let at = cursor.position
+        try count(at: at)
         let isArray = cursor.peekIs("[", 1)
         cursor.advance(isArray ? 2 : 1)
         cursor.skipBlanks()
@@ -89,6 +104,7 @@ struct Parser {
         guard let c = cursor.peek(), c != 0x0A, c != 0x0D, c != UInt8(ascii: "#") else {
             throw cursor.error("expected a value after `=`")
         }
+        try count(at: at)
         switch c {
         case UInt8(ascii: "\""), UInt8(ascii: "'"):
             return Document.RawNode(raw: .scalar(.string(try cursor.parseString())), position: at)

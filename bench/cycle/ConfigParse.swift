@@ -6,19 +6,21 @@ import Glibc
 import NodeGuardKit
 import TOML
 
-/// Just under TOMLParser.maxBytes: tables, nested tables, long one-line
-/// arrays of paths and numbers, multi-line arrays, inline tables, strings with escapes.
+/// Just under TOMLParser.maxBytes and its maxValues: tables, nested tables,
+/// long one-line arrays of long paths and numbers, multi-line arrays, inline
+/// tables, strings with escapes (about 75 values a block of 10 KiB).
 func largeConfig() -> [UInt8] {
     var text: [UInt8] = Array(ReferenceConfig.text().utf8)
     var n = 0
+    let deep = String(repeating: "segment/", count: 25)
     while true {
-        let paths = (0..<40).map { "\"/var/lib/docker/volumes/node\(n)-\($0)/_data\"" }.joined(separator: ", ")
+        let paths = (0..<40).map { "\"/var/lib/docker/volumes/node\(n)-\($0)/_data/\(deep)\"" }.joined(separator: ", ")
         let block = """
 
         [node\(n)]
         unit = "dmo-node-\(n).service"
         paths = [\(paths)]
-        heights = [\((0..<60).map { String($0 * 1_000_003) }.joined(separator: ", "))]
+        heights = [\((0..<20).map { String($0 * 1_000_003) }.joined(separator: ", "))]
         limits = { warn_above = "900MiB", restart_above = "1.2GiB", for = "3m" }
         [node\(n).restart]
         command = [

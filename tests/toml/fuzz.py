@@ -10,7 +10,7 @@ to toml-decoder --batch. A mutant fails the run when the reader
     reads other values than tomllib does.
 tomllib is the oracle; before the run it is checked against the toml-test
 1.0.0 suite, so the oracle's rules are the suite's. nodeguard's own limits
-(1 MiB, 64 levels) are expected refusals.
+(1 MiB, 64 levels, 10,000 values and tables) are expected refusals.
 
 usage: fuzz.py BUILD_DIR [MUTANTS] [SEED]
 """
@@ -19,7 +19,7 @@ import datetime, hashlib, math, os, random, select, subprocess, sys, time, tomll
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 SUITE = os.environ.get("TOML_TEST_DIR", os.path.join(TOP, "..", "shared", "data", "toml-test", "tests"))
-MAX_BYTES, MAX_DEPTH, DEADLINE = 1 << 20, 64, 1.0
+MAX_BYTES, MAX_DEPTH, MAX_VALUES, DEADLINE = 1 << 20, 64, 10000, 1.0
 
 
 def oracle(data):
@@ -38,7 +38,8 @@ def oracle(data):
     except ValueError as e:  # a date tomllib's datetime cannot hold
         return "invalid", str(e)
     try:
-        return ("valid", tag(doc)) if max(map(depth, doc.values()), default=0) <= MAX_DEPTH else ("deep", None)
+        if max(map(depth, doc.values()), default=0) > MAX_DEPTH: return "deep", None
+        return ("valid", tag(doc)) if values(doc) <= MAX_VALUES else ("big", None)
     except OverflowError:
         return "invalid", "integer out of 64-bit range"
     except RecursionError:
@@ -100,6 +101,16 @@ def rfc3339_fields(kind, s):
         hms, _, frac = rest.partition(".")
         out += tuple(int(x) for x in hms.split(":")) + (int((frac + "000000")[:6]),)  # tomllib keeps microseconds
     return out + ((off,) if off is not None else ())
+
+
+def values(v):
+    """At least as many as the reader counts: every value, element and table
+    (a header it counts may also be a table tomllib made implicitly)."""
+    if isinstance(v, dict):
+        return len(v) + sum(values(x) for x in v.values() if isinstance(x, (dict, list)))
+    if isinstance(v, list):
+        return len(v) + sum(values(x) for x in v if isinstance(x, (dict, list)))
+    return 0
 
 
 def depth(v):
@@ -267,6 +278,8 @@ def judge(data, result):
     verdict, expected = oracle(data)
     if verdict == "deep":  # nested past 64 levels, if it is valid at all
         return None if refused else "accepted a document nested deeper than 64 levels"
+    if verdict == "big":  # more than 10,000 values and tables
+        return None if refused and "values and tables" in detail else "accepted more than 10000 values and tables"
     if verdict == "invalid":
         return None if refused else f"accepted invalid TOML ({expected})"
     if refused:

@@ -218,8 +218,10 @@ extension ReferenceConfig {
         A value of a type no key takes (a date, say) is a type error at that key.
         Every error is one line,
         .IR PATH : LINE : COLUMN ": message" ,
-        with control characters from the file escaped. A file over 1 MiB, or nested
-        more than 64 tables and arrays deep, is refused whole. A leap second
+        with control characters from the file escaped, and a key or value of more than
+        200 characters cut to its start with its length. A file over 1 MiB, nested
+        more than 64 tables and arrays deep, or holding more than 10,000 values and
+        tables, is refused whole. Past 100 errors the rest are counted. A leap second
         .RB ( 23:59:60 )
         is not a valid time here, as in Go's and Python's TOML readers.
 
