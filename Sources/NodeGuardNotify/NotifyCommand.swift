@@ -38,7 +38,15 @@ public enum NotifyCommand {
     public static func queue(_ config: Config, print: (String) -> Void) -> Int32 {
         let outbox = Outbox(stateDirectory: config.stateDirectory)
         let queued = outbox.queued()
-        guard !queued.isEmpty else { print("nothing waits in \(outbox.directory)"); return 0 }
+        // A batch still collecting waits too: the daemon sends it when its window closes.
+        for b in outbox.openBatches() {
+            let batch = config.notify.first { $0.name == b.target }.map { Duration.format($0.batch) } ?? "its batch window"
+            print("\(b.target): \(counted(b.items.count, "event")) in the open batch since \(TimeFormat.local(b.created)), sent \(batch) after it opened")
+        }
+        guard !queued.isEmpty else {
+            if outbox.openBatches().isEmpty { print("nothing waits in \(outbox.directory)") }
+            return 0
+        }
         let sender = Sender(config: config, emit: { _ in })
         var seen: [String] = []
         for q in queued where !seen.contains(q.target) {

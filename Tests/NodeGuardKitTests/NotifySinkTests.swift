@@ -52,6 +52,8 @@ final class NotifySinkTests: XCTestCase {
             sink.update(new)
             sink.say([Event(.reloadRejected, "new configuration rejected", fields: [("ACTION", "reload")])], now: 1004)
             XCTAssertTrue(messages(dir).isEmpty, "the batch is still open")
+            XCTAssertEqual(Outbox(stateDirectory: dir).openBatches().map { $0.items.count }, [4], "notify queue sees it")
+            XCTAssertEqual(Outbox(stateDirectory: dir).openBatches().first?.created, 1000, "since the batch opened")
             sink.publish(report(1040, []))
             sink.publish(report(1080, [NotifyPolicyTests.down]))   // already said: not again
             let kinds = messages(dir).map { $0.items.map(\.event.kind) }

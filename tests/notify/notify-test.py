@@ -389,6 +389,9 @@ def test_a_reload_keeps_the_open_batch(rx, path_unit):
         node_down(); time.sleep(2)      # node_down 4 s before the reload
         node_up(); time.sleep(2)        # node_up 2 s before it
         reload_daemon()                 # nothing changed
+        time.sleep(0.5)
+        q = subprocess.run([os.path.join(BIN, "nodeguard"), "notify", "queue", "--config", CONFIG], capture_output=True, text=True, timeout=30)
+        if "batched: 2 events in the open batch" not in q.stdout: return bad(name, f"notify queue does not show the open batch: {q.stdout}{q.stderr}")
         if not wait_for(lambda: len(rx.to("/batched")) >= 1, 20): return bad(name, "nothing arrived after an unchanged reload")
         node_down(); time.sleep(3)
         write_config(target.replace('batch = "10s"', 'batch = "8s"'))

@@ -86,7 +86,8 @@ public final class NotifySink: Sink {
         if pending.isEmpty {
             if pendingBefore > 0 { outbox.dropOpen(name) }
         } else if pending.count != pendingBefore || !due.isEmpty {
-            check(outbox.keepOpen(OutboxMessage(target: name, host: host, created: now, items: pending)), doing: "keep a batch for \(name)")
+            check(outbox.keepOpen(OutboxMessage(target: name, host: host, created: policies[i].windowStart ?? now, items: pending)),
+                  doing: "keep a batch for \(name)")
         }
         if policies[i].open != openBefore {
             check(ProblemStore.save(policies[i].open, to: problemsPath(name)), doing: "save what \(name) was told")

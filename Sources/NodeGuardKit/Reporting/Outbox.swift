@@ -108,6 +108,12 @@ public struct Outbox {
 
     func openPath(_ target: String) -> String { directory + "/open/" + target + ".json" }
 
+    /// The batches still collecting, by target, for `notify queue`.
+    public func openBatches() -> [OutboxMessage] {
+        FileIO.list(directory + "/open").sorted().filter { $0.hasSuffix(".json") }
+            .compactMap { FileIO.readText(directory + "/open/" + $0).flatMap(OutboxMessage.parse) }
+    }
+
     /// Batches a previous run left open: queued as they are.
     public mutating func queueLeftOpen() -> [String] {
         var queued: [String] = []
