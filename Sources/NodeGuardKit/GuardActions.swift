@@ -58,7 +58,9 @@ extension Guard {
                           fields: fields + [("ACTION", "would-restart")])]
         }
         let job = startRestart(n, because: r, &cycle)
-        if let done = job.result(waitingUntil: Now.read().monotonic + Self.restartPatience) { return finished(job, done, prompt: true, &cycle) }
+        if let done = job.result(waitingUntil: Now.read().monotonic + Self.restartPatience, whileWaiting: whileWaiting) {
+            return finished(job, done, prompt: true, &cycle)
+        }
         restartsRunning.append(job)
         return [Event(.restart, "restarting \(n.name): \(r.reason); through \(n.actuator.how), running (up to restart_timeout \(Duration.format(n.config.restartTimeout))) (\(job.budget))",
                       fields: fields + [("ACTION", "restart"), ("OUTCOME", "running")])]
@@ -115,7 +117,8 @@ extension Guard {
     func restart(_ n: NodeWatch, because reason: String, _ cycle: inout Cycle) -> (outcome: ActionOutcome, dependents: [Event]) {
         let r = RestartRequest(node: n.name, check: "bandwidth", value: "", threshold: "", reason: reason, cause: reason)
         let job = startRestart(n, because: r, &cycle)
-        guard let done = job.result(waitingUntil: .infinity) else { return (ActionOutcome(succeeded: false, detail: "no outcome"), []) }
+        // Bounded by restart_timeout inside the job; the watchdog is fed meanwhile.
+        guard let done = job.result(waitingUntil: .infinity, whileWaiting: whileWaiting) else { return (ActionOutcome(succeeded: false, detail: "no outcome"), []) }
         cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "restart", target: n.name, outcome: done.restart.detail))
         let dependents = dependentEvents(of: n.name, done.dependents, &cycle)
         for a in cycle.actions { record(a) }

@@ -92,6 +92,9 @@ var notifySink: NotifySink?
 }
 
 let guardian = Guard(config: config, root: HostRoot(rootDir), forceDryRun: dryRun, emit: { say($0) })
+// A cycle's events reach the notification targets through NotifySink's own
+// publish: its journal sink only logs them, or each would be told twice.
+guardian.sinks = [EventSink(log.send)]
 let myPid = getpid()
 let statusSink = StatusFileSink(path: config.statusFile, pid: myPid, emit: { say($0) })
 guardian.sinks.append(statusSink)

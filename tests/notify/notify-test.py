@@ -434,6 +434,29 @@ def test_a_bad_file_on_disk_never_stops_delivery(rx, path_unit):
         node_down()
 
 
+def test_a_restart_is_told_once(rx, path_unit):
+    """A cycle's event (a node started again by start_when_down) reaches a
+    target once, not once through the journal's sink and again through its own."""
+    name = "a_restart_is_told_once"
+    shutil.rmtree(os.path.join(W, "state"), ignore_errors=True)
+    if os.path.exists(f"{W}/status.json"): os.remove(f"{W}/status.json")
+    write_config(webhook("once", f"https://127.0.0.1:{rx.port}/once"), extra="start_when_down = true\ngrace = \"1h\"\n")
+    node_up()
+    start_daemon()
+    try:
+        wait_for(lambda: os.path.exists(f"{W}/status.json"), 20)
+        time.sleep(1)
+        node_down()
+        if not wait_for(lambda: any("restart" in k for k in rx.events("/once")), 20): return bad(name, f"no restart told: {rx.events('/once')}")
+        time.sleep(3)
+        told = [k for batch in rx.events("/once") for k in batch]
+        if told.count("restart") == 1 and told.count("node_down") == 1: ok(name)
+        else: bad(name, f"told {told}")
+    finally:
+        stop_daemon()
+        node_down()
+
+
 def main():
     make_certificates()
     rx = Receiver(f"{W}/server.pem", f"{W}/server.key")
@@ -449,6 +472,7 @@ def main():
         test_receiver_down_across_kill_9_delivered_once(path_unit)
         test_a_reload_keeps_the_open_batch(rx, path_unit)
         test_a_bad_file_on_disk_never_stops_delivery(rx, path_unit)
+        test_a_restart_is_told_once(rx, path_unit)
         logs = sender_log() + open(DAEMON_LOG).read()
         if SECRET in logs: bad("no_secret_in_any_log", [l for l in logs.splitlines() if SECRET in l][:3])
         else: ok("no_secret_in_any_log")

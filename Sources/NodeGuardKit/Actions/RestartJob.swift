@@ -68,13 +68,15 @@ final class RestartJob: @unchecked Sendable {
     }
 
     /// The outcome once the job is over, waiting for it at most until
-    /// `until` (monotonic): a fast restart is said in the cycle that decided it.
-    func result(waitingUntil until: Double = 0) -> Outcome? {
+    /// `until` (monotonic): a fast restart is said in the cycle that decided
+    /// it. `whileWaiting` keeps the watchdog fed meanwhile.
+    func result(waitingUntil until: Double = 0, whileWaiting: () -> Void = {}) -> Outcome? {
         while true {
             pthread_mutex_lock(lock)
             let o = outcome
             pthread_mutex_unlock(lock)
             if o != nil || Now.read().monotonic >= until { return o }
+            whileWaiting()
             Now.sleep(0.005)
         }
     }
