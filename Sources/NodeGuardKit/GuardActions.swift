@@ -112,13 +112,16 @@ extension Guard {
         return events
     }
 
-    /// A restart for the quota's action: carried out to its end, as that
-    /// action's one event says how all its nodes went.
+    /// A restart for the quota's action, whose one event says how its nodes
+    /// went: the outcome if it comes within the patience, else "running",
+    /// and its end is said as restart_done or restart_failed like any restart's.
     func restart(_ n: NodeWatch, because reason: String, _ cycle: inout Cycle) -> (outcome: ActionOutcome, dependents: [Event]) {
         let r = RestartRequest(node: n.name, check: "bandwidth", value: "", threshold: "", reason: reason, cause: reason)
         let job = startRestart(n, because: r, &cycle)
-        // Bounded by restart_timeout inside the job; the watchdog is fed meanwhile.
-        guard let done = job.result(waitingUntil: .infinity, whileWaiting: whileWaiting) else { return (ActionOutcome(succeeded: false, detail: "no outcome"), []) }
+        guard let done = job.result(waitingUntil: Now.read().monotonic + Self.restartPatience, whileWaiting: whileWaiting) else {
+            restartsRunning.append(job)
+            return (ActionOutcome(succeeded: true, detail: "restart running (up to restart_timeout \(Duration.format(n.config.restartTimeout)))"), [])
+        }
         cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "restart", target: n.name, outcome: done.restart.detail))
         let dependents = dependentEvents(of: n.name, done.dependents, &cycle)
         for a in cycle.actions { record(a) }

@@ -118,6 +118,35 @@ final class QuotaActionTests: XCTestCase {
         XCTAssertEqual(g.view.actions.map(\.action), ["restart", "restart", "restart-node"])
     }
 
+    /// A slow restart for the quota holds no cycle either: said running, its end said later.
+    func testAQuotaRestartThatTakesItsTimeHoldsNoCycle() throws {
+        let root = makeRoot()
+        var c = Config()
+        c.stateDirectory = root + "/state"
+        c.statusFile = root + "/status.json"
+        c.disk.paths = ["/"]
+        c.bandwidth.quota = 1_000_000
+        c.bandwidth.action = .restartNode
+        var n = NodeConfig(name: "dmo")
+        n.unit = "dmo.service"
+        n.restartCommand = ["/bin/sh", "-c", "sleep 2; touch \(root)/restarted-dmo"]
+        c.nodes = [n]
+        var events: [Event] = []
+        let g = Guard(config: c, root: HostRoot(root), emit: { events.append($0) })
+        let t0 = Now.read()
+        g.runCycle(now: t0)
+        setCounters(root, rx: 700_000, tx: 400_000)
+        let started = Now.read().monotonic
+        g.runCycle(now: Now(monotonic: t0.monotonic + 10, wall: t0.wall + 10))
+        XCTAssertLessThan(Now.read().monotonic - started, 1.5, "the cycle did not wait for the 2 s restart")
+        let act = try XCTUnwrap(events.first { $0.kind == .bandwidthAction })
+        XCTAssertEqual(act.field("OUTCOME"), "dmo: restart running (up to restart_timeout 1m 30s)")
+        Now.sleep(2.5)
+        g.runCycle(now: Now(monotonic: t0.monotonic + 20, wall: t0.wall + 20))
+        XCTAssertTrue(FileIO.exists(root + "/restarted-dmo"))
+        XCTAssertEqual(events.filter { $0.kind == .restartDone }.map { $0.field("NODE") }, ["dmo"])
+    }
+
     func testDryRunDecidesTheActionButRunsNothing() {
         let (events, marker, _) = run(dryRun: true)
         let act = events.first { $0.kind == .bandwidthAction }
