@@ -109,7 +109,7 @@ public final class Guard {
     /// A reload the daemon refused: kept in the recent actions beside the restarts.
     public func reloadRejected(path: String, errors: Int, now: Double = Now.read().wall) {
         record(ActionRecord(wall: now, action: "reload rejected", target: path,
-                            outcome: "\(errors) error\(errors == 1 ? "" : "s"); the previous configuration stays in force"))
+                            outcome: "\(counted(errors, "error")); the previous configuration stays in force"))
         view.actions = actions
         if !dryRun { noteSaveProblem(saveActions()) }
     }

@@ -39,12 +39,13 @@ public enum NotifyCommand {
         let outbox = Outbox(stateDirectory: config.stateDirectory)
         let queued = outbox.queued()
         // A batch still collecting waits too: the daemon sends it when its window closes.
-        for b in outbox.openBatches() {
+        let open = outbox.openBatches()
+        for b in open {
             let batch = config.notify.first { $0.name == b.target }.map { Duration.format($0.batch) } ?? "its batch window"
             print("\(b.target): \(counted(b.items.count, "event")) in the open batch since \(TimeFormat.local(b.created)), sent \(batch) after it opened")
         }
         guard !queued.isEmpty else {
-            if outbox.openBatches().isEmpty { print("nothing waits in \(outbox.directory)") }
+            if open.isEmpty { print("nothing waits in \(outbox.directory)") }
             return 0
         }
         let sender = Sender(config: config, emit: { _ in })
@@ -53,8 +54,8 @@ public enum NotifyCommand {
             seen.append(q.target)
             let count = queued.filter { $0.target == q.target }.count
             let st = sender.loadState(q.target)
-            let retry = st.attempts > 0 ? ", \(st.attempts) attempt\(st.attempts == 1 ? "" : "s") so far, next at \(TimeFormat.local(st.next))" : ""
-            print("\(q.target): \(count) message\(count == 1 ? "" : "s") waiting\(retry)")
+            let retry = st.attempts > 0 ? ", \(counted(st.attempts, "attempt")) so far, next at \(TimeFormat.local(st.next))" : ""
+            print("\(q.target): \(counted(count, "message")) waiting\(retry)")
         }
         return 0
     }

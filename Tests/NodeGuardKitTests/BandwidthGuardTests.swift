@@ -85,20 +85,26 @@ final class QuotaActionTests: XCTestCase {
 
     /// restart-node restarts each node as any restart does: its history saved
     /// at once (a kill -9 must not lose it), its grace begun.
-    func testRestartNodeRestartsEachNodeThroughItsActuatorAndSavesItsHistory() throws {
-        let root = makeRoot()
+    /// A host whose quota's action is restart-node, for the nodes `command` names how to restart.
+    func restartNodeConfig(_ root: String, _ names: [String], command: (String) -> [String]) -> Config {
         var c = Config()
         c.stateDirectory = root + "/state"
         c.statusFile = root + "/status.json"
         c.disk.paths = ["/"]
         c.bandwidth.quota = 1_000_000
         c.bandwidth.action = .restartNode
-        c.nodes = ["dmo", "web"].map { name in
+        c.nodes = names.map { name in
             var n = NodeConfig(name: name)
             n.unit = name + ".service"
-            n.restartCommand = ["/bin/touch", root + "/restarted-" + name]
+            n.restartCommand = command(name)
             return n
         }
+        return c
+    }
+
+    func testRestartNodeRestartsEachNodeThroughItsActuatorAndSavesItsHistory() throws {
+        let root = makeRoot()
+        let c = restartNodeConfig(root, ["dmo", "web"]) { ["/bin/touch", root + "/restarted-" + $0] }
         var events: [Event] = []
         let g = Guard(config: c, root: HostRoot(root), emit: { events.append($0) })
         let t0 = Now.read()
@@ -121,16 +127,7 @@ final class QuotaActionTests: XCTestCase {
     /// A slow restart for the quota holds no cycle either: said running, its end said later.
     func testAQuotaRestartThatTakesItsTimeHoldsNoCycle() throws {
         let root = makeRoot()
-        var c = Config()
-        c.stateDirectory = root + "/state"
-        c.statusFile = root + "/status.json"
-        c.disk.paths = ["/"]
-        c.bandwidth.quota = 1_000_000
-        c.bandwidth.action = .restartNode
-        var n = NodeConfig(name: "dmo")
-        n.unit = "dmo.service"
-        n.restartCommand = ["/bin/sh", "-c", "sleep 2; touch \(root)/restarted-dmo"]
-        c.nodes = [n]
+        let c = restartNodeConfig(root, ["dmo"]) { ["/bin/sh", "-c", "sleep 2; touch \(root)/restarted-\($0)"] }
         var events: [Event] = []
         let g = Guard(config: c, root: HostRoot(root), emit: { events.append($0) })
         let t0 = Now.read()

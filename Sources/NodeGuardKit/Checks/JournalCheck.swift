@@ -29,8 +29,9 @@ final class JournalCheck: Reclaiming {
         }
         checkedAt = cycle.now.monotonic
         guard JournalProbe.running(root: root), let used = JournalProbe.usage(root: root) else {
-            reading = Reading("journal", target: "journald", value: .word("no journald"), notes: ["no journald runs here: nothing to measure or vacuum"])
-            cycle.readings.append(reading!)
+            let none = Reading("journal", target: "journald", value: .word("no journald"), notes: ["no journald runs here: nothing to measure or vacuum"])
+            reading = none
+            cycle.readings.append(none)
             return
         }
         var after = used

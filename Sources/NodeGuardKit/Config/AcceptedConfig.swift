@@ -43,8 +43,7 @@ public enum AcceptedConfig {
         case (.running, _, let r?):
             return (.success(r), nil)
         case (.file, .failure(let e), let r?):
-            let n = e.problems.count
-            return (.success(r), "nodeguard: \(Printable.escaped(path)) has \(n) error\(n == 1 ? "" : "s") (`nodeguard config check`); "
+            return (.success(r), "nodeguard: \(Printable.escaped(path)) has \(counted(e.problems.count, "error")) (`nodeguard config check`); "
                     + "using the configuration nodeguardd accepted (\(AcceptedConfig.path(stateDirectory: stateDirectory)))")
         default:
             return (onDisk, nil)

@@ -83,7 +83,7 @@ enum ReadingText {
 
     static func dockerLogs(_ r: Reading, _ v: String) -> String {
         let n = r.figure("containers")?.number.map { Int($0) } ?? 0
-        var s = "\(v) in \(n) container\(n == 1 ? "" : "s")"
+        var s = "\(v) in \(counted(n, "container"))"
         if case .word(let id)? = r.figure("largest container"), let l = r.figure("largest") { s += ", largest \(id) \(quantity(l))" }
         return s
     }
@@ -92,7 +92,7 @@ enum ReadingText {
     static func chain(_ r: Reading, _ v: String) -> String {
         var s = "height " + v
         if let a = r.figure("since advanced") { s += " (moved \(quantity(a)) ago)" }
-        if case .count(let p)? = r.figure("peers") { s += ", \(p) peer\(p == 1 ? "" : "s")" }
+        if case .count(let p)? = r.figure("peers") { s += ", \(counted(p, "peer"))" }
         if r.figure("syncing") != nil { s += ", syncing" }
         if case .count(let lag)? = r.figure("lag") { s += ", \(lag) behind" }
         return s

@@ -114,7 +114,8 @@ public enum Doctor {
 
     public static func examine(config: Config, root: HostRoot) -> [Advice] {
         var out: [Advice] = []
-        if case .success(let mem) = HostMemoryProbe.read(root), let a = swap(mem) { out.append(a) }
+        let mem = try? HostMemoryProbe.read(root).get()
+        if let mem, let a = swap(mem) { out.append(a) }
 
         var confs: [String] = []
         if let main = root.read("/etc/systemd/journald.conf") { confs.append(main) }
@@ -133,8 +134,7 @@ public enum Doctor {
             let name = DockerLogsProbe.containerName(id, in: containers) ?? String(id.prefix(12))
             if let a = containerLogRotation(name: name, hostConfig: hc, daemonRotates: dockerHere && daemonAdvice == nil) { out.append(a) }
             if let node = config.nodes.first(where: { n in n.container.map { $0 == name || id.hasPrefix($0) } == true }) {
-                let total = (try? HostMemoryProbe.read(root).get())?.total ?? 0
-                out += nodeContainer(name: name, hostConfig: hc, restartAbove: config.limits(of: node).restartAbove.bytes(of: total))
+                out += nodeContainer(name: name, hostConfig: hc, restartAbove: config.limits(of: node).restartAbove.bytes(of: mem?.total ?? 0))
             }
         }
         return out

@@ -79,7 +79,7 @@ public struct NotifyPolicy: Sendable {
             open.removeAll { closes($0.event) }
             let restarts = over.map(\.restarts).max() ?? 0
             var said = e
-            if restarts > 0 { said.message += " after \(restarts) restart\(restarts == 1 ? "" : "s")" }
+            if restarts > 0 { said.message += " after \(counted(restarts, "restart"))" }
             add(NotifyItem(.recovery, said, time: e.time ?? now), now: now)
             return
         }
@@ -139,7 +139,7 @@ public struct NotifyPolicy: Sendable {
         let total = heldBack.reduce(0) { $0 + $1.count }
         let kinds = heldBack.map { "\($0.kind) ×\($0.count)" }.joined(separator: ", ")
         heldBack = []
-        let text = "\(total) notification\(total == 1 ? "" : "s") held back in the last hour (\(kinds)): more than max_per_hour = \(target.maxPerHour); `journalctl -u nodeguard` has them all"
+        let text = "\(counted(total, "notification")) held back in the last hour (\(kinds)): more than max_per_hour = \(target.maxPerHour); `journalctl -u nodeguard` has them all"
         return NotifyItem(.heldBack, Event(.notifyHeldBack, text, fields: [("COUNT", String(total))]), time: now)
     }
 
