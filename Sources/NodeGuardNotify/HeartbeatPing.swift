@@ -31,13 +31,13 @@ extension Sender {
         case .delivered:
             if wasFailing {
                 unlink(stateDir + "/heartbeat.failing")
-                emit(Event(.recovered, "the heartbeat gets through again", fields: [("CHECK", "notify"), ("TARGET", "heartbeat")]))
+                emit(Event(.recovered, "the heartbeat gets through again", fields: [("CHECK", EventNames.notify.name), ("TARGET", "heartbeat")]))
             }
         case .retry(let why, _), .refused(let why):
             guard !wasFailing else { return }
             _ = FileIO.writeAtomically(stateDir + "/heartbeat.failing", "\(Int(now))\n", durable: false, mode: 0o600)
             emit(Event(.notifyDelayed, "the heartbeat ping failed: \(why); the service watching it will alert if this goes on",
-                       fields: [("CHECK", "notify"), ("TARGET", "heartbeat")]))
+                       fields: [("CHECK", EventNames.notify.name), ("TARGET", "heartbeat")]))
         }
     }
 }

@@ -124,7 +124,7 @@ public final class Sender {
             unlink(outbox.directory + "/" + file)
             if st.failing || st.refused {
                 emit(Event(.recovered, "notifications to \(t.name) are delivered again\(st.attempts > 1 ? " (after \(st.attempts) attempts)" : "")",
-                           fields: [("CHECK", "notify"), ("TARGET", t.name)]))
+                           fields: [("CHECK", EventNames.notify.name), ("TARGET", t.name)]))
             }
             st = TargetState()
             return nil
@@ -135,7 +135,7 @@ public final class Sender {
             if !st.failing {
                 st.failing = true
                 emit(Event(.notifyDelayed, "cannot notify \(t.name) yet: \(why); retrying (next in \(Duration.format(st.next - now))) until give_up_after",
-                           fields: [("TARGET", t.name), ("CHECK", "notify")]))
+                           fields: [("TARGET", t.name), ("CHECK", EventNames.notify.name)]))
             }
             return st.next
         case .refused(let why):
@@ -143,7 +143,7 @@ public final class Sender {
             if !st.refused {
                 st.refused = true
                 emit(Event(.notifyRefused, "\(t.name) refused a message: \(why); not retried. Fix its [[notify]] table, then run `nodeguard notify test \(t.name)`",
-                           fields: [("TARGET", t.name), ("CHECK", "notify")]))
+                           fields: [("TARGET", t.name), ("CHECK", EventNames.notify.name)]))
             }
             st.head = ""; st.attempts = 0
             return nil
@@ -172,7 +172,7 @@ public final class Sender {
     func drop(_ file: String, _ target: String, why: String, _ m: OutboxMessage? = nil) {
         unlink(outbox.directory + "/" + file)
         let what = m.map { " (" + $0.items.map { "\($0.event.kind.rawValue): \($0.event.message)" }.joined(separator: "; ") + ")" } ?? ""
-        emit(Event(.notifyDropped, "dropped a message to \(target)\(what): \(why)", fields: [("TARGET", target), ("CHECK", "notify")]))
+        emit(Event(.notifyDropped, "dropped a message to \(target)\(what): \(why)", fields: [("TARGET", target), ("CHECK", EventNames.notify.name)]))
     }
 
     func statePath(_ target: String) -> String { stateDir + "/" + target + ".state" }

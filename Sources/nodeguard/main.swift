@@ -84,7 +84,7 @@ case "check":
     let config = loadConfig(o)
     let g = Guard(config: config, root: HostRoot(o.root), emit: { _ in })
     if o.root == "/" { g.restoreState(readOnly: true) }   // this month's traffic so far
-    let view = g.runCycle(act: false)
+    let view = g.runCycle(observe: true)
     out(o.json ? view.json().serialized(pretty: true) + "\n" : view.text(now: Now.read().wall, isDaemon: false))
     exit(view.exitCode)
 
@@ -114,12 +114,8 @@ case "bandwidth":
     let o = parseOptions(args, allowed: ["--json", "--config", "--months", "--days", "--root"])
     let config = loadConfig(o)
     guard config.bandwidth.enabled else { fail("bandwidth accounting is off ([bandwidth] enabled = false)", code: 1) }
-    let g = Guard(config: config, root: HostRoot(o.root), emit: { _ in })
-    g.restoreState(readOnly: true)
-    let saved = !g.ledger.isEmpty
     // The saved counts plus what the counters moved since the daemon's last save.
-    var ledger = g.currentLedger()
-    if !saved { ledger = BandwidthLedger() }
+    let ledger = currentBandwidthLedger(config, root: HostRoot(o.root))
     let names: [String]
     switch NetworkProbe.countedInterfaces(configured: config.bandwidth.interfaces, root: HostRoot(o.root)) {
     case .success(let n): names = n

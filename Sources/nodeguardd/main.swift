@@ -86,7 +86,7 @@ var notifySink: NotifySink?
     let rc = AcceptedConfig.save(acceptedText, from: configPath, stateDirectory: c.stateDirectory)
     if rc != 0 {
         say(Event(.probeFailed, "cannot keep the accepted configuration in \(AcceptedConfig.path(stateDirectory: c.stateDirectory)): \(FileIO.errorText(rc)); "
-                  + "nodeguard-notify.service reads \(configPath) instead. Check state_directory", fields: [("CHECK", "config"), ("TARGET", c.stateDirectory)]))
+                  + "nodeguard-notify.service reads \(configPath) instead. Check state_directory", fields: [("CHECK", EventNames.config.name), ("TARGET", c.stateDirectory)]))
     }
     acceptedText = nil   // kept on disk, not in memory
 }

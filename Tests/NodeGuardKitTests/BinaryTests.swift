@@ -118,7 +118,7 @@ final class CLITests: XCTestCase {
         c.bandwidth.enabled = false
         let g = Guard(config: c, root: HostRoot(fixture("cgroup-v2-vps")), emit: { _ in })
         g.sinks.append(StatusFileSink(path: c.statusFile, pid: getpid(), emit: { _ in }))
-        g.runCycle(now: Now.read(), act: false)
+        g.runCycle(now: Now.read(), observe: true)
         let file = try JSON.parse(try XCTUnwrap(FileIO.readText(c.statusFile)))
         XCTAssertNil(file["nodes"], "the file holds each check once")
         let r = try runProgram(try binary("nodeguard"), ["status", "--json", "--status-file", c.statusFile])

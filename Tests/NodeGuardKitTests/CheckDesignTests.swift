@@ -33,7 +33,7 @@ final class CheckDesignTests: XCTestCase {
             "disk /", "disk /var",
             "docker_logs /var/lib/docker/containers", "journal journald", "bandwidth network",
         ])
-        XCTAssertEqual(Set(CheckRegistry.kinds.map(\.kind)), Set(g.checks.map(\.kind)), "every kind in the table builds its checks")
+        XCTAssertEqual(Set(CheckRegistry.standard.declarations.map(\.kind)), Set(g.checks.map(\.kind)), "every kind in the table builds its checks")
     }
 
     func testAReloadKeepsTheChecksStillConfiguredAndBuildsTheNewOnes() {
@@ -64,29 +64,29 @@ final class CheckDesignTests: XCTestCase {
             let text = try XCTUnwrap(FileIO.readText(dir + "/" + f))
             let name = String(f.dropLast(".swift".count))
             XCTAssertTrue(text.contains("final class \(name):"), "\(f) declares \(name)")
-            XCTAssertTrue(registry.contains("\(name)(") || registry.contains("\(name).init"), "\(name) has its line in CheckRegistry.kinds")
+            XCTAssertTrue(registry.contains("        \(name).declaration,\n"), "\(name) has its line in CheckRegistry.standard")
             found += 1
         }
-        XCTAssertEqual(found, CheckRegistry.kinds.count, "one file a kind")
+        XCTAssertEqual(found, CheckRegistry.standard.declarations.count, "one file a kind")
     }
 
     func testReadingsBecomeWordsOnlyInReporting() {
         let table: [(Reading, value: String, warn: String, critical: String, projection: String)] = [
-            (Reading("node_memory", target: "dmo.service", node: "dmo", value: .bytes(827 * MiB),
+            (Reading(NodeMemoryCheck.memory, target: "dmo.service", node: "dmo", value: .bytes(827 * MiB),
                      warn: Threshold(.above, .bytes(700 * MiB)), critical: Threshold(.above, .bytes(800 * MiB), sustained: 120),
                      state: .critical, projection: .growth(bytesPerHour: 12 * MiB, restartIn: 5400)),
              "827 MiB", "> 700 MiB", "> 800 MiB for 2m", "+12 MiB/h, restart_above in ~1h 30m"),
-            (Reading("disk_free", target: "/", value: .bytes(20 * GiB), figures: [Figure("free share", .share(0.41))],
+            (Reading(DiskCheck.free, target: "/", value: .bytes(20 * GiB), figures: [Figure("free share", .share(0.41))],
                      warn: Threshold(.below, .share(0.1), .bytes(5 * GiB)), projection: .fullIn(seconds: 12 * 86400)),
              "20 GiB free (41%)", "< 10% or 5 GiB", "", "full in ~12d"),
-            (Reading("swap", target: "host", value: .word("none")), "none", "", "", ""),
-            (Reading("swap", target: "host", value: .bytes(GiB / 2), figures: [Figure("total", .bytes(GiB))]), "512 MiB of 1 GiB used", "", "", ""),
-            (Reading("memory_pressure", target: "host", value: .percent(0.125), figures: [Figure("full", .percent(0))]),
+            (Reading(HostMemoryCheck.swap, target: "host", value: .word("none")), "none", "", "", ""),
+            (Reading(HostMemoryCheck.swap, target: "host", value: .bytes(GiB / 2), figures: [Figure("total", .bytes(GiB))]), "512 MiB of 1 GiB used", "", "", ""),
+            (Reading(HostMemoryCheck.pressure, target: "host", value: .percent(0.125), figures: [Figure("full", .percent(0))]),
              "some 0.13% full 0.00% (avg10)", "", "", ""),
-            (Reading("restart_budget", target: "dmo.service", node: "dmo", value: .count(1),
+            (Reading(RestartBudgetCheck.budget, target: "dmo.service", node: "dmo", value: .count(1),
                      figures: [Figure("max", .count(3)), Figure("window", .seconds(3600))], critical: Threshold(.atLeast, .count(3))),
              "1 of 3 in 1h", "", "≥ 3", ""),
-            (Reading("docker_logs", target: "/var/lib/docker/containers", value: .bytes(3 * GiB),
+            (Reading(DockerLogsCheck.logs, target: "/var/lib/docker/containers", value: .bytes(3 * GiB),
                      figures: [Figure("containers", .count(4)), Figure("largest", .bytes(GiB)), Figure("largest container", .word("0123456789ab"))],
                      warn: Threshold(.above, .bytes(100 * MiB), scope: "a container")),
              "3 GiB in 4 containers, largest 0123456789ab 1 GiB", "> 100 MiB a container", "", ""),

@@ -168,7 +168,7 @@ final class DockerLogsTreeTests: XCTestCase {
         g.runCycle()
         let pruned = events.filter { $0.kind == .logPruned }
         XCTAssertEqual(pruned.count, 3)
-        XCTAssertEqual(counted.tallies, pruned.map { .freed(.dockerLogs, bytes: UInt64($0.field("VALUE") ?? "") ?? 0) },
+        XCTAssertEqual(counted.tallies, pruned.map { .freed(DockerLogsCheck.freed, bytes: UInt64($0.field("VALUE") ?? "") ?? 0) },
                        "the metrics count what each prune freed")
         let truncate = pruned.first { $0.field("ACTION") == "truncate" }
         XCTAssertTrue(truncate?.message.contains("/\(cid("b"))-json.log, its last 32 KiB kept, 168 KiB freed: the active log alone (200 KiB) is over max_per_container (64 KiB); `docker logs -f` followers keep their old offset and must reconnect.") == true, truncate?.message ?? "")

@@ -50,11 +50,11 @@ extension DocsMatchTests {
         let page = try manPage()
         let section = try XCTUnwrap(page.components(separatedBy: ".SH CHECKS\n").last?.components(separatedBy: ".SH ").first)
         let inPage = section.components(separatedBy: ".TP\n.B ").dropFirst().map { String($0.prefix { $0 != "\n" }) }
-        XCTAssertEqual(inPage, CheckRegistry.checkNames.map(\.name))
+        XCTAssertEqual(inPage, CheckRegistry.standard.checkNames.map(\.name))
         let readme = try XCTUnwrap(FileIO.readText(top + "/README.md"))
         let list = try XCTUnwrap(readme.components(separatedBy: "## Checks\n").last?.components(separatedBy: "\n## ").first)
         let inReadme = list.split(separator: "\n").filter { $0.hasPrefix("- `") }.map { String($0.dropFirst(3).prefix { $0 != "`" }) }
-        XCTAssertEqual(inReadme, CheckRegistry.checkNames.map(\.name))
+        XCTAssertEqual(inReadme, CheckRegistry.standard.checkNames.map(\.name))
     }
 
     /// Every command's exit statuses, as `nodeguard COMMAND --help` prints them, are in the man page.
@@ -76,9 +76,9 @@ extension DocsMatchTests {
             docker_socket = "/nonexistent.sock"
             restart_unhealthy_after = "2m"
             """), root: HostRoot(fixture("cgroup-v2-vps")), emit: { _ in })
-        let view = g.runCycle(act: false)
-        let names = Set(CheckRegistry.checkNames.map(\.name))
+        let view = g.runCycle(observe: true)
+        let names = Set(CheckRegistry.standard.checkNames.map(\.name))
         XCTAssertGreaterThan(view.checks.count, 5)
-        for c in view.checks { XCTAssertTrue(names.contains(c.check), "\(c.check) is not in CheckRegistry.checkNames") }
+        for c in view.checks { XCTAssertTrue(names.contains(c.check), "\(c.check) is not in CheckRegistry.standard.checkNames") }
     }
 }

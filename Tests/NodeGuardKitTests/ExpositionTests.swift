@@ -65,20 +65,20 @@ final class ExpositionTests: XCTestCase {
 final class MetricFamiliesTests: XCTestCase {
     func testReadingsBecomeGaugesInBaseUnits() throws {
         let readings = [
-            Reading("node_memory", target: "dmo.service", node: "dmo", value: .bytes(812 * 1_048_576),
+            Reading(NodeMemoryCheck.memory, target: "dmo.service", node: "dmo", value: .bytes(812 * 1_048_576),
                     warn: Threshold(.above, .bytes(900 * 1_048_576)), critical: Threshold(.above, .bytes(1_073_741_824), sustained: 180), state: .ok),
-            Reading("node_running", target: "dmo.service", node: "dmo", value: .word("running")),
-            Reading("node_running", target: "web", node: "web", value: .word("not running"), state: .error),
-            Reading("restart_budget", target: "dmo.service", node: "dmo", value: .count(1), figures: [Figure("max", .count(3))]),
-            Reading("chain", target: "http://127.0.0.1:9332/", node: "dmo", value: .count(812),
+            Reading(NodeRunningCheck.running, target: "dmo.service", node: "dmo", value: .word("running")),
+            Reading(NodeRunningCheck.running, target: "web", node: "web", value: .word("not running"), state: .error),
+            Reading(RestartBudgetCheck.budget, target: "dmo.service", node: "dmo", value: .count(1), figures: [Figure("max", .count(3))]),
+            Reading(ChainLivenessCheck.chain, target: "http://127.0.0.1:9332/", node: "dmo", value: .count(812),
                     figures: [Figure("since advanced", .seconds(40)), Figure("peers", .count(8)), Figure("syncing", .word("yes"))]),
-            Reading("host_memory", target: "host", value: .bytes(640 * 1_048_576)),
-            Reading("swap", target: "host", value: .word("none")),
-            Reading("memory_pressure", target: "host", value: .percent(1.5), figures: [Figure("full", .percent(0.25))]),
-            Reading("disk_free", target: "/", value: .bytes(2_000_000_000), state: .critical, projection: .fullIn(seconds: 86_400)),
-            Reading("disk_free", target: "/", value: .bytes(2_000_000_000), state: .critical),   // disk.paths = ["/", "/"]
-            Reading("disk_inodes", target: "/", value: .share(0.97), figures: [Figure("free", .count(123_456))]),
-            Reading("docker_logs", target: "/var/lib/docker/containers", value: .bytes(16_384)),
+            Reading(HostMemoryCheck.available, target: "host", value: .bytes(640 * 1_048_576)),
+            Reading(HostMemoryCheck.swap, target: "host", value: .word("none")),
+            Reading(HostMemoryCheck.pressure, target: "host", value: .percent(1.5), figures: [Figure("full", .percent(0.25))]),
+            Reading(DiskCheck.free, target: "/", value: .bytes(2_000_000_000), state: .critical, projection: .fullIn(seconds: 86_400)),
+            Reading(DiskCheck.free, target: "/", value: .bytes(2_000_000_000), state: .critical),   // disk.paths = ["/", "/"]
+            Reading(DiskCheck.inodes, target: "/", value: .share(0.97), figures: [Figure("free", .count(123_456))]),
+            Reading(DockerLogsCheck.logs, target: "/var/lib/docker/containers", value: .bytes(16_384)),
         ]
         let text = String(decoding: MetricFamilies.gauges(readings, cycleEnded: 1_700_000_000.5, cycleCPUSeconds: 0.00045, version: "0.2.0"), as: UTF8.self)
         let lines = Set(text.split(separator: "\n").map(String.init))

@@ -23,7 +23,7 @@ final class FreshReadingsTests: XCTestCase {
         XCTAssertNil(tl.at(0, node: 1300 * MiB).restart)
         XCTAssertNil(tl.at(10, node: 1300 * MiB).restart)
         node.read = { _, _ in NodeSample(memory: .failure(ProbeError("cannot read the cgroup of dmo.service"))) }
-        for t in stride(from: 20.0, through: 60, by: 10) { guardian.runCycle(now: Now(monotonic: t, wall: t0 + t), act: true) }
+        for t in stride(from: 20.0, through: 60, by: 10) { guardian.runCycle(now: Now(monotonic: t, wall: t0 + t)) }
         node.read = { _, _ in fake.node }
         for t in stride(from: 70.0, through: 120, by: 10) { XCTAssertNil(tl.at(t, node: 1300 * MiB).restart, "t=\(t)") }
         XCTAssertNotNil(tl.at(130, node: 1300 * MiB).restart, "held 60 s from the first reading after the gap")

@@ -164,7 +164,7 @@ extension GuardNodesTests {
         c.nodes = c.nodes.map { var n = $0; n.restartCommand = ["/bin/false"]; return n }
         let cli = Guard(config: c, root: HostRoot(root), emit: { _ in })
         cli.restoreState(readOnly: true)
-        let view = cli.runCycle(now: Now(monotonic: 0, wall: 10_301), act: false)
+        let view = cli.runCycle(now: Now(monotonic: 0, wall: 10_301), observe: true)
         XCTAssertEqual(view.checks.first { $0.check == "restart_budget" && $0.node == "dmo" }?.state, .critical)
         // A rejected reload is a recent action too.
         g.reloadRejected(path: "/etc/nodeguard/nodeguard.toml", errors: 2, now: 10_305)
@@ -182,7 +182,7 @@ final class RestartBudgetReadingTests: XCTestCase {
         let watch = NodeWatch(n, limits: c.limits(of: n), root: HostRoot(tempDir()))
         let check = RestartBudgetCheck(watch)
         func shown(_ t: Double) -> CheckView {
-            var cycle = Cycle(now: Now(monotonic: t, wall: 1000 + t), act: true, dryRun: false, serial: Int(t), whileWaiting: {})
+            var cycle = Cycle(now: Now(monotonic: t, wall: 1000 + t), mode: .act, serial: Int(t), whileWaiting: {})
             check.run(&cycle)
             return ReadingText.view(cycle.readings[0])
         }

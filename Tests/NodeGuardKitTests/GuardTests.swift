@@ -69,7 +69,7 @@ final class GuardTests: XCTestCase {
         let root = makeRoot(anon: 1300 * MiB)
         let marker = root + "/restarted"
         let (g, _) = guardFor(root: root, dryRun: false, command: ["/bin/touch", marker])
-        for t in [0.0, 10, 20, 30] { g.runCycle(now: Now(monotonic: t, wall: 5000 + t), act: false) }
+        for t in [0.0, 10, 20, 30] { g.runCycle(now: Now(monotonic: t, wall: 5000 + t), observe: true) }
         XCTAssertFalse(FileIO.exists(marker))
         XCTAssertEqual(g.view.checks.first { $0.check == "node_memory" }?.state, .critical)
     }

@@ -63,3 +63,8 @@ func removeTempDir(_ dir: String) {
     guard dir.hasPrefix("/tmp/nodeguard-test-"), !dir.contains("..") else { return }
     _ = CommandRunner.run(["/bin/rm", "-rf", dir], timeout: 30)
 }
+
+extension Guard {
+    /// The guard's first check of a type, for tests that look inside one.
+    func check<T: Check>(_ type: T.Type) -> T? { checks.lazy.compactMap { $0 as? T }.first }
+}

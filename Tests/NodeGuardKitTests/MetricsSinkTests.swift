@@ -24,10 +24,10 @@ final class MetricsSinkTests: XCTestCase, NodesHost {
         g.sinks.append(MetricsSink(config: g.config, emit: { _ in }))
         cycles(g, stride(from: 0, through: 300, by: 10))   // dmo: restarted twice, then its limit
         XCTAssertEqual(lines(prom, "nodeguard_node_restarts_total"), [
-            "nodeguard_node_restarts_total{node=\"dmo\",reason=\"node_memory\"} 2",
             "nodeguard_node_restarts_total{node=\"dmo\",reason=\"host_memory\"} 0",
-            "nodeguard_node_restarts_total{node=\"web\",reason=\"node_memory\"} 0",
+            "nodeguard_node_restarts_total{node=\"dmo\",reason=\"node_memory\"} 2",
             "nodeguard_node_restarts_total{node=\"web\",reason=\"host_memory\"} 0",
+            "nodeguard_node_restarts_total{node=\"web\",reason=\"node_memory\"} 0",
         ])
         XCTAssertFalse(FileIO.exists(prom + ".tmp"), "written whole and renamed")
         XCTAssertEqual(FileIO.readText(root + "/state/counters"),
@@ -41,10 +41,10 @@ final class MetricsSinkTests: XCTestCase, NodesHost {
         setAvailable(root, 50 * MiB)   // under the floor: web, the only node left with a budget
         cycles(g2, stride(from: 1000, through: 1040, by: 10))
         XCTAssertEqual(lines(prom, "nodeguard_node_restarts_total"), [
-            "nodeguard_node_restarts_total{node=\"dmo\",reason=\"node_memory\"} 2",
             "nodeguard_node_restarts_total{node=\"dmo\",reason=\"host_memory\"} 0",
-            "nodeguard_node_restarts_total{node=\"web\",reason=\"node_memory\"} 0",
+            "nodeguard_node_restarts_total{node=\"dmo\",reason=\"node_memory\"} 2",
             "nodeguard_node_restarts_total{node=\"web\",reason=\"host_memory\"} 1",
+            "nodeguard_node_restarts_total{node=\"web\",reason=\"node_memory\"} 0",
         ])
     }
 
@@ -52,7 +52,7 @@ final class MetricsSinkTests: XCTestCase, NodesHost {
         var c = Counters()
         XCTAssertFalse(c.add([]))
         XCTAssertTrue(c.add([.restart(node: "dmo", reason: "chain_stalled"), .restart(node: "dmo", reason: "chain_stalled"),
-                             .freed(.journal, bytes: 5), .freed(.dockerLogs, bytes: 7), .freed(.journal, bytes: 1)]))
+                             .freed(JournalCheck.freed, bytes: 5), .freed(DockerLogsCheck.freed, bytes: 7), .freed(JournalCheck.freed, bytes: 1)]))
         XCTAssertEqual(c.serialized, Counters.header + "restart dmo chain_stalled 2\nfreed docker_logs 7\nfreed journal 6\n")
         XCTAssertEqual(Counters(parsing: c.serialized), c)
         let rows: [(String, String)] = [
@@ -83,8 +83,9 @@ final class MetricsSinkTests: XCTestCase, NodesHost {
             container = "web"
             restart_unhealthy_after = "5m"
             """)
-        XCTAssertEqual(Counters.reasons(of: c.nodes[0], in: c), ["node_memory", "host_memory", "node_running", "chain_down", "chain_stalled", "chain_behind"])
-        XCTAssertEqual(Counters.reasons(of: c.nodes[1], in: c), ["node_memory", "container_health", "bandwidth"])
+        // In the checks' order, as each declares its reasons.
+        XCTAssertEqual(CheckRegistry.standard.reasons(of: c.nodes[0], in: c), ["host_memory", "node_running", "node_memory", "chain_down", "chain_stalled", "chain_behind"])
+        XCTAssertEqual(CheckRegistry.standard.reasons(of: c.nodes[1], in: c), ["node_memory", "container_health", "bandwidth"])
         var counted = Counters()
         _ = counted.add([.restart(node: "web", reason: "node_running"), .restart(node: "gone", reason: "node_memory")])
         let text = Exposition.render(counted.families(c))

@@ -104,7 +104,7 @@ final class RestartWithheldTests: XCTestCase {
         watch.restartAttempted(now: Now(monotonic: 0, wall: 1000))
         var said: [EventKind] = []
         func ask(_ check: String, repeated: Bool, at t: Double) {
-            var cycle = Cycle(now: Now(monotonic: t, wall: 1000 + t), act: true, dryRun: false, serial: Int(t), whileWaiting: {})
+            var cycle = Cycle(now: Now(monotonic: t, wall: 1000 + t), mode: .act, serial: Int(t), whileWaiting: {})
             watch.ask(RestartRequest(node: watch.name, check: check, value: "", threshold: "", reason: "stalled"), &cycle, repeated: repeated)
             said += cycle.events.map(\.kind)
             XCTAssertEqual(cycle.requests, [], "nothing restarted while the limit holds")

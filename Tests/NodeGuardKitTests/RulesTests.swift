@@ -91,7 +91,7 @@ struct Timeline {
         fake.diskReads = 0
         let sink = Collect()
         guardian.sinks = [sink]
-        guardian.runCycle(now: Now(monotonic: t, wall: t0 + t), act: true)
+        guardian.runCycle(now: Now(monotonic: t, wall: t0 + t))
         let said = sink.events
         for e in said { events.append((t, e)) }
         let restart = said.first { $0.kind == .restartDryRun }.map {

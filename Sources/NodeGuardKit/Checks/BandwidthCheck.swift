@@ -5,7 +5,49 @@
 import Glibc
 #endif
 
-final class BandwidthCheck: Check {
+final class BandwidthCheck: Keeping {
+    static let declaration = CheckDeclaration("bandwidth", readings: [month], reasons: { node, config in
+        let b = config.bandwidth
+        return b.enabled && b.action == .restartNode && (b.actionNodes.isEmpty || b.actionNodes.contains(node.name)) ? ["bandwidth"] : []
+    }) { [BandwidthCheck($0.config.bandwidth, stateDirectory: $0.config.stateDirectory, root: $0.root)] }
+
+    static let month = ReadingKind("bandwidth", "the billing month's traffic against the quota",
+        gauges: [monthBytes, quotaBytes, projectedBytes],
+        words: { r, v in
+            guard case .bytes(let used) = r.value else { return v }
+            var s = Size.formatDecimal(used)
+            if case .bytes(let q)? = r.figure("quota"), q > 0 { s += " of \(Size.formatDecimal(q)) (\(Share.format(Double(used) / Double(q))))" }
+            return s
+        },
+        notes: { r in
+            guard case .month(let m, _)? = r.projection, case .word(let counted)? = r.figure("counted") else { return [] }
+            return ["billing month from \(m.month), \(counted)"]
+        },
+        summary: .init { r in
+            guard r.state != .error else { return nil }
+            guard case .bytes(let used) = r.value else { return "month ?" }   // "month 312 GB of 2 TB (projected 1.6 TB)"
+            var part = "month \(Size.formatDecimal(used))"
+            if case .bytes(let q)? = r.figure("quota") { part += " of \(Size.formatDecimal(q))" }
+            if case .month(let m, _)? = r.projection, let e = m.linearEnd { part += " (projected \(Size.formatDecimal(e)))" }
+            return part
+        },
+        samples: samples)
+
+    static let monthBytes = Gauge("nodeguard_bandwidth_month_bytes", help: "Traffic in the billing month so far.", labels: ["interface", "direction"])
+    static let quotaBytes = Gauge("nodeguard_bandwidth_quota_bytes", help: "The billing month's quota.", labels: ["interface", "direction"])
+    static let projectedBytes = Gauge("nodeguard_bandwidth_projected_month_bytes", help: "The billing month's traffic projected to its end.", labels: ["interface", "direction"])
+
+    @Sendable static func samples(_ r: Reading, into out: inout GaugeSamples) {
+        guard case .month(let m, _)? = r.projection else { return }
+        let counted = { if case .word(let w)? = r.figure("counted") { return w }; return "both" }()
+        func add(_ g: Gauge, _ v: Double, _ direction: String) { out.add(g, v, ("interface", r.target), ("direction", direction)) }
+        add(monthBytes, Double(m.rx), "rx")
+        add(monthBytes, Double(m.tx), "tx")
+        if counted == "both" { add(monthBytes, Double(m.used), counted) }
+        if let q = r.figure("quota")?.number { add(quotaBytes, q, counted) }
+        if let e = m.linearEnd { add(projectedBytes, Double(e), counted) }
+    }
+
     private(set) var config: BandwidthConfig
     private(set) var stateDirectory: String
     let root: HostRoot
@@ -46,14 +88,14 @@ final class BandwidthCheck: Check {
         let read = NetworkProbe.countedInterfaces(configured: b.interfaces, root: root, cache: networkCache, now: now.monotonic).flatMap { names in
             NetworkProbe.read(interfaces: names, root: root, now: now, cache: networkCache).map { (names, $0) }
         }
-        guard let (names, sample) = failures.value("bandwidth", target: "network", read, &cycle) else { return }
+        guard let (names, sample) = failures.value(Self.month, target: "network", read, &cycle) else { return }
         let target = names.joined(separator: " ")
         var mustSave = account(sample, events: &cycle.events)
         let p = BandwidthRules.projection(ledger, calendar: calendar, count: b.count, quota: b.quota, now: now.wall)
         let r = reading(p, target: target)
         shown = r
         cycle.readings.append(r)
-        guard cycle.act else { return }
+        guard cycle.mode.decides else { return }
         for decision in BandwidthRules.decide(&ledger, projection: p, quota: b.quota, warnAt: b.warnAt, actionAt: b.actionAt) {
             mustSave = true
             // The events say what the status shows.
@@ -64,8 +106,12 @@ final class BandwidthCheck: Check {
                 cycle.events.append(Event(.bandwidthWarning, "this month's traffic is \(value), past warn_at \(Share.format(b.warnAt)); \(shownProjection)",
                                           fields: fields + [("THRESHOLD", String(UInt64(Double(b.quota) * b.warnAt)))]))
             case .act:
-                cycle.requests.append(.quotaAction(QuotaBreach(used: p.used, why: "this month's traffic is \(value), past action_at \(Share.format(b.actionAt)); \(shownProjection)",
-                                                               target: target, projection: shownProjection, threshold: UInt64(Double(b.quota) * b.actionAt))))
+                let threshold = UInt64(Double(b.quota) * b.actionAt)
+                cycle.requests.append(.configured(ConfiguredAction(b.action, key: "bandwidth.action", nodes: b.actionNodes, timeout: b.actionTimeout,
+                    event: .bandwidthAction, check: "bandwidth",
+                    why: "this month's traffic is \(value), past action_at \(Share.format(b.actionAt)); \(shownProjection)",
+                    fields: [("CHECK", "bandwidth"), ("VALUE", String(p.used)), ("TARGET", target),
+                             ("PROJECTION", shownProjection), ("THRESHOLD", String(threshold))])))
             }
         }
         if mustSave || now.monotonic - savedAt >= b.saveInterval, let e = save(now: now) { cycle.events.append(e) }
@@ -76,7 +122,7 @@ final class BandwidthCheck: Check {
         let share = b.quota > 0 ? Double(p.used) / Double(b.quota) : 0
         var figures = [Figure("counted", .word(b.count.rawValue))]
         if b.quota > 0 { figures += [Figure("quota", .bytes(b.quota)), Figure("share", .share(share))] }
-        return Reading("bandwidth", target: target, value: .bytes(p.used), figures: figures,
+        return Reading(Self.month, target: target, value: .bytes(p.used), figures: figures,
                        warn: b.quota > 0 ? Threshold(.atLeast, .share(b.warnAt)) : nil,
                        critical: b.quota > 0 ? Threshold(.atLeast, .share(b.actionAt)) : nil,
                        state: b.quota == 0 ? .ok : share >= b.actionAt ? .critical : share >= b.warnAt ? .warning : .ok,
@@ -147,4 +193,15 @@ final class BandwidthCheck: Check {
         }
         return nil
     }
+}
+
+/// `nodeguard bandwidth`: the ledger the daemon saved, brought up to date
+/// with the counters now (without saving); empty when none was saved.
+public func currentBandwidthLedger(_ config: Config, root: HostRoot, now: Now = Now.read()) -> BandwidthLedger {
+    let check = BandwidthCheck(config.bandwidth, stateDirectory: config.stateDirectory, root: root)
+    _ = check.restore(readOnly: true, now: now)
+    guard !check.ledger.isEmpty else { return BandwidthLedger() }
+    var cycle = Cycle(now: now, mode: .observe, whileWaiting: {})
+    check.run(&cycle)
+    return check.ledger
 }

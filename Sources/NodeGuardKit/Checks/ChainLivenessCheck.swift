@@ -7,7 +7,50 @@
 // collected without holding the cycle: a node that never answers costs a
 // quarter of a second a cycle at most, and fails at rpc_timeout.
 
-final class ChainLivenessCheck: Check {
+final class ChainLivenessCheck: NodeCheck {
+    static let declaration = CheckDeclaration("chain", readings: [chain], reasons: { node, _ in
+        guard node.liveness.dialect != nil else { return [] }
+        return ["chain_down", "chain_stalled"] + (node.liveness.behindBy > 0 ? ["chain_behind"] : [])
+    }) { s in s.nodes.compactMap { ChainLivenessCheck($0, interval: s.config.interval, nodeNamed: s.nodeNamed) } }
+
+    static let chain = ReadingKind("chain", "a node's chain liveness over its RPC: height, peers, lag",
+        gauges: [height, heightAge, peers, lag, syncing],
+        words: { r, v in
+            var s = "height " + v   // "height 812 (moved 40s ago), 8 peers, syncing, 3 behind"
+            if let a = r.figure("since advanced") { s += " (moved \(ReadingText.quantity(a)) ago)" }
+            if case .count(let p)? = r.figure("peers") { s += ", \(counted(p, "peer"))" }
+            if r.figure("syncing") != nil { s += ", syncing" }
+            if case .count(let lag)? = r.figure("lag") { s += ", \(lag) behind" }
+            return s
+        },
+        summary: .init(.next, problem: "not following its chain") { r in
+            guard case .count(let h) = r.value else { return "rpc \(ReadingText.quantity(r.value))" }
+            if r.state == .critical { return "chain stuck at \(h)" }
+            return "height \(h)" + (r.figure("syncing") != nil ? " syncing" : "")
+        },
+        samples: { r, out in
+            if let h = r.value.number { out.add(height, h, node: r) }
+            if let a = r.figure("since advanced")?.number { out.add(heightAge, a, node: r) }
+            if let p = r.figure("peers")?.number { out.add(peers, p, node: r) }
+            if let l = r.figure("lag")?.number { out.add(lag, l, node: r) }
+            out.add(syncing, r.figure("syncing") != nil ? 1 : 0, node: r)
+        },
+        object: ("chain", { r in
+            var m: [FigureObject.Member] = []
+            if let h = r.value.number { m.append(.init("height", h)) }
+            if let s = r.figure("since advanced")?.number { m.append(.init("seconds_since_advanced", s)) }
+            if let p = r.figure("peers")?.number { m.append(.init("peers", p)) }
+            m.append(.init("syncing", r.figure("syncing") != nil))
+            if let l = r.figure("lag")?.number { m.append(.init("lag", l)) }
+            return m
+        }))
+
+    static let height = Gauge("nodeguard_node_height", help: "The node's chain height, from its RPC.", labels: ["node"])
+    static let heightAge = Gauge("nodeguard_node_height_age_seconds", help: "Seconds since the node's height last advanced.", labels: ["node"])
+    static let peers = Gauge("nodeguard_node_peers", help: "The node's peers, from its RPC.", labels: ["node"])
+    static let lag = Gauge("nodeguard_node_lag_blocks", help: "Blocks the node is behind its reference.", labels: ["node"])
+    static let syncing = Gauge("nodeguard_node_syncing", help: "1 while the node says it is syncing (initial sync, replay, catching up).", labels: ["node"])
+
     let node: NodeWatch
     /// Another node by name, for `reference` (the guard's current nodes).
     let nodeNamed: (String) -> NodeWatch?
@@ -166,7 +209,7 @@ extension ChainLivenessCheck {
         if l.isolatedSaid { notes.append("no peers"); state = max(state, .warning) }
         if let p = l.problem { state = p.kind == .behind ? max(state, .warning) : .critical }
         let value: Quantity = l.height.map { .count(Int($0)) } ?? .word(l.last?.warmingUp != nil ? "starting" : l.last != nil ? "alive" : "?")
-        return Reading("chain", target: s.url, node: node.name, value: value, figures: figures,
+        return Reading(Self.chain, target: s.url, node: node.name, value: value, figures: figures,
                        critical: l.height == nil ? nil : Threshold(.atLeast, .seconds(s.stalledAfter), scope: "unchanged"),
                        state: state, notes: notes)
     }

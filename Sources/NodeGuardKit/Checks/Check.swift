@@ -3,7 +3,10 @@
 // cycle as typed readings, events and action requests. The guard runs every
 // check each cycle (one that is not due shows what it found last), hands the
 // requests to the nodes' actuators and the results to the sinks.
-// Adding a check: one file here, one line in CheckRegistry.
+// Adding a check: one file here, with its declaration (CheckDeclaration:
+// its readings, their words and figures, its restart reasons), and one line
+// in CheckRegistry. The guard knows checks only through this protocol and
+// the ones below (Keeping, AfterActions, Reclaiming, AwaitsReclaim).
 
 /// A check as the guard sees it.
 public protocol Check: AnyObject {
@@ -22,29 +25,60 @@ public enum ActionRequest: Equatable, Sendable {
     case restart(RestartRequest)
     /// The host floor held: the guard chooses which node (HostFloor).
     case hostFloor(RestartRequest)
-    /// A disk reached critical: free what nodeguard can there, then measure it again.
+    /// A disk reached critical: free what the Reclaiming checks can there,
+    /// then tell the check that asked (AwaitsReclaim).
     case reclaim(disk: String)
-    /// The month's traffic passed bandwidth.action_at: run bandwidth.action.
-    case quotaAction(QuotaBreach)
+    /// Run an action the operator configured for the check (bandwidth.action).
+    case configured(ConfiguredAction)
 }
 
-public struct QuotaBreach: Equatable, Sendable {
-    public var used: UInt64
-    /// "this month's traffic is …, past action_at 95%; month end ~…"
+/// An action the operator configured, as a check asks for it when it fires:
+/// a command, or stopping or restarting nodes through their actuators and
+/// budgets. Its one event says how it went.
+public struct ConfiguredAction: Equatable, Sendable {
+    public var action: OperatorAction
+    /// The key that sets it, as its events name it: "bandwidth.action".
+    public var key: String
+    /// The nodes stop-node and restart-node act on; empty: every node.
+    public var nodes: [String]
+    public var timeout: Double
+    public var event: EventKind
+    /// The check that asked: its events' CHECK, its restarts' reason.
+    public var check: String
+    /// Why, in the check's words: "this month's traffic is …, past action_at 95%; …"
     public var why: String
-    public var target: String
-    public var projection: String
-    public var threshold: UInt64
+    public var fields: [(String, String)]
+
+    public init(_ action: OperatorAction, key: String, nodes: [String], timeout: Double, event: EventKind,
+                check: String, why: String, fields: [(String, String)]) {
+        self.action = action; self.key = key; self.nodes = nodes; self.timeout = timeout; self.event = event
+        self.check = check; self.why = why; self.fields = fields
+    }
+
+    public static func == (a: ConfiguredAction, b: ConfiguredAction) -> Bool {
+        a.action == b.action && a.key == b.key && a.nodes == b.nodes && a.timeout == b.timeout && a.event == b.event
+            && a.check == b.check && a.why == b.why && a.fields.map(\.0) == b.fields.map(\.0) && a.fields.map(\.1) == b.fields.map(\.1)
+    }
 }
 
-/// One cycle as a check sees it: the clock, whether it may act, what the
+/// What a cycle may do.
+public enum CycleMode: Sendable {
+    /// `nodeguard check`: look, decide nothing, change nothing.
+    case observe
+    /// Decide and say, but change nothing (dry_run, --dry-run).
+    case dryRun
+    /// Decide, say and carry out.
+    case act
+
+    /// Whether decisions are made (and said): not while observing.
+    public var decides: Bool { self != .observe }
+}
+
+/// One cycle as a check sees it: the clock, what it may do, what the
 /// checks before it learnt, and where its findings go.
 public struct Cycle {
     public let now: Now
-    /// false for `nodeguard check`: look, change nothing.
-    public let act: Bool
-    /// Decide and say, but change nothing (--dry-run).
-    public let dryRun: Bool
+    public let mode: CycleMode
     /// Which cycle this is: a node is read once a cycle, whatever the number of its checks.
     let serial: Int
     /// Keeps the watchdog fed while an action waits.
@@ -64,9 +98,32 @@ public struct Cycle {
     /// What was done, as the metrics count it.
     public var tallies: [Tally] = []
 
-    init(now: Now, act: Bool, dryRun: Bool, serial: Int = 0, whileWaiting: @escaping () -> Void) {
-        self.now = now; self.act = act; self.dryRun = dryRun; self.serial = serial; self.whileWaiting = whileWaiting
+    init(now: Now, mode: CycleMode, serial: Int = 0, whileWaiting: @escaping () -> Void) {
+        self.now = now; self.mode = mode; self.serial = serial; self.whileWaiting = whileWaiting
     }
+}
+
+/// A check that keeps what it learnt across a restart of nodeguard, a
+/// kill -9 or a reboot (the bandwidth ledger): the guard restores it when
+/// the check is built and saves it at stop; the check saves when it must.
+public protocol Keeping: Check {
+    /// Reads what was saved; an event when it could not be used (moved aside).
+    /// `readOnly`: for the CLI, which must not move or rewrite state files.
+    func restore(readOnly: Bool, now: Now) -> Event?
+    /// Saves durably; an event the first time that fails.
+    func save(now: Now) -> Event?
+}
+
+/// A check whose reading changes with what the guard did this cycle (a
+/// restart spends a budget): told once the cycle's requests are carried out.
+protocol AfterActions: Check {
+    func actionsDone(_ cycle: inout Cycle)
+}
+
+/// A check that asks for a disk to be reclaimed: told what was freed.
+protocol AwaitsReclaim: Check {
+    /// Whether it was the one that asked for `disk`.
+    func reclaimed(_ disk: String, _ freed: [Reclaimed], _ cycle: inout Cycle) -> Bool
 }
 
 /// A check that can free space when a disk is at critical (Docker logs, the journal).
@@ -90,10 +147,11 @@ public struct Reclaimed: Equatable, Sendable {
 struct ProbeFailures: Sendable {
     var failing: Set<String> = []
 
-    /// The value when read; else the failure is said (once) and shown as an error reading.
-    mutating func value<T>(_ check: String, target: String, node: String? = nil, _ r: Result<T, ProbeError>, _ cycle: inout Cycle) -> T? {
+    /// The value when read; else the failure is said (once) and shown as an error reading of `kind`.
+    mutating func value<T>(_ kind: ReadingKind, target: String, node: String? = nil, _ r: Result<T, ProbeError>, _ cycle: inout Cycle) -> T? {
         // The common case, read as always, builds nothing.
         if case .success(let v) = r, failing.isEmpty { return v }
+        let check = kind.name
         // A node's by its name: a reload that fixes its target ends the failure it said.
         let key = check + " " + (node ?? target)
         var fields: [(String, String)] = [("CHECK", check), ("TARGET", target)]
@@ -109,7 +167,7 @@ struct ProbeFailures: Sendable {
             if failing.insert(key).inserted {
                 cycle.events.append(Event(.probeFailed, e.message, fields: fields))
             }
-            cycle.readings.append(Reading(check, target: target, node: node, value: .word("?"), state: .error, notes: [e.message]))
+            cycle.readings.append(Reading(kind, target: target, node: node, value: .word("?"), state: .error, notes: [e.message]))
             return nil
         }
     }
@@ -135,7 +193,5 @@ public enum Tally: Equatable, Sendable {
     /// A restart made (failed ones too: they count against max_restarts);
     /// the reason is the check that asked ("node_memory", "chain_stalled").
     case restart(node: String, reason: String)
-    case freed(FreedBy, bytes: UInt64)
+    case freed(FreedCounter, bytes: UInt64)
 }
-
-public enum FreedBy: String, CaseIterable, Sendable { case dockerLogs = "docker_logs", journal }

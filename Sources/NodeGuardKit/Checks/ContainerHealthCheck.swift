@@ -3,7 +3,13 @@
 // Its alarm is its own: a re-arm of the budget starts it afresh, so a
 // container that stays unhealthy is restarted again once the window passed.
 
-final class ContainerHealthCheck: Check {
+final class ContainerHealthCheck: NodeCheck {
+    static let declaration = CheckDeclaration("container_health", readings: [health], reasons: { node, _ in
+        node.container != nil && node.restartUnhealthyAfter > 0 ? ["container_health"] : []
+    }) { $0.nodes.filter { $0.config.container != nil }.map(ContainerHealthCheck.init) }
+
+    static let health = ReadingKind("container_health", "a container node's HEALTHCHECK status")
+
     let node: NodeWatch
     var unhealthy = SustainedAlarm()
     var marks = RestartMarks()
@@ -28,7 +34,7 @@ final class ContainerHealthCheck: Check {
             unhealthy.interrupted()   // not known this cycle: no hold across the gap
             return
         }
-        cycle.readings.append(Reading("container_health", target: target, node: node.name, value: .word(health),
+        cycle.readings.append(Reading(Self.health, target: target, node: node.name, value: .word(health),
                                       critical: after > 0 ? Threshold(.above, .word("unhealthy"), sustained: after) : nil,
                                       state: health == "unhealthy" ? (after > 0 ? .critical : .warning) : .ok))
         guard after > 0 else { return }

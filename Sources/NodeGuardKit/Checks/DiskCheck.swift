@@ -3,7 +3,31 @@
 // critical asks the guard to reclaim space first (an action request); the
 // guard then has it measured again, and CRIT is said only if still critical.
 
-final class DiskCheck: Check {
+final class DiskCheck: AwaitsReclaim {
+    static let declaration = CheckDeclaration("disk", readings: [free, inodes, unreadable]) { s in
+        s.config.disk.paths.map { DiskCheck($0, s.config.disk, root: s.root) }
+    }
+
+    static let free = ReadingKind("disk_free", "a filesystem's free space and its fill rate",
+        gauges: [freeBytes, fullIn],
+        words: { r, v in v + " free" + (r.figure("free share").map { " (\(ReadingText.quantity($0)))" } ?? "") },
+        summary: .init { r in "\(r.target) \(r.figure("free share").map(ReadingText.quantity) ?? "?") free" },
+        samples: { r, out in
+            guard case .bytes(let v) = r.value else { return }
+            out.add(freeBytes, Double(v), ("path", r.target))
+            if case .fullIn(let s)? = r.projection { out.add(fullIn, s, ("path", r.target)) }
+        })
+    static let inodes = ReadingKind("disk_inodes", "a filesystem's free inodes",
+        gauges: [freeInodes], words: { _, v in v + " free" },
+        samples: { r, out in if let free = r.figure("free")?.number { out.add(freeInodes, free, ("path", r.target)) } })
+    /// A filesystem statfs cannot read: its probe failure.
+    static let unreadable = ReadingKind("disk", "a filesystem that cannot be read (statfs fails)",
+        summary: .init { r in r.state == .error ? "\(r.target) unreadable" : nil })
+
+    static let freeBytes = Gauge("nodeguard_disk_free_bytes", help: "Bytes free to unprivileged users on the filesystem.", labels: ["path"])
+    static let fullIn = Gauge("nodeguard_disk_full_in_seconds", help: "When the filesystem is full at its recent fill rate.", labels: ["path"])
+    static let freeInodes = Gauge("nodeguard_disk_free_inodes", help: "Free inodes on the filesystem.", labels: ["path"])
+
     let path: String
     private(set) var config: DiskConfig
     let root: HostRoot
@@ -30,7 +54,7 @@ final class DiskCheck: Check {
     }
 
     func run(_ cycle: inout Cycle) {
-        guard let u = failures.value("disk", target: path, probe(), &cycle) else { return }
+        guard let u = failures.value(Self.unreadable, target: path, probe(), &cycle) else { return }
         fill.add(time: cycle.now.monotonic, value: Double(u.totalBytes - min(u.freeBytes, u.totalBytes)))
         let next = DiskLevels.next(current: space, raw: DiskLevels.space(u, config), withMargin: DiskLevels.space(u, config, scale: 1 + recoveryMargin * 4))
         if next != space {
@@ -47,15 +71,16 @@ final class DiskCheck: Check {
             inodes = nextInodes
         }
         cycle.readings.append(spaceReading(u))
-        cycle.readings.append(Reading("disk_inodes", target: path, value: .share(u.freeInodesShare), figures: [Figure("free", .count(Int(u.freeInodes)))],
+        cycle.readings.append(Reading(Self.inodes, target: path, value: .share(u.freeInodesShare), figures: [Figure("free", .count(Int(u.freeInodes)))],
                                       warn: Threshold(.below, .share(config.warnInodesFreeBelow)),
                                       critical: Threshold(.below, .share(config.criticalInodesFreeBelow)), state: inodes.state))
     }
 
     /// After the guard reclaimed what it could: measured again, CRIT said if
     /// still critical (with what was freed), else the level it is at now.
-    func confirmCritical(reclaimed: [Reclaimed], _ cycle: inout Cycle) {
-        guard case .success(let u) = probe() else { return }
+    func reclaimed(_ disk: String, _ reclaimed: [Reclaimed], _ cycle: inout Cycle) -> Bool {
+        guard disk == path else { return false }
+        guard case .success(let u) = probe() else { return true }
         let level = DiskLevels.space(u, config)
         if level != space {
             var e = event(u, level: level, from: space)
@@ -63,9 +88,10 @@ final class DiskCheck: Check {
             cycle.events.append(e)
             space = level
         }
-        if let i = cycle.readings.firstIndex(where: { $0.check == "disk_free" && $0.target == path }) {
+        if let i = cycle.readings.firstIndex(where: { $0.kind == Self.free && $0.target == path }) {
             cycle.readings[i] = spaceReading(u)
         }
+        return true
     }
 
     static func describe(_ reclaimed: [Reclaimed]) -> String {
@@ -77,7 +103,7 @@ final class DiskCheck: Check {
     }
 
     func spaceReading(_ u: DiskUsage) -> Reading {
-        Reading("disk_free", target: path, value: .bytes(u.freeBytes), figures: [Figure("free share", .share(u.freeShare)), Figure("total", .bytes(u.totalBytes))],
+        Reading(Self.free, target: path, value: .bytes(u.freeBytes), figures: [Figure("free share", .share(u.freeShare)), Figure("total", .bytes(u.totalBytes))],
                 warn: Threshold(.below, .share(config.warnFreeBelow), .bytes(config.warnFreeBytesBelow)),
                 critical: Threshold(.below, .share(config.criticalFreeBelow), .bytes(config.criticalFreeBytesBelow)),
                 state: space.state, projection: DiskLevels.fullIn(fill, free: u.freeBytes).map { .fullIn(seconds: $0) })

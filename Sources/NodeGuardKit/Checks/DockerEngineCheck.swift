@@ -4,6 +4,14 @@
 // found this cycle (each node is read once a cycle), so it costs no API call.
 
 final class DockerEngineCheck: Check {
+    static let declaration = CheckDeclaration("docker", readings: [engine]) { s in
+        s.dockerSockets.map { socket in
+            DockerEngineCheck(socket: socket) { [current = s.currentNodes] in current().filter { $0.config.container != nil && $0.config.dockerSocket == socket } }
+        }
+    }
+
+    static let engine = ReadingKind("docker", "whether Docker answers on a container node's socket")
+
     let socket: String
     /// The guard's container nodes on this socket now (a reload may replace them).
     let nodes: () -> [NodeWatch]
@@ -12,7 +20,7 @@ final class DockerEngineCheck: Check {
     /// Since when it does not answer, for the "back" event.
     var downSince: Double?
     /// "answering" reads the same every cycle: built once.
-    lazy var answeringReading = Reading("docker", target: socket, value: .word("answering"))
+    lazy var answeringReading = Reading(Self.engine, target: socket, value: .word("answering"))
     var kind: String { "docker" }
     var target: String { socket }
 
@@ -45,7 +53,7 @@ final class DockerEngineCheck: Check {
                 fields: fields()))
         }
         answering = false
-        cycle.readings.append(Reading("docker", target: socket, value: .word("not answering"), state: .error, notes: [e.message]))
+        cycle.readings.append(Reading(Self.engine, target: socket, value: .word("not answering"), state: .error, notes: [e.message]))
     }
 
     func back(_ cycle: inout Cycle) {

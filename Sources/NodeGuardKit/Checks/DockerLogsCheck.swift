@@ -5,6 +5,21 @@ import Glibc
 #endif
 
 final class DockerLogsCheck: Reclaiming {
+    static let declaration = CheckDeclaration("docker_logs", readings: [logs], counters: [freed]) { [DockerLogsCheck($0.config.dockerLogs)] }
+
+    static let logs = ReadingKind("docker_logs", "the size of Docker's json-file logs, pruned over the limits",
+        gauges: [bytes],
+        words: { r, v in
+            let n = r.figure("containers")?.number.map { Int($0) } ?? 0
+            var s = "\(v) in \(counted(n, "container"))"
+            if case .word(let id)? = r.figure("largest container"), let l = r.figure("largest") { s += ", largest \(id) \(ReadingText.quantity(l))" }
+            return s
+        },
+        summary: .init { r in r.state == .error ? nil : "docker logs \(ReadingText.quantity(r.value))" },
+        samples: { r, out in if case .bytes(let v) = r.value { out.add(bytes, Double(v)) } })
+    static let bytes = Gauge("nodeguard_docker_logs_bytes", help: "Docker's json-file logs, active and rotated, all containers.")
+    static let freed = FreedCounter("docker_logs", "nodeguard_docker_logs_freed_bytes_total", help: "Bytes nodeguard freed by pruning Docker's json-file logs.")
+
     private(set) var config: DockerLogsConfig
     let cache = DockerLogsProbe.Cache()
     var scannedAt = -Double.infinity
@@ -43,14 +58,14 @@ final class DockerLogsCheck: Reclaiming {
             absent = true
             return
         }
-        guard var logs = failures.value("docker_logs", target: c.containersDir, scanned, &cycle) else { reading = nil; return }
-        if cycle.act {
+        guard var logs = failures.value(Self.logs, target: c.containersDir, scanned, &cycle) else { reading = nil; return }
+        if cycle.mode.decides {
             let steps = LogPruningPolicy.plan(logs, maxPerContainer: c.maxPerContainer, maxTotal: c.maxTotal)
             cycle.events += prune(steps, &cycle, routine: true).compactMap(\.event)
             summaries(&cycle)
-            if !steps.isEmpty && !cycle.dryRun, case .success(let again) = DockerLogsProbe.scan(c.containersDir, cache: cache) { logs = again }
+            if !steps.isEmpty && cycle.mode != .dryRun, case .success(let again) = DockerLogsProbe.scan(c.containersDir, cache: cache) { logs = again }
         }
-        let shown = measured(logs, dryRun: cycle.dryRun)
+        let shown = measured(logs, dryRun: cycle.mode == .dryRun)
         reading = shown
         cycle.readings.append(shown)
     }
@@ -63,7 +78,7 @@ final class DockerLogsCheck: Reclaiming {
             figures += [Figure("largest", .bytes(l.bytes)), Figure("largest container", .word(String(l.id.prefix(12))))]
         }
         let over = (c.maxTotal > 0 && total > c.maxTotal) || (c.maxPerContainer > 0 && logs.contains { $0.bytes > c.maxPerContainer })
-        return Reading("docker_logs", target: c.containersDir, value: .bytes(total), figures: figures,
+        return Reading(Self.logs, target: c.containersDir, value: .bytes(total), figures: figures,
                        warn: c.maxPerContainer > 0 ? Threshold(.above, .bytes(c.maxPerContainer), scope: "a container") : nil,
                        critical: c.maxTotal > 0 ? Threshold(.above, .bytes(c.maxTotal), scope: "in all") : nil,
                        state: over ? .warning : .ok,
@@ -78,7 +93,7 @@ final class DockerLogsCheck: Reclaiming {
             let path = "\(dir)/\(step.containerID)/\(step.file)"
             let verb = step.kind == .truncateActive ? "truncate" : "delete"
             let fields: [(String, String)] = [("CHECK", "docker_logs"), ("TARGET", path)]
-            if cycle.dryRun {
+            if cycle.mode == .dryRun {
                 let say = !routine || digest.record(step.containerID, freed: 0, now: cycle.now.monotonic)
                 return (say ? Event(.logPruned, "would \(verb) \(path) (\(Size.format(step.bytes)), dry run): \(step.reason)",
                                     fields: fields + [("ACTION", "would-" + step.kind.rawValue), ("VALUE", "0")]) : nil, 0)
@@ -86,7 +101,7 @@ final class DockerLogsCheck: Reclaiming {
             switch LogPruner.apply(step, containersDir: dir) {
             case .success(let done):
                 cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "\(verb) log", target: path, outcome: "\(Size.format(done.freed)) freed"))
-                cycle.tallies.append(.freed(.dockerLogs, bytes: done.freed))
+                cycle.tallies.append(.freed(Self.freed, bytes: done.freed))
                 guard !routine || digest.record(step.containerID, freed: done.freed, now: cycle.now.monotonic) else { return (nil, done.freed) }
                 return (Event(.logPruned, "\(what(step, done, path)), \(Size.format(done.freed)) freed: \(step.reason)\(followers(step)). \(advice(step.containerID))",
                               fields: fields + [("ACTION", step.kind.rawValue), ("VALUE", String(done.freed))]), done.freed)
@@ -120,7 +135,7 @@ final class DockerLogsCheck: Reclaiming {
     func summaries(_ cycle: inout Cycle) {
         for (id, t) in digest.due(now: cycle.now.monotonic) {
             let span = Duration.format(((cycle.now.monotonic - t.saidAt) / 60).rounded() * 60)
-            let done = cycle.dryRun ? "would have been pruned \(t.count) more times in the last \(span) (dry run)"
+            let done = cycle.mode == .dryRun ? "would have been pruned \(t.count) more times in the last \(span) (dry run)"
                 : "pruned \(t.count) more times in the last \(span), \(Size.format(t.freed)) freed"
             cycle.events.append(Event(.logPruned,
                 "logs of container \(containerLabel(id)) \(done); set log-opts max-size and max-file in /etc/docker/daemon.json and recreate it (see `nodeguard doctor`)",
@@ -139,6 +154,6 @@ final class DockerLogsCheck: Reclaiming {
         let pruned = prune(steps, &cycle, routine: false)
         cycle.events += pruned.compactMap(\.event)
         reading = nil
-        return Reclaimed(what: "Docker logs", freed: pruned.reduce(0) { $0 + $1.freed }, dryRun: cycle.dryRun)
+        return Reclaimed(what: "Docker logs", freed: pruned.reduce(0) { $0 + $1.freed }, dryRun: cycle.mode == .dryRun)
     }
 }

@@ -5,6 +5,35 @@
 // alarms start afresh, so the floor can fire again.
 
 final class HostMemoryCheck: Check {
+    static let declaration = CheckDeclaration("host_memory", readings: [available, swap, pressure], reasons: { node, config in
+        switch config.memory.hostFloorRestarts {
+        case .none: return []
+        case .largest: return ["host_memory"]
+        case .inOrder(let names): return names.contains(node.name) ? ["host_memory"] : []
+        }
+    }) { s in [HostMemoryCheck(s.config, root: s.root)] }
+
+    static let available = ReadingKind("host_memory", "the host's MemAvailable against its warning and its floor",
+        gauges: [availableBytes], words: { _, v in v + " available" },
+        summary: .init { r in r.state == .error ? "host memory unreadable" : "host \(ReadingText.quantity(r.value)) available" },
+        samples: { r, out in if case .bytes(let v) = r.value { out.add(availableBytes, Double(v)) } })
+    static let swap = ReadingKind("swap", "swap in use", gauges: [swapUsed],
+        words: { r, v in r.figure("total").map { "\(v) of \(ReadingText.quantity($0)) used" } ?? v },
+        samples: { r, out in out.add(swapUsed, r.value.number ?? 0) })
+    static let pressure = ReadingKind("memory_pressure", "the kernel's memory pressure (PSI some and full)",
+        gauges: [pressureSome, pressureFull],
+        words: { r, v in "some \(v) full \(r.figure("full").map(ReadingText.quantity) ?? "-") (avg10)" },
+        samples: { r, out in
+            guard case .percent(let some) = r.value else { return }
+            out.add(pressureSome, some / 100)
+            if case .percent(let full)? = r.figure("full") { out.add(pressureFull, full / 100) }
+        })
+
+    static let availableBytes = Gauge("nodeguard_host_memory_available_bytes", help: "The host's MemAvailable.")
+    static let swapUsed = Gauge("nodeguard_host_swap_used_bytes", help: "Swap in use on the host (0 without swap).")
+    static let pressureSome = Gauge("nodeguard_host_memory_pressure_some_ratio", help: "PSI memory pressure, some, avg10, as a ratio.")
+    static let pressureFull = Gauge("nodeguard_host_memory_pressure_full_ratio", help: "PSI memory pressure, full, avg10, as a ratio.")
+
     private(set) var config: MemoryConfig
     let root: HostRoot
     /// Without nodes the floor can only be said.
@@ -34,7 +63,7 @@ final class HostMemoryCheck: Check {
     func run(_ cycle: inout Cycle) {
         if cycle.restartEpoch != epoch { warnAlarm.reset(); floorAlarm.reset() }
         epoch = cycle.restartEpoch
-        guard let h = failures.value("host_memory", target: "host", probe(), &cycle) else {
+        guard let h = failures.value(Self.available, target: "host", probe(), &cycle) else {
             warnAlarm.interrupted(); floorAlarm.interrupted()
             return
         }
@@ -50,14 +79,14 @@ final class HostMemoryCheck: Check {
         var notes: [String] = []
         if h.availableEstimated { notes.append("MemAvailable missing (kernel < 3.14): estimated from free, file cache and reclaimable slab") }
         if cycle.nodesInGrace { notes.append("a node was just restarted: waiting for its grace") }
-        cycle.readings.append(Reading("host_memory", target: "host", value: .bytes(h.available), figures: [Figure("total", .bytes(h.total))],
+        cycle.readings.append(Reading(Self.available, target: "host", value: .bytes(h.available), figures: [Figure("total", .bytes(h.total))],
                                       warn: Threshold(.below, .bytes(warnFloor)), critical: Threshold(.below, .bytes(floor), sustained: config.sustained),
                                       state: state, notes: notes))
         let swapUsed = h.swapTotal - min(h.swapFree, h.swapTotal)
-        cycle.readings.append(Reading("swap", target: "host", value: h.swapTotal > 0 ? .bytes(swapUsed) : .word("none"),
+        cycle.readings.append(Reading(Self.swap, target: "host", value: h.swapTotal > 0 ? .bytes(swapUsed) : .word("none"),
                                       figures: h.swapTotal > 0 ? [Figure("total", .bytes(h.swapTotal))] : []))
         if let some = h.pressureSome10 {
-            cycle.readings.append(Reading("memory_pressure", target: "host", value: .percent(some),
+            cycle.readings.append(Reading(Self.pressure, target: "host", value: .percent(some),
                                           figures: h.pressureFull10.map { [Figure("full", .percent($0))] } ?? []))
         }
     }

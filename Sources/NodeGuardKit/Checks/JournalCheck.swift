@@ -2,6 +2,13 @@
 // over max_use, and vacuumed to half of it for a disk at critical.
 
 final class JournalCheck: Reclaiming {
+    static let declaration = CheckDeclaration("journal", readings: [journal], counters: [freed]) { [JournalCheck($0.config.journal, root: $0.root)] }
+
+    static let journal = ReadingKind("journal", "journald's disk usage, vacuumed over max_use", gauges: [bytes],
+        samples: { r, out in if case .bytes(let v) = r.value { out.add(bytes, Double(v)) } })
+    static let bytes = Gauge("nodeguard_journal_bytes", help: "The journal's files on disk.")
+    static let freed = FreedCounter("journal", "nodeguard_journal_freed_bytes_total", help: "Bytes nodeguard freed by vacuuming the journal.")
+
     private(set) var config: JournalConfig
     let root: HostRoot
     var checkedAt = -Double.infinity
@@ -29,14 +36,14 @@ final class JournalCheck: Reclaiming {
         }
         checkedAt = cycle.now.monotonic
         guard JournalProbe.running(root: root), let used = JournalProbe.usage(root: root) else {
-            let none = Reading("journal", target: "journald", value: .word("no journald"), notes: ["no journald runs here: nothing to measure or vacuum"])
+            let none = Reading(Self.journal, target: "journald", value: .word("no journald"), notes: ["no journald runs here: nothing to measure or vacuum"])
             reading = none
             cycle.readings.append(none)
             return
         }
         var after = used
         let grown = afterVacuum.map { used > $0 + j.maxUse / 10 } ?? true
-        if cycle.act, j.maxUse > 0, used > j.maxUse, grown {
+        if cycle.mode.decides, j.maxUse > 0, used > j.maxUse, grown {
             let done = vacuum(to: j.maxUse, because: "its files take \(Size.format(used)), over max_use \(Size.format(j.maxUse))", &cycle)
             cycle.events.append(done.event)
             after = done.after
@@ -45,7 +52,7 @@ final class JournalCheck: Reclaiming {
             afterVacuum = nil
         }
         let stuck = j.maxUse > 0 && after > j.maxUse
-        let shown = Reading("journal", target: "journald", value: .bytes(after),
+        let shown = Reading(Self.journal, target: "journald", value: .bytes(after),
                             warn: j.maxUse > 0 ? Threshold(.above, .bytes(j.maxUse)) : nil,
                             state: stuck ? .warning : .ok,
                             notes: stuck && afterVacuum != nil ? ["the active journal files alone are over max_use: lower SystemMaxFileSize in journald.conf or raise max_use"] : [])
@@ -57,7 +64,7 @@ final class JournalCheck: Reclaiming {
     func vacuum(to limit: UInt64, because why: String, _ cycle: inout Cycle) -> (event: Event, after: UInt64, freed: UInt64, failure: String?) {
         let before = JournalProbe.usage(root: root) ?? 0
         let fields: [(String, String)] = [("CHECK", "journal"), ("TARGET", "journald"), ("THRESHOLD", String(limit))]
-        if cycle.dryRun {
+        if cycle.mode == .dryRun {
             return (Event(.journalVacuumed, "would rotate and vacuum the journal to \(Size.format(limit)) (dry run): \(why)",
                           fields: fields + [("ACTION", "would-vacuum"), ("VALUE", "0")]), before, 0, nil)
         }
@@ -66,7 +73,7 @@ final class JournalCheck: Reclaiming {
         let vacuum = CommandRunner.run([journalctl, "--vacuum-size=\(limit)"], timeout: 120, whileWaiting: cycle.whileWaiting)
         let after = JournalProbe.usage(root: root) ?? before
         let freed = before > after ? before - after : 0
-        cycle.tallies.append(.freed(.journal, bytes: freed))
+        cycle.tallies.append(.freed(Self.freed, bytes: freed))
         let ok = rotate.succeeded && vacuum.succeeded
         let failure = ok ? nil : (rotate.succeeded ? vacuum.detail : rotate.detail)
         cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "vacuum journal", target: "journald", outcome: ok ? "\(Size.format(freed)) freed" : vacuum.detail))
@@ -85,6 +92,6 @@ final class JournalCheck: Reclaiming {
         let done = vacuum(to: limit, because: "\(path) is at critical", &cycle)
         cycle.events.append(done.event)
         reading = nil
-        return Reclaimed(what: "the journal", freed: done.freed, dryRun: cycle.dryRun, failure: done.failure)
+        return Reclaimed(what: "the journal", freed: done.freed, dryRun: cycle.mode == .dryRun, failure: done.failure)
     }
 }

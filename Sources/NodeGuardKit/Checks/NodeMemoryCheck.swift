@@ -3,7 +3,30 @@
 // its own: a restart of the node starts them and the trend afresh, a re-arm
 // of the budget starts the restart alarm afresh.
 
-final class NodeMemoryCheck: Check {
+final class NodeMemoryCheck: NodeCheck {
+    static let declaration = CheckDeclaration("node_memory", readings: [memory, trend],
+                                              reasons: { _, _ in ["node_memory"] }) { $0.nodes.map(NodeMemoryCheck.init) }
+
+    static let memory = ReadingKind("node_memory", "a node's resident anonymous memory against warn_above and restart_above",
+        gauges: [bytes, warnBytes, restartBytes],
+        summary: .init { r in
+            if r.state == .error { return "node unreadable" }
+            guard let limit = r.critical?.limits.first else { return "node \(ReadingText.quantity(r.value))" }
+            return "node \(ReadingText.quantity(r.value))/\(ReadingText.quantity(limit))"
+        },
+        samples: { r, out in
+            guard let v = r.value.number else { return }
+            out.add(bytes, v, node: r)
+            if case .bytes(let w)? = r.warn?.limits.first { out.add(warnBytes, Double(w), node: r) }
+            if case .bytes(let c)? = r.critical?.limits.first { out.add(restartBytes, Double(c), node: r) }
+        })
+    /// The leak warning's name in its events: it has no reading of its own.
+    static let trend = ReadingKind("node_memory_trend", "the leak warning: a node's memory growing along a straight line (events only)")
+
+    static let bytes = Gauge("nodeguard_node_memory_bytes", help: "The node's resident anonymous memory (no page cache).", labels: ["node"])
+    static let warnBytes = Gauge("nodeguard_node_memory_warn_bytes", help: "The node's warn_above.", labels: ["node"])
+    static let restartBytes = Gauge("nodeguard_node_memory_restart_bytes", help: "The node's restart_above.", labels: ["node"])
+
     let node: NodeWatch
     var warn = SustainedAlarm()
     var restartAlarm = SustainedAlarm()
@@ -41,10 +64,10 @@ final class NodeMemoryCheck: Check {
         if case .failure = sample { warn.interrupted(); restartAlarm.interrupted() }   // no reading: no hold across the gap
         if case .failure(let e) = sample, e.notRunning { return }   // node_running says it
         if case .failure(let e) = sample, e.dockerUnreachable != nil {   // the docker check says it, once for all its nodes
-            cycle.readings.append(Reading("node_memory", target: node.config.target, node: node.name, value: .word("?"), state: .error, notes: [e.message]))
+            cycle.readings.append(Reading(Self.memory, target: node.config.target, node: node.name, value: .word("?"), state: .error, notes: [e.message]))
             return
         }
-        guard let m = failures.value("node_memory", target: node.config.target, node: node.name, sample, &cycle) else { return }
+        guard let m = failures.value(Self.memory, target: node.config.target, node: node.name, sample, &cycle) else { return }
         evaluate(m.anonBytes, &cycle)
     }
 
@@ -85,7 +108,7 @@ final class NodeMemoryCheck: Check {
         }
         let projection = trend(v, restartAt: restartT, inGrace: inGrace, &cycle)
         let state: CheckState = restartT.map { v > $0 } == true ? .critical : warnT.map { v > $0 } == true ? .warning : .ok
-        cycle.readings.append(Reading("node_memory", target: target, node: name, value: .bytes(v),
+        cycle.readings.append(Reading(Self.memory, target: target, node: name, value: .bytes(v),
                                       warn: warnT.map { Threshold(.above, .bytes($0)) },
                                       critical: restartT.map { Threshold(.above, .bytes($0), sustained: m.sustained) },
                                       state: state, projection: projection,

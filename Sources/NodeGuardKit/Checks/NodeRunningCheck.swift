@@ -2,7 +2,16 @@
 // process gone): ERROR once when it stops, NOTICE once when it runs again;
 // with start_when_down it is started through its restart budget.
 
-final class NodeRunningCheck: Check {
+final class NodeRunningCheck: NodeCheck {
+    static let declaration = CheckDeclaration("node_running", readings: [running],
+                                              reasons: { node, _ in node.startWhenDown ? ["node_running"] : [] }) { $0.nodes.map(NodeRunningCheck.init) }
+
+    static let running = ReadingKind("node_running", "whether a node runs (unit active, container running, pidfile process alive)",
+        gauges: [up],
+        summary: .init(problem: "down") { r in r.state == .critical ? "node \(r.node ?? "") not running" : nil },
+        samples: { r, out in out.add(up, r.value == .word("running") ? 1 : 0, node: r) })
+    static let up = Gauge("nodeguard_node_up", help: "1 while the node's process runs (container, unit or pidfile process), else 0.", labels: ["node"])
+
     let node: NodeWatch
     /// nil until the first reading; false once it was found not running.
     private(set) var running: Bool?
@@ -24,7 +33,7 @@ final class NodeRunningCheck: Check {
                 cycle.events.append(Event(.nodeUp, "node \(node.name) (\(target)) runs again", fields: fields(target)))
             }
             running = true
-            if runningReading?.target != target { runningReading = Reading("node_running", target: target, node: node.name, value: .word("running")) }
+            if runningReading?.target != target { runningReading = Reading(Self.running, target: target, node: node.name, value: .word("running")) }
             if let r = runningReading { cycle.readings.append(r) }
         case .failure(let e) where e.notRunning:
             if running != false {
@@ -37,7 +46,7 @@ final class NodeRunningCheck: Check {
         case .failure(let e):
             // Not known (Docker does not answer, the cgroup cannot be read):
             // shown as such with the reason, never left out.
-            cycle.readings.append(Reading("node_running", target: target, node: node.name, value: .word("unknown"),
+            cycle.readings.append(Reading(Self.running, target: target, node: node.name, value: .word("unknown"),
                                           state: .error, notes: [e.message]))
         }
     }
@@ -54,7 +63,7 @@ final class NodeRunningCheck: Check {
         } else if n.startWhenDown {
             notes.append("grace after the last start: \(Duration.format(policy.graceLeft(now: now))) left")
         }
-        cycle.readings.append(Reading("node_running", target: n.target, node: node.name, value: .word("not running"),
+        cycle.readings.append(Reading(Self.running, target: n.target, node: node.name, value: .word("not running"),
                                       state: .critical, notes: notes))
     }
 }

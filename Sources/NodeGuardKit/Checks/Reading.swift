@@ -1,7 +1,8 @@
 // What a check found, as numbers with their units: the value, its
 // thresholds, its state and where it is heading. Checks return readings;
-// only reporting (ReadingText) turns them into words, so the status file,
-// the STATUS= line and the metrics to come read the same figures.
+// only reporting turns them into words and samples, through the reading's
+// kind (ReadingKind), so the status file, the STATUS= line and the metrics
+// read the same figures.
 
 /// A figure with its unit.
 public enum Quantity: Equatable, Sendable {
@@ -63,7 +64,9 @@ public enum Projection: Equatable, Sendable {
 }
 
 public struct Reading: Equatable, Sendable {
-    public var check: String
+    /// What it is, as its check declared it: its name and how it is shown.
+    public var kind: ReadingKind
+    public var check: String { kind.name }
     public var target: String
     /// The node a node check belongs to; nil for the host's checks.
     public var node: String?
@@ -76,10 +79,10 @@ public struct Reading: Equatable, Sendable {
     /// What the operator should know beside the figures (grace, a limit reached, why unreadable).
     public var notes: [String]
 
-    public init(_ check: String, target: String, node: String? = nil, value: Quantity, figures: [Figure] = [],
+    public init(_ kind: ReadingKind, target: String, node: String? = nil, value: Quantity, figures: [Figure] = [],
                 warn: Threshold? = nil, critical: Threshold? = nil, state: CheckState = .ok,
                 projection: Projection? = nil, notes: [String] = []) {
-        self.check = check; self.target = target; self.node = node; self.value = value; self.figures = figures
+        self.kind = kind; self.target = target; self.node = node; self.value = value; self.figures = figures
         self.warn = warn; self.critical = critical; self.state = state; self.projection = projection; self.notes = notes
     }
 

@@ -2,7 +2,23 @@
 // is spent, and the re-arm once the window has passed since the limit was
 // reached. Runs before the node's other checks, so they see the re-arm.
 
-final class RestartBudgetCheck: Check {
+final class RestartBudgetCheck: NodeCheck, AfterActions {
+    static let declaration = CheckDeclaration("restart_budget", readings: [budget]) { $0.nodes.map(RestartBudgetCheck.init) }
+
+    static let budget = ReadingKind("restart_budget", "a node's restarts in its window, its grace and the restart limit",
+        gauges: [left],
+        words: { r, v in "\(v) of \(r.figure("max").map(ReadingText.quantity) ?? "?") in \(r.figure("window").map(ReadingText.quantity) ?? "?")" },
+        notes: { r in r.figure("grace left").map { ["grace: \(ReadingText.quantity($0)) left"] } ?? [] },
+        summary: .init(.last, problem: "restart limit") { r in
+            if r.state == .critical { return "RESTART LIMIT REACHED" }
+            return r.figure("grace left").map { "grace \(ReadingText.quantity($0))" }
+        },
+        samples: { r, out in
+            guard let used = r.value.number, let max = r.figure("max")?.number else { return }
+            out.add(left, Swift.max(0, max - used), node: r)
+        })
+    static let left = Gauge("nodeguard_node_restarts_left", help: "Restarts nodeguard may still make in the node's restart_window.", labels: ["node"])
+
     let node: NodeWatch
     /// The budget as this cycle's reading showed it: attempts, limit reached.
     var shown: (Int, Bool) = (0, false)
@@ -32,9 +48,9 @@ final class RestartBudgetCheck: Check {
     }
 
     /// After a restart in this cycle: the reading shows the budget as it is now.
-    func replaceReading(_ cycle: inout Cycle) {
+    func actionsDone(_ cycle: inout Cycle) {
         guard shown != (node.actuator.policy.attempts, node.actuator.policy.limitReached) else { return }
-        guard let i = cycle.readings.firstIndex(where: { $0.check == "restart_budget" && $0.node == node.name }) else { return }
+        guard let i = cycle.readings.firstIndex(where: { $0.kind == Self.budget && $0.node == node.name }) else { return }
         cycle.readings[i] = reading(now: cycle.now.wall)
     }
 
@@ -58,7 +74,7 @@ final class RestartBudgetCheck: Check {
             notes.append("in grace after the last restart: no restart and no memory alarm until it ends")
         }
         if policy.limitReached { notes.append("restart limit reached: not restarting until it re-arms \(node.rearmText(now))") }
-        return Reading("restart_budget", target: node.config.target, node: node.name,
+        return Reading(Self.budget, target: node.config.target, node: node.name,
                        value: .count(count), figures: figures,
                        critical: Threshold(.atLeast, .count(policy.maxRestarts)),
                        state: policy.limitReached ? .critical : .ok, notes: notes)

@@ -145,8 +145,9 @@ public struct DiskConfig: Equatable, Sendable {
     public var fillRateWindow: Double = 6 * 3600
 }
 
-/// What to do when the month's traffic reaches bandwidth.action_at.
-public enum BandwidthAction: Equatable, Sendable, CustomStringConvertible {
+/// An action the operator configures (bandwidth.action): what to do when
+/// the month's traffic reaches bandwidth.action_at.
+public enum OperatorAction: Equatable, Sendable, CustomStringConvertible {
     case none, stopNode, restartNode
     case command([String])
 
@@ -170,7 +171,7 @@ public struct BandwidthConfig: Equatable, Sendable {
     public var quota: UInt64 = 0
     public var warnAt = 0.80
     public var actionAt = 0.95
-    public var action = BandwidthAction.none
+    public var action = OperatorAction.none
     public var actionTimeout: Double = 60
     public var saveInterval: Double = 300
     /// The nodes stop-node and restart-node act on; empty: every node.

@@ -57,7 +57,7 @@ extension TableReader {
         if b.quota > 0 && b.warnAt >= b.actionAt {
             problem(at("bandwidth.warn_at", "bandwidth.action_at"), "bandwidth.warn_at (\(Share.format(b.warnAt))) must be below action_at (\(Share.format(b.actionAt)))")
         }
-        relateBandwidthAction()
+        relateOperatorAction()
         if b.action != .none && b.quota == 0 {
             problem(at("bandwidth.action"), "bandwidth.action needs a quota; set bandwidth.quota, such as \"2TB\"")
         }

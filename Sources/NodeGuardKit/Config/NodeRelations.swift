@@ -118,7 +118,7 @@ extension TableReader {
     var nodeList: String { config.nodes.isEmpty ? "none" : config.nodes.map(\.name).joined(separator: ", ") }
 
     /// stop-node and restart-node act on nodes that exist and can be acted on.
-    mutating func relateBandwidthAction() {
+    mutating func relateOperatorAction() {
         let b = config.bandwidth
         for name in b.actionNodes where config.node(named: name) == nil {
             problem(at("bandwidth.action_nodes"), "bandwidth.action_nodes names `\(name)`, which is no node; the nodes are \(nodeList)")

@@ -12,7 +12,8 @@ public struct Counters: Equatable, Sendable {
     }
 
     public var restarts: [RestartKey: UInt64] = [:]
-    public var freed: [FreedBy: UInt64] = [:]
+    /// Bytes freed, by the counter's key ("docker_logs").
+    public var freed: [String: UInt64] = [:]
 
     public init() {}
 
@@ -21,7 +22,7 @@ public struct Counters: Equatable, Sendable {
         for t in tallies {
             switch t {
             case .restart(let node, let reason): restarts[RestartKey(node: node, reason: reason), default: 0] += 1
-            case .freed(let by, let bytes): freed[by, default: 0] &+= bytes
+            case .freed(let by, let bytes): freed[by.key, default: 0] &+= bytes
             }
         }
         return !tallies.isEmpty
@@ -35,13 +36,15 @@ public struct Counters: Equatable, Sendable {
     public var serialized: String {
         var out = Self.header
         for k in restarts.keys.sorted() { out += "restart \(k.node) \(k.reason) \(restarts[k] ?? 0)\n" }
-        for by in FreedBy.allCases { if let b = freed[by] { out += "freed \(by.rawValue) \(b)\n" } }
+        for key in freed.keys.sorted() { out += "freed \(key) \(freed[key] ?? 0)\n" }
         return out
     }
 
-    /// What a file holds; lines it cannot read are left out (a counter that
-    /// starts again from 0 is a reset Prometheus's functions take in stride).
-    public init(parsing text: String) {
+    /// What a file holds, for the counters `registry`'s checks keep; lines
+    /// it cannot read are left out (a counter that starts again from 0 is a
+    /// reset Prometheus's functions take in stride).
+    public init(parsing text: String, _ registry: CheckRegistry = .standard) {
+        let known = Set(registry.counters.map(\.key))
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let f = line.split(separator: " ")
             switch (f.first, f.count) {
@@ -49,8 +52,8 @@ public struct Counters: Equatable, Sendable {
                 guard let n = UInt64(f[3]) else { continue }
                 restarts[RestartKey(node: String(f[1]), reason: String(f[2]))] = n
             case ("freed", 3):
-                guard let by = FreedBy(rawValue: String(f[1])), let n = UInt64(f[2]) else { continue }
-                freed[by] = n
+                guard known.contains(String(f[1])), let n = UInt64(f[2]) else { continue }
+                freed[String(f[1])] = n
             default: continue
             }
         }
@@ -59,42 +62,23 @@ public struct Counters: Equatable, Sendable {
     // MARK: as metrics
 
     /// The counters for the nodes configured now. Every reason a node can be
-    /// restarted for is written from 0 on, so that increase() sees its first
-    /// restart (a series that appears at 1 shows no increase).
-    public func families(_ config: Config) -> [MetricFamily] {
+    /// restarted for (as the checks declare them) is written from 0 on, so
+    /// that increase() sees its first restart (a series that appears at 1
+    /// shows no increase).
+    public func families(_ config: Config, _ registry: CheckRegistry = .standard) -> [MetricFamily] {
         var restarted = MetricFamily("nodeguard_node_restarts_total", .counter,
                                      help: "Restarts nodeguard made of the node (failed ones too), by the check that asked.")
         for node in config.nodes {
-            var reasons = Self.reasons(of: node, in: config)
+            var reasons = registry.reasons(of: node, in: config)
             for k in restarts.keys where k.node == node.name && !reasons.contains(k.reason) { reasons.append(k.reason) }
             for r in reasons {
                 restarted.add(Double(restarts[RestartKey(node: node.name, reason: r)] ?? 0), ("node", node.name), ("reason", r))
             }
         }
-        var logs = MetricFamily("nodeguard_docker_logs_freed_bytes_total", .counter, help: "Bytes nodeguard freed by pruning Docker's json-file logs.")
-        logs.add(Double(freed[.dockerLogs] ?? 0))
-        var journal = MetricFamily("nodeguard_journal_freed_bytes_total", .counter, help: "Bytes nodeguard freed by vacuuming the journal.")
-        journal.add(Double(freed[.journal] ?? 0))
-        return [restarted, logs, journal]
-    }
-
-    /// The reasons the config lets nodeguard restart a node for, named as
-    /// the checks that ask (chain liveness by its problem).
-    public static func reasons(of node: NodeConfig, in config: Config) -> [String] {
-        var out = ["node_memory"]
-        switch config.memory.hostFloorRestarts {
-        case .none: break
-        case .largest: out.append("host_memory")
-        case .inOrder(let names): if names.contains(node.name) { out.append("host_memory") }
+        return [restarted] + registry.counters.map { c in
+            var f = MetricFamily(c.name, .counter, help: c.help)
+            f.add(Double(freed[c.key] ?? 0))
+            return f
         }
-        if node.startWhenDown { out.append("node_running") }
-        if node.container != nil && node.restartUnhealthyAfter > 0 { out.append("container_health") }
-        if node.liveness.dialect != nil {
-            out += ["chain_down", "chain_stalled"]
-            if node.liveness.behindBy > 0 { out.append("chain_behind") }
-        }
-        let b = config.bandwidth
-        if b.enabled && b.action == .restartNode && (b.actionNodes.isEmpty || b.actionNodes.contains(node.name)) { out.append("bandwidth") }
-        return out
     }
 }

@@ -79,15 +79,21 @@ public struct JSONObjectWriter {
         while place > 0 { bytes.append(UInt8(48 + frac / place % 10)); place /= 10 }   // leading zeros kept: 0.05
     }
     public mutating func bool(_ k: StaticString, _ v: Bool) { key(k); bytes += (v ? "true" : "false").utf8 }
+    /// Members under keys of the data's own (a reading kind's figure names), quoted as strings.
+    public mutating func number(key k: String, _ v: Double) { quotedKey(k); JSON.writeNumber(v, into: &bytes) }
+    public mutating func bool(key k: String, _ v: Bool) { quotedKey(k); bytes += (v ? "true" : "false").utf8 }
+    mutating func quotedKey(_ k: String) {
+        separate()
+        JSON.quote(k, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+    }
     /// An array of objects under `k`: call `beginObject` for each element.
     public mutating func beginArray(_ k: StaticString) { key(k); open(UInt8(ascii: "[")) }
     public mutating func endArray() { bytes.append(UInt8(ascii: "]")); depth -= 1 }
     public mutating func beginObject() { separate(); open(UInt8(ascii: "{")) }
     /// An object under a key of the data's own (a node's name), quoted as a string.
     public mutating func beginObject(key k: String) {
-        separate()
-        JSON.quote(k, into: &bytes)
-        bytes.append(UInt8(ascii: ":"))
+        quotedKey(k)
         open(UInt8(ascii: "{"))
     }
     public mutating func beginObject(_ k: StaticString) { key(k); open(UInt8(ascii: "{")) }

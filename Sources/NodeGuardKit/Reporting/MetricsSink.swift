@@ -11,15 +11,18 @@ public final class MetricsSink: Sink {
     private(set) var config: Config
     private(set) var counters: Counters
     let emit: (Event) -> Void
+    /// The checks whose restart reasons and counters are written.
+    let registry: CheckRegistry
     private var writeProblem: Int32 = 0
     private var saveProblemLogged = false
     /// The counters as text: they change on a restart or a prune, not each cycle.
     private var countersText: [UInt8]?
 
-    public init(config: Config, emit: @escaping (Event) -> Void) {
+    public init(config: Config, registry: CheckRegistry = .standard, emit: @escaping (Event) -> Void) {
         self.config = config
+        self.registry = registry
         self.emit = emit
-        counters = FileIO.readText(Self.countersFile(config)).map(Counters.init(parsing:)) ?? Counters()
+        counters = FileIO.readText(Self.countersFile(config)).map { Counters(parsing: $0, registry) } ?? Counters()
     }
 
     static func countersFile(_ c: Config) -> String { c.stateDirectory + "/counters" }
@@ -40,7 +43,7 @@ public final class MetricsSink: Sink {
 
     /// The cycle's gauges, then the counters (made again only when they moved).
     func text(_ report: CycleReport) -> [UInt8] {
-        if countersText == nil { countersText = Exposition.bytes(counters.families(config)) }
+        if countersText == nil { countersText = Exposition.bytes(counters.families(config, registry)) }
         var out = MetricFamilies.gauges(report.readings, cycleEnded: report.now.wall,
                                         cycleCPUSeconds: report.view.cycleCPUMicroseconds / 1_000_000, version: NodeGuardVersion.string)
         out += countersText ?? []
@@ -52,7 +55,7 @@ public final class MetricsSink: Sink {
         let rc = FileIO.writeAtomically(Self.countersFile(config), counters.serialized, durable: true, mode: 0o644)
         if rc != 0 && !saveProblemLogged {
             emit(Event(.probeFailed, "cannot save the metric counters in \(Self.countersFile(config)): \(FileIO.errorText(rc)); after a restart of nodeguard they start again from 0. Check state_directory",
-                       fields: [("CHECK", "metrics"), ("TARGET", Self.countersFile(config))]))
+                       fields: [("CHECK", EventNames.metrics.name), ("TARGET", Self.countersFile(config))]))
         }
         saveProblemLogged = rc != 0
     }
@@ -62,7 +65,7 @@ public final class MetricsSink: Sink {
         let path = config.metrics.textfile
         let rc = FileIO.writeAtomically(path, text, durable: false, mode: 0o644)
         guard rc != writeProblem else { return }
-        let fields: [(String, String)] = [("CHECK", "metrics"), ("TARGET", path)]
+        let fields: [(String, String)] = [("CHECK", EventNames.metrics.name), ("TARGET", path)]
         if rc != 0 {
             emit(Event(.probeFailed, "cannot write the metrics textfile \(path): \(FileIO.errorText(rc)); Prometheus sees no current figures of this host. \(Self.advice(rc, path))",
                        fields: fields))

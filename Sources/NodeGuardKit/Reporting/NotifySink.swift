@@ -123,7 +123,7 @@ public final class NotifySink: Sink {
         if rc != 0 && !problemLogged {
             problemLogged = true
             emit(Event(.probeFailed, "cannot \(what): \(FileIO.errorText(rc)); notifications are not sent. Check state_directory",
-                       fields: [("CHECK", "notify"), ("TARGET", outbox.directory)]))
+                       fields: [("CHECK", EventNames.notify.name), ("TARGET", outbox.directory)]))
         } else if rc == 0 {
             problemLogged = false
         }

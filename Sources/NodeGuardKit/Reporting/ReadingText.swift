@@ -6,7 +6,7 @@ enum ReadingText {
         CheckView(check: r.check, target: r.target, value: value(r),
                   warn: r.warn.map(threshold) ?? "", critical: r.critical.map(threshold) ?? "",
                   state: r.state, projection: r.projection.map(projection) ?? "",
-                  note: note(r), node: r.node, chain: chainFigures(r), numbers: numbers(r))
+                  note: note(r), node: r.node, figures: object(r), numbers: numbers(r))
     }
 
     static func numbers(_ r: Reading) -> CheckNumbers? {
@@ -14,10 +14,9 @@ enum ReadingText {
         return n.isEmpty ? nil : n
     }
 
-    static func chainFigures(_ r: Reading) -> ChainFigures? {
-        guard r.check == "chain" else { return nil }
-        return ChainFigures(height: r.value.number, secondsSinceAdvanced: r.figure("since advanced")?.number,
-                            peers: r.figure("peers")?.number, syncing: r.figure("syncing") != nil, lag: r.figure("lag")?.number)
+    /// The figures its kind writes as one --json object.
+    static func object(_ r: Reading) -> FigureObject? {
+        r.kind.object.map { FigureObject(key: $0.key, members: $0.members(r)) }
     }
 
     /// The reading's words again after it changed, reusing the parts of
@@ -25,8 +24,8 @@ enum ReadingText {
     /// time only the value moved.
     static func view(_ r: Reading, was: Reading, old: CheckView) -> CheckView {
         var v = old
-        if r.check != was.check || r.target != was.target || r.node != was.node { return view(r) }
-        if r.value != was.value || r.figures != was.figures { v.value = value(r); v.chain = chainFigures(r) }
+        if r.kind != was.kind || r.target != was.target || r.node != was.node { return view(r) }
+        if r.value != was.value || r.figures != was.figures { v.value = value(r); v.figures = object(r) }
         if r.value != was.value || r.warn != was.warn || r.critical != was.critical { v.numbers = numbers(r) }
         if r.warn != was.warn { v.warn = r.warn.map(threshold) ?? "" }
         if r.critical != was.critical { v.critical = r.critical.map(threshold) ?? "" }
@@ -36,7 +35,7 @@ enum ReadingText {
         return v
     }
 
-    static func note(_ r: Reading) -> String { (r.notes + extraNotes(r)).joined(separator: "; ") }
+    static func note(_ r: Reading) -> String { (r.notes + (r.kind.notes?(r) ?? [])).joined(separator: "; ") }
 
     static func quantity(_ q: Quantity) -> String {
         switch q {
@@ -58,44 +57,11 @@ enum ReadingText {
         return s
     }
 
-    /// The value with what qualifies it, in the check's words.
+    /// The value with what qualifies it, in its kind's words.
     static func value(_ r: Reading) -> String {
         let v = quantity(r.value)
-        guard r.value.number != nil else { return v }
-        switch r.check {
-        case "host_memory": return v + " available"
-        case "swap": return r.figure("total").map { "\(v) of \(quantity($0)) used" } ?? v
-        case "memory_pressure": return "some \(v) full \(r.figure("full").map(quantity) ?? "-") (avg10)"
-        case "disk_free": return v + " free" + (r.figure("free share").map { " (\(quantity($0)))" } ?? "")
-        case "disk_inodes": return v + " free"
-        case "restart_budget":
-            return "\(v) of \(r.figure("max").map(quantity) ?? "?") in \(r.figure("window").map(quantity) ?? "?")"
-        case "docker_logs": return dockerLogs(r, v)
-        case "chain": return chain(r, v)
-        case "bandwidth":
-            guard case .bytes(let used) = r.value else { return v }
-            var s = Size.formatDecimal(used)
-            if case .bytes(let q)? = r.figure("quota"), q > 0 { s += " of \(Size.formatDecimal(q)) (\(Share.format(Double(used) / Double(q))))" }
-            return s
-        default: return v
-        }
-    }
-
-    static func dockerLogs(_ r: Reading, _ v: String) -> String {
-        let n = r.figure("containers")?.number.map { Int($0) } ?? 0
-        var s = "\(v) in \(counted(n, "container"))"
-        if case .word(let id)? = r.figure("largest container"), let l = r.figure("largest") { s += ", largest \(id) \(quantity(l))" }
-        return s
-    }
-
-    /// "height 812 (moved 40s ago), 8 peers, syncing, 3 behind"
-    static func chain(_ r: Reading, _ v: String) -> String {
-        var s = "height " + v
-        if let a = r.figure("since advanced") { s += " (moved \(quantity(a)) ago)" }
-        if case .count(let p)? = r.figure("peers") { s += ", \(counted(p, "peer"))" }
-        if r.figure("syncing") != nil { s += ", syncing" }
-        if case .count(let lag)? = r.figure("lag") { s += ", \(lag) behind" }
-        return s
+        guard r.value.number != nil, let words = r.kind.words else { return v }
+        return words(r, v)
     }
 
     static func projection(_ p: Projection) -> String {
@@ -110,15 +76,6 @@ enum ReadingText {
             if let on { parts.append("quota reached on \(on)") }
             return parts.joined(separator: ", ")
         }
-    }
-
-    /// What a reading's figures say beside its value.
-    static func extraNotes(_ r: Reading) -> [String] {
-        if r.check == "bandwidth", case .month(let m, _)? = r.projection, case .word(let counted)? = r.figure("counted") {
-            return ["billing month from \(m.month), \(counted)"]
-        }
-        if r.check == "restart_budget", let left = r.figure("grace left") { return ["grace: \(quantity(left)) left"] }
-        return []
     }
 }
 

@@ -69,7 +69,7 @@ public final class StatusFileSink: Sink {
         if rc != 0 && !problemLogged {
             problemLogged = true
             emit(Event(.probeFailed, "cannot write the status file \(path): \(FileIO.errorText(rc)); `nodeguard status` will not work. Check status_file",
-                       fields: [("CHECK", "status_file"), ("TARGET", path)]))
+                       fields: [("CHECK", EventNames.statusFile.name), ("TARGET", path)]))
         } else if rc == 0 {
             problemLogged = false
         }

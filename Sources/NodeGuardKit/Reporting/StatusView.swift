@@ -21,46 +21,18 @@ public struct CheckView: Equatable, Sendable {
     public var note: String
     /// The node a node check belongs to; nil for host checks.
     public var node: String?
-    /// The chain check's figures as numbers, for `status --json` and scripts.
-    public var chain: ChainFigures?
+    /// Figures its kind writes as one object (the chain's height, peers...),
+    /// for `status --json` and scripts; also under the node.
+    public var figures: FigureObject?
     /// The value and thresholds as numbers in base units, beside their words.
     public var numbers: CheckNumbers?
 
     public init(check: String, target: String, value: String, warn: String = "", critical: String = "",
-                state: CheckState, projection: String = "", note: String = "", node: String? = nil, chain: ChainFigures? = nil,
+                state: CheckState, projection: String = "", note: String = "", node: String? = nil, figures: FigureObject? = nil,
                 numbers: CheckNumbers? = nil) {
         self.check = check; self.target = target; self.value = value; self.warn = warn
         self.critical = critical; self.state = state; self.projection = projection; self.note = note
-        self.node = node; self.chain = chain; self.numbers = numbers
-    }
-}
-
-/// Where a node stands on its chain: height, how long since it moved, peers, syncing, lag.
-public struct ChainFigures: Equatable, Sendable {
-    public var height: Double?
-    public var secondsSinceAdvanced: Double?
-    public var peers: Double?
-    public var syncing: Bool
-    public var lag: Double?
-
-    func write(into w: inout JSONObjectWriter) {
-        w.beginObject("chain")
-        if let h = height { w.number("height", h) }
-        if let s = secondsSinceAdvanced { w.number("seconds_since_advanced", s) }
-        if let p = peers { w.number("peers", p) }
-        w.bool("syncing", syncing)
-        if let l = lag { w.number("lag", l) }
-        w.endObject()
-    }
-
-    init(height: Double?, secondsSinceAdvanced: Double?, peers: Double?, syncing: Bool, lag: Double?) {
-        self.height = height; self.secondsSinceAdvanced = secondsSinceAdvanced; self.peers = peers; self.syncing = syncing; self.lag = lag
-    }
-
-    init?(json j: JSON?) {
-        guard let j, j != .null else { return nil }
-        self.init(height: j["height"]?.number, secondsSinceAdvanced: j["seconds_since_advanced"]?.number,
-                  peers: j["peers"]?.number, syncing: j["syncing"]?.bool ?? false, lag: j["lag"]?.number)
+        self.node = node; self.figures = figures; self.numbers = numbers
     }
 }
 
@@ -142,7 +114,12 @@ public struct StatusView: Equatable, Sendable {
         for name in nodeNames {
             w.beginObject(key: name)
             w.string("state", state(ofNode: name).rawValue)
-            checks.first { $0.node == name && $0.chain != nil }?.chain?.write(into: &w)
+            var written: [String] = []
+            for c in checks where c.node == name {
+                guard let f = c.figures, !written.contains(f.key) else { continue }
+                f.write(into: &w)
+                written.append(f.key)
+            }
             w.beginArray("checks")
             for c in checks where c.node == name { Self.write(c, into: &w) }
             w.endArray()
@@ -205,7 +182,7 @@ public struct StatusView: Equatable, Sendable {
         w.string("warn", c.warn); w.string("critical", c.critical); w.string("state", c.state.rawValue)
         w.string("projection", c.projection); w.string("note", c.note)
         c.numbers?.write(into: &w)
-        c.chain?.write(into: &w)
+        c.figures?.write(into: &w)
         w.endObject()
     }
 
@@ -225,7 +202,7 @@ public struct StatusView: Equatable, Sendable {
                       warn: c["warn"]?.string ?? "", critical: c["critical"]?.string ?? "",
                       state: CheckState(rawValue: c["state"]?.string ?? "") ?? .error,
                       projection: c["projection"]?.string ?? "", note: c["note"]?.string ?? "", node: c["node"]?.string,
-                      chain: ChainFigures(json: c["chain"]), numbers: CheckNumbers(json: c))
+                      figures: FigureObject(json: c), numbers: CheckNumbers(json: c))
         }
         self.actions = actions.map { a in
             ActionRecord(wall: a["time"]?.number ?? 0, action: a["action"]?.string ?? "", target: a["target"]?.string ?? "",

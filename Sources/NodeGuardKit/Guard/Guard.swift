@@ -39,15 +39,20 @@ public final class Guard {
 
     public var dryRun: Bool { forceDryRun || config.dryRun }
 
-    public init(config: Config, root: HostRoot = HostRoot(), forceDryRun: Bool = false, emit: @escaping (Event) -> Void) {
+    /// The kinds of check this guard builds.
+    public let registry: CheckRegistry
+
+    public init(config: Config, root: HostRoot = HostRoot(), forceDryRun: Bool = false, registry: CheckRegistry = .standard,
+                emit: @escaping (Event) -> Void) {
         self.config = config
         self.root = root
+        self.registry = registry
         self.forceDryRun = forceDryRun
         self.emit = emit
         sinks = [EventSink(emit)]
         nodes = config.nodes.map { NodeWatch($0, limits: config.limits(of: $0), root: root) }
         checks = []
-        checks = CheckRegistry.build(setting(config))
+        checks = registry.build(setting(config))
     }
 
     public func node(named name: String) -> NodeWatch? { nodes.first { $0.name == name } }
@@ -57,21 +62,19 @@ public final class Guard {
                      currentNodes: { [weak self] in self?.nodes ?? [] })
     }
 
-    func check<T: Check>(_ type: T.Type) -> T? { checks.lazy.compactMap { $0 as? T }.first }
-    var bandwidth: BandwidthCheck? { check(BandwidthCheck.self) }
-
     // MARK: one cycle
 
     @discardableResult
-    public func runCycle(now: Now = Now.read(), act: Bool = true) -> StatusView {
+    public func runCycle(now: Now = Now.read(), observe: Bool = false) -> StatusView {
         serial += 1
-        var cycle = Cycle(now: now, act: act, dryRun: dryRun, serial: serial, whileWaiting: whileWaiting)
+        let mode: CycleMode = observe ? .observe : dryRun ? .dryRun : .act
+        var cycle = Cycle(now: now, mode: mode, serial: serial, whileWaiting: whileWaiting)
         cycle.nodesInGrace = nodes.contains { $0.actuator.policy.inGrace(now: now.wall) }
         cycle.restartEpoch = nodes.reduce(0) { $0 + $1.actuator.policy.attempts + $1.actuator.policy.rearms }
         for c in checks { c.run(&cycle) }
         carryOut(&cycle)
         for a in cycle.actions { record(a) }
-        if cycle.act && !dryRun { for n in nodes where n.actuator.limitUnsaved { saveState(of: n) } }
+        if mode == .act { for n in nodes where n.actuator.limitUnsaved { saveState(of: n) } }
 
         readings = cycle.readings
         view.updated = now.wall
@@ -130,7 +133,10 @@ public final class Guard {
             watch.update(n, limits: new.limits(of: n))
             return watch
         }
-        checks = CheckRegistry.rebuild(checks, setting(new))
+        let (rebuilt, fresh) = registry.rebuild(checks, setting(new))
+        checks = rebuilt
+        // A check new to this config finds what an earlier run of it kept.
+        for c in fresh { if let e = (c as? Keeping)?.restore(readOnly: false, now: Now.read()) { emit(e) } }
         for s in sinks { s.update(new) }
         return changes
     }

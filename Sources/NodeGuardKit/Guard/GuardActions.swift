@@ -13,7 +13,7 @@ extension Guard {
             case .restart(let r) where !restarts.contains { $0.node == r.node } && !restarting(r.node): restarts.append(r)
             case .restart: break   // one restart a node at a time
             case .hostFloor(let r): floor = r
-            case .quotaAction(let breach): cycle.events.append(quotaAction(breach, &cycle))
+            case .configured(let c): cycle.events.append(run(c, &cycle))
             }
         }
         // A node restarted for its own reasons this cycle answers the floor too.
@@ -23,20 +23,20 @@ extension Guard {
             if let r = choice.restart { restarts.append(r) }
             if let e = choice.event { cycle.events.append(e) }
         }
-        if cycle.act { for r in restarts { cycle.events += restartNode(r, &cycle) } }
+        if cycle.mode.decides { for r in restarts { cycle.events += restartNode(r, &cycle) } }
         // The budgets as they are after this cycle's restarts and limits.
-        for c in checks { (c as? RestartBudgetCheck)?.replaceReading(&cycle) }
+        for c in checks { (c as? AfterActions)?.actionsDone(&cycle) }
     }
 
-    /// Frees what the checks can on the disk's filesystem, then has the disk
-    /// measured again: CRIT only if it still is critical.
+    /// Frees what the checks can on the disk's filesystem, then tells the
+    /// check that asked (it measures again: CRIT only if still critical).
     func reclaim(_ disk: String, _ cycle: inout Cycle) {
         var freed: [Reclaimed] = []
-        if cycle.act {
+        if cycle.mode.decides {
             let full = root.path(disk)
             for c in checks { if let r = (c as? Reclaiming)?.reclaim(onFilesystemOf: full, disk: disk, &cycle) { freed.append(r) } }
         }
-        checks.lazy.compactMap { $0 as? DiskCheck }.first { $0.path == disk }?.confirmCritical(reclaimed: freed, &cycle)
+        for c in checks { if (c as? AwaitsReclaim)?.reclaimed(disk, freed, &cycle) == true { break } }
     }
 
     /// How long a cycle waits for a restart it started: one that is done by
@@ -112,11 +112,11 @@ extension Guard {
         return events
     }
 
-    /// A restart for the quota's action, whose one event says how its nodes
+    /// A restart for a configured action, whose one event says how its nodes
     /// went: the outcome if it comes within the patience, else "running",
     /// and its end is said as restart_done or restart_failed like any restart's.
-    func restart(_ n: NodeWatch, because reason: String, _ cycle: inout Cycle) -> (outcome: ActionOutcome, dependents: [Event]) {
-        let r = RestartRequest(node: n.name, check: "bandwidth", value: "", threshold: "", reason: reason, cause: reason)
+    func restart(_ n: NodeWatch, because check: String, _ cycle: inout Cycle) -> (outcome: ActionOutcome, dependents: [Event]) {
+        let r = RestartRequest(node: n.name, check: check, value: "", threshold: "", reason: check, cause: check)
         let job = startRestart(n, because: r, &cycle)
         guard let done = job.result(waitingUntil: Now.read().monotonic + Self.restartPatience, whileWaiting: whileWaiting) else {
             restartsRunning.append(job)
@@ -135,7 +135,7 @@ extension Guard {
         done.enumerated().map { i, step in
             let what = "\(step.name) after \(name) (then_restart \(i + 1) of \(done.count))"
             cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "restart", target: step.name, outcome: step.outcome.detail))
-            let fields: [(String, String)] = [("NODE", name), ("CHECK", "then_restart"), ("ACTION", "restart-dependent"),
+            let fields: [(String, String)] = [("NODE", name), ("CHECK", EventNames.thenRestart.name), ("ACTION", "restart-dependent"),
                                               ("TARGET", step.name), ("OUTCOME", step.outcome.detail)]
             return step.outcome.succeeded
                 ? Event(.restart, "restarting \(what): \(step.outcome.detail)", fields: fields)

@@ -1,6 +1,7 @@
 // What survives a restart of nodeguard, a kill -9 or a reboot: each node's
 // restart history (state_directory/nodes/NAME), the recent actions
-// (state_directory/state), and the status file the CLI reads.
+// (state_directory/state), and what each check keeps (Keeping: the
+// bandwidth ledger).
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,10 +9,10 @@ import Glibc
 extension Guard {
     var stateFile: String { config.stateDirectory + "/state" }
 
-    /// Every node's restart history, the recent actions and the bandwidth
-    /// ledger, written durably (fsync, rename, fsync of the directory).
+    /// Every node's restart history, the recent actions and what each
+    /// check keeps (Keeping), written durably (fsync, rename, fsync of the directory).
     public func saveState(now: Now = Now.read()) {
-        if let e = bandwidth?.save(now: now) { emit(e) }
+        for c in checks { if let e = (c as? Keeping)?.save(now: now) { emit(e) } }
         var rc: Int32 = 0
         for n in nodes { let r = n.actuator.save(in: config.stateDirectory); if r != 0 { rc = r } }
         let actionsRC = saveActions()
@@ -42,13 +43,14 @@ extension Guard {
         if rc != 0 && !stateProblemLogged {
             stateProblemLogged = true
             emit(Event(.probeFailed, "cannot save state under \(config.stateDirectory): \(FileIO.errorText(rc)); the restart history will not survive a restart of nodeguard. Check state_directory",
-                       fields: [("CHECK", "state"), ("TARGET", config.stateDirectory)]))
+                       fields: [("CHECK", EventNames.state.name), ("TARGET", config.stateDirectory)]))
         }
     }
 
     /// `readOnly`: for the CLI, which must not move or rewrite state files.
     public func restoreState(readOnly: Bool = false) {
-        if let e = bandwidth?.restore(readOnly: readOnly, now: Now.read()) { emit(e) }
+        let now = Now.read()
+        for c in checks { if let e = (c as? Keeping)?.restore(readOnly: readOnly, now: now) { emit(e) } }
         for n in nodes { n.actuator.restore(from: config.stateDirectory) }
         guard let text = FileIO.readText(stateFile) else { return }
         actions = []
