@@ -103,7 +103,7 @@ extension Schema {
                 t.from = a
             }, show: { $0.from }),
         NotifyKeySpec(key: "smtp_port", help: "Email: the port on 127.0.0.1 where this host's MTA takes mail by SMTP, tried first: exim4 and postfix listen on 25 and deliver at once from their own daemon. When nothing listens there, sendmail is used. 0: always sendmail.",
-            read: { (t: inout NotifyTarget, n) throws(UnitError) in t.smtpPort = try integer(n, min: 0, max: 65535) }, show: { String($0.smtpPort) }),
+            range: .integers(0...65535), read: { (t: inout NotifyTarget, n, r) throws(UnitError) in t.smtpPort = try r.integer(n) }, show: { String($0.smtpPort) }),
         NotifyKeySpec(key: "sendmail", help: "Email: the program that takes the mail when no MTA listens on smtp_port, as every Debian MTA provides it (msmtp-mta, nullmailer, dma). Default: /usr/sbin/sendmail.",
             read: { (t: inout NotifyTarget, n) throws(UnitError) in t.sendmail = try absolutePath(n) }, show: { $0.sendmail }),
         NotifyKeySpec(key: "command", help: "Command: the argv to run (no shell), with the events as JSON on stdin and the first event's NODEGUARD_* fields in its environment.",
@@ -128,19 +128,19 @@ extension Schema {
         NotifyKeySpec(key: "exclude_nodes", help: "Never the events of these nodes.",
             read: { (t: inout NotifyTarget, n) throws(UnitError) in t.excludeNodes = try stringArray(n, what: "[\"testnet\"]") }, show: { quoted($0.excludeNodes) }),
         NotifyKeySpec(key: "repeat_after", help: "A problem that still holds is said again after this; \"0s\": never again until it recovers.",
-            read: { (t: inout NotifyTarget, n) throws(UnitError) in
-                let d = try duration(n, min: 0, max: 30 * 86400)
+            range: .seconds(0...30 * 86400), read: { (t: inout NotifyTarget, n, r) throws(UnitError) in
+                let d = try r.seconds(n)
                 guard d == 0 || d >= 600 else { throw UnitError(message: "repeat_after must be \"0s\" (never) or at least 10m") }
                 t.repeatAfter = d
             }, show: { Duration.format($0.repeatAfter) }),
         NotifyKeySpec(key: "batch", help: "Events that come within this of the first go out as one message.",
-            read: { (t: inout NotifyTarget, n) throws(UnitError) in t.batch = try duration(n, min: 0, max: 3600) }, show: { Duration.format($0.batch) }),
+            range: .seconds(0...3600), read: { (t: inout NotifyTarget, n, r) throws(UnitError) in t.batch = try r.seconds(n) }, show: { Duration.format($0.batch) }),
         NotifyKeySpec(key: "max_per_hour", help: "At most this many messages an hour; the others are held back and one message at the hour's end says how many.",
-            read: { (t: inout NotifyTarget, n) throws(UnitError) in t.maxPerHour = try integer(n, min: 1, max: 3600) }, show: { String($0.maxPerHour) }),
+            range: .integers(1...3600), read: { (t: inout NotifyTarget, n, r) throws(UnitError) in t.maxPerHour = try r.integer(n) }, show: { String($0.maxPerHour) }),
         NotifyKeySpec(key: "give_up_after", help: "A message that cannot be delivered (network down, server failing) is kept on disk and retried this long, then dropped with a journal entry.",
-            read: { (t: inout NotifyTarget, n) throws(UnitError) in t.giveUpAfter = try duration(n, min: 60, max: 30 * 86400) }, show: { Duration.format($0.giveUpAfter) }),
+            range: .seconds(60...30 * 86400), read: { (t: inout NotifyTarget, n, r) throws(UnitError) in t.giveUpAfter = try r.seconds(n) }, show: { Duration.format($0.giveUpAfter) }),
         NotifyKeySpec(key: "timeout", help: "How long one delivery attempt may take.",
-            read: { (t: inout NotifyTarget, n) throws(UnitError) in t.timeout = try duration(n, min: 1, max: 300) }, show: { Duration.format($0.timeout) }),
+            range: .seconds(1...300), read: { (t: inout NotifyTarget, n, r) throws(UnitError) in t.timeout = try r.seconds(n) }, show: { Duration.format($0.timeout) }),
         NotifyKeySpec(key: "ca_file", help: "Trust only this CA certificate (PEM) for this target's server, such as a self-hosted ntfy's private CA. Default: the system's CAs.",
             read: { (t: inout NotifyTarget, n) throws(UnitError) in t.caFile = try absolutePath(n) }, show: { $0.caFile }),
     ]
@@ -175,10 +175,10 @@ extension Schema {
                 read: { (c, n) throws(UnitError) in c.heartbeat.failURL = .inline(try httpsURL(n)) },
                 show: { if case .inline = $0.heartbeat.failURL { return "(inline)" }; return "" }),
         KeySpec(table: "heartbeat", key: "every", help: "How often the URL is pinged; set the service's period to this and its grace to a few cycles more.",
-                read: { (c, n) throws(UnitError) in c.heartbeat.every = try duration(n, min: 10, max: 86400) },
+                range: .seconds(10...86400), read: { (c, n, r) throws(UnitError) in c.heartbeat.every = try r.seconds(n) },
                 show: { Duration.format($0.heartbeat.every) }),
         KeySpec(table: "heartbeat", key: "timeout", help: "How long one ping may take.",
-                read: { (c, n) throws(UnitError) in c.heartbeat.timeout = try duration(n, min: 1, max: 120) },
+                range: .seconds(1...120), read: { (c, n, r) throws(UnitError) in c.heartbeat.timeout = try r.seconds(n) },
                 show: { Duration.format($0.heartbeat.timeout) }),
         KeySpec(table: "heartbeat", key: "ca_file", help: "Trust only this CA certificate (PEM) for the ping server. Default: the system's CAs.",
                 read: { (c, n) throws(UnitError) in c.heartbeat.caFile = try absolutePath(n) },

@@ -123,19 +123,9 @@ extension ReferenceConfig {
     /// does not take them for argument quotes.
     static func roffValue(_ s: String) -> String { roff(s).replacingOccurrences(of: "\"", with: "\\(dq") }
 
-    /// The range a key's reader enforces, in its own words ("1m and 7d"):
-    /// asked of the reader itself, so the manual cannot drift from it.
-    static func range(_ read: (TOMLNode) throws(UnitError) -> Void) -> String? {
-        for probe in ["\"99999999d\"", "999999999999"] {
-            guard let node = (try? TOMLParser.parse("x = \(probe)"))?.entries.first?.node else { continue }
-            do throws(UnitError) { try read(node) } catch {
-                if let r = error.message.firstRange(of: "must be between ") { return String(error.message[r.upperBound...]) }
-            }
-        }
-        return nil
-    }
-    static func range(of k: KeySpec) -> String? { range { n throws(UnitError) in var c = Config(); try k.read(&c, n) } }
-    static func range<T>(of k: TableKeySpec<T>, in blank: T) -> String? { range { n throws(UnitError) in var t = blank; try k.read(&t, n) } }
+    /// The range a key's reader enforces ("1m and 7d"), from its spec.
+    static func range(of k: KeySpec) -> String? { k.range?.text }
+    static func range<T>(of k: TableKeySpec<T>, in blank: T) -> String? { k.range?.text }
 
     /// One key in the manual: its name, its help, its range, its default or an example.
     static func manEntry(_ key: String, help: String, range: String?, shown: String, example: String?) -> String {

@@ -9,9 +9,19 @@ public struct KeySpec: Sendable {
     public let help: String
     let read: @Sendable (inout Config, TOMLNode) throws(UnitError) -> Void
     let show: @Sendable (Config) -> String
+    /// The values it takes, when bounded: its reader enforces it, the manual shows it.
+    public var range: KeyRange? = nil
 
     public var dottedName: String { table.isEmpty ? key : "\(table).\(key)" }
     public func value(in config: Config) -> String { show(config) }
+}
+
+extension KeySpec {
+    /// A bounded key: its reader is given the range to read with.
+    init(table: String, key: String, help: String, range: KeyRange,
+         read: @escaping @Sendable (inout Config, TOMLNode, KeyRange) throws(UnitError) -> Void, show: @escaping @Sendable (Config) -> String) {
+        self.init(table: table, key: key, help: help, read: { (c, n) throws(UnitError) in try read(&c, n, range) }, show: show, range: range)
+    }
 }
 
 /// A key of a table that can appear many times, read into its own value:
@@ -21,7 +31,43 @@ public struct TableKeySpec<Target>: Sendable {
     public let help: String
     let read: @Sendable (inout Target, TOMLNode) throws(UnitError) -> Void
     let show: @Sendable (Target) -> String
+    public var range: KeyRange? = nil
     public func value(in target: Target) -> String { show(target) }
+
+    init(key: String, help: String, read: @escaping @Sendable (inout Target, TOMLNode) throws(UnitError) -> Void,
+         show: @escaping @Sendable (Target) -> String) {
+        self.key = key; self.help = help; self.read = read; self.show = show
+    }
+
+    init(key: String, help: String, range: KeyRange,
+         read: @escaping @Sendable (inout Target, TOMLNode, KeyRange) throws(UnitError) -> Void, show: @escaping @Sendable (Target) -> String) {
+        self.init(key: key, help: help, read: { (t, n) throws(UnitError) in try read(&t, n, range) }, show: show)
+        self.range = range
+    }
+}
+
+/// The values a bounded key takes, as data on its spec.
+public enum KeyRange: Equatable, Sendable {
+    case seconds(ClosedRange<Double>)
+    case integers(ClosedRange<Int64>)
+
+    /// "1m and 7d": as the reader's error and the manual say it.
+    public var text: String {
+        switch self {
+        case .seconds(let r): return "\(Duration.format(r.lowerBound)) and \(Duration.format(r.upperBound))"
+        case .integers(let r): return "\(r.lowerBound) and \(r.upperBound)"
+        }
+    }
+
+    func seconds(_ n: TOMLNode) throws(UnitError) -> Double {
+        guard case .seconds(let r) = self else { preconditionFailure("a duration read with \(self)") }
+        return try duration(n, min: r.lowerBound, max: r.upperBound)
+    }
+
+    func integer(_ n: TOMLNode) throws(UnitError) -> Int {
+        guard case .integers(let r) = self else { preconditionFailure("an integer read with \(self)") }
+        return try NodeGuardKit.integer(n, min: r.lowerBound, max: r.upperBound)
+    }
 }
 
 // MARK: value readers: each names the expected form in its error
@@ -112,7 +158,7 @@ public enum Schema {
 
     public static let keys: [KeySpec] = [
         KeySpec(table: "", key: "interval", help: "How often every check runs.",
-                read: { (c, n) throws(UnitError) in c.interval = try duration(n, min: 1, max: 3600) },
+                range: .seconds(1...3600), read: { (c, n, r) throws(UnitError) in c.interval = try r.seconds(n) },
                 show: { Duration.format($0.interval) }),
         KeySpec(table: "", key: "dry_run", help: "Decide and log everything, change nothing (same as --dry-run).",
                 read: { (c, n) throws(UnitError) in c.dryRun = try boolean(n) },
@@ -131,10 +177,10 @@ public enum Schema {
                 read: { (c, n) throws(UnitError) in c.memory.restartAbove = try amount(n) },
                 show: { $0.memory.restartAbove.description }),
         KeySpec(table: "memory", key: "for", help: "How long a memory threshold must hold before it counts; never a single sample.",
-                read: { (c, n) throws(UnitError) in c.memory.sustained = try duration(n, min: 0, max: 86400) },
+                range: .seconds(0...86400), read: { (c, n, r) throws(UnitError) in c.memory.sustained = try r.seconds(n) },
                 show: { Duration.format($0.memory.sustained) }),
         KeySpec(table: "memory", key: "for_cycles", help: "Instead of `for`: how many consecutive check cycles a memory threshold must hold (0: use `for`).",
-                read: { (c, n) throws(UnitError) in c.memory.forCycles = try integer(n, min: 0, max: 10000) },
+                range: .integers(0...10000), read: { (c, n, r) throws(UnitError) in c.memory.forCycles = try r.integer(n) },
                 show: { String($0.memory.forCycles) }),
         KeySpec(table: "memory", key: "host_available_warn_below", help: "Warn when the host's MemAvailable stays below this (size, or share of RAM).",
                 read: { (c, n) throws(UnitError) in c.memory.hostAvailableWarnBelow = try amount(n) },
@@ -153,7 +199,7 @@ public enum Schema {
                 },
                 show: { $0.memory.hostFloorRestarts.description }),
         KeySpec(table: "memory", key: "trend_window", help: "The window a node's memory growth is fitted over for the leak warning.",
-                read: { (c, n) throws(UnitError) in c.memory.trendWindow = try duration(n, min: 60, max: 7 * 86400) },
+                range: .seconds(60...7 * 86400), read: { (c, n, r) throws(UnitError) in c.memory.trendWindow = try r.seconds(n) },
                 show: { Duration.format($0.memory.trendWindow) }),
 
         KeySpec(table: "disk", key: "paths", help: "Mount points whose free space and inodes are checked.",
@@ -194,13 +240,13 @@ public enum Schema {
                 read: { (c, n) throws(UnitError) in c.dockerLogs.maxTotal = try size(n) },
                 show: { Size.format($0.dockerLogs.maxTotal).replacingSpaces() }),
         KeySpec(table: "docker_logs", key: "scan_interval", help: "How often the logs are measured (and pruned when over the limits). Checks run every `interval`, so this rounds up to a whole number of intervals (\"5s\" with an interval of \"2s\": every 6s).",
-                read: { (c, n) throws(UnitError) in c.dockerLogs.scanInterval = try duration(n, min: 1, max: 86400) },
+                range: .seconds(1...86400), read: { (c, n, r) throws(UnitError) in c.dockerLogs.scanInterval = try r.seconds(n) },
                 show: { Duration.format($0.dockerLogs.scanInterval) }),
         KeySpec(table: "journal", key: "max_use", help: "Rotate and vacuum the journal when its files take more than this; \"0B\": never.",
                 read: { (c, n) throws(UnitError) in c.journal.maxUse = try size(n) },
                 show: { Size.format($0.journal.maxUse).replacingSpaces() }),
         KeySpec(table: "journal", key: "check_interval", help: "How often the journal's disk usage is measured. Checks run every `interval`, so this rounds up to a whole number of intervals (\"5s\" with an interval of \"2s\": every 6s).",
-                read: { (c, n) throws(UnitError) in c.journal.checkInterval = try duration(n, min: 1, max: 86400) },
+                range: .seconds(1...86400), read: { (c, n, r) throws(UnitError) in c.journal.checkInterval = try r.seconds(n) },
                 show: { Duration.format($0.journal.checkInterval) }),
         KeySpec(table: "bandwidth", key: "enabled", help: "Count traffic per billing month and day.",
                 read: { (c, n) throws(UnitError) in c.bandwidth.enabled = try boolean(n) },
@@ -223,11 +269,11 @@ public enum Schema {
                 },
                 show: { $0.bandwidth.count.rawValue }),
         KeySpec(table: "bandwidth", key: "billing_day", help: "Day of the month the provider's quota resets, at local midnight (1-28).",
-                read: { (c, n) throws(UnitError) in
+                range: .integers(1...28), read: { (c, n, r) throws(UnitError) in
                     if case .integer(let d) = n.value, (29...31).contains(d) {
                         throw UnitError(message: "\(d) is out of range: not every month has a day \(d); use 1-28 (a quota that resets on the last day of the month: use 1)")
                     }
-                    c.bandwidth.billingDay = try integer(n, min: 1, max: 28)
+                    c.bandwidth.billingDay = try r.integer(n)
                 },
                 show: { String($0.bandwidth.billingDay) }),
         KeySpec(table: "bandwidth", key: "quota", help: "Traffic allowed per billing month; \"0B\": no quota, accounting only.",
@@ -263,13 +309,13 @@ public enum Schema {
                 read: { (c, n) throws(UnitError) in c.bandwidth.actionNodes = try stringArray(n, what: "[\"dmo\"]") },
                 show: { quoted($0.bandwidth.actionNodes) }),
         KeySpec(table: "bandwidth", key: "action_timeout", help: "How long the action may take before it counts as failed.",
-                read: { (c, n) throws(UnitError) in c.bandwidth.actionTimeout = try duration(n, min: 1, max: 1800) },
+                range: .seconds(1...1800), read: { (c, n, r) throws(UnitError) in c.bandwidth.actionTimeout = try r.seconds(n) },
                 show: { Duration.format($0.bandwidth.actionTimeout) }),
         KeySpec(table: "bandwidth", key: "save_interval", help: "How often the counts are saved; a reboot can lose at most this much traffic.",
-                read: { (c, n) throws(UnitError) in c.bandwidth.saveInterval = try duration(n, min: 1, max: 3600) },
+                range: .seconds(1...3600), read: { (c, n, r) throws(UnitError) in c.bandwidth.saveInterval = try r.seconds(n) },
                 show: { Duration.format($0.bandwidth.saveInterval) }),
         KeySpec(table: "disk", key: "fill_rate_window", help: "The window the fill rate is measured over for \"full in ~N days\".",
-                read: { (c, n) throws(UnitError) in c.disk.fillRateWindow = try duration(n, min: 60, max: 30 * 86400) },
+                range: .seconds(60...30 * 86400), read: { (c, n, r) throws(UnitError) in c.disk.fillRateWindow = try r.seconds(n) },
                 show: { Duration.format($0.disk.fillRateWindow) }),
         KeySpec(table: "metrics", key: "textfile", help: "Write Prometheus metrics to this file each cycle, for node_exporter's textfile collector (its --collector.textfile.directory; Debian's is /var/lib/prometheus/node-exporter). The unit may write only there: another directory needs a drop-in with ReadWritePaths=.",
                 read: { (c, n) throws(UnitError) in
