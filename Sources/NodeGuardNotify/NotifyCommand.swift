@@ -41,7 +41,7 @@ public enum NotifyCommand {
         // A batch still collecting waits too: the daemon sends it when its window closes.
         let open = outbox.openBatches()
         for b in open {
-            let batch = config.notify.first { $0.name == b.target }.map { Duration.format($0.batch) } ?? "its batch window"
+            let batch = config.notify.first { $0.name == b.target }.map { TimeSpan.format($0.batch) } ?? "its batch window"
             print("\(b.target): \(counted(b.items.count, "event")) in the open batch since \(TimeFormat.local(b.created)), sent \(batch) after it opened")
         }
         guard !queued.isEmpty else {

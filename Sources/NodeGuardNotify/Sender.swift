@@ -107,7 +107,7 @@ public final class Sender {
                 continue
             }
             if now - m.created >= t.giveUpAfter {
-                drop(file, name, why: "it could not be delivered within give_up_after (\(Duration.format(t.giveUpAfter)))", m)
+                drop(file, name, why: "it could not be delivered within give_up_after (\(TimeSpan.format(t.giveUpAfter)))", m)
                 st.head = ""; st.attempts = 0
                 continue
             }
@@ -134,7 +134,7 @@ public final class Sender {
             st.next = now + Backoff.delay(attempt: st.attempts, retryAfter: after)
             if !st.failing {
                 st.failing = true
-                emit(Event(.notifyDelayed, "cannot notify \(t.name) yet: \(why); retrying (next in \(Duration.format(st.next - now))) until give_up_after",
+                emit(Event(.notifyDelayed, "cannot notify \(t.name) yet: \(why); retrying (next in \(TimeSpan.format(st.next - now))) until give_up_after",
                            fields: [("TARGET", t.name), ("CHECK", EventNames.notify.name)]))
             }
             return st.next

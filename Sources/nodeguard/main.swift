@@ -5,6 +5,7 @@
 import Glibc
 #endif
 import NodeGuardKit
+import NodeGuardCLI
 import NodeGuardNotify
 
 func out(_ s: String) { FileIO.writeAll(1, s) }

@@ -34,15 +34,15 @@ var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
     case "--config":
-        guard let p = args.popFirst() else { fail(["nodeguardd: --config needs a path"], code: CommandHelp.usageError) }
+        guard let p = args.popFirst() else { fail(["nodeguardd: --config needs a path"], code: EX_USAGE) }
         configPath = p; configGiven = true
     case "--dry-run": dryRun = true
     case "--root":  // probes read /proc and /sys under this directory (tests, benchmarks)
-        guard let p = args.popFirst() else { fail(["nodeguardd: --root needs a directory"], code: CommandHelp.usageError) }
+        guard let p = args.popFirst() else { fail(["nodeguardd: --root needs a directory"], code: EX_USAGE) }
         rootDir = p
     case "--version": FileIO.writeAll(1, "nodeguardd \(NodeGuardVersion.string)\n"); exit(0)
     case "-h", "--help": FileIO.writeAll(1, usage); exit(0)
-    default: fail(["nodeguardd: unknown option `\(a)`; see nodeguardd --help"], code: CommandHelp.usageError)
+    default: fail(["nodeguardd: unknown option `\(a)`; see nodeguardd --help"], code: EX_USAGE)
     }
 }
 
@@ -110,7 +110,7 @@ addNotifySinkIfWanted(config)
 // The status's texts are made again at most every 5 s while no check changes
 // state and nothing is said (every cycle then, and always at once on a change).
 guardian.wordsEvery = 5
-let watchdog = Notifier.watchdogInterval()
+let watchdog = SystemdNotify.watchdogInterval()
 // At least twice per WatchdogSec, even when the check interval is longer.
 let pingEvery = watchdog.map { $0 / 3 }
 var lastPing = Now.read().monotonic
@@ -118,7 +118,7 @@ var cycleCount = 0
 
 @MainActor func ping() {
     guard watchdog != nil else { return }
-    Notifier.send("WATCHDOG=1")
+    SystemdNotify.send("WATCHDOG=1")
     lastPing = Now.read().monotonic
 }
 guardian.whileWaiting = {
@@ -134,7 +134,7 @@ var cpuAtLastCycle = threadCPUMicroseconds()
 @MainActor func cycle() {
     let view = guardian.runCycle()   // the sinks log its events and write the status file
     // The ping comes after a completed cycle, never from a timer.
-    Notifier.send((watchdog != nil ? "WATCHDOG=1\n" : "") + "STATUS=" + view.summary)
+    SystemdNotify.send((watchdog != nil ? "WATCHDOG=1\n" : "") + "STATUS=" + view.summary)
     lastPing = Now.read().monotonic
     // The daemon's own CPU per cycle, shown by `nodeguard status` from the
     // next write on; the first cycle (start-up, cold caches) is left out.
@@ -155,7 +155,7 @@ var cpuAtLastCycle = threadCPUMicroseconds()
 }
 
 @MainActor func reload() {
-    Notifier.send("RELOADING=1\nMONOTONIC_USEC=\(Notifier.monotonicMicroseconds())")
+    SystemdNotify.send("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotify.monotonicMicroseconds())")
     switch ConfigLoader.loadKeepingText(path: configPath, required: configGiven || !usingDefaults) {
     case .failure(let errors):
         guardian.reloadRejected(path: configPath, errors: errors.problems.count)
@@ -178,7 +178,7 @@ var cpuAtLastCycle = threadCPUMicroseconds()
                        fields: [("ACTION", "reload"), ("TARGET", configPath), ("CHANGES", changes.joined(separator: "\n"))]))
         logNotes(new)
     }
-    Notifier.send("READY=1\nSTATUS=" + guardian.view.summary)
+    SystemdNotify.send("READY=1\nSTATUS=" + guardian.view.summary)
     WorkingSet.trim()
     cpuAtLastCycle = threadCPUMicroseconds()   // a reload is not a cycle's cost
 }
@@ -193,7 +193,7 @@ keepAccepted(config)
 logNotes(guardian.config)
 guardian.restoreState()
 cycle()
-Notifier.send("READY=1\nSTATUS=" + guardian.view.summary)
+SystemdNotify.send("READY=1\nSTATUS=" + guardian.view.summary)
 WorkingSet.trim()
 cpuAtLastCycle = threadCPUMicroseconds()
 
@@ -213,7 +213,7 @@ while true {
     let sig = sigtimedwait(&waited, nil, &ts)
     switch sig {
     case SIGTERM, SIGINT:
-        Notifier.send("STOPPING=1")
+        SystemdNotify.send("STOPPING=1")
         guardian.saveState()
         statusSink.markStopped(at: Now.read().wall)
         say(Event(.stopping, "nodeguard stopping on \(sig == SIGTERM ? "SIGTERM" : "SIGINT"); state saved", fields: [("TARGET", guardian.config.stateDirectory)]))

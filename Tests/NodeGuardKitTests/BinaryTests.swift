@@ -6,6 +6,7 @@ import Foundation
 import Glibc
 #endif
 @testable import NodeGuardKit
+@testable import NodeGuardCLI
 
 func binary(_ name: String) throws -> String {
     let here = #filePath

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NodeGuardKit
+@testable import NodeGuardCLI
 
 /// A status file never passes for a running daemon's when the daemon
 /// stopped, died or hangs.

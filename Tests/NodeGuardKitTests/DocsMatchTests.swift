@@ -2,6 +2,7 @@
 // man page's check names and exit codes. A test, so that they cannot drift.
 import XCTest
 @testable import NodeGuardKit
+@testable import NodeGuardCLI
 
 final class DocsMatchTests: XCTestCase {
     let top = fixture("").replacingOccurrences(of: "/Tests/Fixtures/", with: "")

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NodeGuardKit
+@testable import NodeGuardCLI
 
 final class DoctorTests: XCTestCase {
     func testDaemonJSONTable() {

@@ -2,6 +2,7 @@
 // `config check` catches before running, each at its line:col.
 import XCTest
 @testable import NodeGuardKit
+@testable import NodeGuardCLI
 
 final class NodeConfigTests: XCTestCase {
     func testNodeTablesWithTheirOwnKeysAndMemoryDefaults() throws {

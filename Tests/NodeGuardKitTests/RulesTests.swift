@@ -170,7 +170,7 @@ final class RulesTests: XCTestCase {
         let said = tl.events.filter { $0.1.kind == .restartDryRun }.map(\.1.message)
         XCTAssertTrue(said[0].hasSuffix("(restart 1 of 2 in 1h)") && said[1].hasSuffix("(restart 2 of 2 in 1h)"), "\(said)")
         let rearmAt = tl.t0 + tl.restarts[0] + 3600
-        XCTAssertTrue(limits[0].1.message.hasSuffix("restarting re-arms at \(TimeFormat.local(rearmAt)) (in \(Duration.format(rearmAt - tl.t0 - limits[0].0)))"),
+        XCTAssertTrue(limits[0].1.message.hasSuffix("restarting re-arms at \(TimeFormat.local(rearmAt)) (in \(TimeSpan.format(rearmAt - tl.t0 - limits[0].0)))"),
                       limits[0].1.message)
         XCTAssertEqual(tl.policy.limitReached, true)
         // The window passes (first restart at 60 s, window 1 h): re-armed, and it may restart again.

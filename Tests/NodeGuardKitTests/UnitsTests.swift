@@ -35,18 +35,18 @@ final class UnitsTests: XCTestCase {
 
     func testDurations() throws {
         let ok: [(String, Double)] = [("30s", 30), ("10m", 600), ("6h", 21600), ("7d", 604800), ("1.5h", 5400), ("500ms", 0.5), ("1m30s", 90), ("1h 30m", 5400)]
-        for (text, s) in ok { XCTAssertEqual(try Duration.parse(text), s, accuracy: 1e-9, text) }
+        for (text, s) in ok { XCTAssertEqual(try TimeSpan.parse(text), s, accuracy: 1e-9, text) }
         for (text, fragment) in [("30", "has no unit"), ("3 weeks", "unknown duration unit `weeks`"), ("s", "is not a duration"), ("", "empty")] {
-            XCTAssertThrowsError(try Duration.parse(text)) { XCTAssertTrue(($0 as! UnitError).message.contains(fragment), "\(text): \($0)") }
+            XCTAssertThrowsError(try TimeSpan.parse(text)) { XCTAssertTrue(($0 as! UnitError).message.contains(fragment), "\(text): \($0)") }
         }
     }
 
     func testFormattingRoundTrips() throws {
         for s in [1.0, 59, 90, 600, 3600, 5400, 86400, 90000] {
-            XCTAssertEqual(try Duration.parse(Duration.format(s).replacingSpaces()), s, accuracy: 1, "\(s)")
+            XCTAssertEqual(try TimeSpan.parse(TimeSpan.format(s).replacingSpaces()), s, accuracy: 1, "\(s)")
         }
         // Just under a second is a second, never "1000ms".
-        for (s, text) in [(0.9996, "1s"), (0.9994, "999ms"), (0.25, "250ms"), (1.4, "1s")] { XCTAssertEqual(Duration.format(s), text, "\(s)") }
+        for (s, text) in [(0.9996, "1s"), (0.9994, "999ms"), (0.25, "250ms"), (1.4, "1s")] { XCTAssertEqual(TimeSpan.format(s), text, "\(s)") }
         XCTAssertEqual(Size.format(812 << 20), "812 MiB")
         XCTAssertEqual(Size.format(1_288_490_189), "1.2 GiB")
         XCTAssertEqual(Size.format(1000), "1000 B")

@@ -28,7 +28,7 @@ public enum CommandRunner {
         close(fds[0])
         let text = String(decoding: output, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " / ")
         let tail = text.isEmpty ? "" : ": \(text)"
-        if timedOut { return ActionOutcome(succeeded: false, detail: "\(program) killed after the \(Duration.format(timeout)) timeout\(tail)") }
+        if timedOut { return ActionOutcome(succeeded: false, detail: "\(program) killed after the \(TimeSpan.format(timeout)) timeout\(tail)") }
         // WIFEXITED / WEXITSTATUS are macros; decode the wait status by hand.
         if status & 0x7f == 0 {
             let code = (status >> 8) & 0xff

@@ -67,7 +67,7 @@ public final class NodeActuator {
     func restartDependents(after restart: ActionOutcome, whileWaiting: () -> Void) -> [(name: String, outcome: ActionOutcome)] {
         guard !config.thenRestart.isEmpty else { return [] }
         guard waitUntilBack(after: restart, whileWaiting: whileWaiting) else {
-            let why = ActionOutcome(succeeded: false, detail: "\(config.name) was not running again within restart_timeout \(Duration.format(config.restartTimeout)); not restarted")
+            let why = ActionOutcome(succeeded: false, detail: "\(config.name) was not running again within restart_timeout \(TimeSpan.format(config.restartTimeout)); not restarted")
             return config.thenRestart.map { ($0, why) }
         }
         return config.thenRestart.map { name in

@@ -151,7 +151,7 @@ enum BusCall {
                 _ = lib.wait(bus, 100_000)
             }
             guard let reply = box.reply else {
-                return .failure(.error(name: "org.freedesktop.DBus.Error.Timeout", text: "no reply from systemd within \(Duration.format(timeout))"))
+                return .failure(.error(name: "org.freedesktop.DBus.Error.Timeout", text: "no reply from systemd within \(TimeSpan.format(timeout))"))
             }
             return .success(reply)
         }

@@ -149,7 +149,7 @@ final class BandwidthCheck: Keeping {
                 events.append(Event(.counterAnomaly, "\(name) \(dir) counter grew by \(Size.formatDecimal(bytes)), more than the link could carry (\(Size.formatDecimal(limit))) since the last reading: discarded",
                                       fields: [("CHECK", "bandwidth"), ("TARGET", name), ("VALUE", String(bytes)), ("THRESHOLD", String(limit))]))
             case .clockStep(let seconds):
-                events.append(Event(.clockStep, "the wall clock stepped by \(seconds < 0 ? "-" : "+")\(Duration.format(abs(seconds))); traffic stays counted once, in billing month \(ledger.currentMonth.map(String.init(describing:)) ?? "?")",
+                events.append(Event(.clockStep, "the wall clock stepped by \(seconds < 0 ? "-" : "+")\(TimeSpan.format(abs(seconds))); traffic stays counted once, in billing month \(ledger.currentMonth.map(String.init(describing:)) ?? "?")",
                                       fields: [("CHECK", "bandwidth"), ("VALUE", String(Int(seconds)))]))
             case .monthClosed(let m):
                 mustSave = true

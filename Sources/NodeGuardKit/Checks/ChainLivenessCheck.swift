@@ -120,14 +120,14 @@ final class ChainLivenessCheck: NodeCheck {
         let reason: String, value: String, threshold: String
         switch problem {
         case .down:
-            reason = "node \(node.name)'s RPC \(silence(cycle.now)) (down_after = \(Duration.format(s.downAfter)))"
-            value = l.lastError ?? "no answer"; threshold = Duration.format(s.downAfter)
+            reason = "node \(node.name)'s RPC \(silence(cycle.now)) (down_after = \(TimeSpan.format(s.downAfter)))"
+            value = l.lastError ?? "no answer"; threshold = TimeSpan.format(s.downAfter)
         case .stalled:
-            reason = "node \(node.name)'s height \(l.height.map(String.init) ?? "?") \(unchanged(cycle.now)) (stalled_after = \(Duration.format(s.stalledAfter)))"
-            value = l.height.map(String.init) ?? ""; threshold = Duration.format(s.stalledAfter)
+            reason = "node \(node.name)'s height \(l.height.map(String.init) ?? "?") \(unchanged(cycle.now)) (stalled_after = \(TimeSpan.format(s.stalledAfter)))"
+            value = l.height.map(String.init) ?? ""; threshold = TimeSpan.format(s.stalledAfter)
         case .behind:
             let lag = l.lag(reference: l.referenceHeight) ?? 0
-            reason = "node \(node.name) is \(lag) blocks behind \(s.reference ?? "its reference") for \(Duration.format(s.behindFor)) (behind_by = \(s.behindBy))"
+            reason = "node \(node.name) is \(lag) blocks behind \(s.reference ?? "its reference") for \(TimeSpan.format(s.behindFor)) (behind_by = \(s.behindBy))"
             value = String(lag); threshold = String(s.behindBy)
         }
         node.ask(RestartRequest(node: node.name, check: "chain", value: value, threshold: threshold, reason: reason, cause: "chain_" + problem.rawValue),
@@ -142,14 +142,14 @@ final class ChainLivenessCheck: NodeCheck {
         let l = liveness
         guard let since = l.silentSince, let failed = l.failedAt else { return "fails" }
         let from = l.answeredAt == nil ? "no answer since nodeguard began watching it at" : "its last answer was at"
-        return "has not answered for \(Duration.format(failed - since)): \(from) \(clock(since, now)), and a call made at \(clock(failed, now)) failed: \(l.lastError ?? "no answer")"
+        return "has not answered for \(TimeSpan.format(failed - since)): \(from) \(clock(since, now)), and a call made at \(clock(failed, now)) failed: \(l.lastError ?? "no answer")"
     }
 
     /// "has not changed for 31s: read at 12:00:00 and again at 12:00:31".
     func unchanged(_ now: Now) -> String {
         let l = liveness
         guard let a = l.advancedAt, let t = l.sampledAt else { return "has not changed" }
-        return "has not changed for \(Duration.format(t - a)): read at \(clock(a, now)) and again at \(clock(t, now))"
+        return "has not changed for \(TimeSpan.format(t - a)): read at \(clock(a, now)) and again at \(clock(t, now))"
     }
 
     var fields: [(String, String)] {
@@ -168,13 +168,13 @@ final class ChainLivenessCheck: NodeCheck {
         case .stalled(let h, _, let ref):
             return Event(.chainStalled, "node \(n) is stalled at height \(h): it \(unchanged(now))\(ref.map { "; the reference is at \($0)" } ?? "")", fields: fields)
         case .behind(let lag, let ref):
-            return Event(.chainBehind, "node \(n) is \(lag) blocks behind \(settings.reference ?? "its reference") (at \(ref)); restarted if it stays behind for \(Duration.format(settings.behindFor)) without catching up", fields: fields)
+            return Event(.chainBehind, "node \(n) is \(lag) blocks behind \(settings.reference ?? "its reference") (at \(ref)); restarted if it stays behind for \(TimeSpan.format(settings.behindFor)) without catching up", fields: fields)
         case .stillBehind(let lag, let lasted):
-            return Event(.chainBehind, "node \(n) stayed \(lag) blocks behind \(settings.reference ?? "its reference") for \(Duration.format(lasted)) without catching up", fields: fields)
+            return Event(.chainBehind, "node \(n) stayed \(lag) blocks behind \(settings.reference ?? "its reference") for \(TimeSpan.format(lasted)) without catching up", fields: fields)
         case .caughtUp(let lag):
             return Event(.chainRecovered, "node \(n) caught up with \(settings.reference ?? "its reference") (\(lag) behind)", fields: fields)
         case .isolated(let lasted):
-            return Event(.chainIsolated, "node \(n) has had no peers for \(Duration.format(lasted))", fields: fields)
+            return Event(.chainIsolated, "node \(n) has had no peers for \(TimeSpan.format(lasted))", fields: fields)
         case .connected(let peers):
             return Event(.chainRecovered, "node \(n) has peers again (\(peers))", fields: fields)
         case .credentials(let m):
@@ -183,7 +183,7 @@ final class ChainLivenessCheck: NodeCheck {
             return Event(.chainRecovered, "node \(n): the RPC accepts nodeguard's credentials again", fields: fields)
         case .recovered(let problem, let after, let h):
             let what = problem == .down ? "its RPC answers again" : problem == .stalled ? "its height advances again" : "it is no longer behind"
-            return Event(.chainRecovered, "node \(n): \(what)\(h.map { " at height \($0)" } ?? ""), \(Duration.format(after)) after it was found \(problem == .down ? "down" : problem.rawValue)", fields: fields)
+            return Event(.chainRecovered, "node \(n): \(what)\(h.map { " at height \($0)" } ?? ""), \(TimeSpan.format(after)) after it was found \(problem == .down ? "down" : problem.rawValue)", fields: fields)
         }
     }
 }
@@ -201,11 +201,11 @@ extension ChainLivenessCheck {
         var state = CheckState.ok
         if let e = l.credentialsError { state = .error; notes.append(e) }
         if l.failingSince != nil, let since = l.silentSince {
-            notes.append("no answer for \(Duration.format((now - since).rounded())): \(l.lastError ?? "")")
+            notes.append("no answer for \(TimeSpan.format((now - since).rounded())): \(l.lastError ?? "")")
             state = max(state, .warning)
         }
         if let w = l.last?.warmingUp, l.failingSince == nil { notes.append(w) }
-        if l.inGrace(now), let g = l.graceUntil { notes.append("startup grace: \(Duration.format((g - now).rounded())) left") }
+        if l.inGrace(now), let g = l.graceUntil { notes.append("startup grace: \(TimeSpan.format((g - now).rounded())) left") }
         if l.isolatedSaid { notes.append("no peers"); state = max(state, .warning) }
         if let p = l.problem { state = p.kind == .behind ? max(state, .warning) : .critical }
         let value: Quantity = l.height.map { .count(Int($0)) } ?? .word(l.last?.warmingUp != nil ? "starting" : l.last != nil ? "alive" : "?")

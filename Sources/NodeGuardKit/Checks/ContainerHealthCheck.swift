@@ -41,8 +41,8 @@ final class ContainerHealthCheck: NodeCheck {
         if policy.inGrace(now: cycle.now.wall) { unhealthy.reset(); return }
         switch unhealthy.update(breached: health == "unhealthy", clear: health != "unhealthy", now: cycle.now.monotonic, sustained: after) {
         case .fired:
-            node.ask(RestartRequest(node: node.name, check: "container_health", value: health, threshold: Duration.format(after),
-                                    reason: "container \(target) unhealthy for \(Duration.format(unhealthy.heldFor(now: cycle.now.monotonic))) (restart_unhealthy_after = \(Duration.format(after)))"),
+            node.ask(RestartRequest(node: node.name, check: "container_health", value: health, threshold: TimeSpan.format(after),
+                                    reason: "container \(target) unhealthy for \(TimeSpan.format(unhealthy.heldFor(now: cycle.now.monotonic))) (restart_unhealthy_after = \(TimeSpan.format(after)))"),
                      &cycle)
         case .recovered:
             cycle.events.append(Event(.recovered, "container \(target) is no longer unhealthy (\(health))",

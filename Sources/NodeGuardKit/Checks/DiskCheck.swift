@@ -112,7 +112,7 @@ final class DiskCheck: AwaitsReclaim {
     func event(_ u: DiskUsage, level: DiskLevel, from: DiskLevel) -> Event {
         let c = config
         let text = "\(u.path): \(Size.format(u.freeBytes)) free (\(Share.format(u.freeShare))) of \(Size.format(u.totalBytes))"
-        let fullIn = DiskLevels.fullIn(fill, free: u.freeBytes).map { "full in ~\(Duration.format($0))" }
+        let fullIn = DiskLevels.fullIn(fill, free: u.freeBytes).map { "full in ~\(TimeSpan.format($0))" }
         let proj = fullIn.map { ", \($0)" } ?? ""
         var fields: [(String, String)] = [("CHECK", "disk_free"), ("VALUE", String(u.freeBytes)), ("TARGET", u.path)]
         if let p = fullIn { fields.append(("PROJECTION", p)) }

@@ -58,7 +58,7 @@ final class DockerEngineCheck: Check {
 
     func back(_ cycle: inout Cycle) {
         if answering == false {
-            let lasted = downSince.map { " after \(Duration.format((cycle.now.monotonic - $0).rounded()))" } ?? ""
+            let lasted = downSince.map { " after \(TimeSpan.format((cycle.now.monotonic - $0).rounded()))" } ?? ""
             cycle.events.append(Event(.dockerBack, "Docker answers again on \(socket)\(lasted)", fields: fields()))
         }
         answering = true

@@ -134,7 +134,7 @@ final class DockerLogsCheck: Reclaiming {
     /// The hourly summaries due: one NOTICE a container that was pruned again.
     func summaries(_ cycle: inout Cycle) {
         for (id, t) in digest.due(now: cycle.now.monotonic) {
-            let span = Duration.format(((cycle.now.monotonic - t.saidAt) / 60).rounded() * 60)
+            let span = TimeSpan.format(((cycle.now.monotonic - t.saidAt) / 60).rounded() * 60)
             let done = cycle.mode == .dryRun ? "would have been pruned \(t.count) more times in the last \(span) (dry run)"
                 : "pruned \(t.count) more times in the last \(span), \(Size.format(t.freed)) freed"
             cycle.events.append(Event(.logPruned,

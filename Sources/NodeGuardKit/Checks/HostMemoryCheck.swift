@@ -97,7 +97,7 @@ final class HostMemoryCheck: Check {
         let fields: [(String, String)] = [("CHECK", "host_memory"), ("VALUE", String(avail)), ("TARGET", "host")]
         switch warnAlarm.update(breached: avail < warnFloor, clear: Double(avail) > Double(warnFloor) * (1 + recoveryMargin), now: now, sustained: m.sustained) {
         case .fired:
-            cycle.events.append(Event(.warning, "host memory low: \(valueText), below \(m.hostAvailableWarnBelow) for \(Duration.format(warnAlarm.heldFor(now: now)))",
+            cycle.events.append(Event(.warning, "host memory low: \(valueText), below \(m.hostAvailableWarnBelow) for \(TimeSpan.format(warnAlarm.heldFor(now: now)))",
                                       fields: fields + [("THRESHOLD", String(warnFloor))]))
         case .recovered:
             cycle.events.append(Event(.recovered, "host memory recovered: \(valueText)", fields: fields + [("THRESHOLD", String(warnFloor))]))
@@ -105,7 +105,7 @@ final class HostMemoryCheck: Check {
         }
         switch floorAlarm.update(breached: avail < floor, clear: Double(avail) > Double(floor) * (1 + recoveryMargin), now: now, sustained: m.sustained) {
         case .fired:
-            let why = "host MemAvailable \(Size.format(avail)) below \(m.hostAvailableBelow) (\(Size.format(floor))) for \(Duration.format(floorAlarm.heldFor(now: now)))"
+            let why = "host MemAvailable \(Size.format(avail)) below \(m.hostAvailableBelow) (\(Size.format(floor))) for \(TimeSpan.format(floorAlarm.heldFor(now: now)))"
             if !configuredNodes || m.hostFloorRestarts == .none {
                 let nothing = !configuredNodes ? "no [node] is configured" : "host_floor_restarts is \"none\""
                 cycle.events.append(Event(.critical, "\(why); \(nothing), so nothing is restarted", fields: fields + [("THRESHOLD", String(floor))]))

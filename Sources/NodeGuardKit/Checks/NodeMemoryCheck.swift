@@ -88,7 +88,7 @@ final class NodeMemoryCheck: NodeCheck {
             if let w = warnT {
                 switch warn.update(breached: v > w, clear: Double(v) < Double(w) * (1 - recoveryMargin), now: now.monotonic, sustained: m.sustained) {
                 case .fired:
-                    cycle.events.append(Event(.warning, "node \(name) memory \(Size.format(v)) above warn_above \(m.warnAbove.said(w)) for \(Duration.format(warn.heldFor(now: now.monotonic)))",
+                    cycle.events.append(Event(.warning, "node \(name) memory \(Size.format(v)) above warn_above \(m.warnAbove.said(w)) for \(TimeSpan.format(warn.heldFor(now: now.monotonic)))",
                                               fields: base + [("THRESHOLD", String(w))]))
                 case .recovered:
                     cycle.events.append(Event(.recovered, "node \(name) memory back to \(Size.format(v))", fields: base + [("THRESHOLD", String(w))]))
@@ -98,7 +98,7 @@ final class NodeMemoryCheck: NodeCheck {
             if let r = restartT {
                 switch restartAlarm.update(breached: v > r, clear: Double(v) < Double(r) * (1 - recoveryMargin), now: now.monotonic, sustained: m.sustained) {
                 case .fired:
-                    let why = "node \(name) memory \(Size.format(v)) above restart_above \(m.restartAbove.said(r)) for \(Duration.format(restartAlarm.heldFor(now: now.monotonic)))"
+                    let why = "node \(name) memory \(Size.format(v)) above restart_above \(m.restartAbove.said(r)) for \(TimeSpan.format(restartAlarm.heldFor(now: now.monotonic)))"
                     node.ask(RestartRequest(node: name, check: "node_memory", value: String(v), threshold: String(r), reason: why), &cycle)
                 case .recovered:
                     cycle.events.append(Event(.recovered, "node \(name) memory back below restart_above: \(Size.format(v))", fields: base + [("THRESHOLD", String(r))]))
@@ -130,9 +130,9 @@ final class NodeMemoryCheck: NodeCheck {
         if steady && !leakWarned && !inGrace {
             leakWarned = true
             cycle.events.append(Event(.leakTrend,
-                "node \(name) memory grows steadily: +\(Size.format(UInt64(fit.slope * 3600)))/h over \(Duration.format(fit.span)), now \(Size.format(v)); at this slope it reaches restart_above (\(Size.format(r))) in ~\(Duration.format(eta))",
+                "node \(name) memory grows steadily: +\(Size.format(UInt64(fit.slope * 3600)))/h over \(TimeSpan.format(fit.span)), now \(Size.format(v)); at this slope it reaches restart_above (\(Size.format(r))) in ~\(TimeSpan.format(eta))",
                 fields: [("NODE", name), ("CHECK", "node_memory_trend"), ("VALUE", String(v)), ("TARGET", target), ("THRESHOLD", String(r)),
-                         ("SLOPE", "\(UInt64(fit.slope * 3600)) bytes/h"), ("PROJECTION", Duration.format(eta))]))
+                         ("SLOPE", "\(UInt64(fit.slope * 3600)) bytes/h"), ("PROJECTION", TimeSpan.format(eta))]))
         } else if leakWarned && (fit.slope <= 0 || fit.r2 < 0.5) {
             leakWarned = false
             cycle.events.append(Event(.recovered, "node \(name) memory no longer grows steadily (\(Size.format(v)))",

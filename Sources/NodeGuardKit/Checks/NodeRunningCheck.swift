@@ -61,7 +61,7 @@ final class NodeRunningCheck: NodeCheck {
             node.ask(RestartRequest(node: node.name, check: "node_running", value: "not running", threshold: "",
                                     reason: "node \(node.name) is not running and start_when_down is set"), &cycle, repeated: wasDown)
         } else if n.startWhenDown {
-            notes.append("grace after the last start: \(Duration.format(policy.graceLeft(now: now))) left")
+            notes.append("grace after the last start: \(TimeSpan.format(policy.graceLeft(now: now))) left")
         }
         cycle.readings.append(Reading(Self.running, target: n.target, node: node.name, value: .word("not running"),
                                       state: .critical, notes: notes))

@@ -38,9 +38,9 @@ final class RestartBudgetCheck: NodeCheck, AfterActions {
             node.rearmed()
             let p = node.actuator.policy
             cycle.actions.append(ActionRecord(wall: now, action: "restart re-armed", target: node.name,
-                                              outcome: "\(p.restartsInWindow(now: now)) of \(p.maxRestarts) in \(Duration.format(p.window))"))
+                                              outcome: "\(p.restartsInWindow(now: now)) of \(p.maxRestarts) in \(TimeSpan.format(p.window))"))
             cycle.events.append(Event(.restartRearmed,
-                "nodeguard may restart \(node.name) again: \(counted(p.restartsInWindow(now: now), "restart")) in the last \(Duration.format(p.window)), max_restarts = \(p.maxRestarts)",
+                "nodeguard may restart \(node.name) again: \(counted(p.restartsInWindow(now: now), "restart")) in the last \(TimeSpan.format(p.window)), max_restarts = \(p.maxRestarts)",
                 fields: [("NODE", node.name), ("CHECK", "restart_budget"), ("ACTION", "rearm"), ("TARGET", node.config.target)]))
         }
         shown = (node.actuator.policy.attempts, node.actuator.policy.limitReached)

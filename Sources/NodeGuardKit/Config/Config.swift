@@ -237,10 +237,10 @@ public struct Config: Equatable, Sendable {
 
     /// One line for `config check` and the start-up event.
     public var summary: String {
-        var parts = ["interval \(Duration.format(interval))"]
+        var parts = ["interval \(TimeSpan.format(interval))"]
         if nodes.count == 1, let node = nodes.first {
             let l = limits(of: node)
-            parts.append("node \(node.name) (\(node.target)) restart above \(l.restartAbove) for \(Duration.format(l.sustained)), at most \(node.maxRestarts) per \(Duration.format(node.restartWindow))")
+            parts.append("node \(node.name) (\(node.target)) restart above \(l.restartAbove) for \(TimeSpan.format(l.sustained)), at most \(node.maxRestarts) per \(TimeSpan.format(node.restartWindow))")
         } else if nodes.isEmpty {
             parts.append("no node configured (host checks only)")
         } else {

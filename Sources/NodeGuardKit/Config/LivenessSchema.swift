@@ -5,10 +5,10 @@ import TOML
 extension Schema {
     /// "bitcoind 2h, monero 30m, …": a duration's default for each dialect, for the help text.
     static func perDialect(_ value: (RPCDialect) -> Double) -> String {
-        "Default by rpc: " + RPCDialect.allCases.map { "\($0.rawValue) \(Duration.format(value($0)))" }.joined(separator: ", ") + "."
+        "Default by rpc: " + RPCDialect.allCases.map { "\($0.rawValue) \(TimeSpan.format(value($0)))" }.joined(separator: ", ") + "."
     }
 
-    static func optionalDuration(_ d: Double?) -> String { d.map(Duration.format) ?? "" }
+    static func optionalDuration(_ d: Double?) -> String { d.map(TimeSpan.format) ?? "" }
 
     static let livenessKeys: [NodeKeySpec] = [
         NodeKeySpec(key: "rpc", help: "Watch that the node follows its chain, over its RPC: \"bitcoind\" (Bitcoin, Litecoin, Dynamo and other forks), \"monero\", \"ethereum\", \"nodeos\" or \"http\" (any URL answering JSON).",

@@ -132,15 +132,15 @@ extension Schema {
                 let d = try r.seconds(n)
                 guard d == 0 || d >= 600 else { throw UnitError(message: "repeat_after must be \"0s\" (never) or at least 10m") }
                 t.repeatAfter = d
-            }, show: { Duration.format($0.repeatAfter) }),
+            }, show: { TimeSpan.format($0.repeatAfter) }),
         NotifyKeySpec(key: "batch", help: "Events that come within this of the first go out as one message.",
-            range: .seconds(0...3600), read: { (t: inout NotifyTarget, n, r) throws(UnitError) in t.batch = try r.seconds(n) }, show: { Duration.format($0.batch) }),
+            range: .seconds(0...3600), read: { (t: inout NotifyTarget, n, r) throws(UnitError) in t.batch = try r.seconds(n) }, show: { TimeSpan.format($0.batch) }),
         NotifyKeySpec(key: "max_per_hour", help: "At most this many messages an hour; the others are held back and one message at the hour's end says how many.",
             range: .integers(1...3600), read: { (t: inout NotifyTarget, n, r) throws(UnitError) in t.maxPerHour = try r.integer(n) }, show: { String($0.maxPerHour) }),
         NotifyKeySpec(key: "give_up_after", help: "A message that cannot be delivered (network down, server failing) is kept on disk and retried this long, then dropped with a journal entry.",
-            range: .seconds(60...30 * 86400), read: { (t: inout NotifyTarget, n, r) throws(UnitError) in t.giveUpAfter = try r.seconds(n) }, show: { Duration.format($0.giveUpAfter) }),
+            range: .seconds(60...30 * 86400), read: { (t: inout NotifyTarget, n, r) throws(UnitError) in t.giveUpAfter = try r.seconds(n) }, show: { TimeSpan.format($0.giveUpAfter) }),
         NotifyKeySpec(key: "timeout", help: "How long one delivery attempt may take.",
-            range: .seconds(1...300), read: { (t: inout NotifyTarget, n, r) throws(UnitError) in t.timeout = try r.seconds(n) }, show: { Duration.format($0.timeout) }),
+            range: .seconds(1...300), read: { (t: inout NotifyTarget, n, r) throws(UnitError) in t.timeout = try r.seconds(n) }, show: { TimeSpan.format($0.timeout) }),
         NotifyKeySpec(key: "ca_file", help: "Trust only this CA certificate (PEM) for this target's server, such as a self-hosted ntfy's private CA. Default: the system's CAs.",
             read: { (t: inout NotifyTarget, n) throws(UnitError) in t.caFile = try absolutePath(n) }, show: { $0.caFile }),
     ]
@@ -176,10 +176,10 @@ extension Schema {
                 show: { if case .inline = $0.heartbeat.failURL { return "(inline)" }; return "" }),
         KeySpec(table: "heartbeat", key: "every", help: "How often the URL is pinged; set the service's period to this and its grace to a few cycles more.",
                 range: .seconds(10...86400), read: { (c, n, r) throws(UnitError) in c.heartbeat.every = try r.seconds(n) },
-                show: { Duration.format($0.heartbeat.every) }),
+                show: { TimeSpan.format($0.heartbeat.every) }),
         KeySpec(table: "heartbeat", key: "timeout", help: "How long one ping may take.",
                 range: .seconds(1...120), read: { (c, n, r) throws(UnitError) in c.heartbeat.timeout = try r.seconds(n) },
-                show: { Duration.format($0.heartbeat.timeout) }),
+                show: { TimeSpan.format($0.heartbeat.timeout) }),
         KeySpec(table: "heartbeat", key: "ca_file", help: "Trust only this CA certificate (PEM) for the ping server. Default: the system's CAs.",
                 read: { (c, n) throws(UnitError) in c.heartbeat.caFile = try absolutePath(n) },
                 show: { $0.heartbeat.caFile }),

@@ -54,7 +54,7 @@ public enum KeyRange: Equatable, Sendable {
     /// "1m and 7d": as the reader's error and the manual say it.
     public var text: String {
         switch self {
-        case .seconds(let r): return "\(Duration.format(r.lowerBound)) and \(Duration.format(r.upperBound))"
+        case .seconds(let r): return "\(TimeSpan.format(r.lowerBound)) and \(TimeSpan.format(r.upperBound))"
         case .integers(let r): return "\(r.lowerBound) and \(r.upperBound)"
         }
     }
@@ -80,12 +80,12 @@ func string(_ n: TOMLNode, _ what: String = "a string") throws(UnitError) -> Str
 func duration(_ n: TOMLNode, min: Double, max: Double) throws(UnitError) -> Double {
     if case .integer(let i) = n.value {
         // The hint is a value the key takes: the same number in seconds only when in range.
-        let hint = Double(i) >= min && Double(i) <= max ? "\(i)s" : Duration.example(min...max)
+        let hint = Double(i) >= min && Double(i) <= max ? "\(i)s" : TimeSpan.example(min...max)
         throw UnitError(message: "expected a duration string such as \"\(hint)\", found an integer; write the unit (ms, s, m, h or d)")
     }
-    let v = try Duration.parse(try string(n, "a duration string such as \"30s\""), range: min...max)
+    let v = try TimeSpan.parse(try string(n, "a duration string such as \"30s\""), range: min...max)
     guard v >= min, v <= max else {
-        throw UnitError(message: "duration out of range; it must be between \(Duration.format(min)) and \(Duration.format(max))")
+        throw UnitError(message: "duration out of range; it must be between \(TimeSpan.format(min)) and \(TimeSpan.format(max))")
     }
     return v
 }
@@ -159,7 +159,7 @@ public enum Schema {
     public static let keys: [KeySpec] = [
         KeySpec(table: "", key: "interval", help: "How often every check runs.",
                 range: .seconds(1...3600), read: { (c, n, r) throws(UnitError) in c.interval = try r.seconds(n) },
-                show: { Duration.format($0.interval) }),
+                show: { TimeSpan.format($0.interval) }),
         KeySpec(table: "", key: "dry_run", help: "Decide and log everything, change nothing (same as --dry-run).",
                 read: { (c, n) throws(UnitError) in c.dryRun = try boolean(n) },
                 show: { String($0.dryRun) }),
@@ -178,7 +178,7 @@ public enum Schema {
                 show: { $0.memory.restartAbove.description }),
         KeySpec(table: "memory", key: "for", help: "How long a memory threshold must hold before it counts; never a single sample.",
                 range: .seconds(0...86400), read: { (c, n, r) throws(UnitError) in c.memory.sustained = try r.seconds(n) },
-                show: { Duration.format($0.memory.sustained) }),
+                show: { TimeSpan.format($0.memory.sustained) }),
         KeySpec(table: "memory", key: "for_cycles", help: "Instead of `for`: how many consecutive check cycles a memory threshold must hold (0: use `for`).",
                 range: .integers(0...10000), read: { (c, n, r) throws(UnitError) in c.memory.forCycles = try r.integer(n) },
                 show: { String($0.memory.forCycles) }),
@@ -200,7 +200,7 @@ public enum Schema {
                 show: { $0.memory.hostFloorRestarts.description }),
         KeySpec(table: "memory", key: "trend_window", help: "The window a node's memory growth is fitted over for the leak warning.",
                 range: .seconds(60...7 * 86400), read: { (c, n, r) throws(UnitError) in c.memory.trendWindow = try r.seconds(n) },
-                show: { Duration.format($0.memory.trendWindow) }),
+                show: { TimeSpan.format($0.memory.trendWindow) }),
 
         KeySpec(table: "disk", key: "paths", help: "Mount points whose free space and inodes are checked.",
                 read: { (c, n) throws(UnitError) in
@@ -241,13 +241,13 @@ public enum Schema {
                 show: { Size.format($0.dockerLogs.maxTotal).replacingSpaces() }),
         KeySpec(table: "docker_logs", key: "scan_interval", help: "How often the logs are measured (and pruned when over the limits). Checks run every `interval`, so this rounds up to a whole number of intervals (\"5s\" with an interval of \"2s\": every 6s).",
                 range: .seconds(1...86400), read: { (c, n, r) throws(UnitError) in c.dockerLogs.scanInterval = try r.seconds(n) },
-                show: { Duration.format($0.dockerLogs.scanInterval) }),
+                show: { TimeSpan.format($0.dockerLogs.scanInterval) }),
         KeySpec(table: "journal", key: "max_use", help: "Rotate and vacuum the journal when its files take more than this; \"0B\": never.",
                 read: { (c, n) throws(UnitError) in c.journal.maxUse = try size(n) },
                 show: { Size.format($0.journal.maxUse).replacingSpaces() }),
         KeySpec(table: "journal", key: "check_interval", help: "How often the journal's disk usage is measured. Checks run every `interval`, so this rounds up to a whole number of intervals (\"5s\" with an interval of \"2s\": every 6s).",
                 range: .seconds(1...86400), read: { (c, n, r) throws(UnitError) in c.journal.checkInterval = try r.seconds(n) },
-                show: { Duration.format($0.journal.checkInterval) }),
+                show: { TimeSpan.format($0.journal.checkInterval) }),
         KeySpec(table: "bandwidth", key: "enabled", help: "Count traffic per billing month and day.",
                 read: { (c, n) throws(UnitError) in c.bandwidth.enabled = try boolean(n) },
                 show: { String($0.bandwidth.enabled) }),
@@ -310,13 +310,13 @@ public enum Schema {
                 show: { quoted($0.bandwidth.actionNodes) }),
         KeySpec(table: "bandwidth", key: "action_timeout", help: "How long the action may take before it counts as failed.",
                 range: .seconds(1...1800), read: { (c, n, r) throws(UnitError) in c.bandwidth.actionTimeout = try r.seconds(n) },
-                show: { Duration.format($0.bandwidth.actionTimeout) }),
+                show: { TimeSpan.format($0.bandwidth.actionTimeout) }),
         KeySpec(table: "bandwidth", key: "save_interval", help: "How often the counts are saved; a reboot can lose at most this much traffic.",
                 range: .seconds(1...3600), read: { (c, n, r) throws(UnitError) in c.bandwidth.saveInterval = try r.seconds(n) },
-                show: { Duration.format($0.bandwidth.saveInterval) }),
+                show: { TimeSpan.format($0.bandwidth.saveInterval) }),
         KeySpec(table: "disk", key: "fill_rate_window", help: "The window the fill rate is measured over for \"full in ~N days\".",
                 range: .seconds(60...30 * 86400), read: { (c, n, r) throws(UnitError) in c.disk.fillRateWindow = try r.seconds(n) },
-                show: { Duration.format($0.disk.fillRateWindow) }),
+                show: { TimeSpan.format($0.disk.fillRateWindow) }),
         KeySpec(table: "metrics", key: "textfile", help: "Write Prometheus metrics to this file each cycle, for node_exporter's textfile collector (its --collector.textfile.directory; Debian's is /var/lib/prometheus/node-exporter). The unit may write only there: another directory needs a drop-in with ReadWritePaths=.",
                 read: { (c, n) throws(UnitError) in
                     let path = try absolutePath(n)

@@ -62,7 +62,7 @@ extension Guard {
             return finished(job, done, prompt: true, &cycle)
         }
         restartsRunning.append(job)
-        return [Event(.restart, "restarting \(n.name): \(r.reason); through \(n.actuator.how), running (up to restart_timeout \(Duration.format(n.config.restartTimeout))) (\(job.budget))",
+        return [Event(.restart, "restarting \(n.name): \(r.reason); through \(n.actuator.how), running (up to restart_timeout \(TimeSpan.format(n.config.restartTimeout))) (\(job.budget))",
                       fields: fields + [("ACTION", "restart"), ("OUTCOME", "running")])]
     }
 
@@ -98,7 +98,7 @@ extension Guard {
                                           ("ACTION", "restart"), ("OUTCOME", o.detail)]
         cycle.actions.append(ActionRecord(wall: job.started.wall, action: "restart", target: name, outcome: o.detail))
         var events: [Event]
-        let took = Duration.format(max(0, cycle.now.wall - job.started.wall).rounded())
+        let took = TimeSpan.format(max(0, cycle.now.wall - job.started.wall).rounded())
         switch (prompt, o.succeeded) {
         case (true, true): events = [Event(.restart, "restarting \(name): \(r.reason); \(o.detail) (\(job.budget))", fields: fields)]
         case (true, false): events = [Event(.restartFailed, "restart of \(name) failed: \(o.detail) (\(r.reason); \(job.budget))", fields: fields)]
@@ -120,7 +120,7 @@ extension Guard {
         let job = startRestart(n, because: r, &cycle)
         guard let done = job.result(waitingUntil: Now.read().monotonic + Self.restartPatience, whileWaiting: whileWaiting) else {
             restartsRunning.append(job)
-            return (ActionOutcome(succeeded: true, detail: "restart running (up to restart_timeout \(Duration.format(n.config.restartTimeout)))"), [])
+            return (ActionOutcome(succeeded: true, detail: "restart running (up to restart_timeout \(TimeSpan.format(n.config.restartTimeout)))"), [])
         }
         cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "restart", target: n.name, outcome: done.restart.detail))
         let dependents = dependentEvents(of: n.name, done.dependents, &cycle)

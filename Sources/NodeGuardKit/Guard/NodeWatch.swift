@@ -61,13 +61,13 @@ public final class NodeWatch {
             cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "restart limit", target: name,
                                               outcome: "\(r.check): not restarting; re-arms \(rearmText(cycle.now.wall))"))
             cycle.events.append(Event(.restartLimit,
-                "\(r.reason); not restarting \(name): it was restarted \(counted(count, "time")) within \(Duration.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). nodeguard keeps watching; restarting re-arms \(rearmText(cycle.now.wall))",
+                "\(r.reason); not restarting \(name): it was restarted \(counted(count, "time")) within \(TimeSpan.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). nodeguard keeps watching; restarting re-arms \(rearmText(cycle.now.wall))",
                 fields: [("NODE", name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("ACTION", "none"), ("TARGET", config.target)]))
         case .limited:
             guard withheld.insert(r.check).inserted || !repeated else { return }
             let p = actuator.policy
             cycle.events.append(Event(.restartWithheld,
-                "would restart \(name): \(r.reason); but it was restarted \(counted(p.restartsInWindow(now: cycle.now.wall), "time")) within \(Duration.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). Restarting re-arms \(rearmText(cycle.now.wall))",
+                "would restart \(name): \(r.reason); but it was restarted \(counted(p.restartsInWindow(now: cycle.now.wall), "time")) within \(TimeSpan.format(config.restartWindow)) (max_restarts = \(config.maxRestarts)). Restarting re-arms \(rearmText(cycle.now.wall))",
                 fields: [("NODE", name), ("CHECK", r.check), ("VALUE", r.value), ("THRESHOLD", r.threshold), ("ACTION", "none"), ("TARGET", config.target)]))
         }
     }
@@ -80,12 +80,12 @@ public final class NodeWatch {
     /// "at 2026-11-23 14:05:00 (in 52m)", when the oldest restarts leave the window.
     func rearmText(_ now: Double) -> String {
         guard let t = actuator.policy.rearmsAt(now: now) else { return "now" }
-        return "at \(TimeFormat.local(t)) (in \(Duration.format(max(0, t - now).rounded())))"
+        return "at \(TimeFormat.local(t)) (in \(TimeSpan.format(max(0, t - now).rounded())))"
     }
 
     /// "restart 1 of 2 in 1h": this restart's place in its window.
     func budgetText(_ now: Double) -> String {
-        "restart \(actuator.policy.restartsInWindow(now: now)) of \(config.maxRestarts) in \(Duration.format(config.restartWindow))"
+        "restart \(actuator.policy.restartsInWindow(now: now)) of \(config.maxRestarts) in \(TimeSpan.format(config.restartWindow))"
     }
 
     /// A restart (or start) was attempted: counted in its budget, its grace begins.

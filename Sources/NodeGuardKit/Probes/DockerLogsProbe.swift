@@ -57,7 +57,7 @@ public enum DockerLogsProbe {
         return String(name.drop { $0 == "/" })
     }
 
-    static func isContainerID(_ s: String) -> Bool {
+    public static func isContainerID(_ s: String) -> Bool {
         s.utf8.count == 64 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
     }
 

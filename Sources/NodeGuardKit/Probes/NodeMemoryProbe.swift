@@ -21,7 +21,7 @@ public enum NodeMemoryProbe {
     }
 
     /// The directory that holds memory.stat for the cgroup hierarchy in use.
-    static func memoryHierarchy(_ v: CgroupVersion) -> String {
+    public static func memoryHierarchy(_ v: CgroupVersion) -> String {
         v == .v2 ? "/sys/fs/cgroup" : "/sys/fs/cgroup/memory"
     }
 

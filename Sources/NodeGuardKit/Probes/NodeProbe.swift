@@ -26,7 +26,7 @@ public final class NodeProbe {
     /// The cgroup is nil where it is not visible (nodeguard in a container or
     /// an nspawn machine): then the memory comes from Docker's stats.
     var container: (info: ContainerInfo, cgroup: NodeMemoryProbe.UnitCgroup?, at: Double)?
-    var engine: DockerEngine?
+    public var engine: DockerEngine?
 
     public init(_ config: NodeConfig, root: HostRoot) { self.config = config; self.root = root }
 

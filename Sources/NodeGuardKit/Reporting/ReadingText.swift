@@ -42,7 +42,7 @@ enum ReadingText {
         case .bytes(let b): return Size.format(b)
         case .share(let s): return Share.format(s)
         case .percent(let p): return format2(p) + "%"
-        case .seconds(let s): return Duration.format(s)
+        case .seconds(let s): return TimeSpan.format(s)
         case .count(let n): return String(n)
         case .word(let w): return w
         }
@@ -53,7 +53,7 @@ enum ReadingText {
         switch t.side { case .above: side = "> "; case .below: side = "< "; case .atLeast: side = "≥ " }
         var s = side + t.limits.map(quantity).joined(separator: " or ")
         if let scope = t.scope { s += " " + scope }
-        if let d = t.sustained, d > 0 { s += " for " + Duration.format(d) }
+        if let d = t.sustained, d > 0 { s += " for " + TimeSpan.format(d) }
         return s
     }
 
@@ -66,9 +66,9 @@ enum ReadingText {
 
     static func projection(_ p: Projection) -> String {
         switch p {
-        case .fullIn(let s): return "full in ~\(Duration.format(s))"
+        case .fullIn(let s): return "full in ~\(TimeSpan.format(s))"
         case .aboveRestart: return "above restart_above"
-        case .growth(let perHour, let eta): return "+\(Size.format(perHour))/h" + (eta.map { ", restart_above in ~\(Duration.format($0))" } ?? "")
+        case .growth(let perHour, let eta): return "+\(Size.format(perHour))/h" + (eta.map { ", restart_above in ~\(TimeSpan.format($0))" } ?? "")
         case .month(let m, let on):
             var parts: [String] = []
             if let e = m.linearEnd { parts.append("month end ~\(Size.formatDecimal(e))") }

@@ -1,14 +1,6 @@
 // The daemon's current view: what `nodeguard status` and `nodeguard check`
 // print, and what the daemon writes to its status file each cycle.
 
-public enum CheckState: String, Sendable, Comparable {
-    case ok, warning, critical, error
-    /// error (cannot read) ranks with warning for the exit code: something
-    /// needs a look, nothing is known to be critical.
-    var rank: Int { switch self { case .ok: return 0; case .warning, .error: return 1; case .critical: return 2 } }
-    public static func < (a: CheckState, b: CheckState) -> Bool { a.rank < b.rank }
-}
-
 public struct CheckView: Equatable, Sendable {
     /// node_memory, host_memory, swap, memory_pressure, disk_free, disk_inodes
     public var check: String
@@ -33,26 +25,6 @@ public struct CheckView: Equatable, Sendable {
         self.check = check; self.target = target; self.value = value; self.warn = warn
         self.critical = critical; self.state = state; self.projection = projection; self.note = note
         self.node = node; self.figures = figures; self.numbers = numbers
-    }
-}
-
-public struct ActionRecord: Equatable, Sendable {
-    public var wall: Double
-    public var action: String
-    public var target: String
-    public var outcome: String
-    /// Routine upkeep folded into one entry (RecentActions): how many times, since when.
-    public var count = 1
-    public var since: Double?
-    public init(wall: Double, action: String, target: String, outcome: String, count: Int = 1, since: Double? = nil) {
-        self.wall = wall; self.action = action; self.target = target; self.outcome = outcome
-        self.count = count; self.since = since
-    }
-
-    /// "truncate log /var/lib/…-json.log: 12 MiB freed (14 times since 09:12)"
-    var line: String {
-        let times = count > 1 ? " (\(count) times since \(TimeFormat.local(since ?? wall)))" : ""
-        return "\(TimeFormat.local(wall))  \(action) \(target): \(outcome)\(times)"
     }
 }
 
@@ -223,7 +195,7 @@ public struct StatusView: Equatable, Sendable {
         var out = ""
         if isDaemon {
             let age = max(0, now - updated)
-            out += "nodeguard (pid \(pid)) at \(TimeFormat.local(updated)) (\(Duration.format(age)) ago), every \(Duration.format(interval))\(dryRun ? ", DRY RUN" : ""); \(cycles) cycles, \(Int(cycleCPUMicroseconds.rounded())) µs CPU each\n"
+            out += "nodeguard (pid \(pid)) at \(TimeFormat.local(updated)) (\(TimeSpan.format(age)) ago), every \(TimeSpan.format(interval))\(dryRun ? ", DRY RUN" : ""); \(cycles) cycles, \(Int(cycleCPUMicroseconds.rounded())) µs CPU each\n"
             if updated - checksUpdated >= 1 { out += "figures as of \(TimeFormat.local(checksUpdated)) (states are current)\n" }
         }
         out += "state: \(worst.rawValue)    \(summary)\n"

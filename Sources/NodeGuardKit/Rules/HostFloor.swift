@@ -13,7 +13,7 @@ public enum HostFloor {
         }
         var why: String? {
             if anonBytes == nil { return "not running or unreadable" }
-            if graceLeft > 0 { return "in grace, \(Duration.format(graceLeft)) left" }
+            if graceLeft > 0 { return "in grace, \(TimeSpan.format(graceLeft)) left" }
             if overBudget { return "over its restart budget" }
             return nil
         }

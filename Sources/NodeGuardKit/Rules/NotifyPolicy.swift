@@ -110,7 +110,7 @@ public struct NotifyPolicy: Sendable {
         for i in open.indices where now - open[i].lastSaid >= target.repeatAfter {
             open[i].lastSaid = now
             var e = open[i].event
-            e.message = "still: \(e.message) (for \(Duration.format(roundedToMinutes(now - open[i].since))))"
+            e.message = "still: \(e.message) (for \(TimeSpan.format(roundedToMinutes(now - open[i].since))))"
             add(NotifyItem(.reminder, e, time: now), now: now)
         }
     }

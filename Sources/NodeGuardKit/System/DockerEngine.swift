@@ -37,6 +37,7 @@ public struct DockerError: Error, Equatable, Sendable {
     public enum Kind: Equatable, Sendable { case unreachable, noSuchContainer, ambiguous, tooOld, api }
     public var kind: Kind
     public var message: String
+    public init(kind: Kind, message: String) { self.kind = kind; self.message = message }
 }
 
 public final class DockerEngine {

@@ -139,7 +139,7 @@ public final class HTTPExchange {
     }
 
     private func timedOut() -> Progress {
-        let limit = Duration.format(((deadline - started) * 1000).rounded() / 1000)
+        let limit = TimeSpan.format(((deadline - started) * 1000).rounded() / 1000)
         switch phase {
         case .connecting: fail(.timeout, "no answer from \(peer) within \(limit) (connect)")
         case .sending: fail(.timeout, "\(peer) did not take the request within \(limit)")

@@ -1,6 +1,7 @@
 // `nodeguard bandwidth`: months and days like `vnstat -m` / `vnstat -d`, with
 // the current month's projection and its share of the quota.
 
+import NodeGuardKit
 public enum BandwidthReport {
     public static func text(_ l: BandwidthLedger, config: BandwidthConfig, interfaces: String, projection p: BandwidthProjection,
                             calendar: BillingCalendar, months: Int, days: Int) -> String {

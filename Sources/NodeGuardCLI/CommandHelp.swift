@@ -2,6 +2,7 @@
 // COMMAND --help` print, and what the man page is tested against, so the
 // three cannot disagree on an option or an exit status.
 
+import NodeGuardKit
 public struct CommandHelp: Sendable {
     public let name: String
     public let synopsis: String

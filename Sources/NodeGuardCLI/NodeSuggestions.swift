@@ -2,6 +2,7 @@
 // tables with thresholds from their memory now and the host's RAM, commented
 // out, ready to paste. Pure: the services and the RAM come in, text goes out.
 
+import NodeGuardKit
 public enum NodeSuggestions {
     /// Services that are never a node: the system's own, Docker's, nodeguard.
     static let ignored: Set<String> = [

@@ -3,6 +3,7 @@
 // (with the nearest name on a miss), its dependents, its RPC credentials'
 // files, the Docker socket, the disks and interfaces. What cannot be looked
 // at is said with why, never passed over in silence.
+import NodeGuardKit
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,7 @@
 // Whether the status file is the view of a daemon that runs: a status must
 // never present a stopped, dead or hung daemon's last view as current.
 
+import NodeGuardKit
 public enum DaemonLiveness: Equatable, Sendable {
     case running
     /// It stopped cleanly at this wall time (it marks its status file).
@@ -21,7 +22,7 @@ public enum DaemonLiveness: Equatable, Sendable {
 
     /// The sentence `nodeguard status` says when the daemon is not running; nil when it is.
     public func sentence(_ v: StatusView, now: Double) -> String? {
-        let last = "the view below is its last, from \(TimeFormat.local(v.updated)) (\(Duration.format(max(0, now - v.updated))) ago)"
+        let last = "the view below is its last, from \(TimeFormat.local(v.updated)) (\(TimeSpan.format(max(0, now - v.updated))) ago)"
         switch self {
         case .running:
             return nil
@@ -30,7 +31,7 @@ public enum DaemonLiveness: Equatable, Sendable {
         case .gone(let pid):
             return "nodeguard is not running: its process \(pid) is gone (killed, crashed or the machine restarted); \(last). See `journalctl -u nodeguard` and start it with `systemctl start nodeguard`"
         case .stale(let age):
-            return "nodeguard (pid \(v.pid)) has not written its status for \(Duration.format(age)) (it does every \(Duration.format(v.interval))): it is waiting on a slow action or it hangs; \(last). See `journalctl -u nodeguard`"
+            return "nodeguard (pid \(v.pid)) has not written its status for \(TimeSpan.format(age)) (it does every \(TimeSpan.format(v.interval))): it is waiting on a slow action or it hangs; \(last). See `journalctl -u nodeguard`"
         }
     }
 }

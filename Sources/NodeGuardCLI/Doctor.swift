@@ -1,6 +1,7 @@
 // `nodeguard doctor`: reads the host and advises, each advice with its reason
 // and the fix. The judgements are pure functions of what was read; the
 // reading (examine) goes through the probe root like every probe.
+import NodeGuardKit
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,7 @@
 // What runs on this host that could be a node: systemd services and Docker
 // containers, with their resident anonymous memory now (`config suggest`).
 
+import NodeGuardKit
 public struct RunningService: Equatable, Sendable {
     public enum Kind: Equatable, Sendable { case unit, container }
     public var kind: Kind

@@ -84,7 +84,7 @@ public enum Share {
     }
 }
 
-public enum Duration {
+public enum TimeSpan {
     static let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
 
     /// Seconds from "30s", "10m", "6h", "7d", "1.5h", "500ms", "1h30m" (spaces
@@ -152,7 +152,7 @@ func splitNumber(_ text: String) -> (Double?, String) {
 }
 
 extension String {
-    func trimmingBlanks() -> String {
+    public func trimmingBlanks() -> String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
         while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }

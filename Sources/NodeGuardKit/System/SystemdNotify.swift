@@ -1,9 +1,9 @@
-// sd_notify: READY, STATUS, WATCHDOG, RELOADING, STOPPING.
+// sd_notify, systemd's service notification: READY, STATUS, WATCHDOG, RELOADING, STOPPING.
 #if canImport(Glibc)
 import Glibc
 #endif
 
-public enum Notifier {
+public enum SystemdNotify {
     /// 0 when sent (or when no $NOTIFY_SOCKET asks for it), else the errno.
     @discardableResult
     public static func send(_ state: String) -> Int32 {
