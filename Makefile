@@ -63,23 +63,23 @@ unit-test: deps-build
 	$(SWIFT) test --disable-swift-testing
 
 system-test: deps-test release
-	python3 tests/bandwidth/crash-safety.py .build/release 100
-	tests/bandwidth/veth-traffic.sh .build/release
-	python3 tests/docker/engine-test.py .build/release
-	python3 tests/chain/litecoind-test.py .build/release
-	python3 tests/chain/monerod-test.py .build/release
-	python3 tests/chain/fake-rpc-test.py .build/release
-	python3 tests/guard/slow-restart-test.py .build/release
+	python3 system-tests/bandwidth/crash-safety.py .build/release 100
+	system-tests/bandwidth/veth-traffic.sh .build/release
+	python3 system-tests/docker/engine-test.py .build/release
+	python3 system-tests/chain/litecoind-test.py .build/release
+	python3 system-tests/chain/monerod-test.py .build/release
+	python3 system-tests/chain/fake-rpc-test.py .build/release
+	python3 system-tests/guard/slow-restart-test.py .build/release
 	promtool check rules packaging/examples/nodeguard-alerts.yml
-	cd tests/prometheus && promtool test rules nodeguard-alerts.test.yml
-	python3 tests/prometheus/prometheus-test.py .build/release
-	python3 tests/notify/notify-test.py .build/release
-	tests/system/run.sh .build/release
+	cd system-tests/prometheus && promtool test rules nodeguard-alerts.test.yml
+	python3 system-tests/prometheus/prometheus-test.py .build/release
+	python3 system-tests/notify/notify-test.py .build/release
+	system-tests/nspawn/run.sh .build/release
 
 # The TOML reader against Python's tomllib on 20,000 mutants of the shipped
-# config: no crash, no hang, no disagreement (tests/toml/fuzz.py).
+# config: no crash, no hang, no disagreement (system-tests/toml/fuzz.py).
 toml-fuzz: deps-test release
-	python3 tests/toml/fuzz.py .build/release 20000
+	python3 system-tests/toml/fuzz.py .build/release 20000
 
 test: deps-test release
 	$(SWIFT) test --disable-swift-testing
@@ -97,8 +97,8 @@ package-test: deps-test deb
 	echo "lintian dist/nodeguard_$${v}_amd64.deb"; \
 	lintian --fail-on error,warning dist/nodeguard_$${v}_amd64.deb; \
 	packaging/build-deb.sh dist/newer "$${v}+test1" >/dev/null; \
-	old=$$(tests/package/build-0.1.0.sh dist/0.1.0); \
-	tests/package/run.sh dist/nodeguard_$${v}_amd64.deb "dist/newer/nodeguard_$${v}+test1_amd64.deb" "$$old"
+	old=$$(system-tests/package/build-0.1.0.sh dist/0.1.0); \
+	system-tests/package/run.sh dist/nodeguard_$${v}_amd64.deb "dist/newer/nodeguard_$${v}+test1_amd64.deb" "$$old"
 
 bench: deps-bench release
 	bench/footprint.sh

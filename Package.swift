@@ -24,7 +24,7 @@ let package = Package(
         // The hot-loop cycle benchmark run by bench/footprint.sh.
         .executableTarget(name: "nodeguard-bench", dependencies: ["NodeGuardKit", "TOML"], path: "bench/cycle"),
         // The TOML reader behind toml-test's decoder interface, for the fuzz run.
-        .executableTarget(name: "toml-decoder", dependencies: ["TOML"], path: "tests/toml/decoder"),
+        .executableTarget(name: "toml-decoder", dependencies: ["TOML"], path: "system-tests/toml/decoder"),
         .testTarget(
             name: "NodeGuardKitTests",
             dependencies: ["NodeGuardKit", "NodeGuardNotify", "NodeGuardCLI", "TOML"],

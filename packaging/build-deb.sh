@@ -52,7 +52,7 @@ gzip -9n < "$PKG/man/nodeguard.8" > "$R/usr/share/man/man8/nodeguard.8.gz"
 ln -s nodeguard.8.gz "$R/usr/share/man/man8/nodeguardd.8.gz"
 gzip -9n < "$PKG/man/nodeguard.toml.5" > "$R/usr/share/man/man5/nodeguard.toml.5.gz"
 install -m 644 "$PKG/debian/copyright" "$R/usr/share/doc/nodeguard/copyright"
-# Alert rules for the metrics textfile (promtool-tested: tests/prometheus).
+# Alert rules for the metrics textfile (promtool-tested: system-tests/prometheus).
 install -D -m 644 "$PKG/examples/nodeguard-alerts.yml" "$R/usr/share/doc/nodeguard/examples/nodeguard-alerts.yml"
 # A native package: its Debian changelog is changelog.gz.
 gzip -9n < "$PKG/debian/changelog" > "$R/usr/share/doc/nodeguard/changelog.gz"

@@ -14,7 +14,7 @@ final class ProbeTests: XCTestCase {
     }
 
     /// Captured from a real cgroup v2 host (Debian 12's kernel booted in qemu,
-    /// tests/fixtures/capture-cgroup-v2.sh): a unit that leaked 96 MiB of
+    /// system-tests/fixtures/capture-cgroup-v2.sh): a unit that leaked 96 MiB of
     /// anonymous memory and wrote 16 MiB to tmpfs. Expected values are read
     /// from the captured files themselves, so a new capture needs no edit here.
     func testRealCgroupV2Capture() throws {

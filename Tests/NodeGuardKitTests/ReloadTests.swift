@@ -23,12 +23,12 @@ final class ReloadTests: XCTestCase {
     }
 
     func testHostileFilesOnReloadKeepTheRunningConfig() throws {
-        try XCTSkipIf(FileIO.exists("/run/systemd/journal/socket"), "events go to journald here, not stderr; tests/system covers it")
+        try XCTSkipIf(FileIO.exists("/run/systemd/journal/socket"), "events go to journald here, not stderr; system-tests/nspawn covers it")
         let daemon = try binary("nodeguardd")
         let dir = tempDir()
         let path = writeConfig("interval = \"1s\"\nstatus_file = \"\(dir)/status.json\"\nstate_directory = \"\(dir)/state\"\n")
         let stderrPath = dir + "/stderr"
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: stderrPath, contents: nil))
         let sock = NotifyTests.NotifySocket()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: daemon)

@@ -15,7 +15,7 @@ final class TOMLSuiteTests: XCTestCase {
     func cases() throws -> [String] {
         let list = Self.suite + "/files-toml-1.0.0"
         guard let text = try? String(contentsOfFile: list, encoding: .utf8) else {
-            XCTFail("the TOML test suite is not at \(list); set TOML_TEST_DIR to its tests/ directory")
+            XCTFail("the TOML test suite is not at \(list); set TOML_TEST_DIR to its system-tests/ directory")
             return []
         }
         return text.split(separator: "\n").map(String.init).filter { $0.hasSuffix(".toml") }
@@ -180,11 +180,11 @@ final class TaggedJSONTests: XCTestCase {
     }
 }
 
-/// tests/toml/regressions: inputs that once crashed, hung or were misread.
+/// system-tests/toml/regressions: inputs that once crashed, hung or were misread.
 final class TOMLRegressionTests: XCTestCase {
     func testRegressionCases() throws {
         let here = #filePath
-        let dir = String(here[..<here.range(of: "/Tests/")!.lowerBound]) + "/tests/toml/regressions"
+        let dir = String(here[..<here.range(of: "/Tests/")!.lowerBound]) + "/system-tests/toml/regressions"
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".toml") }.sorted()
         XCTAssertGreaterThanOrEqual(names.count, 4)
         let expected: [String: String] = [
