@@ -9,7 +9,7 @@ public enum HTTPClient {
     /// nil when libcurl can be used, else why not.
     public static func load() -> String? {
         var why = [CChar](repeating: 0, count: 256)
-        return ng_http_load(&why, why.count) == 0 ? nil : String(cString: why)
+        return ng_http_load(&why, why.count) == 0 ? nil : String(nulTerminated: why)
     }
 
     public static func send(_ r: HTTPRequest, timeout: Double, caFile: String, now: Double) -> Delivery {

@@ -14,7 +14,13 @@ func binary(_ name: String) throws -> String {
     for dir in ["/.build/debug/", "/.build/release/"] where FileManager.default.isExecutableFile(atPath: top + dir + name) {
         return top + dir + name
     }
-    throw XCTSkip("\(name) is not built in .build/debug; run swift build first")
+    throw MissingBinary(name: name)
+}
+
+/// A program the tests drive is not built: a failure that says how to build it, never a skip.
+struct MissingBinary: Error, CustomStringConvertible {
+    var name: String
+    var description: String { "\(name) is not built in .build/debug or .build/release; run `swift build --build-tests` (make unit-test does)" }
 }
 
 struct Ran { var status: Int32; var stdout: String; var stderr: String }

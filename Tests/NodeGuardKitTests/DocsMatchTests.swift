@@ -79,7 +79,10 @@ extension DocsMatchTests {
             """), root: HostRoot(fixture("cgroup-v2-vps")), emit: { _ in })
         let view = g.runCycle(observe: true)
         let names = Set(CheckRegistry.standard.checkNames.map(\.name))
-        XCTAssertGreaterThan(view.checks.count, 5)
+        // Each check's readings in the checks' order: both nodes' budget, running and memory, dmo's chain, then the host's.
+        XCTAssertEqual(view.checks.map(\.check), ["restart_budget", "restart_budget", "node_running", "node_running", "node_memory", "node_memory",
+                                                  "chain", "host_memory", "swap", "memory_pressure", "docker", "disk_free", "disk_inodes",
+                                                  "journal", "bandwidth"])
         for c in view.checks { XCTAssertTrue(names.contains(c.check), "\(c.check) is not in CheckRegistry.standard.checkNames") }
     }
 }

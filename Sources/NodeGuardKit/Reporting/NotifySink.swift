@@ -132,7 +132,7 @@ public final class NotifySink: Sink {
     public static func hostName() -> String {
         var buf = [CChar](repeating: 0, count: 256)
         guard gethostname(&buf, buf.count - 1) == 0 else { return "localhost" }
-        return String(cString: buf)
+        return String(nulTerminated: buf)
     }
 }
 

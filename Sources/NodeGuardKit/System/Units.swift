@@ -152,6 +152,12 @@ func splitNumber(_ text: String) -> (Double?, String) {
 }
 
 extension String {
+    /// A C buffer's text up to its first NUL (gethostname, an error buffer).
+    public init(nulTerminated buf: [CChar]) {
+        let bytes = buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        self.init(decoding: bytes, as: UTF8.self)
+    }
+
     public func trimmingBlanks() -> String {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
