@@ -23,21 +23,7 @@ final class BandwidthGuardTests: XCTestCase {
 
 /// The whole cycle on a fixture tree whose counters move: quota warning and
 /// action, each once, with used, quota and projection in the journal fields.
-final class QuotaActionTests: XCTestCase {
-    func makeRoot() -> String {
-        let dir = tempDir()
-        for d in ["/proc/net", "/proc/sys/kernel/random", "/sys/class/net/eth0"] { FileIO.makeDirectories(dir + d) }
-        FileIO.writeAtomically(dir + "/proc/meminfo", "MemTotal: 2097152 kB\nMemAvailable: 1048576 kB\n", durable: false)
-        FileIO.writeAtomically(dir + "/proc/sys/kernel/random/boot_id", "b00t\n", durable: false)
-        FileIO.writeAtomically(dir + "/proc/net/route", "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\neth0\t00000000\t0100A8C0\t0003\t0\t0\t0\t00000000\n", durable: false)
-        FileIO.writeAtomically(dir + "/sys/class/net/eth0/ifindex", "2\n", durable: false)
-        setCounters(dir, rx: 0, tx: 0)
-        return dir
-    }
-    func setCounters(_ dir: String, rx: UInt64, tx: UInt64) {
-        FileIO.writeAtomically(dir + "/proc/net/dev", "h\nh\n  eth0: \(rx) 1 0 0 0 0 0 0 \(tx) 1 0 0 0 0 0 0\n", durable: false)
-    }
-
+final class QuotaActionTests: XCTestCase, HostTree {
     func run(dryRun: Bool) -> (events: [Event], marker: String, root: String) {
         let root = makeRoot()
         let marker = root + "/throttled"

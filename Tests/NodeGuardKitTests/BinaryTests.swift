@@ -8,44 +8,6 @@ import Glibc
 @testable import NodeGuardKit
 @testable import NodeGuardCLI
 
-func binary(_ name: String) throws -> String {
-    let here = #filePath
-    let top = String(here[..<here.range(of: "/Tests/")!.lowerBound])
-    for dir in ["/.build/debug/", "/.build/release/"] where FileManager.default.isExecutableFile(atPath: top + dir + name) {
-        return top + dir + name
-    }
-    throw MissingBinary(name: name)
-}
-
-/// A program the tests drive is not built: a failure that says how to build it, never a skip.
-struct MissingBinary: Error, CustomStringConvertible {
-    var name: String
-    var description: String { "\(name) is not built in .build/debug or .build/release; run `swift build --build-tests` (make unit-test does)" }
-}
-
-struct Ran { var status: Int32; var stdout: String; var stderr: String }
-
-func runProgram(_ path: String, _ args: [String], env: [String: String] = [:]) throws -> Ran {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = args
-    p.environment = ProcessInfo.processInfo.environment.merging(env) { $1 }
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Ran(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-}
-
-func writeConfig(_ text: String) -> String {
-    let path = tempDir() + "/nodeguard.toml"
-    FileIO.writeAtomically(path, text, durable: false, mode: 0o644)
-    return path
-}
-
 final class CLITests: XCTestCase {
     func testConfigCheck() throws {
         let cli = try binary("nodeguard")
@@ -146,32 +108,6 @@ final class CLITests: XCTestCase {
 
 /// nodeguardd's sd_notify conversation, read from a real NOTIFY_SOCKET.
 final class NotifyTests: XCTestCase {
-    final class NotifySocket {
-        let fd: Int32
-        let path: String
-        init() {
-            path = tempDir() + "/notify.sock"
-            fd = boundUnixSocket(path, SOCK_DGRAM)
-        }
-        /// Messages with the monotonic time they arrived, until `seconds` pass.
-        func read(for seconds: Double, until stop: (String) -> Bool = { _ in false }) -> [(Double, String)] {
-            var out: [(Double, String)] = []
-            let end = Now.read().monotonic + seconds
-            var buf = [UInt8](repeating: 0, count: 4096)
-            while Now.read().monotonic < end {
-                var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                guard poll(&p, 1, 50) > 0 else { continue }
-                let n = recv(fd, &buf, buf.count, 0)
-                guard n > 0 else { continue }
-                let m = String(decoding: buf[0..<n], as: UTF8.self)
-                out.append((Now.read().monotonic, m))
-                if stop(m) { break }
-            }
-            return out
-        }
-        deinit { close(fd); unlink(path) }
-    }
-
     func testReadyWatchdogReloadAndStop() throws {
         let daemon = try binary("nodeguardd")
         let dir = tempDir()

@@ -4,7 +4,7 @@
 import XCTest
 @testable import NodeGuardKit
 
-final class GuardNodesTests: XCTestCase, NodesHost {
+final class GuardNodesTests: XCTestCase, HostTree {
 
     func testEachNodeOverItsOwnThresholdWithinItsOwnBudget() {
         let root = makeRoot(["dmo": 1100 * MiB, "web": 180 * MiB])

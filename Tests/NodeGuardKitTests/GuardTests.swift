@@ -2,19 +2,8 @@ import XCTest
 @testable import NodeGuardKit
 
 /// The whole cycle on a fixture tree: probes -> rules -> actions -> reporting.
-final class GuardTests: XCTestCase {
-    func makeRoot(anon: UInt64) -> String {
-        let dir = tempDir()
-        FileIO.makeDirectories(dir + "/proc")
-        FileIO.makeDirectories(dir + "/sys/fs/cgroup/system.slice/dmo.service")
-        FileIO.writeAtomically(dir + "/proc/meminfo", "MemTotal: 2097152 kB\nMemAvailable: 1048576 kB\n", durable: false)
-        FileIO.writeAtomically(dir + "/sys/fs/cgroup/cgroup.controllers", "memory\n", durable: false)
-        setAnon(dir, anon)
-        return dir
-    }
-    func setAnon(_ dir: String, _ anon: UInt64) {
-        FileIO.writeAtomically(dir + "/sys/fs/cgroup/system.slice/dmo.service/memory.stat", "anon \(anon)\nfile 999999999\n", durable: false)
-    }
+final class GuardTests: XCTestCase, HostTree {
+    func makeRoot(anon: UInt64) -> String { makeRoot(["dmo": anon]) }
 
     func guardFor(root: String, dryRun: Bool, command: [String]) -> (Guard, () -> [Event]) {
         var c = nodeConfig()

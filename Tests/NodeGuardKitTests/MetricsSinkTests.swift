@@ -4,14 +4,7 @@
 import XCTest
 @testable import NodeGuardKit
 
-/// What the sinks were given: the tallies, cycle by cycle.
-final class TallySink: Sink {
-    var tallies: [Tally] = []
-    func publish(_ report: CycleReport) { tallies += report.tallies }
-    func update(_ config: Config) {}
-}
-
-final class MetricsSinkTests: XCTestCase, NodesHost {
+final class MetricsSinkTests: XCTestCase, HostTree {
     func lines(_ path: String, _ prefix: String) -> [String] {
         (FileIO.readText(path) ?? "").split(separator: "\n").map(String.init).filter { $0.hasPrefix(prefix) }
     }

@@ -3,7 +3,7 @@
 import XCTest
 @testable import NodeGuardKit
 
-final class OperatorEventsTests: XCTestCase, NodesHost {
+final class OperatorEventsTests: XCTestCase, HostTree {
     func testACrossingWhileTheLimitHoldsIsSaidWithTheRearmTime() throws {
         let root = makeRoot(["dmo": 1100 * MiB, "web": 100 * MiB])
         let (g, events) = guardFor(root, twoNodes)

@@ -29,7 +29,7 @@ final class ReloadTests: XCTestCase {
         let path = writeConfig("interval = \"1s\"\nstatus_file = \"\(dir)/status.json\"\nstate_directory = \"\(dir)/state\"\n")
         let stderrPath = dir + "/stderr"
         XCTAssertTrue(FileManager.default.createFile(atPath: stderrPath, contents: nil))
-        let sock = NotifyTests.NotifySocket()
+        let sock = NotifySocket()
         let p = Process()
         p.executableURL = URL(fileURLWithPath: daemon)
         p.arguments = ["--config", path]

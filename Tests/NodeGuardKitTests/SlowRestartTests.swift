@@ -3,7 +3,7 @@
 import XCTest
 @testable import NodeGuardKit
 
-final class SlowRestartTests: XCTestCase, NodesHost {
+final class SlowRestartTests: XCTestCase, HostTree {
     func testASlowRestartHoldsNoOtherCheck() throws {
         let root = makeRoot(["dmo": 1100 * MiB, "web": 100 * MiB])
         let (g, events) = guardFor(root, twoNodes)

@@ -4,9 +4,7 @@ import XCTest
 /// The fixture trees under Tests/Fixtures.
 func fixture(_ name: String) -> String {
     let here = #filePath
-    let dir = here[..<here.lastIndex(of: "/")!]
-    let tests = dir[..<dir.lastIndex(of: "/")!]
-    return tests + "/Fixtures/" + name
+    return String(here[..<here.range(of: "/Tests/")!.lowerBound]) + "/Tests/Fixtures/" + name
 }
 
 func decode(_ text: String) -> Result<Config, ConfigErrors> {

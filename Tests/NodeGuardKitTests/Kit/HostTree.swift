@@ -1,17 +1,23 @@
-// A host of units on a fixture tree, and a guard over it whose nodes are
-// "restarted" by touching a file: for tests that run whole cycles.
+// The fake host of the tests that run whole cycles: a tree of files under a
+// temp directory that the real probes read (2 GiB of RAM, systemd units in
+// cgroup v2 with their memory, eth0 carrying the default route with its
+// counters), and a guard over it whose nodes are "restarted" by touching a file.
 import XCTest
 @testable import NodeGuardKit
 
-protocol NodesHost: XCTestCase {}
+protocol HostTree: XCTestCase {}
 
-extension NodesHost {
-    /// A host of 2 GiB with the units of `anon` (name -> bytes) in cgroup v2.
-    func makeRoot(_ anon: [String: UInt64], available: UInt64 = GiB) -> String {
+extension HostTree {
+    /// A host of 2 GiB with the units of `anon` (name -> bytes) in cgroup v2,
+    /// `available` of it free, and eth0 with its counters at 0.
+    func makeRoot(_ anon: [String: UInt64] = [:], available: UInt64 = GiB) -> String {
         let dir = tempDir()
-        FileIO.makeDirectories(dir + "/proc")
-        FileIO.makeDirectories(dir + "/sys/fs/cgroup")
+        for d in ["/proc/net", "/proc/sys/kernel/random", "/sys/class/net/eth0", "/sys/fs/cgroup"] { FileIO.makeDirectories(dir + d) }
         FileIO.writeAtomically(dir + "/sys/fs/cgroup/cgroup.controllers", "memory\n", durable: false)
+        FileIO.writeAtomically(dir + "/proc/sys/kernel/random/boot_id", "b00t\n", durable: false)
+        FileIO.writeAtomically(dir + "/proc/net/route", "Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\neth0\t00000000\t0100A8C0\t0003\t0\t0\t0\t00000000\n", durable: false)
+        FileIO.writeAtomically(dir + "/sys/class/net/eth0/ifindex", "2\n", durable: false)
+        setCounters(dir, rx: 0, tx: 0)
         setAvailable(dir, available)
         for (name, bytes) in anon { setAnon(dir, name, bytes) }
         return dir
@@ -19,9 +25,13 @@ extension NodesHost {
     func setAvailable(_ dir: String, _ bytes: UInt64) {
         FileIO.writeAtomically(dir + "/proc/meminfo", "MemTotal: 2097152 kB\nMemAvailable: \(bytes / 1024) kB\n", durable: false)
     }
+    /// The unit's anonymous memory, beside a page cache far larger that must never count.
     func setAnon(_ dir: String, _ unit: String, _ bytes: UInt64) {
         FileIO.makeDirectories(dir + "/sys/fs/cgroup/system.slice/\(unit).service")
-        FileIO.writeAtomically(dir + "/sys/fs/cgroup/system.slice/\(unit).service/memory.stat", "anon \(bytes)\n", durable: false)
+        FileIO.writeAtomically(dir + "/sys/fs/cgroup/system.slice/\(unit).service/memory.stat", "anon \(bytes)\nfile 999999999\n", durable: false)
+    }
+    func setCounters(_ dir: String, rx: UInt64, tx: UInt64) {
+        FileIO.writeAtomically(dir + "/proc/net/dev", "h\nh\n  eth0: \(rx) 1 0 0 0 0 0 0 \(tx) 1 0 0 0 0 0 0\n", durable: false)
     }
 
     /// Nodes restarted by touching root/restarted-NAME.
