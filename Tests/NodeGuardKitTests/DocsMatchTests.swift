@@ -1,5 +1,8 @@
-// The user documents against the program: the README's event table, the
-// man page's check names and exit codes. A test, so that they cannot drift.
+// The documents against the program: nodeguard(8)'s CHECKS and EVENTS are
+// the program's own lists, its exit statuses each command's own; the
+// README's and how-tos' TOML is valid; their metric names exist; no document
+// copies the key table the man page is generated from. A test, so that they
+// cannot drift.
 import XCTest
 @testable import NodeGuardKit
 @testable import NodeGuardCLI
@@ -7,55 +10,90 @@ import XCTest
 final class DocsMatchTests: XCTestCase {
     let top = fixture("").replacingOccurrences(of: "/Tests/Fixtures/", with: "")
 
-    func priorityName(_ p: Priority) -> String {
-        switch p { case .crit: "crit"; case .err: "err"; case .warning: "warning"; case .notice: "notice"; case .info: "info" }
-    }
+    /// nodeguard(8) as committed.
+    func manSource() throws -> String { try XCTUnwrap(FileIO.readText(top + "/packaging/man/nodeguard.8")) }
 
-    /// Every event kind has its row: name, MESSAGE_ID, priority, subject.
-    func testTheReadmeListsEveryEventWithItsIdAndPriority() throws {
-        let readme = try XCTUnwrap(FileIO.readText(top + "/README.md"))
-        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `") }.map(String.init)
-        for k in EventKind.allCases {
-            let row = rows.first { $0.hasPrefix("| `\(k.rawValue)` |") }
-            let expected = "| `\(k.rawValue)` | `\(k.messageID)` | \(k.defaultPriority.rawValue) \(priorityName(k.defaultPriority)) | \(k.catalog.subject) |"
-            guard let row else { XCTFail("README.md has no row for \(k.rawValue); add:\n\(expected)"); continue }
-            let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-            XCTAssertEqual(cells[1], "`\(k.messageID)`", "the README's MESSAGE_ID of \(k.rawValue)")
-            XCTAssertTrue(cells[2].hasPrefix("\(k.defaultPriority.rawValue) \(priorityName(k.defaultPriority))"), "the README's priority of \(k.rawValue): \(expected)")
-        }
-    }
-}
-
-extension DocsMatchTests {
-    /// The README's key table says what the program's own help says.
-    func testTheReadmeKeyTableMatchesTheSchema() throws {
-        let readme = try XCTUnwrap(FileIO.readText(top + "/README.md"))
-        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `") }
-        let keys = Schema.keys.map { ($0.dottedName, $0.help) } + Schema.nodeKeys.map { ("node.NAME.\($0.key)", $0.help) }
-        for (name, help) in keys {
-            guard let row = rows.first(where: { $0.hasPrefix("| `\(name)` |") }) else { continue }   // liveness keys have their own section
-            let said = row.split(separator: "|").last.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-            XCTAssertTrue(said == help || said == help + " Not set by default.", "README row of \(name):\n\(said)\nthe program says:\n\(help)")
-        }
-    }
-}
-
-extension DocsMatchTests {
     /// nodeguard(8) without its roff: escapes undone, one line per source line.
-    func manPage() throws -> String {
-        try XCTUnwrap(FileIO.readText(top + "/packaging/man/nodeguard.8")).replacingOccurrences(of: "\\-", with: "-")
+    func manPage() throws -> String { try manSource().replacingOccurrences(of: "\\-", with: "-") }
+
+    /// The users' documents: the README and the how-tos.
+    func documents() -> [(name: String, text: String)] {
+        let docs = FileIO.list(top + "/docs").filter { $0.hasSuffix(".md") }.sorted().map { "docs/" + $0 }
+        return (["README.md"] + docs).compactMap { name in FileIO.readText(top + "/" + name).map { (name, $0) } }
     }
 
-    /// The man page's CHECKS and the README's "Checks" list the program's own names, no more, no fewer.
-    func testCheckNamesInTheManPageAndReadmeAreTheProgramsOwn() throws {
-        let page = try manPage()
-        let section = try XCTUnwrap(page.components(separatedBy: ".SH CHECKS\n").last?.components(separatedBy: ".SH ").first)
-        let inPage = section.components(separatedBy: ".TP\n.B ").dropFirst().map { String($0.prefix { $0 != "\n" }) }
-        XCTAssertEqual(inPage, CheckRegistry.standard.checkNames.map(\.name))
-        let readme = try XCTUnwrap(FileIO.readText(top + "/README.md"))
-        let list = try XCTUnwrap(readme.components(separatedBy: "## Checks\n").last?.components(separatedBy: "\n## ").first)
-        let inReadme = list.split(separator: "\n").filter { $0.hasPrefix("- `") }.map { String($0.dropFirst(3).prefix { $0 != "`" }) }
-        XCTAssertEqual(inReadme, CheckRegistry.standard.checkNames.map(\.name))
+    /// CHECKS and EVENTS are exactly what the program makes of its registry
+    /// and its event kinds: no name more, none fewer, in the program's words.
+    func testTheManPagesListsAreTheProgramsOwn() throws {
+        let page = try manSource()
+        var expected = Self.replacing(section: ".SH CHECKS\n", in: page, with: ManSections.checks())
+        expected = Self.replacing(section: ".SH EVENTS\n", in: expected, with: ManSections.events(), before: ".SH \"EXIT STATUS\"\n")
+        if expected != page {
+            FileIO.writeAtomically("/tmp/nodeguard.8", expected, durable: false, mode: 0o644)
+            XCTFail("packaging/man/nodeguard.8's CHECKS or EVENTS differ from the program's: the page it should be is in /tmp/nodeguard.8 (cp /tmp/nodeguard.8 packaging/man/nodeguard.8)")
+        }
+        let names = try manPage().components(separatedBy: ".SH EVENTS\n").last?.components(separatedBy: ".SH ").first?
+            .components(separatedBy: ".TP\n.B ").dropFirst().map { String($0.prefix { $0 != "\n" }) }
+        XCTAssertEqual(names, EventKind.allCases.map(\.rawValue), "the premise: every event has its entry")
+    }
+
+    /// `page` with the section that starts with `header` (up to the next
+    /// .SH) replaced by `text`, or `text` put before `before` when it has none.
+    static func replacing(section header: String, in page: String, with text: String, before: String = "") -> String {
+        if let start = page.range(of: header) {
+            let rest = page[start.upperBound...]
+            let end = rest.range(of: "\n.SH ").map { page.index(after: $0.lowerBound) } ?? page.endIndex
+            return String(page[..<start.lowerBound]) + text + String(page[end...])
+        }
+        guard let at = page.range(of: before) else { return page + text }
+        return String(page[..<at.lowerBound]) + text + String(page[at.lowerBound...])
+    }
+
+    /// Every TOML snippet of the README and the how-tos passes `nodeguard config check`.
+    func testEveryTOMLSnippetInTheDocumentsIsValid() throws {
+        let nodeguard = try binary("nodeguard")
+        var snippets = 0
+        for (name, text) in documents() {
+            for (i, block) in text.components(separatedBy: "```toml\n").dropFirst().enumerated() {
+                let toml = block.components(separatedBy: "```").first ?? ""   // a fence in a list is indented: so may the TOML be
+                let path = writeConfig(toml)
+                chmod(path, 0o600)
+                let r = try runProgram(nodeguard, ["config", "check", path])
+                XCTAssertEqual(r.status, 0, "\(name), TOML snippet \(i + 1):\n\(toml)\n\(r.stdout)\(r.stderr)")
+                snippets += 1
+            }
+        }
+        XCTAssertEqual(snippets, 9, "the premise: the README's three nodes and the how-tos' snippets")
+    }
+
+    /// No document copies the key table: keys are looked up in nodeguard.toml(5).
+    func testNoDocumentCopiesTheKeyTable() {
+        let keys = Set(Schema.keys.map(\.dottedName) + Schema.nodeKeys.map { "node.NAME." + $0.key } + Schema.nodeKeys.map(\.key)
+                       + Schema.notifyKeys.map { "notify." + $0.key })
+        for (name, text) in documents() + [("CONTRIBUTING.md", FileIO.readText(top + "/CONTRIBUTING.md") ?? "")] {
+            for row in text.split(separator: "\n") where row.hasPrefix("| `") {
+                let first = String(row.dropFirst(3).prefix { $0 != "`" })
+                XCTAssertFalse(keys.contains(first), "\(name) has a table row for the key \(first): link to nodeguard.toml(5) instead")
+            }
+        }
+    }
+
+    /// The metric names the documents give are the program's, and the
+    /// many-hosts how-to gives every one.
+    func testMetricNamesInTheDocumentsAreTheProgramsOwn() throws {
+        let registry = CheckRegistry.standard
+        let families = registry.declarations.flatMap(\.readings).flatMap(\.gauges).map(\.name) + MetricFamilies.own.map(\.name)
+            + registry.counters.map(\.name) + ["nodeguard_node_restarts_total"]
+        let howTo = try XCTUnwrap(FileIO.readText(top + "/docs/many-hosts.md"))
+        for f in families { XCTAssertTrue(howTo.contains("`\(f)`"), "docs/many-hosts.md does not give \(f)") }
+        let all = Set(families)
+        for (name, text) in documents() + [("nodeguard.8", try manPage())] {
+            let words = text.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") })
+            // A metric's name: lower case and underscores (not nodeguard_0.2.0_amd64.deb).
+            for word in words where word.hasPrefix("nodeguard_") && word.last != "_" && word.allSatisfy({ $0 == "_" || ("a"..."z").contains($0) }) {
+                XCTAssertTrue(all.contains(String(word)), "\(name) names \(word), which nodeguard does not write")
+            }
+        }
     }
 
     /// Every command's exit statuses, as `nodeguard COMMAND --help` prints them, are in the man page.

@@ -2,9 +2,9 @@
 # system-tests/nspawn/run.sh: Debian's systemd-journal-upload, installed in the
 # container as its package lays it out, sends the container's journal to
 # Debian's systemd-journal-remote listening on the host's loopback (the
-# container shares the host's network), as the README's "Many hosts" shows.
+# container shares the host's network), as docs/many-hosts.md shows.
 # nodeguard's restart event must arrive with every field it had, and the
-# README's filter (journalctl -D DIR NODEGUARD_NODE=NAME) must find it.
+# how-to's filter (journalctl -D DIR NODEGUARD_NODE=NAME) must find it.
 
 JREMOTE=""
 JREMOTE_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -30,9 +30,9 @@ public final class Guard {
     var stateProblemLogged = false
     /// How old the status's words (its checks' texts, the STATUS= line) may
     /// grow while no check changed state and nothing was said: the daemon
-    /// sets 5 s. At one cycle a second, turning every cycle's figures into
-    /// words was a tenth of the daemon's CPU, for texts nobody reads each
-    /// second. 0, the default: every cycle (`nodeguard check`, tests).
+    /// sets 5 s: at one cycle a second, words for every cycle's figures
+    /// cost more than they are worth for texts nobody reads each second
+    /// (bench/README.md). 0, the default: every cycle (`nodeguard check`, tests).
     public var wordsEvery: Double = 0
     /// The states the words were last made with (when: view.checksUpdated).
     private var wordsStates: [CheckState] = []

@@ -34,9 +34,9 @@ public struct ProbeError: Error, Equatable, Sendable {
     }
 }
 
-// Byte-level parsing of /proc and cgroup files. Character-level String
-// processing cost ~20x more CPU per cycle (grapheme breaking, index
-// validation), and these files are ASCII by definition.
+// Byte-level parsing of /proc and cgroup files: they are ASCII by definition,
+// and read every cycle, where String's grapheme breaking and index validation
+// cost most (what it cost: bench/README.md).
 
 /// One "name: 1234 kB" (/proc/meminfo, /proc/PID/status) or "name 1234"
 /// (memory.stat) line, valid only inside the callback that is given it (it
@@ -76,8 +76,7 @@ struct Field {
 /// Calls `body` with each line of a /proc or cgroup "name value" file that
 /// has `separator` (":" or " ") after its name. These files are read every
 /// cycle: lines are found with memchr and a number is read only when asked
-/// for, which took their parsing from 7.6% of a cycle's instructions to 3.5%
-/// (callgrind, the bench's config).
+/// for (bench/README.md).
 func forEachField(_ bytes: [UInt8], separator: UInt8, _ body: (Field) -> Void) {
     bytes.withUnsafeBufferPointer { buffer in
         guard let base = buffer.baseAddress else { return }

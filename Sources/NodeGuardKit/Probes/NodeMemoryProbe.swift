@@ -202,8 +202,7 @@ public enum NodeMemoryProbe {
     /// /proc/PID/statm (resident - shared, which is RssAnon): the kernel
     /// writes those seven numbers for a fraction of the cost of
     /// /proc/PID/status, which it renders in full (signal masks, capability
-    /// sets) for every read, and that was the biggest cost of a cycle with a
-    /// pidfile node. /proc/PID/status where statm cannot be read.
+    /// sets) for every read. /proc/PID/status where statm cannot be read.
     static func processAnonBytes(_ pid: Int32, root: HostRoot) -> UInt64? {
         if let statm = root.readBytes("/proc/\(pid)/statm"), let pages = parseStatmAnonPages(statm) {
             return pages * pageSize

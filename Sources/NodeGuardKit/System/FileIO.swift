@@ -190,8 +190,8 @@ public enum FileIO {
 /// /proc/net/dev, the node's /proc/PID/statm) and its cgroup's memory.stat
 /// stay open between cycles and are read again from offset 0, as earlyoom
 /// does with /proc/meminfo: procfs and cgroupfs write them afresh on each
-/// read, and the path lookup, open and close were a third of a cycle's system
-/// time. A file no cycle read since the last sweep is closed (a restarted
+/// read, and a path lookup, open and close each cycle cost more system time
+/// than the reads (bench/README.md). A file no cycle read since the last sweep is closed (a restarted
 /// node's old pid), and one that fails to read (its process gone, its cgroup
 /// removed: ENODEV) is opened again by path.
 /// Only for procfs and cgroupfs: a regular file replaced by rename would be read stale.

@@ -130,8 +130,8 @@ public indirect enum JSON: Equatable, Sendable {
     public var bool: Bool? { if case .bool(let b) = self { return b }; return nil }
     public var array: [JSON]? { if case .array(let a) = self { return a }; return nil }
 
-    /// Written into one byte buffer: the status file is serialized every
-    /// cycle, and String concatenation per scalar cost most of a cycle's CPU.
+    /// Written into one byte buffer, not by String concatenation a scalar at
+    /// a time: the status file is serialized every cycle (bench/README.md).
     public func serialized(pretty: Bool = false) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(2048)

@@ -5,7 +5,7 @@
 // hands its clean, read-only file-backed pages back to the kernel
 // (MADV_PAGEOUT, skipped by the kernel for pages other processes share) and
 // turns off read-ahead for them (MADV_RANDOM), so what stays resident is the
-// check loop's working set: about 3 MiB less on a 1-2 GB box.
+// check loop's working set (what it saves: bench/README.md).
 //
 // The executable's pages nobody maps are dropped from the page cache too
 // (POSIX_FADV_DONTNEED): otherwise each later first touch of a code page maps
