@@ -18,11 +18,11 @@ let package = Package(
         // Sending what the daemon queued: the CLI links it, the daemon does not.
         .target(name: "NodeGuardNotify", dependencies: ["NodeGuardKit", "CCurl"]),
         // What only the CLI does (doctor, suggestions, reports, help): the daemon does not link it.
-        .target(name: "NodeGuardCLI", dependencies: ["NodeGuardKit"]),
+        .target(name: "NodeGuardCLI", dependencies: ["NodeGuardKit", "TOML"]),
         .executableTarget(name: "nodeguardd", dependencies: ["NodeGuardKit"]),
         .executableTarget(name: "nodeguard", dependencies: ["NodeGuardKit", "NodeGuardNotify", "NodeGuardCLI"]),
         // The hot-loop cycle benchmark run by bench/footprint.sh.
-        .executableTarget(name: "nodeguard-bench", dependencies: ["NodeGuardKit", "TOML"], path: "bench/cycle"),
+        .executableTarget(name: "nodeguard-bench", dependencies: ["NodeGuardKit", "NodeGuardCLI", "TOML"], path: "bench/cycle"),
         // The TOML reader behind toml-test's decoder interface, for the fuzz run.
         .executableTarget(name: "toml-decoder", dependencies: ["TOML"], path: "system-tests/toml/decoder"),
         .testTarget(

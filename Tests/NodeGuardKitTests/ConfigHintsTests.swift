@@ -3,6 +3,7 @@
 import XCTest
 import TOML
 @testable import NodeGuardKit
+@testable import NodeGuardCLI
 
 final class ConfigHintsTests: XCTestCase {
     /// The values people write by mistake: bare numbers in and out of every range, and unit-less strings.

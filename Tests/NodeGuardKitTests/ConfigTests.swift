@@ -3,6 +3,7 @@ import XCTest
 import Glibc
 #endif
 @testable import NodeGuardKit
+@testable import NodeGuardCLI
 @testable import TOML
 
 final class ConfigTests: XCTestCase {

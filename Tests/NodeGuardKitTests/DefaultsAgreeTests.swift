@@ -3,6 +3,7 @@
 // key the same default (or both say it has none).
 import XCTest
 @testable import NodeGuardKit
+@testable import NodeGuardCLI
 
 final class DefaultsAgreeTests: XCTestCase {
     enum Said: Equatable { case value(String), none, inHelp }

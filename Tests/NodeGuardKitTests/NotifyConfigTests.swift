@@ -1,5 +1,6 @@
 import XCTest
 @testable import NodeGuardKit
+@testable import NodeGuardCLI
 
 /// [[notify]] and [heartbeat]: what each kind needs, secrets only from files
 /// (or a file only root reads), one line per problem where it was written.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import NodeGuardKit
+@testable import NodeGuardCLI
 
 final class ReportingTests: XCTestCase {
     /// The daemon's file, written from its cache, reads back as the view

@@ -4,6 +4,7 @@
 import Glibc
 #endif
 import NodeGuardKit
+import NodeGuardCLI
 import TOML
 
 /// Just under TOMLParser.maxBytes and its maxValues: tables, nested tables,

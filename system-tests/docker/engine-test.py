@@ -87,7 +87,7 @@ try:
     dockerd = start_dockerd()
     img = os.path.join(W, "img", "bin"); os.makedirs(img)
     shutil.copy("/bin/busybox", img); os.symlink("busybox", os.path.join(img, "sh"))
-    subprocess.run(["gcc", "-O2", "-static", "-o", os.path.join(img, "leaker"), os.path.join(HERE, "..", "system", "leaker.c")], check=True)
+    subprocess.run(["gcc", "-O2", "-static", "-o", os.path.join(img, "leaker"), os.path.join(HERE, "..", "nspawn", "leaker.c")], check=True)
     tar = subprocess.Popen(["tar", "-C", os.path.join(W, "img"), "-c", "."], stdout=subprocess.PIPE)
     subprocess.run(["docker", "import", "-c", "ENV PATH=/bin", "-", "ngtest/busybox"], stdin=tar.stdout, env=ENV, check=True, capture_output=True)
     # The leaky node: 8 MiB every 250 ms, again after each restart; it comes

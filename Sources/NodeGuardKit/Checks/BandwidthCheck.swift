@@ -23,6 +23,14 @@ final class BandwidthCheck: Keeping {
             guard case .month(let m, _)? = r.projection, case .word(let counted)? = r.figure("counted") else { return [] }
             return ["billing month from \(m.month), \(counted)"]
         },
+        projection: { p in
+            guard case .month(let m, let on) = p else { return "" }
+            var parts: [String] = []
+            if let e = m.linearEnd { parts.append("month end ~\(Size.formatDecimal(e))") }
+            if let r = m.rateEnd, let rate = m.dayRate { parts.append("~\(Size.formatDecimal(r)) at \(Size.formatDecimal(UInt64(rate * 86400)))/day") }
+            if let on { parts.append("quota reached on \(on)") }
+            return parts.joined(separator: ", ")
+        },
         summary: .init { r in
             guard r.state != .error else { return nil }
             guard case .bytes(let used) = r.value else { return "month ?" }   // "month 312 GB of 2 TB (projected 1.6 TB)"
@@ -99,7 +107,7 @@ final class BandwidthCheck: Keeping {
         for decision in BandwidthRules.decide(&ledger, projection: p, quota: b.quota, warnAt: b.warnAt, actionAt: b.actionAt) {
             mustSave = true
             // The events say what the status shows.
-            let value = ReadingText.value(r), shownProjection = r.projection.map(ReadingText.projection) ?? ""
+            let value = ReadingText.value(r), shownProjection = ReadingText.projection(r)
             let fields: [(String, String)] = [("CHECK", "bandwidth"), ("VALUE", String(p.used)), ("TARGET", target), ("PROJECTION", shownProjection)]
             switch decision {
             case .warn:

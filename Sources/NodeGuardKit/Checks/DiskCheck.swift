@@ -11,6 +11,7 @@ final class DiskCheck: AwaitsReclaim {
     static let free = ReadingKind("disk_free", "a filesystem's free space and its fill rate",
         gauges: [freeBytes, fullIn],
         words: { r, v in v + " free" + (r.figure("free share").map { " (\(ReadingText.quantity($0)))" } ?? "") },
+        projection: { p in if case .fullIn(let s) = p { return "full in ~\(TimeSpan.format(s))" }; return "" },
         summary: .init { r in "\(r.target) \(r.figure("free share").map(ReadingText.quantity) ?? "?") free" },
         samples: { r, out in
             guard case .bytes(let v) = r.value else { return }

@@ -9,6 +9,13 @@ final class NodeMemoryCheck: NodeCheck {
 
     static let memory = ReadingKind("node_memory", "a node's resident anonymous memory against warn_above and restart_above",
         gauges: [bytes, warnBytes, restartBytes],
+        projection: { p in
+            switch p {
+            case .aboveRestart: return "above restart_above"
+            case .growth(let perHour, let eta): return "+\(Size.format(perHour))/h" + (eta.map { ", restart_above in ~\(TimeSpan.format($0))" } ?? "")
+            default: return ""
+            }
+        },
         summary: .init { r in
             if r.state == .error { return "node unreadable" }
             guard let limit = r.critical?.limits.first else { return "node \(ReadingText.quantity(r.value))" }

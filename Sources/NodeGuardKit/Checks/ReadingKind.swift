@@ -13,6 +13,8 @@ public final class ReadingKind: Sendable, Hashable {
     let words: (@Sendable (Reading, String) -> String)?
     /// What its figures say beside the value and the check's notes.
     let notes: (@Sendable (Reading) -> [String])?
+    /// Where its value is heading, in words ("full in ~12d").
+    let projection: (@Sendable (Projection) -> String)?
     /// Its part of the STATUS= line.
     let summary: Summary?
     /// Its metric families, and the samples a reading gives them.
@@ -46,10 +48,11 @@ public final class ReadingKind: Sendable, Hashable {
     public init(_ name: String, _ what: String, gauges: [Gauge] = [],
                 words: (@Sendable (Reading, String) -> String)? = nil,
                 notes: (@Sendable (Reading) -> [String])? = nil,
+                projection: (@Sendable (Projection) -> String)? = nil,
                 summary: Summary? = nil,
                 samples: (@Sendable (Reading, inout GaugeSamples) -> Void)? = nil,
                 object: (key: String, members: @Sendable (Reading) -> [FigureObject.Member])? = nil) {
-        self.name = name; self.what = what; self.gauges = gauges; self.words = words; self.notes = notes
+        self.name = name; self.what = what; self.gauges = gauges; self.words = words; self.notes = notes; self.projection = projection
         self.summary = summary; self.samples = samples; self.object = object
     }
 

@@ -117,3 +117,8 @@ extension TableReader {
         }
     }
 }
+
+extension NotifyKind {
+    /// Whether a target of this kind takes `key` (the reference config shows each key once).
+    public func takes(_ key: String) -> Bool { TableReader.kindTakes(self, key) }
+}

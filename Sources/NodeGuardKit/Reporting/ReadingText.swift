@@ -5,7 +5,7 @@ enum ReadingText {
     static func view(_ r: Reading) -> CheckView {
         CheckView(check: r.check, target: r.target, value: value(r),
                   warn: r.warn.map(threshold) ?? "", critical: r.critical.map(threshold) ?? "",
-                  state: r.state, projection: r.projection.map(projection) ?? "",
+                  state: r.state, projection: projection(r),
                   note: note(r), node: r.node, figures: object(r), numbers: numbers(r))
     }
 
@@ -29,7 +29,7 @@ enum ReadingText {
         if r.value != was.value || r.warn != was.warn || r.critical != was.critical { v.numbers = numbers(r) }
         if r.warn != was.warn { v.warn = r.warn.map(threshold) ?? "" }
         if r.critical != was.critical { v.critical = r.critical.map(threshold) ?? "" }
-        if r.projection != was.projection { v.projection = r.projection.map(projection) ?? "" }
+        if r.projection != was.projection { v.projection = projection(r) }
         if r.notes != was.notes || r.figures != was.figures || r.projection != was.projection { v.note = note(r) }
         v.state = r.state
         return v
@@ -64,18 +64,10 @@ enum ReadingText {
         return words(r, v)
     }
 
-    static func projection(_ p: Projection) -> String {
-        switch p {
-        case .fullIn(let s): return "full in ~\(TimeSpan.format(s))"
-        case .aboveRestart: return "above restart_above"
-        case .growth(let perHour, let eta): return "+\(Size.format(perHour))/h" + (eta.map { ", restart_above in ~\(TimeSpan.format($0))" } ?? "")
-        case .month(let m, let on):
-            var parts: [String] = []
-            if let e = m.linearEnd { parts.append("month end ~\(Size.formatDecimal(e))") }
-            if let r = m.rateEnd, let rate = m.dayRate { parts.append("~\(Size.formatDecimal(r)) at \(Size.formatDecimal(UInt64(rate * 86400)))/day") }
-            if let on { parts.append("quota reached on \(on)") }
-            return parts.joined(separator: ", ")
-        }
+    /// Where the value is heading, in its kind's words.
+    static func projection(_ r: Reading) -> String {
+        guard let p = r.projection, let words = r.kind.projection else { return "" }
+        return words(p)
     }
 }
 

@@ -1,6 +1,7 @@
 // The commented reference config: every key, its default and what it does.
 // Shipped as /etc/nodeguard/nodeguard.toml and printed by `nodeguard config defaults`.
 
+import NodeGuardKit
 import TOML
 
 public enum ReferenceConfig {
@@ -19,7 +20,7 @@ public enum ReferenceConfig {
     /// A shown value in TOML syntax.
     static func literal(_ shown: String) -> String {
         if shown == "true" || shown == "false" || shown.hasPrefix("[") || (!shown.isEmpty && shown.allSatisfy(\.isNumber)) { return shown }
-        return "\"\(shown.replacingSpaces())\""
+        return "\"\(shown.filter { $0 != " " })\""
     }
 
     public static func text() -> String {
@@ -110,7 +111,7 @@ extension ReferenceConfig {
     /// Text for roff: backslashes escaped, hyphens as \- so they can be copied,
     /// and no line starting with a control character.
     static func roff(_ s: String) -> String {
-        var out = s.replacingOccurrences(of: "\\", with: "\\e").replacingOccurrences(of: "-", with: "\\-")
+        var out = s.replacing("\\", with: "\\e").replacing("-", with: "\\-")
         // `command` in the help text becomes bold, as man pages show commands.
         out = out.split(separator: "`", omittingEmptySubsequences: false).enumerated().map { i, part in
             (i == 0 ? "" : (i % 2 == 1 ? "\\fB" : "\\fR")) + part
@@ -121,7 +122,7 @@ extension ReferenceConfig {
 
     /// A TOML value as a .BR argument: its double quotes as \(dq, so roff
     /// does not take them for argument quotes.
-    static func roffValue(_ s: String) -> String { roff(s).replacingOccurrences(of: "\"", with: "\\(dq") }
+    static func roffValue(_ s: String) -> String { roff(s).replacing("\"", with: "\\(dq") }
 
     /// The range a key's reader enforces ("1m and 7d"), from its spec.
     static func range(of k: KeySpec) -> String? { k.range?.text }

@@ -1,4 +1,5 @@
 // [[notify]] in the reference config and the manual.
+import NodeGuardKit
 
 extension ReferenceConfig {
     static let notifyIntro = "Where nodeguard tells you what it saw and did: any number of [[notify]] tables, each a target of one kind. A problem is said once, again after repeat_after while it holds, and its recovery once; events within batch go out as one message; a storm is capped at max_per_hour. Messages are kept on disk under state_directory/outbox and sent by nodeguard-notify.service, the one process of nodeguard that reaches the network, with retries until give_up_after. Secrets (webhook URLs, tokens) belong in files named by url_file and token_file. `nodeguard notify test` sends a test message to each target."
@@ -17,7 +18,7 @@ extension ReferenceConfig {
         return intro + Schema.notifyKeys.map { k in
             // A default of one kind only (sendmail, api_url) is in the help, not uncommentable for every kind.
             let value = k.value(in: defaults)
-            let oneKind = k.key == "kind" || !TableReader.kindTakes(.webhook, k.key) || !TableReader.kindTakes(.email, k.key)
+            let oneKind = k.key == "kind" || !NotifyKind.webhook.takes(k.key) || !NotifyKind.email.takes(k.key)
             guard oneKind, !value.isEmpty, value != "[]", !k.help.contains("Default") else {
                 return commented(k.key, help: k.help, shown: oneKind ? "" : value, example: notifyExamples[k.key])
             }
