@@ -1,0 +1,99 @@
+// The one rule of a producer group: at most one member producing, always.
+// A member is resumed only when every other member is confirmed not
+// producing: its process gone, or nodeguard's own pause answered ok and
+// `paused` then read true (a `paused = true` nodeguard did not cause is
+// never trusted: on Savanna chains a node pauses and resumes itself). A
+// member that cannot be confirmed paused while it runs is fenced (its
+// process stopped) before anything is resumed. Pure: the producer check
+// reads the members and carries out the steps.
+
+/// A member of a producer group as it was just read.
+public struct MemberState: Equatable, Sendable {
+    public enum Process: Equatable, Sendable { case running, gone, unknown }
+
+    public var name: String
+    public var process: Process
+    /// What /v1/producer/paused answered now; nil: no answer.
+    public var paused: Bool?
+    /// nodeguard's own pause answered ok, and nodeguard has not resumed it since.
+    public var pausedByUs: Bool
+    /// Blocks of ours were signed while every member but the active one was
+    /// paused, and this one is the only other that runs: it ignores pause.
+    public var ignoresPause: Bool
+    /// Since when nodeguard has been asking it to pause without confirming
+    /// it (monotonic seconds); nil when confirmed or not asked.
+    public var unconfirmedSince: Double?
+    /// Its process runs, its RPC answers, its head is recent and advances.
+    public var healthy: Bool
+
+    public init(_ name: String, process: Process = .running, paused: Bool? = true, pausedByUs: Bool = true,
+                ignoresPause: Bool = false, unconfirmedSince: Double? = nil, healthy: Bool = true) {
+        self.name = name; self.process = process; self.paused = paused; self.pausedByUs = pausedByUs
+        self.ignoresPause = ignoresPause; self.unconfirmedSince = unconfirmedSince; self.healthy = healthy
+    }
+
+    /// Known not to produce: gone, or paused by nodeguard and read paused.
+    public var confirmedNotProducing: Bool {
+        process == .gone || (pausedByUs && paused == true && !ignoresPause)
+    }
+}
+
+public enum ProducerStep: Equatable, Sendable {
+    /// Ask it to pause (again: pausing is idempotent).
+    case pause(String)
+    /// Stop its process: it cannot be confirmed paused while it runs.
+    case fence(String, why: String)
+    /// Ask it to resume: every other member is confirmed not producing.
+    case resume(String)
+    /// Nothing is resumed yet, and why.
+    case hold(String, why: String)
+}
+
+public enum ProducerRule {
+    /// One block: after the last pause is confirmed, a block the old
+    /// producer had in flight may still be signed.
+    public static let blockInterval = 0.5
+
+    /// The steps toward `active` producing alone (nil: none may produce).
+    /// `pausesConfirmedAt`: when the last other member was confirmed paused
+    /// (monotonic); `fenceAfter`: how long a member may stay unconfirmed.
+    public static func steps(_ members: [MemberState], active: String?, now: Double,
+                             pausesConfirmedAt: Double, fenceAfter: Double) -> [ProducerStep] {
+        var steps: [ProducerStep] = []
+        var waiting: [String] = []
+        for m in members where m.name != active {
+            if m.confirmedNotProducing { continue }
+            waiting.append(m.name)
+            if let why = fenceReason(m, now: now, fenceAfter: fenceAfter) {
+                steps.append(.fence(m.name, why: why))
+            } else {
+                steps.append(.pause(m.name))
+            }
+        }
+        guard let active, let a = members.first(where: { $0.name == active }) else { return steps }
+        if !waiting.isEmpty {
+            steps.append(.hold(active, why: "waiting until \(waiting.joined(separator: ", ")) \(waiting.count == 1 ? "is" : "are") confirmed paused or stopped"))
+        } else if now - pausesConfirmedAt < blockInterval {
+            steps.append(.hold(active, why: "one block interval after the last pause"))
+        } else if a.process == .running && (a.paused != false || a.pausedByUs) {
+            steps.append(.resume(active))
+        }
+        return steps
+    }
+
+    /// Why a member must be fenced now, or nil while a pause may still do.
+    static func fenceReason(_ m: MemberState, now: Double, fenceAfter: Double) -> String? {
+        if m.ignoresPause { return "it signs our blocks while it should be paused" }
+        guard let since = m.unconfirmedSince, now - since >= fenceAfter else { return nil }
+        if m.paused == nil { return "its producer API has not answered for \(TimeSpan.format(now - since))" }
+        return "it has not confirmed a pause for \(TimeSpan.format(now - since))"
+    }
+
+    /// Who should produce: the current member while it is healthy (no
+    /// fail-back: flapping costs blocks), else the first healthy member in
+    /// the group's order; nil when none is healthy.
+    public static func choose(_ members: [MemberState], current: String?) -> String? {
+        if let c = current, members.first(where: { $0.name == c })?.healthy == true { return c }
+        return members.first { $0.healthy && $0.process == .running }?.name
+    }
+}
