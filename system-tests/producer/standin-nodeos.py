@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""A stand-in nodeos for the producer tests: one member of a simulated
+Antelope chain, answering the producer API and the chain calls nodeguard
+makes in the plugins' documented shapes (the same replies as
+Tests/Fixtures/producer-replies).
+
+The chain is the wall clock: a slot every 500 ms from 2000-01-01 (as
+nodeos's block_timestamp), each scheduled producer signing 12 slots in a
+row. Members of one group share a ledger file: a member signs a slot of
+ACCOUNT's turn, when it is not paused, by appending "SLOT NAME" to it, so a
+test counts our slots, the missed ones and the double-signed ones (two
+members in one slot) from the ledger alone.
+
+What a real member does, and the tests need:
+  --pause-on-startup   start paused (nodeos's -x); without it, a restarted
+                       member produces at once
+  pause held in memory only: a new process forgets it
+  a block in flight: a pause during our turn still signs the slot it came in
+  --ignore-pause       answers ok and reads paused, and goes on signing
+  --lag SECONDS        a member behind the chain (its head that much old)
+  SIGSTOP              frozen: no answer, no block (the process is stopped)
+
+usage: standin-nodeos.py --name N --port P --ledger FILE --account A
+                         --schedule a,b,c [--pause-on-startup] [--ignore-pause] [--lag S]
+"""
+import argparse, json, os, signal, threading, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+EPOCH_MS = 946_684_800_000
+SLOT_MS = 500
+REPETITIONS = 12
+
+
+def slot_at(unix_s):
+    return (int(unix_s * 1000) - EPOCH_MS) // SLOT_MS
+
+
+def producer_of(slot, schedule):
+    return schedule[(slot % (len(schedule) * REPETITIONS)) // REPETITIONS]
+
+
+def block_time(slot):
+    ms = EPOCH_MS + slot * SLOT_MS
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + ".%03d" % (ms % 1000)
+
+
+class Member:
+    def __init__(self, a):
+        self.a = a
+        self.schedule = a.schedule.split(",")
+        self.paused = a.pause_on_startup
+        self.signed = set()
+        self.in_flight = None     # a slot still signed after a pause
+        self.lock = threading.Lock()
+
+    def ours(self, slot):
+        return producer_of(slot, self.schedule) == self.a.account
+
+    def sign(self, slot):
+        if slot in self.signed:
+            return
+        self.signed.add(slot)
+        with open(self.a.ledger, "a") as f:
+            f.write("%d %s\n" % (slot, self.a.name))
+
+    def tick(self):
+        slot = slot_at(time.time())
+        with self.lock:
+            if self.in_flight is not None and self.in_flight <= slot:
+                self.sign(self.in_flight)
+                self.in_flight = None
+            producing = not self.paused or self.a.ignore_pause
+            if producing and self.ours(slot):
+                self.sign(slot)
+
+    def pause(self):
+        with self.lock:
+            slot = slot_at(time.time())
+            if not self.paused and self.ours(slot):
+                self.in_flight = slot   # the block being built is still signed
+            self.paused = True
+
+    def head(self):
+        slot = slot_at(time.time() - self.a.lag)
+        return {"server_version": "d8e3f9c1", "chain_id": "aca376f206b8fc25a6ed44dbdc66547c36c6c33e3a119ffbeaef943642f0e906",
+                "head_block_num": slot, "last_irreversible_block_num": slot - 325,
+                "head_block_time": block_time(slot), "head_block_producer": producer_of(slot, self.schedule),
+                "server_version_string": "v5.0.2-standin"}
+
+
+def handler(member):
+    class H(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def reply(self, status, body):
+            data = json.dumps(body, separators=(",", ":")).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                self.wfile.write(data)
+            except BrokenPipeError:
+                pass   # the caller gave up (a frozen member answering late)
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).strip()
+            producer = self.path.startswith("/v1/producer/")
+            if producer and body not in (b"", b"{}"):
+                return self.reply(400, {"code": 400, "message": "Invalid Request", "error": {"code": 3200006, "name": "invalid_http_request",
+                                        "what": "invalid http request", "details": [{"message": "no parameter should be given"}]}})
+            if self.path == "/v1/producer/pause":
+                member.pause(); return self.reply(201, {"result": "ok"})
+            if self.path == "/v1/producer/resume":
+                with member.lock:
+                    member.paused = False
+                return self.reply(201, {"result": "ok"})
+            if self.path == "/v1/producer/paused":
+                return self.reply(201, member.paused)
+            if self.path == "/v1/chain/get_info":
+                return self.reply(200, member.head())
+            if self.path == "/v1/chain/get_producer_schedule":
+                return self.reply(200, {"active": {"version": 1, "producers": [{"producer_name": p, "authority": [0, {"threshold": 1, "keys": []}]}
+                                                                             for p in member.schedule]}, "pending": None, "proposed": None})
+            self.reply(404, {"code": 404, "message": "Not Found", "error": {"code": 0, "name": "", "what": "Unknown Endpoint", "details": []}})
+    return H
+
+
+def main():
+    p = argparse.ArgumentParser()
+    for k in ("--name", "--ledger", "--account", "--schedule"):
+        p.add_argument(k, required=True)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--lag", type=float, default=0)
+    p.add_argument("--pause-on-startup", action="store_true")
+    p.add_argument("--ignore-pause", action="store_true")
+    member = Member(p.parse_args())
+    for sig in (signal.SIGINT, signal.SIGTERM):   # nodeos stops cleanly on both
+        signal.signal(sig, lambda *_: os._exit(0))
+    server = ThreadingHTTPServer(("127.0.0.1", member.a.port), handler(member))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    while True:
+        member.tick()
+        time.sleep(0.05)
+
+
+if __name__ == "__main__":
+    main()
