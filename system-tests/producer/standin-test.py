@@ -3,7 +3,8 @@
 signs our turn's slots when unpaused and none when paused, one block in
 flight after a pause, both members unpaused double-sign every slot of the
 turn, a member that ignores pause goes on signing, SIGSTOP freezes it, and
-its replies have the shapes of Tests/Fixtures/producer-replies.
+a lagging member's head is old, and its replies have the shapes of
+Tests/Fixtures/producer-replies.
 
 usage: standin-test.py   (no nodeguard needed; ~1 minute)
 """
@@ -123,6 +124,12 @@ try:
     os.kill(procs["a"][0].pid, signal.SIGCONT)
     if not frozen_answered and not by: r.ok("sigstop_freezes_it")
     else: r.bad("sigstop_freezes_it", repr((frozen_answered, by)))
+
+    # One behind the chain: its head is as old as its lag.
+    start("slow", "--lag", "30", "--pause-on-startup")
+    lagging = json.loads(call("slow", "/v1/chain/get_info")[1])
+    if 58 <= now_slot() - lagging["head_block_num"] <= 62: r.ok("a_lagging_member_has_an_old_head")
+    else: r.bad("a_lagging_member_has_an_old_head", repr(lagging))
 
     # One that ignores pause: reads paused, goes on signing.
     procs["a"][0].terminate(); procs["a"][0].wait()
