@@ -45,3 +45,19 @@ final class ProducerScheduleTests: XCTestCase {
         }
     }
 }
+
+final class HandoverWindowTests: XCTestCase {
+    func testBetweenOurTurns() {
+        let abc = ProducerSchedule(["a", "b", "c"])   // a 0-11, b 12-23, c 24-35
+        let rows: [(account: String, slot: Int64, window: Range<Int64>?)] = [
+            ("b", 0, 0..<12),      // before our turn: until it starts
+            ("b", 11, 11..<12),    // the last slot before it
+            ("b", 12, 24..<48),    // in our turn: from its end to the next one
+            ("b", 23, 24..<48),
+            ("b", 24, 24..<48),
+            ("z", 5, nil),
+        ]
+        for r in rows { XCTAssertEqual(abc.handoverWindow(of: r.account, from: r.slot), r.window, "\(r.account) at \(r.slot)") }
+        XCTAssertEqual(ProducerSchedule(["solo"]).handoverWindow(of: "solo", from: 5), 12..<12, "a schedule of one: no slot between its turns")
+    }
+}

@@ -58,3 +58,15 @@ public struct ProducerSchedule: Equatable, Sendable {
         return last.lowerBound >= 0 ? last : nil
     }
 }
+
+extension ProducerSchedule {
+    /// When production of `account` can move from one member to another
+    /// without a block of it missed: from `slot`, or from the end of the turn
+    /// `slot` is in, to the start of its next turn. Empty when its turns
+    /// follow each other (a schedule of one); nil when it is not scheduled.
+    public func handoverWindow(of account: String, from slot: Int64) -> Range<Int64>? {
+        let start = turn(of: account, containing: slot)?.upperBound ?? slot
+        guard let next = nextTurn(of: account, from: start) else { return nil }
+        return start..<next.lowerBound
+    }
+}
