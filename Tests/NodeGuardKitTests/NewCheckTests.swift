@@ -20,7 +20,7 @@ final class TicksCheck: Keeping {
 
     let directory: String
     var count = 0
-    var kind: String { "ticks" }
+    var kind: String { Self.declaration.kind }
     var target: String { "test-clock" }
 
     init(_ directory: String) { self.directory = directory }

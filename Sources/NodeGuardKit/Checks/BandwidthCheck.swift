@@ -71,7 +71,7 @@ final class BandwidthCheck: Keeping {
     }
 
     var ledgerFile: String { stateDirectory + "/bandwidth" }
-    var kind: String { "bandwidth" }
+    var kind: String { Self.declaration.kind }
     var target: String { "network" }
 
     func update(_ new: Config) {

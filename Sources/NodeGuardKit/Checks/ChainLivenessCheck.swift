@@ -63,7 +63,7 @@ final class ChainLivenessCheck: NodeCheck {
     var calledAt: Double = -.infinity
     /// The problem it asked a restart for last cycle: asked again, it is not news.
     var asked: LivenessProblem?
-    var kind: String { "chain" }
+    var kind: String { Self.declaration.kind }
     var target: String { node.name }
     /// How long a cycle waits for replies in flight, all nodes together.
     static let patience = 0.25

@@ -10,7 +10,7 @@
 
 /// A check as the guard sees it.
 public protocol Check: AnyObject {
-    /// Its kind in CheckRegistry: "node_memory", "disk", "journal"...
+    /// Its declaration's kind ("node_memory", "disk", "journal"...): `Self.declaration.kind`.
     var kind: String { get }
     /// What it watches: a node's name, a disk's path, "host".
     var target: String { get }

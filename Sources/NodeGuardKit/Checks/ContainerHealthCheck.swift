@@ -14,7 +14,7 @@ final class ContainerHealthCheck: NodeCheck {
     var unhealthy = SustainedAlarm()
     var marks = RestartMarks()
     var applied: (target: String, after: Double)
-    var kind: String { "container_health" }
+    var kind: String { Self.declaration.kind }
     var target: String { node.name }
 
     init(_ node: NodeWatch) {

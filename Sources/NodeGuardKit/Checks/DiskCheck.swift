@@ -38,7 +38,7 @@ final class DiskCheck: AwaitsReclaim {
     var failures = ProbeFailures()
     /// statfs of the path; tests give a fake one.
     var probe: () -> Result<DiskUsage, ProbeError>
-    var kind: String { "disk" }
+    var kind: String { Self.declaration.kind }
     var target: String { path }
 
     init(_ path: String, _ config: DiskConfig, root: HostRoot) {

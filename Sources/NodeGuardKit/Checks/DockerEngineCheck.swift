@@ -21,7 +21,7 @@ final class DockerEngineCheck: Check {
     var downSince: Double?
     /// "answering" reads the same every cycle: built once.
     lazy var answeringReading = Reading(Self.engine, target: socket, value: .word("answering"))
-    var kind: String { "docker" }
+    var kind: String { Self.declaration.kind }
     var target: String { socket }
 
     init(socket: String, nodes: @escaping () -> [NodeWatch]) { self.socket = socket; self.nodes = nodes }

@@ -31,7 +31,7 @@ final class DockerLogsCheck: Reclaiming {
     /// Routine prunes: the first said, the rest summarised once an hour.
     var digest = PruneDigest()
 
-    var kind: String { "docker_logs" }
+    var kind: String { Self.declaration.kind }
     var target: String { config.containersDir }
 
     init(_ config: DockerLogsConfig) { self.config = config }

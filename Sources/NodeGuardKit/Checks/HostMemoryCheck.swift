@@ -44,7 +44,7 @@ final class HostMemoryCheck: Check {
     var failures = ProbeFailures()
     /// /proc/meminfo and /proc/pressure/memory; tests give a fake one.
     var probe: () -> Result<HostMemory, ProbeError>
-    var kind: String { "host_memory" }
+    var kind: String { Self.declaration.kind }
     var target: String { "host" }
 
     init(_ config: Config, root: HostRoot) {

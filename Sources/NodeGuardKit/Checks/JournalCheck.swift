@@ -17,7 +17,7 @@ final class JournalCheck: Reclaiming {
     /// over max_use, and vacuuming again only helps once the journal grew.
     var afterVacuum: UInt64?
 
-    var kind: String { "journal" }
+    var kind: String { Self.declaration.kind }
     var target: String { "journald" }
 
     init(_ config: JournalConfig, root: HostRoot) { self.config = config; self.root = root }

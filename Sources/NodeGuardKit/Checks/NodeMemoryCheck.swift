@@ -43,7 +43,7 @@ final class NodeMemoryCheck: NodeCheck {
     var failures = ProbeFailures()
     /// The thresholds and target the alarms were armed against.
     var applied: (limits: NodeLimits, target: String)
-    var kind: String { "node_memory" }
+    var kind: String { Self.declaration.kind }
     var target: String { node.name }
 
     init(_ node: NodeWatch) {

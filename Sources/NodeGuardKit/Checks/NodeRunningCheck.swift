@@ -17,7 +17,7 @@ final class NodeRunningCheck: NodeCheck {
     private(set) var running: Bool?
     /// "running" reads the same every cycle: built once a target.
     var runningReading: Reading?
-    var kind: String { "node_running" }
+    var kind: String { Self.declaration.kind }
     var target: String { node.name }
 
     init(_ node: NodeWatch) { self.node = node }

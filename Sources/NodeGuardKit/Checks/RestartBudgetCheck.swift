@@ -25,7 +25,7 @@ final class RestartBudgetCheck: NodeCheck, AfterActions {
     /// Outside grace the reading changes only with what is in this key: kept until it does.
     var last: (key: Key, reading: Reading)?
     struct Key: Equatable { var count: Int, limitReached: Bool, inGrace: Bool, max: Int, window: Double, target: String }
-    var kind: String { "restart_budget" }
+    var kind: String { Self.declaration.kind }
     var target: String { node.name }
 
     init(_ node: NodeWatch) { self.node = node }
