@@ -8,7 +8,7 @@ import NodeGuardKit
 public enum ManSections {
     public static func checks(_ registry: CheckRegistry = .standard) -> String {
         var out = ".SH CHECKS\nEach line of the status view, and the NODEGUARD_CHECK field of each event, names one of these:\n"
-        for (name, what) in registry.checkNames { out += ".TP\n.B \(name)\n\(roff(what))\n" }
+        for (name, what) in registry.checkNames { out += ".TP\n.B \(name)\n\(ReferenceConfig.roff(what))\n" }
         return out
     }
 
@@ -17,15 +17,8 @@ public enum ManSections {
         out += "(\\fBjournalctl \\-x\\fR gives the whole explanation from the catalog):\n"
         for k in EventKind.allCases {
             let p = k.defaultPriority
-            out += ".TP\n.B \(roff(k.rawValue))\n\(k.messageID), \(p.rawValue) \(name(p)): \(roff(k.catalog.subject))\n"
+            out += ".TP\n.B \(ReferenceConfig.roff(k.rawValue))\n\(k.messageID), \(p.rawValue) \(p.configName): \(ReferenceConfig.roff(k.catalog.subject))\n"
         }
         return out
     }
-
-    /// syslog's name of a priority, as journalctl -p takes it.
-    static func name(_ p: Priority) -> String {
-        switch p { case .crit: "crit"; case .err: "err"; case .warning: "warning"; case .notice: "notice"; case .info: "info" }
-    }
-
-    static func roff(_ s: String) -> String { s.replacing("\\", with: "\\e").replacing("-", with: "\\-") }
 }

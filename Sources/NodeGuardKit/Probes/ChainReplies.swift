@@ -83,10 +83,13 @@ public enum ChainReplies {
     /// The reply's body as JSON, read by `read`; a body that is not JSON is a failing RPC.
     static func json(_ r: HTTPResponse, _ read: (JSON) -> ChainReply) -> ChainReply {
         guard let json = try? JSON.parse(r.text) else {
-            return .failure(.failing("HTTP \(r.status), not a JSON reply\(r.body.isEmpty ? "" : ": " + Printable.escaped(String(r.text.prefix(120))))"))
+            return .failure(.failing("HTTP \(r.status), not a JSON reply\(r.body.isEmpty ? "" : ": " + excerpt(r))"))
         }
         return read(json)
     }
+
+    /// The start of a reply the reader could not use, safe to log.
+    static func excerpt(_ r: HTTPResponse) -> String { Printable.escaped(String(r.text.prefix(120))) }
 
     /// The node's own error message, when its reply carries one.
     static func errorText(_ r: HTTPResponse) -> String {

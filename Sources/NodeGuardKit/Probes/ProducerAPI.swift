@@ -23,7 +23,7 @@ public enum ProducerAPI {
     public static func acknowledged(_ r: HTTPResponse) -> Result<Void, ProbeError> {
         guard r.status == 201 || r.status == 200 else { return .failure(refused(r)) }
         guard let json = try? JSON.parse(r.text), json["result"]?.string == "ok" else {
-            return .failure(ProbeError("HTTP \(r.status) without {\"result\":\"ok\"}: \(Printable.escaped(String(r.text.prefix(120))))"))
+            return .failure(ProbeError("HTTP \(r.status) without {\"result\":\"ok\"}: \(ChainReplies.excerpt(r))"))
         }
         return .success(())
     }
@@ -32,7 +32,7 @@ public enum ProducerAPI {
     public static func paused(_ r: HTTPResponse) -> Result<Bool, ProbeError> {
         guard r.status == 201 || r.status == 200 else { return .failure(refused(r)) }
         guard let value = (try? JSON.parse(r.text))?.bool else {
-            return .failure(ProbeError("HTTP \(r.status), not true or false: \(Printable.escaped(String(r.text.prefix(120))))"))
+            return .failure(ProbeError("HTTP \(r.status), not true or false: \(ChainReplies.excerpt(r))"))
         }
         return .success(value)
     }
