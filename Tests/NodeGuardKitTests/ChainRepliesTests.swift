@@ -4,10 +4,7 @@ import XCTest
 /// Each dialect's reader on replies recorded from the real nodes (bitcoind
 /// family, monero) or written in the API's documented shape (ethereum, nodeos).
 final class ChainRepliesTests: XCTestCase {
-    func reply(_ name: String) throws -> HTTPResponse {
-        let bytes = try XCTUnwrap(FileIO.readBytes(fixture("rpc-replies/\(name).http")), name)
-        return try XCTUnwrap(try HTTP1.parse(bytes, eof: true), name)
-    }
+    func reply(_ name: String) throws -> HTTPResponse { try recordedReply("rpc-replies/\(name).http") }
 
     func testEachRecordedReplyReadsAsTheNodeSaidIt() throws {
         let nodeosNow = try XCTUnwrap(CivilTime.parseUTC("2026-11-23T02:20:10"))

@@ -4,10 +4,7 @@ import XCTest
 @testable import NodeGuardKit
 
 final class ProducerAPITests: XCTestCase {
-    func reply(_ name: String) throws -> HTTPResponse {
-        let bytes = try XCTUnwrap(FileIO.readBytes(fixture("producer-replies/\(name).http")), name)
-        return try XCTUnwrap(try HTTP1.parse(bytes, eof: true), name)
-    }
+    func reply(_ name: String) throws -> HTTPResponse { try recordedReply("producer-replies/\(name).http") }
 
     func testPauseAndResumeAreDoneOnlyOnTheNodesOK() throws {
         let rows: [(file: String, error: String?)] = [

@@ -7,6 +7,12 @@ func fixture(_ name: String) -> String {
     return String(here[..<here.range(of: "/Tests/")!.lowerBound]) + "/Tests/Fixtures/" + name
 }
 
+/// A whole HTTP reply kept under Tests/Fixtures ("rpc-replies/NAME.http"), parsed.
+func recordedReply(_ path: String) throws -> HTTPResponse {
+    let bytes = try XCTUnwrap(FileIO.readBytes(fixture(path)), path)
+    return try XCTUnwrap(try HTTP1.parse(bytes, eof: true), path)
+}
+
 func decode(_ text: String) -> Result<Config, ConfigErrors> {
     ConfigLoader.decode(text, path: "t.toml")
 }
