@@ -39,6 +39,7 @@ public enum ReferenceConfig {
         for table in Schema.tables {
             if table == "node" { out += nodeSection(); continue }
             if table == "notify" { out += notifySection(); continue }
+            if table == "producer" { out += producerSection(); continue }
             if !table.isEmpty { out += "\n[\(table)]\n" }
             for k in Schema.keys where k.table == table {
                 out += commented(k.key, help: k.help, shown: k.value(in: defaults), example: examples[k.dottedName])
@@ -69,6 +70,7 @@ public enum ReferenceConfig {
         "height_pointer": "\"/result/sync_info/latest_block_height\"", "rpc_every": "\"1m\"", "rpc_timeout": "\"20s\"",
         "down_after": "\"15m\"", "stalled_after": "\"90m\"", "startup_grace": "\"30m\"", "behind_by": "6",
         "reference": "\"headers\"", "behind_for": "\"30m\"", "isolated_after": "\"20m\"",
+        "producer_api": "\"http://127.0.0.1:8890\"",
     ]
 
     static let nodeIntro = """
@@ -82,6 +84,26 @@ public enum ReferenceConfig {
         # [node.dmo]
 
         """
+
+    static let producerIntro = """
+
+        # EOS/Antelope block producers: the nodeos nodes that hold one producer
+        # account's key (each a [node.NAME] watched with rpc "nodeos") in a
+        # [producer.ACCOUNT] table, ACCOUNT as the schedule names it. nodeguard
+        # keeps at most one of them producing, pausing and resuming them over
+        # the producer API, and moves production when the producing one fails
+        # (docs/producers.md).
+        #
+        # [producer.ourbpaccount]
+
+        """
+
+    static func producerSection() -> String {
+        let defaults = ProducerGroup()
+        return producerIntro + Schema.producerKeys.map { k in
+            commented(k.key, help: k.help, shown: k.value(in: defaults), example: k.key == "nodes" ? "[\"producer\", \"failover\"]" : nil)
+        }.joined()
+    }
 
     static func nodeSection() -> String {
         let defaults = NodeConfig()
@@ -98,6 +120,7 @@ extension ReferenceConfig {
     static let tableIntro: [String: String] = [
         "": "Top-level keys: the check loop and where nodeguard keeps its files.",
         "node": "Each node to guard is a [node.NAME] table; NAME (letters, digits, -, _ and .) is the operator's name for it and appears in every event (NODEGUARD_NODE), the status and the state files. A node is one of unit, pidfile or container; it has its own alarms, grace and restart budget, and its own memory thresholds where it sets them. A 0.1.0 config's single [node] table of keys means one node, named after its unit, container or pidfile; mixing keys in [node] with [node.NAME] tables is an error.",
+        "producer": "Each producer group is a [producer.ACCOUNT] table; ACCOUNT is the producer account as the chain's schedule names it. Its nodes hold that account's key; nodeguard keeps at most one of them producing: it resumes one only when every other is confirmed paused (its own pause answered and paused read true) or its process is gone, and stops (fences) a member that cannot be confirmed paused before another is resumed. The groups are judged every producer_every.",
         "memory": "The node's resident anonymous memory (page cache does not count) and the host's available memory.",
         "disk": "Free space and inodes on the filesystems that hold the node's data.",
         "docker_logs": "Docker json-file logs of every container, and how they are pruned.",
@@ -147,10 +170,14 @@ extension ReferenceConfig {
         var out = ""
         for table in Schema.tables {
             out += table.isEmpty ? ".SH \"TOP-LEVEL KEYS\"\n" : table == "node" ? ".SH \"[NODE.NAME]\"\n"
+                : table == "producer" ? ".SH \"[PRODUCER.ACCOUNT]\"\n"
                 : table == "notify" ? ".SH \"[[NOTIFY]]\"\n" : ".SH \"[\(table.uppercased())]\"\n"
             if let intro = tableIntro[table] { out += roff(intro) + "\n" }
             if table == "notify" {
                 out += Schema.notifyKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0, in: NotifyTarget()), shown: $0.value(in: NotifyTarget()), example: notifyExamples[$0.key]) }.joined()
+            }
+            if table == "producer" {
+                out += Schema.producerKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0, in: ProducerGroup()), shown: $0.value(in: ProducerGroup()), example: $0.key == "nodes" ? "[\"producer\", \"failover\"]" : nil) }.joined()
             }
             if table == "node" {
                 out += Schema.nodeKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0, in: NodeConfig()), shown: $0.value(in: NodeConfig()), example: nodeExamples[$0.key]) }.joined()

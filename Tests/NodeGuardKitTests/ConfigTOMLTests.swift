@@ -40,7 +40,7 @@ final class ConfigTOMLTests: XCTestCase {
             ("node = 1\n", "t.toml:1:8: `node` is a table: write [node] with its keys on the lines below it, found an integer"),
             ("[interval]\n", "t.toml:1:1: unknown table [interval]; `interval` is a key of the top level: write `interval = ...` before any [table]"),
             ("[memory.for]\n", "t.toml:1:1: memory.for: expected a duration string such as \"30s\", found a table"),
-            ("[memory.fast]\n", "t.toml:1:1: unknown table [memory.fast]; the tables are [node], [memory], [disk], [docker_logs], [journal], [bandwidth], [metrics], [[notify]], [heartbeat]"),
+            ("[memory.fast]\n", "t.toml:1:1: unknown table [memory.fast]; the tables are [node], [producer], [memory], [disk], [docker_logs], [journal], [bandwidth], [metrics], [[notify]], [heartbeat]"),
             ("[notify.x]\n", "t.toml:1:1: `notify` is an array of tables: write each target as [[notify]] with its keys on the lines below it"),
             ("[\"memory\\u0000\"]\n", "t.toml:1:1: unknown table [\"memory\\u0000\"], did you mean [memory]?"),
         ]

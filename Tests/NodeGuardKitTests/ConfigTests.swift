@@ -62,9 +62,13 @@ final class ConfigTests: XCTestCase {
         // that default; so is the example node's table with its unit, and the
         // example [[notify]] target with its kind and url_file.
         var lines: [String] = []
-        var unsetFollows = false
+        var unsetFollows = false, inProducer = false
         for line in ReferenceConfig.text().split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
             defer { unsetFollows = line.hasSuffix("Not set by default.") || line.hasSuffix("For example:") }
+            // The producer group's example names nodeos nodes this file has not: read on its own below.
+            if line == "# [producer.ourbpaccount]" { inProducer = true }
+            if inProducer && line.hasPrefix("[") { inProducer = false }
+            if inProducer { lines.append(line); continue }
             if line == "# [node.dmo]" || line == "# [[notify]]" { lines.append(String(line.dropFirst(2))); continue }
             guard line.hasPrefix("# "), line.contains(" = ") else { lines.append(line); continue }
             let example = ["# unit = ", "# kind = ", "# url_file = \"/etc/nodeguard/ntfy"].contains { line.hasPrefix($0) }
@@ -82,6 +86,16 @@ final class ConfigTests: XCTestCase {
         for k in Schema.keys { XCTAssertTrue(ReferenceConfig.text().contains("# \(k.key) = "), k.dottedName) }
         for k in Schema.nodeKeys { XCTAssertTrue(ReferenceConfig.nodeSection().contains("# \(k.key) = "), "node key \(k.key)") }
         for k in Schema.notifyKeys { XCTAssertTrue(ReferenceConfig.notifySection().contains("# \(k.key) = "), "notify key \(k.key)") }
+        for k in Schema.producerKeys { XCTAssertTrue(ReferenceConfig.producerSection().contains("# \(k.key) = "), "producer key \(k.key)") }
+    }
+
+    func testReferenceProducerGroupUncommentedIsValidAndEqualsDefaults() {
+        let members = "[node.producer]\nunit = \"p\"\nrpc = \"nodeos\"\n[node.failover]\nunit = \"f\"\nrpc = \"nodeos\"\nrpc_url = \"http://127.0.0.1:8889/\"\n"
+        let section = ReferenceConfig.producerSection().split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0 == "# [producer.ourbpaccount]" || ($0.hasPrefix("# ") && $0.contains(" = ") && !$0.dropFirst(2).prefix(while: { $0 != "=" }).dropLast().contains(" ")) ? String($0.dropFirst(2)) : String($0) }
+        var expected = ProducerGroup(account: "ourbpaccount", nodes: ["producer", "failover"])
+        expected.maxLag = 15
+        XCTAssertEqual(config(members + section.joined(separator: "\n")).producers, [expected])
     }
 
     /// Every error class, with its exact line:col.

@@ -16,6 +16,7 @@ final class DefaultsAgreeTests: XCTestCase {
             if line.hasPrefix("[") { section = String(line.dropFirst().dropLast()); continue }
             if line == "# [node.dmo]" { section = "node"; continue }
             if line == "# [[notify]]" { section = "notify"; continue }
+            if line == "# [producer.ourbpaccount]" { section = "producer"; continue }
             guard line.hasPrefix("# ") else { help = ""; continue }
             let body = String(line.dropFirst(2))
             if let eq = body.range(of: " = "), !body[..<eq.lowerBound].contains(" "), !help.isEmpty {
@@ -51,6 +52,7 @@ final class DefaultsAgreeTests: XCTestCase {
             if line.hasPrefix(".SH ") {
                 let name = line.dropFirst(4).replacingOccurrences(of: "\"", with: "").lowercased()
                 section = name == "top-level keys" ? "" : name == "[node.name]" ? "node" : name == "[[notify]]" ? "notify"
+                    : name == "[producer.account]" ? "producer"
                     : String(name.dropFirst().dropLast())
                 key = nil
             } else if line == ".TP", i + 1 < lines.count, lines[i + 1].hasPrefix(".B ") {

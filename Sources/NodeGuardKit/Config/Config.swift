@@ -67,6 +67,8 @@ public struct NodeConfig: Equatable, Sendable {
     public var startWhenDown = false
     /// Chain liveness over the node's RPC; off unless `rpc` is set.
     public var liveness = LivenessConfig()
+    /// A producer group member's producer API, as written (its origin); nil: rpc_url's origin.
+    public var producerAPI: String? = nil
 
     public init(name: String = "") { self.name = name }
 
@@ -218,8 +220,15 @@ public struct Config: Equatable, Sendable {
     /// [[notify]] targets, in the order the config names them.
     public var notify: [NotifyTarget] = []
     public var heartbeat = HeartbeatConfig()
+    /// [producer.ACCOUNT] groups, in the order the config names them.
+    public var producers: [ProducerGroup] = []
+    /// How often the producer groups are judged, whatever `interval` is.
+    public var producerEvery: Double = 1
 
     public init() {}
+
+    /// The group `node` is a member of.
+    public func producerGroup(of node: String) -> ProducerGroup? { producers.first { $0.nodes.contains(node) } }
 
     public static let defaultPath = "/etc/nodeguard/nodeguard.toml"
 

@@ -28,6 +28,7 @@ extension TableReader {
         if let legacy = unconfiguredNode { relateUnconfigured(legacy) }
         relateNodesToEachOther()
         relateReferences()
+        relateProducers()
         if !Self.comparable(m.warnAbove, m.restartAbove) {
             let warnOrigin = setAt["memory.warn_above"] == nil ? " by default" : ""
             let restartOrigin = setAt["memory.restart_above"] == nil ? " by default" : ""

@@ -27,7 +27,7 @@ extension Schema {
     static let nodeMemoryKeys: Set<String> = ["warn_above", "restart_above", "for", "for_cycles", "trend_window"]
 
     /// A node table's keys: what it is and how it is restarted, then its chain liveness.
-    public static let nodeKeys: [NodeKeySpec] = baseNodeKeys + livenessKeys
+    public static let nodeKeys: [NodeKeySpec] = baseNodeKeys + livenessKeys + [producerAPIKey]
 
     static let baseNodeKeys: [NodeKeySpec] = [
         NodeKeySpec(key: "unit", help: "The node as a systemd unit; restarted through systemd's D-Bus API.",

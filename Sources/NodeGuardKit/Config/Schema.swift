@@ -154,12 +154,15 @@ func quoted(_ list: [String]) -> String { "[" + list.map { "\"\($0)\"" }.joined(
 // MARK: the schema
 
 public enum Schema {
-    public static let tables = ["", "node", "memory", "disk", "docker_logs", "journal", "bandwidth", "metrics", "notify", "heartbeat"]
+    public static let tables = ["", "node", "producer", "memory", "disk", "docker_logs", "journal", "bandwidth", "metrics", "notify", "heartbeat"]
 
     public static let keys: [KeySpec] = [
         KeySpec(table: "", key: "interval", help: "How often every check runs.",
                 range: .seconds(1...3600), read: { (c, n, r) throws(UnitError) in c.interval = try r.seconds(n) },
                 show: { TimeSpan.format($0.interval) }),
+        KeySpec(table: "", key: "producer_every", help: "How often the producer groups ([producer.ACCOUNT]) are judged, whatever `interval` is: the loop wakes as often as this while there is a group; the other checks keep `interval`.",
+                range: .seconds(0.5...60), read: { (c, n, r) throws(UnitError) in c.producerEvery = try r.seconds(n) },
+                show: { TimeSpan.format($0.producerEvery) }),
         KeySpec(table: "", key: "dry_run", help: "Decide and log everything, change nothing (same as --dry-run).",
                 read: { (c, n) throws(UnitError) in c.dryRun = try boolean(n) },
                 show: { String($0.dryRun) }),
@@ -343,6 +346,6 @@ public enum Schema {
             out += nodeKeys.compactMap { k in change("node.\(n.name).\(k.key)", k.value(in: was), k.value(in: n)) }
         }
         for n in old.nodes where new.node(named: n.name) == nil { out.append("node.\(n.name) removed") }
-        return out + notifyChanges(from: old, to: new)
+        return out + producerChanges(from: old, to: new) + notifyChanges(from: old, to: new)
     }
 }

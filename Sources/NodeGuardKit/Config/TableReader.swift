@@ -12,6 +12,8 @@ struct TableReader {
     var setAt: [String: SourcePosition] = [:]
     /// Each node's table header, and how its keys are named in messages.
     var nodeTables: [String: (position: SourcePosition, prefix: String)] = [:]
+    /// Each producer group's table header, by account.
+    var producerTables: [String: SourcePosition] = [:]
     /// 0.1.0's [node] with keys but no unit, container or pidfile: no node,
     /// but its keys are still checked against each other.
     var unconfiguredNode: NodeConfig?
@@ -60,6 +62,8 @@ struct TableReader {
             switch entry.node.value {
             case .table(let table) where entry.key == "node":
                 readNodes(table, at: entry.node.position)
+            case .table(let table) where entry.key == "producer":
+                readProducers(table, at: entry.node.position)
             case _ where entry.key == "notify":
                 notifyEntry = entry.node
             case .table(let table) where isTableName:
