@@ -71,6 +71,7 @@ system-test: deps-test release
 	python3 system-tests/chain/fake-rpc-test.py .build/release
 	python3 system-tests/guard/slow-restart-test.py .build/release
 	python3 system-tests/producer/standin-test.py
+	python3 system-tests/producer/producer-test.py .build/release
 	promtool check rules packaging/examples/nodeguard-alerts.yml
 	cd system-tests/prometheus && promtool test rules nodeguard-alerts.test.yml
 	python3 system-tests/prometheus/prometheus-test.py .build/release

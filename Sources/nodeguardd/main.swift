@@ -197,14 +197,16 @@ SystemdNotify.send("READY=1\nSTATUS=" + guardian.view.summary)
 WorkingSet.trim()
 cpuAtLastCycle = threadCPUMicroseconds()
 
-var nextCycle = Now.read().monotonic + guardian.config.interval
+// Every interval, or every producer_every while there is a producer group:
+// the guard then runs the other checks on their interval only.
+var nextCycle = Now.read().monotonic + guardian.wakeEvery
 while true {
     var now = Now.read().monotonic
     if now >= nextCycle {
         cycle()
-        nextCycle += guardian.config.interval
+        nextCycle += guardian.wakeEvery
         now = Now.read().monotonic
-        if nextCycle <= now { nextCycle = now + guardian.config.interval } // a slow cycle: do not run back to back
+        if nextCycle <= now { nextCycle = now + guardian.wakeEvery } // a slow cycle: do not run back to back
         continue
     }
     var wait = nextCycle - now
@@ -219,9 +221,9 @@ while true {
         say(Event(.stopping, "nodeguard stopping on \(sig == SIGTERM ? "SIGTERM" : "SIGINT"); state saved", fields: [("TARGET", guardian.config.stateDirectory)]))
         exit(0)
     case SIGHUP:
-        let oldInterval = guardian.config.interval
+        let oldWake = guardian.wakeEvery
         reload()
-        if guardian.config.interval != oldInterval { nextCycle = Now.read().monotonic + guardian.config.interval }
+        if guardian.wakeEvery != oldWake { nextCycle = Now.read().monotonic + guardian.wakeEvery }
     default:
         break // timeout or EINTR
     }

@@ -15,6 +15,15 @@ final class CheckDesignTests: XCTestCase {
         [node.web]
         container = "dmo-web"
         restart_unhealthy_after = "2m"
+        [node.bp1]
+        unit = "nodeos-bp1"
+        rpc = "nodeos"
+        [node.bp2]
+        unit = "nodeos-bp2"
+        rpc = "nodeos"
+        rpc_url = "http://127.0.0.1:8889/v1/chain/get_info"
+        [producer.ourbp]
+        nodes = ["bp1", "bp2"]
         [disk]
         paths = ["/", "/var"]
         """
@@ -25,13 +34,13 @@ final class CheckDesignTests: XCTestCase {
         let g = Guard(config: config(threeNodes), root: HostRoot(tempDir()), emit: { _ in })
         XCTAssertEqual(kindsAndTargets(g), [
             "host_memory host",
-            "restart_budget dmo", "restart_budget miner", "restart_budget web",
+            "restart_budget dmo", "restart_budget miner", "restart_budget web", "restart_budget bp1", "restart_budget bp2",
             "docker /var/run/docker.sock",
-            "node_running dmo", "node_running miner", "node_running web",
-            "node_memory dmo", "node_memory miner", "node_memory web",
-            "container_health web", "chain dmo",
+            "node_running dmo", "node_running miner", "node_running web", "node_running bp1", "node_running bp2",
+            "node_memory dmo", "node_memory miner", "node_memory web", "node_memory bp1", "node_memory bp2",
+            "container_health web", "chain dmo", "chain bp1", "chain bp2",
             "disk /", "disk /var",
-            "docker_logs /var/lib/docker/containers", "journal journald", "bandwidth network",
+            "docker_logs /var/lib/docker/containers", "journal journald", "bandwidth network", "producer ourbp",
         ])
         XCTAssertEqual(Set(CheckRegistry.standard.declarations.map(\.kind)), Set(g.checks.map(\.kind)), "every kind in the table builds its checks")
     }

@@ -19,9 +19,17 @@ What a real member does, and the tests need:
   --ignore-pause       answers ok and reads paused, and goes on signing
   --lag SECONDS        a member behind the chain (its head that much old)
   SIGSTOP              frozen: no answer, no block (the process is stopped)
+  --pidfile FILE       where its pid is written, as nodeguard finds a node
+
+The head a member shows is the chain as the ledger has it: the latest slot
+that another producer signs (they always do) or that a member signed; a
+turn of ours nobody signed is missing from the chain. Its head_block_id
+names the slot and the signer this member saw: its own block where it
+signed the slot, else the first member's that did, so two members signing
+one slot show two blocks at one height (a fork).
 
 usage: standin-nodeos.py --name N --port P --ledger FILE --account A
-                         --schedule a,b,c [--pause-on-startup] [--ignore-pause] [--lag S]
+                         --schedule a,b,c [--pause-on-startup] [--ignore-pause] [--lag S] [--pidfile F]
 """
 import argparse, json, os, signal, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -52,6 +60,19 @@ class Member:
         self.signed = set()
         self.in_flight = None     # a slot still signed after a pause
         self.lock = threading.Lock()
+        self.ledger_seen = (0, {})  # the ledger's size when read, and slot -> first signer
+
+    def signers(self):
+        """slot -> the first member that signed it, read again when the ledger grew."""
+        try: size = os.path.getsize(self.a.ledger)
+        except OSError: return {}
+        if size != self.ledger_seen[0]:
+            first = {}
+            with open(self.a.ledger) as f:
+                for line in f:
+                    slot, who = line.split(); first.setdefault(int(slot), who)
+            self.ledger_seen = (size, first)
+        return self.ledger_seen[1]
 
     def ours(self, slot):
         return producer_of(slot, self.schedule) == self.a.account
@@ -81,9 +102,13 @@ class Member:
             self.paused = True
 
     def head(self):
-        slot = slot_at(time.time() - self.a.lag)
+        slot, signers = slot_at(time.time() - self.a.lag), self.signers()
+        while self.ours(slot) and slot not in signers:
+            slot -= 1   # a slot of ours nobody signed is no block
+        signer = self.a.name if slot in self.signed else signers.get(slot, "other")
         return {"server_version": "d8e3f9c1", "chain_id": "aca376f206b8fc25a6ed44dbdc66547c36c6c33e3a119ffbeaef943642f0e906",
                 "head_block_num": slot, "last_irreversible_block_num": slot - 325,
+                "head_block_id": "%016x%s" % (slot, signer.encode().hex()[:48].ljust(48, "0")),
                 "head_block_time": block_time(slot), "head_block_producer": producer_of(slot, self.schedule),
                 "server_version_string": "v5.0.2-standin"}
 
@@ -135,7 +160,10 @@ def main():
     p.add_argument("--lag", type=float, default=0)
     p.add_argument("--pause-on-startup", action="store_true")
     p.add_argument("--ignore-pause", action="store_true")
+    p.add_argument("--pidfile")
     member = Member(p.parse_args())
+    if member.a.pidfile:
+        with open(member.a.pidfile, "w") as f: f.write("%d\n" % os.getpid())
     for sig in (signal.SIGINT, signal.SIGTERM):   # nodeos stops cleanly on both
         signal.signal(sig, lambda *_: os._exit(0))
     server = ThreadingHTTPServer(("127.0.0.1", member.a.port), handler(member))

@@ -21,6 +21,17 @@ public final class NodeActuator {
         policy.window = new.restartWindow
     }
 
+    /// An actuator for work on another thread: the node's config, the
+    /// container Docker last described, and a probe of its own that keeps
+    /// no /proc file open; nothing shared with the loop.
+    func copy(root: HostRoot) -> NodeActuator {
+        var ownRoot = root
+        ownRoot.keepsFilesOpen = false
+        let own = NodeProbe(config, root: ownRoot)
+        own.container = probe.container
+        return NodeActuator(config, probe: own)
+    }
+
     /// "systemd RestartUnit", "the Docker Engine API", or the command.
     var how: String {
         !config.restartCommand.isEmpty ? config.restartCommand.joined(separator: " ")

@@ -114,6 +114,13 @@ public protocol Keeping: Check {
     func save(now: Now) -> Event?
 }
 
+/// A check that runs more often than `interval` (the producer groups, every
+/// producer_every): the loop wakes as often as the most frequent one needs,
+/// and the cycles between two intervals run only these.
+protocol OwnCadence: Check {
+    var every: Double { get }
+}
+
 /// A check whose reading changes with what the guard did this cycle (a
 /// restart spends a budget): told once the cycle's requests are carried out.
 protocol AfterActions: Check {

@@ -55,6 +55,7 @@ public struct CheckRegistry: Sendable {
         DockerLogsCheck.declaration,
         JournalCheck.declaration,
         BandwidthCheck.declaration,
+        ProducerCheck.declaration,
     ])
 
     public init(_ declarations: [CheckDeclaration]) { self.declarations = declarations }

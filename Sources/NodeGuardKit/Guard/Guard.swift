@@ -39,6 +39,17 @@ public final class Guard {
 
     public var dryRun: Bool { forceDryRun || config.dryRun }
 
+    /// How often the loop wakes: every `interval`, or more often when a
+    /// check has a cadence of its own (the producer groups' producer_every).
+    public var wakeEvery: Double {
+        checks.reduce(config.interval) { min($0, ($1 as? OwnCadence)?.every ?? $0) }
+    }
+    /// When the last cycle that ran every check began (monotonic).
+    private var lastFull = -Double.infinity
+    /// Each check's readings from the last cycle it ran in, kept while
+    /// some cycles run only the checks with a cadence of their own.
+    private var keptReadings: [ObjectIdentifier: ArraySlice<Reading>] = [:]
+
     /// The kinds of check this guard builds.
     public let registry: CheckRegistry
 
@@ -71,7 +82,7 @@ public final class Guard {
         var cycle = Cycle(now: now, mode: mode, serial: serial, whileWaiting: whileWaiting)
         cycle.nodesInGrace = nodes.contains { $0.actuator.policy.inGrace(now: now.wall) }
         cycle.restartEpoch = nodes.reduce(0) { $0 + $1.actuator.policy.attempts + $1.actuator.policy.rearms }
-        for c in checks { c.run(&cycle) }
+        runChecks(&cycle)
         carryOut(&cycle)
         for a in cycle.actions { record(a) }
         if mode == .act { for n in nodes where n.actuator.limitUnsaved { saveState(of: n) } }
@@ -95,6 +106,30 @@ public final class Guard {
         for s in sinks { s.publish(report) }
         KeptOpen.sweep()
         return view
+    }
+
+    /// Every check, or between two `interval`s only those with a cadence of
+    /// their own: the others show what they found last (half a wake of
+    /// slack, so a cycle that wakes a little early is still the full one).
+    private func runChecks(_ cycle: inout Cycle) {
+        let wake = wakeEvery
+        let full = cycle.mode == .observe || cycle.now.monotonic - lastFull >= config.interval - wake / 2
+        if full { lastFull = cycle.now.monotonic }
+        guard wake < config.interval else {
+            keptReadings = [:]
+            for c in checks { c.run(&cycle) }
+            return
+        }
+        for c in checks {
+            let id = ObjectIdentifier(c)
+            guard full || c is OwnCadence else {
+                cycle.readings += keptReadings[id] ?? []
+                continue
+            }
+            let start = cycle.readings.count
+            c.run(&cycle)
+            keptReadings[id] = cycle.readings[start...]
+        }
     }
 
     /// Whether this cycle's readings are put into words: when `wordsEvery`

@@ -198,14 +198,15 @@ public enum NodeMemoryProbe {
 
     static let pageSize = UInt64(max(sysconf(Int32(_SC_PAGESIZE)), 4096))
 
-    /// A process's resident anonymous memory, or nil when it is gone. From
+    /// A process's resident anonymous memory, or nil when it is gone (a
+    /// zombie too). From
     /// /proc/PID/statm (resident - shared, which is RssAnon): the kernel
     /// writes those seven numbers for a fraction of the cost of
     /// /proc/PID/status, which it renders in full (signal masks, capability
     /// sets) for every read. /proc/PID/status where statm cannot be read.
     static func processAnonBytes(_ pid: Int32, root: HostRoot) -> UInt64? {
         if let statm = root.readBytes("/proc/\(pid)/statm"), let pages = parseStatmAnonPages(statm) {
-            return pages * pageSize
+            return hasPages(statm) ? pages * pageSize : nil
         }
         return root.readBytes("/proc/\(pid)/status").map { parseRssAnon($0) ?? 0 }
     }
@@ -237,6 +238,10 @@ public enum NodeMemoryProbe {
         }
         return nil
     }
+
+    /// statm's first field (the process's size) is not 0: a zombie's is
+    /// (it has exited; its parent has not reaped it yet).
+    static func hasPages(_ statm: [UInt8]) -> Bool { statm.first.map { $0 != UInt8(ascii: "0") } ?? false }
 
     public static func parseRssAnon(_ text: String) -> UInt64? { parseRssAnon(Array(text.utf8)) }
 

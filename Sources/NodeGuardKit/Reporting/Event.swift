@@ -32,6 +32,9 @@ public enum EventKind: String, CaseIterable, Sendable {
     case chainIsolated = "chain_isolated", chainRecovered = "chain_recovered", rpcCredentials = "rpc_credentials"
     case notifyHeldBack = "notify_held_back", notifyRefused = "notify_refused", notifyDropped = "notify_dropped", notifyTest = "notify_test"
     case notifyDelayed = "notify_delayed"
+    case producerSwitched = "producer_switched", producerResumed = "producer_resumed", producerFenced = "producer_fenced"
+    case producersTwo = "producer_two_producing", producerNoStandby = "producer_no_standby", producerTurnMissed = "producer_turn_missed"
+    case producerUnpaused = "producer_member_unpaused"
 
     public var messageID: String {
         switch self {
@@ -77,6 +80,13 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .notifyDropped: return "801f0001d8b546cea6bd29cfc1752411"
         case .notifyTest: return "05dd886e566942739a60dfe98d1fcbd9"
         case .notifyDelayed: return "640a3c11c5b74cc7bab0ff9d1fb33038"
+        case .producerSwitched: return "1ad8be5e145045cbb998190d9b8ca688"
+        case .producerResumed: return "95aa23b6aedd420b83b1157adc3a1405"
+        case .producerFenced: return "dc6a664bb09a41f389795581fb03781d"
+        case .producersTwo: return "8b10c58c38624c5da619366c2783f9f0"
+        case .producerNoStandby: return "b84b264f40e641498303097bad2c0128"
+        case .producerTurnMissed: return "4345c2c5bad24050bd32d57b85d96dbf"
+        case .producerUnpaused: return "b7d0e1f70d3f4cc0944154a3fe90ea1e"
         }
     }
 
@@ -124,6 +134,13 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .notifyDropped: return ("A notification was dropped", "A message to the target in NODEGUARD_TARGET could not be delivered within its give_up_after (network down, the service failing), or its target is no longer in the config. The message names what was dropped; the events themselves are in the journal.")
         case .notifyDelayed: return ("A notification could not be sent yet", "The message to the target in NODEGUARD_TARGET could not be delivered (no route, DNS, TLS, a timeout, HTTP 429 or 5xx; the message gives libcurl's or the server's words). It stays in state_directory/outbox and is retried, 10 s doubling to 10 min, or when the server's Retry-After says, until give_up_after. Said once per outage; a NOTICE follows when the target takes messages again.")
         case .notifyTest: return ("A test notification", "Sent by `nodeguard notify test` to check that a [[notify]] target works.")
+        case .producerSwitched: return ("Production moves to another member", "The member producing for the account in NODEGUARD_ACCOUNT can no longer produce (NODEGUARD_REASON: its process gone, its chain API silent for down_after, its head older than max_lag, or our turn missed while it should have been producing), so nodeguard moves production to NODEGUARD_NODE, the first healthy standby in the group's order. The old member is paused (or fenced) before the new one is resumed; producer_resumed follows. There is no automatic fail-back.")
+        case .producerResumed: return ("nodeguard resumed a producing member", "Every other member of the group was confirmed paused (nodeguard's own pause answered ok and paused then read true) or its process is gone, so nodeguard resumed NODEGUARD_NODE: it produces for NODEGUARD_ACCOUNT now. NODEGUARD_FROM names the member it replaced, if any.")
+        case .producerFenced: return ("nodeguard stops a member it cannot confirm paused", "A member of the producer group in NODEGUARD_ACCOUNT runs but could not be confirmed paused (its producer API silent, refusing or timing out for fence_after, or it signs our blocks while it should be paused; NODEGUARD_REASON) while another member is to be resumed. nodeguard stops its process through its unit, container or pidfile (gracefully, SIGKILL after stop_timeout) before resuming anyone: two members producing sign the same slots. A second message says whether the process is gone. A fenced member stays stopped until you start it.")
+        case .producersTwo: return ("Two members of a producer group are unpaused", "More than one member of the group in NODEGUARD_ACCOUNT answered paused = false: if both hold the key, both sign our slots (double production: forks, penalties). nodeguard pauses all but the one it chooses within this cycle. Seen at start when the nodes were started without pause-on-startup, or after a member restarted.")
+        case .producerNoStandby: return ("No member of a producer group can produce", "Production of NODEGUARD_ACCOUNT should move (or start), but no member is healthy: the message names each member's reason (process not running, chain API not answering, head older than max_lag). Nothing is resumed until one is. Said again if resuming a member fails.")
+        case .producerTurnMissed: return ("Our producer account missed its turn", "The chain moved past a turn of the account in NODEGUARD_ACCOUNT with no block of ours seen in it, while NODEGUARD_NODE should have been producing. Production moves to a healthy standby. NODEGUARD_MISSED is the number of slots in the turn.")
+        case .producerUnpaused: return ("A member came back unpaused", "A member nodeguard had paused (NODEGUARD_NODE) answered paused = false: its nodeos restarted, and without pause-on-startup a restarted nodeos produces at once. nodeguard paused it again. Run every member with pause-on-startup (nodeos -x, or pause-on-startup = true in config.ini) so a restart never makes it produce.")
         case .stateCorrupt: return ("A state file could not be read", "nodeguard found its state file (NODEGUARD_TARGET) corrupt or truncated, moved it aside with a .corrupt suffix and started afresh. Totals before this point are in the moved file.")
         }
     }
@@ -145,6 +162,10 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .notifyHeldBack, .notifyDelayed: return .warning
         case .notifyRefused, .notifyDropped: return .err
         case .notifyTest: return .notice
+        case .producerSwitched, .producerTurnMissed, .producerUnpaused: return .warning
+        case .producerResumed: return .notice
+        case .producerFenced: return .err
+        case .producersTwo, .producerNoStandby: return .crit
         }
     }
 }

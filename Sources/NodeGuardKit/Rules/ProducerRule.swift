@@ -61,30 +61,35 @@ public enum ProducerRule {
                              pausesConfirmedAt: Double, fenceAfter: Double) -> [ProducerStep] {
         var steps: [ProducerStep] = []
         var waiting: [String] = []
+        let a = members.first { $0.name == active }
+        // Fencing makes way for a resume: while the active member already
+        // produces, a standby that does not answer is asked again, not stopped
+        // (one that restarts answers nothing until its database is open).
+        let resumePending = a.map { $0.paused != false || $0.pausedByUs } ?? false
         for m in members where m.name != active {
             if m.confirmedNotProducing { continue }
             waiting.append(m.name)
-            if let why = fenceReason(m, now: now, fenceAfter: fenceAfter) {
+            if let why = fenceReason(m, now: now, fenceAfter: fenceAfter, resumePending: resumePending) {
                 steps.append(.fence(m.name, why: why))
             } else {
                 steps.append(.pause(m.name))
             }
         }
-        guard let active, let a = members.first(where: { $0.name == active }) else { return steps }
+        guard let active, let a, resumePending else { return steps }
         if !waiting.isEmpty {
             steps.append(.hold(active, why: "waiting until \(waiting.joined(separator: ", ")) \(waiting.count == 1 ? "is" : "are") confirmed paused or stopped"))
         } else if now - pausesConfirmedAt < blockInterval {
             steps.append(.hold(active, why: "one block interval after the last pause"))
-        } else if a.process == .running && (a.paused != false || a.pausedByUs) {
+        } else if a.process == .running {
             steps.append(.resume(active))
         }
         return steps
     }
 
     /// Why a member must be fenced now, or nil while a pause may still do.
-    static func fenceReason(_ m: MemberState, now: Double, fenceAfter: Double) -> String? {
+    static func fenceReason(_ m: MemberState, now: Double, fenceAfter: Double, resumePending: Bool) -> String? {
         if m.ignoresPause { return "it signs our blocks while it should be paused" }
-        guard let since = m.unconfirmedSince, now - since >= fenceAfter else { return nil }
+        guard resumePending, let since = m.unconfirmedSince, now - since >= fenceAfter else { return nil }
         if m.paused == nil { return "its producer API has not answered for \(TimeSpan.format(now - since))" }
         return "it has not confirmed a pause for \(TimeSpan.format(now - since))"
     }

@@ -1,0 +1,80 @@
+// A node stopped and confirmed gone: how a producer member that cannot be
+// confirmed paused is fenced. Gracefully first (nodeos left by a kill needs
+// a replay), SIGKILL after stop_timeout: a unit through systemd (its
+// KillSignal with SIGCONT, so a frozen process wakes to it; SIGKILL after
+// its TimeoutStopSec), a container through Docker's stop, a pidfile's tree
+// with SIGINT and SIGCONT. Runs on a thread of its own (BackgroundJob).
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension NodeActuator {
+    /// Stops the node and waits until its process is gone, at most
+    /// stop_timeout and a margin; the outcome says how it went.
+    func stopAndConfirm(whileWaiting: () -> Void) -> ActionOutcome {
+        let deadline = Now.read().monotonic + config.stopTimeout + 15
+        let asked: ActionOutcome
+        if let unit = config.unit {
+            asked = SystemdUnit.stop(unit: unit, timeout: 20, whileWaiting: whileWaiting)
+        } else if config.container != nil {
+            guard let id = probe.containerID else {
+                return ActionOutcome(succeeded: false, detail: "container \(config.target) was not found through \(config.dockerSocket)")
+            }
+            asked = probe.docker().stop(id, stopTimeout: Int(config.stopTimeout), whileWaiting: whileWaiting)
+        } else {
+            return stopTree(deadline: deadline, whileWaiting: whileWaiting)
+        }
+        guard asked.succeeded else { return asked }
+        while probe.read(monotonic: -Double.infinity, whileWaiting: whileWaiting).running != false {
+            guard Now.read().monotonic < deadline else {
+                return ActionOutcome(succeeded: false, detail: "\(asked.detail), but its process still runs after \(TimeSpan.format(config.stopTimeout + 15))")
+            }
+            whileWaiting()
+            Now.sleep(0.1)
+        }
+        return ActionOutcome(succeeded: true, detail: "\(asked.detail); its process is gone")
+    }
+
+    /// A pidfile's process and its descendants: SIGINT and SIGCONT, SIGKILL
+    /// after stop_timeout, until none is left.
+    private func stopTree(deadline: Double, whileWaiting: () -> Void) -> ActionOutcome {
+        guard let pidfile = config.pidfile, let text = probe.root.read(pidfile),
+              let pid = Int32(text.trimmingBlanks().split(separator: "\n").first.map(String.init) ?? ""), pid > 0 else {
+            return ActionOutcome(succeeded: true, detail: "no process: its pidfile names none")
+        }
+        let tree = [pid] + NodeMemoryProbe.descendants(of: pid, root: probe.root)
+        for p in tree { kill(p, SIGINT); kill(p, SIGCONT) }
+        let killAt = Now.read().monotonic + config.stopTimeout
+        var killed = false
+        while tree.contains(where: { kill($0, 0) == 0 && !Self.isZombie($0, root: probe.root) }) {
+            let now = Now.read().monotonic
+            if now >= killAt && !killed { for p in tree { kill(p, SIGKILL) }; killed = true }
+            guard now < deadline else { return ActionOutcome(succeeded: false, detail: "pid \(pid) still runs after SIGKILL") }
+            whileWaiting()
+            Now.sleep(0.05)
+        }
+        return ActionOutcome(succeeded: true, detail: killed ? "pid \(pid) did not stop on SIGINT within stop_timeout \(TimeSpan.format(config.stopTimeout)): killed" : "pid \(pid) stopped on SIGINT")
+    }
+
+    /// A zombie has exited; only its parent's wait is left.
+    static func isZombie(_ pid: Int32, root: HostRoot) -> Bool {
+        guard let stat = root.read("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return false }
+        return String(stat[stat.index(after: close)...]).trimmingBlanks().hasPrefix("Z")
+    }
+}
+
+extension DockerEngine {
+    /// POST /containers/ID/stop: Docker's stop signal, SIGKILL after `stopTimeout`.
+    func stop(_ id: String, stopTimeout: Int, whileWaiting: () -> Void = {}) -> ActionOutcome {
+        guard case .success(let version) = ensureVersion(whileWaiting: whileWaiting) else {
+            return ActionOutcome(succeeded: false, detail: "Docker is not answering on \(client.socketPath)")
+        }
+        let r = client.send("POST", "/v\(version)/containers/\(percentEncode(id))/stop?t=\(stopTimeout)",
+                            readTimeout: Double(stopTimeout) + 30, whileWaiting: whileWaiting)
+        switch r {
+        case .failure(let e): return ActionOutcome(succeeded: false, detail: "POST /containers/\(id.prefix(12))/stop: \(e.message)")
+        case .success(let resp) where resp.status == 204 || resp.status == 304: return ActionOutcome(succeeded: true, detail: "container \(id.prefix(12)) stopped (HTTP \(resp.status))")
+        case .success(let resp): return ActionOutcome(succeeded: false, detail: "POST /containers/\(id.prefix(12))/stop: HTTP \(resp.status): \(DockerEngine.message(resp))")
+        }
+    }
+}

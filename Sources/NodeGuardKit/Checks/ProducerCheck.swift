@@ -1,0 +1,248 @@
+// A producer group ([producer.ACCOUNT]): at most one member producing,
+// always, and as few of our blocks missed as possible. Every
+// producer_every it reads each member (process, paused, head), chooses who
+// produces (the one already producing at start, else the first healthy in
+// order; no fail-back), pauses every other member itself and resumes the
+// chosen one only once the others are confirmed paused or gone
+// (ProducerRule), fencing a member that cannot be. docs/producers.md.
+
+final class ProducerCheck: Check, OwnCadence, Keeping {
+    static let declaration = CheckDeclaration("producer", readings: [producing]) { s in
+        s.config.producers.map { ProducerCheck($0, s) }
+    }
+
+    static let producing = ReadingKind("producer", "which member of a producer group produces, and whether the others are confirmed paused",
+        gauges: [activeGauge, healthyGauge],
+        notes: { r in r.figures.compactMap { f in
+            guard f.name.hasPrefix("member "), case .word(let w) = f.value else { return nil }
+            return "\(f.name.dropFirst(7)): \(w)"
+        } },
+        summary: .init(.lead, problem: "no producer") { r in
+            guard case .word(let w) = r.value else { return nil }
+            return "\(r.target) " + (w == "none" ? "NOT PRODUCING" : "on \(w)")
+        },
+        samples: { r, out in
+            for f in r.figures where f.name.hasPrefix("member ") {
+                let producing = r.value == .word(String(f.name.dropFirst(7)))
+                out.add(activeGauge, producing ? 1 : 0, ("account", r.target), ("node", String(f.name.dropFirst(7))))
+            }
+            if let h = r.figure("healthy")?.number { out.add(healthyGauge, h, ("account", r.target)) }
+        })
+    static let activeGauge = Gauge("nodeguard_producer_active", help: "1 for the member of the producer group that produces (resumed by nodeguard and read unpaused), else 0.", labels: ["account", "node"])
+    static let healthyGauge = Gauge("nodeguard_producer_members_healthy", help: "Members of the producer group that could produce: their process runs, their chain API answers, their head is within max_lag.", labels: ["account"])
+
+    var group: ProducerGroup
+    let nodeNamed: (String) -> NodeWatch?
+    let root: HostRoot
+    private(set) var every: Double
+    var stateDirectory: String
+    var kind: String { Self.declaration.kind }
+    var target: String { group.account }
+
+    /// The member chosen to produce; nil until one is chosen.
+    var active: String?
+    var saveFailed = false
+    /// The active member was resumed by nodeguard (or found producing) at this wall time.
+    var producingSince: Double?
+    /// Since when each other member has been unconfirmed (monotonic).
+    var unconfirmedSince: [String: Double] = [:]
+    /// When the last other member was confirmed paused (monotonic).
+    var pausesConfirmedAt: Double?
+    /// Members seen signing our blocks while they should be paused.
+    var suspects: Set<String> = []
+    var fencing: [String: (job: BackgroundJob<ActionOutcome>, why: String)] = [:]
+    /// A move decided and not yet done: from whom, and why.
+    var moving: (from: String?, why: String)?
+    /// Each member's last chain API answer (wall), and since when it is watched.
+    var lastAnswer: [String: Double] = [:]
+    var watchedSince: Double?
+    var turns = TurnWatch()
+    var schedule: ProducerSchedule?
+    var scheduleReadAt = -Double.infinity
+    /// The first slot of our last turn judged (missed or not).
+    var judged: Int64 = -1
+    /// Members once confirmed paused: found unpaused later, they restarted.
+    var confirmedOnce: Set<String> = []
+    /// What is said once while it lasts ("two", "none", "unhealthy b").
+    var said: Set<String> = []
+
+    init(_ g: ProducerGroup, _ s: CheckSetting) {
+        group = g; nodeNamed = s.nodeNamed; root = s.root; every = s.config.producerEvery; stateDirectory = s.config.stateDirectory
+    }
+
+    func update(_ config: Config) {
+        if let g = config.producers.first(where: { $0.account == group.account }) { group = g }
+        every = config.producerEvery
+        stateDirectory = config.stateDirectory
+        if let a = active, !group.nodes.contains(a) { active = nil }
+    }
+
+    func run(_ cycle: inout Cycle) {
+        collectFences(&cycle)
+        var reads = readMembers(cycle)
+        let wall = cycle.now.wall
+        if watchedSince == nil { watchedSince = wall }
+        for r in reads { if let h = r.headValue { lastAnswer[r.name] = wall; turns.observe(h, account: group.account) } }
+        readSchedule(reads, at: cycle.now.monotonic)
+        var health: [String: String] = [:]
+        for r in reads {
+            health[r.name] = MemberHealth.problem(process: r.process, head: r.head, previousBlock: nil, now: wall, maxLag: group.maxLag)
+        }
+        if cycle.mode.decides {
+            sayUnpaused(reads, &cycle)
+            choose(reads, health, &cycle)
+            if cycle.mode == .act { act(&reads, health, &cycle) }
+        }
+        cycle.readings.append(reading(reads, health))
+    }
+
+    /// The schedule, read again every minute from a member that answers
+    /// (it changes a few times a year; a new one takes effect a round later).
+    func readSchedule(_ reads: [MemberRead], at now: Double) {
+        guard now - scheduleReadAt >= 60, let r = reads.first(where: { $0.headValue != nil }), let api = r.api else { return }
+        scheduleReadAt = now
+        if case .success(let s)? = ProducerCalls.round([(api, .schedule)])[0].map({ $0.flatMap(ProducerAPI.schedule) }) { schedule = s }
+    }
+
+    /// Pauses every member but the active one, and resumes it once the rule allows.
+    func act(_ reads: inout [MemberRead], _ health: [String: String], _ cycle: inout Cycle) {
+        let now = cycle.now.monotonic
+        pause(Set(reads.map(\.name).filter { $0 != active }), in: &reads)
+        for r in reads where r.name != active && r.pausedValue == true { if case .success? = r.pauseAck { confirmedOnce.insert(r.name) } }
+        let members = states(reads, health: health, now: now)
+        noteConfirmations(members, now: now)
+        let steps = ProducerRule.steps(members, active: active, now: now, pausesConfirmedAt: pausesConfirmedAt ?? -.infinity,
+                                       fenceAfter: group.fenceAfter)
+        for step in steps {
+            switch step {
+            case .pause, .hold: break   // paused above, every cycle; a hold waits for the next
+            case .fence(let name, let why): if let r = reads.first(where: { $0.name == name }) { fence(r, why: why, &cycle) }
+            case .resume(let name): if let r = reads.first(where: { $0.name == name }) { resumed(r, resume(r), &cycle) }
+            }
+        }
+    }
+
+    func resumed(_ r: MemberRead, _ outcome: Result<Void, ProbeError>, _ cycle: inout Cycle) {
+        switch outcome {
+        case .success:
+            producingSince = cycle.now.wall
+            said.remove("resume")
+            let how = moving.map { m in m.from.map { " (was \($0): \(m.why))" } ?? " (\(m.why))" } ?? ""
+            cycle.events.append(Event(.producerResumed, "\(r.name) resumed: \(group.account) produces on \(r.name)\(how)",
+                                      fields: fields(node: r.name) + [("ACTION", "resume"), ("FROM", moving?.from ?? "")]))
+            cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "resume", target: r.name, outcome: "\(group.account) produces on \(r.name)"))
+            moving = nil
+        case .failure(let e):
+            guard said.insert("resume").inserted else { return }
+            cycle.events.append(Event(.producerNoStandby, "cannot resume \(r.name) for \(group.account): \(e.message); asking again every \(TimeSpan.format(every))",
+                                      fields: fields(node: r.name) + [("ACTION", "resume")]))
+        }
+    }
+}
+
+// Who produces: the choice, and what moves it.
+extension ProducerCheck {
+    func choose(_ reads: [MemberRead], _ health: [String: String], _ cycle: inout Cycle) {
+        let healthy = group.nodes.filter { n in health[n] == nil && reads.contains { $0.name == n } }
+        guard let current = active else {
+            // At start the member already producing goes on, if it can.
+            let producing = reads.first { $0.pausedValue == false && health[$0.name] == nil }?.name
+            guard let chosen = producing ?? healthy.first else { return noStandby(from: nil, "none is healthy", reads, health, &cycle) }
+            choose(chosen, from: nil, why: producing != nil ? "it was producing" : "the first healthy member", &cycle)
+            if producing != nil { producingSince = cycle.now.wall }
+            return
+        }
+        guard let why = failure(of: current, reads, health, cycle.now.wall, &cycle) else { said.remove("none"); return }
+        guard let next = healthy.first(where: { $0 != current }) else { return noStandby(from: current, why, reads, health, &cycle) }
+        cycle.events.append(Event(.producerSwitched, "moving production of \(group.account) from \(current) to \(next): \(current) \(why)",
+                                  fields: fields(node: next) + [("FROM", current), ("REASON", why)]))
+        choose(next, from: current, why: why, &cycle)
+    }
+
+    func choose(_ name: String, from: String?, why: String, _ cycle: inout Cycle) {
+        active = name
+        moving = (from, why)
+        producingSince = nil
+        unconfirmedSince = [:]
+        pausesConfirmedAt = nil
+        suspects = []
+        said.remove("none")
+        if cycle.mode == .act, let e = save(now: cycle.now) { cycle.events.append(e) }
+    }
+
+    /// Why the active member can no longer produce, or nil while it can.
+    func failure(of current: String, _ reads: [MemberRead], _ health: [String: String], _ wall: Double, _ cycle: inout Cycle) -> String? {
+        guard let r = reads.first(where: { $0.name == current }) else { return nil }
+        if r.process == .gone { return "is not running" }
+        let downAfter = r.node.config.liveness.downAfter ?? RPCDialect.nodeos.downAfter
+        if r.headValue == nil, let last = lastAnswer[current] ?? watchedSince, wall - last >= downAfter {
+            return "has not answered for \(TimeSpan.format((wall - last).rounded())) (down_after \(TimeSpan.format(downAfter)))"
+        }
+        if let h = r.headValue, wall - h.time > group.maxLag {
+            return "is behind: its head block \(h.block) is \(TimeSpan.format((wall - h.time).rounded())) old (max_lag \(TimeSpan.format(group.maxLag)))"
+        }
+        if let turn = missedTurn(wall, &cycle), r.pausedValue != true {
+            return "did not sign our turn at \(TimeFormat.local(Double(ProducerSchedule.start(ofSlot: turn.lowerBound)) / 1000)) while it should be producing"
+        }
+        return nil
+    }
+
+    /// Our last turn, once, if it was missed while the active member should
+    /// have been producing (a turn from before it produced is not judged).
+    func missedTurn(_ wall: Double, _ cycle: inout Cycle) -> Range<Int64>? {
+        guard let schedule, let since = producingSince else { return nil }
+        let slot = ProducerSchedule.slot(unixMs: Int64(wall * 1000))
+        guard let last = schedule.lastTurn(of: group.account, before: slot), last.lowerBound > judged else { return nil }
+        guard Double(ProducerSchedule.start(ofSlot: last.lowerBound)) / 1000 >= since else { judged = last.lowerBound; return nil }
+        guard let missed = turns.missed(last) else { return nil }
+        judged = last.lowerBound
+        guard missed else { return nil }
+        cycle.events.append(Event(.producerTurnMissed, "\(group.account) missed its turn at \(TimeFormat.local(Double(ProducerSchedule.start(ofSlot: last.lowerBound)) / 1000)): no block of ours in its \(ProducerSchedule.repetitions) slots",
+                                  fields: fields(node: active) + [("MISSED", String(ProducerSchedule.repetitions))]))
+        return last
+    }
+
+    /// No member to move production to: one CRIT naming each one's reason; nothing is resumed.
+    func noStandby(from: String?, _ why: String, _ reads: [MemberRead], _ health: [String: String], _ cycle: inout Cycle) {
+        guard said.insert("none").inserted else { return }
+        let reasons = group.nodes.filter { $0 != from }.map { n in "\(n) \(health[n] ?? (reads.contains { $0.name == n } ? "is healthy" : "is not configured"))" }
+        let head = from.map { "\(group.account) cannot move from \($0), which \(why)" } ?? "\(group.account) has no member to produce: \(why)"
+        cycle.events.append(Event(.producerNoStandby, "\(head): no healthy standby (\(reasons.joined(separator: "; "))); nothing is resumed",
+                                  fields: fields(node: from) + [("REASON", reasons.joined(separator: "\n"))]))
+    }
+
+    /// Two members unpaused (at start, or one that restarted without
+    /// pause-on-startup): said once, paused by `act` within this cycle.
+    func sayUnpaused(_ reads: [MemberRead], _ cycle: inout Cycle) {
+        let unpaused = reads.filter { $0.pausedValue == false }.map(\.name)
+        if unpaused.count > 1 {
+            if said.insert("two").inserted {
+                cycle.events.append(Event(.producersTwo, "\(unpaused.joined(separator: " and ")) of \(group.account) are all unpaused: two members producing sign the same slots; pausing all but one",
+                                          fields: fields(node: nil) + [("TARGET", unpaused.joined(separator: ","))]))
+            }
+        } else {
+            said.remove("two")
+        }
+        for n in unpaused where n != active && confirmedOnce.remove(n) != nil {
+            cycle.events.append(Event(.producerUnpaused, "\(n) of \(group.account) came back unpaused after a restart: nodeos without pause-on-startup produces at once; pausing it. Run it with pause-on-startup (-x) so a restart never makes it produce",
+                                      fields: fields(node: n)))
+        }
+    }
+
+    /// The group's reading: who produces, and each member in words.
+    func reading(_ reads: [MemberRead], _ health: [String: String]) -> Reading {
+        let producing = active.flatMap { a in reads.first { $0.name == a && $0.pausedValue == false }?.name }
+        var figures: [Figure] = []
+        for r in reads {
+            var words = r.name == producing ? "producing" : r.pausedValue == true ? "paused" : r.pausedValue == false ? "unpaused" : "paused unknown"
+            if fencing[r.name] != nil { words += ", being fenced" }
+            if let h = r.headValue { words += ", head \(h.block)" }
+            if let p = health[r.name] { words += "; \(p)" }
+            figures.append(Figure("member " + r.name, .word(words)))
+        }
+        let healthy = reads.filter { health[$0.name] == nil }.count
+        figures.append(Figure("healthy", .count(healthy)))
+        let state: CheckState = producing == nil || said.contains("two") || said.contains("none") ? .critical : healthy < reads.count ? .warning : .ok
+        return Reading(Self.producing, target: group.account, value: .word(producing ?? "none"), figures: figures, state: state)
+    }
+}

@@ -1,0 +1,130 @@
+// A producer group's members as the producer check reads and moves them:
+// their process, `paused` and head in one round of calls, nodeguard's own
+// pause confirmed in two more, resume, and fencing (a member stopped on a
+// thread of its own, BackgroundJob) when it cannot be confirmed paused.
+
+/// One member as this cycle read it.
+struct MemberRead {
+    let name: String
+    let node: NodeWatch
+    /// Its producer API; nil when producer_api cannot be used.
+    let api: TCPAddress?
+    var process: MemberState.Process
+    var paused: Result<Bool, ProbeError>?
+    var head: Result<ProducerAPI.Head, ProbeError>?
+    /// nodeguard's pause this cycle, and what it answered.
+    var pauseAck: Result<Void, ProbeError>?
+
+    var pausedValue: Bool? { if case .success(let p)? = paused { return p }; return nil }
+    var headValue: ProducerAPI.Head? { if case .success(let h)? = head { return h }; return nil }
+}
+
+extension ProducerCheck {
+    /// Round one: each member's process, then `paused` and get_info of those that run.
+    func readMembers(_ cycle: Cycle) -> [MemberRead] {
+        var reads = group.nodes.compactMap { name -> MemberRead? in
+            guard let node = nodeNamed(name) else { return nil }
+            let process: MemberState.Process
+            switch node.sample(cycle).running { case true?: process = .running; case false?: process = .gone; case nil: process = .unknown }
+            return MemberRead(name: name, node: node, api: try? TCPAddress.parse(url: node.config.producerAPIURL), process: process)
+        }
+        let asked = reads.indices.filter { reads[$0].process != .gone && reads[$0].api != nil }
+        let replies = ProducerCalls.round(asked.flatMap { i in [(reads[i].api!, ProducerAPI.Call.paused), (reads[i].api!, .info)] })
+        for (k, i) in asked.enumerated() {
+            reads[i].paused = replies[2 * k].map { $0.flatMap(ProducerAPI.paused) }
+            reads[i].head = replies[2 * k + 1].map { $0.flatMap(ProducerAPI.head) }
+        }
+        return reads
+    }
+
+    /// nodeguard's own pause of `names` (idempotent), then `paused` read again.
+    func pause(_ names: Set<String>, in reads: inout [MemberRead]) {
+        let asked = reads.indices.filter { names.contains(reads[$0].name) && reads[$0].process != .gone && reads[$0].api != nil }
+        guard !asked.isEmpty else { return }
+        let acks = ProducerCalls.round(asked.map { (reads[$0].api!, ProducerAPI.Call.pause) })
+        for (k, i) in asked.enumerated() { reads[i].pauseAck = acks[k].map { $0.flatMap(ProducerAPI.acknowledged) } }
+        let confirm = asked.filter { if case .success? = reads[$0].pauseAck { return true }; return false }
+        let now = ProducerCalls.round(confirm.map { (reads[$0].api!, ProducerAPI.Call.paused) })
+        for (k, i) in confirm.enumerated() { reads[i].paused = now[k].map { $0.flatMap(ProducerAPI.paused) } }
+    }
+
+    func resume(_ read: MemberRead) -> Result<Void, ProbeError> {
+        guard let api = read.api else { return .failure(ProbeError("producer_api \(read.node.config.producerAPIURL) cannot be used")) }
+        return ProducerCalls.round([(api, .resume)])[0]!.flatMap(ProducerAPI.acknowledged)
+    }
+
+    /// The members as the one rule sees them: nodeguard's pause answered
+    /// ok this cycle and `paused` then read true, or its process gone.
+    func states(_ reads: [MemberRead], health: [String: String], now: Double) -> [MemberState] {
+        reads.map { r in
+            let ours = r.name != active && { if case .success? = r.pauseAck { return true }; return false }()
+            var s = MemberState(r.name, process: r.process, paused: r.pausedValue, pausedByUs: ours,
+                                ignoresPause: suspects.contains(r.name), healthy: health[r.name] == nil)
+            if r.name != active, !s.confirmedNotProducing { s.unconfirmedSince = unconfirmedSince[r.name] ?? now }
+            return s
+        }
+    }
+
+    /// Keeps when each member was first seen unconfirmed, and when the last
+    /// of them was confirmed paused (a block in flight may follow it).
+    func noteConfirmations(_ states: [MemberState], now: Double) {
+        for s in states where s.name != active {
+            if s.confirmedNotProducing {
+                if unconfirmedSince.removeValue(forKey: s.name) != nil || pausesConfirmedAt == nil { pausesConfirmedAt = now }
+            } else if unconfirmedSince[s.name] == nil {
+                unconfirmedSince[s.name] = now
+            }
+        }
+    }
+
+    /// Stops a member on a thread of its own; said once, its end said when collected.
+    func fence(_ read: MemberRead, why: String, _ cycle: inout Cycle) {
+        guard fencing[read.name] == nil else { return }
+        let actuator = read.node.actuator.copy(root: root)
+        let job = BackgroundJob { actuator.stopAndConfirm(whileWaiting: {}) }
+        fencing[read.name] = (job, why)
+        job.start()
+        cycle.events.append(Event(.producerFenced, "fencing \(read.name) of \(group.account): \(why); stopping its process (\(read.node.config.target)) before another member is resumed",
+                                  fields: fields(node: read.name) + [("ACTION", "stop"), ("TARGET", read.node.config.target), ("REASON", why)]))
+        cycle.actions.append(ActionRecord(wall: cycle.now.wall, action: "fence", target: read.name, outcome: why))
+    }
+
+    /// Fences that ended: said with their outcome.
+    func collectFences(_ cycle: inout Cycle) {
+        for (name, f) in fencing {
+            guard let outcome = f.job.result() else { continue }
+            fencing[name] = nil
+            let how = outcome.succeeded ? "stopped" : "could not be stopped"
+            cycle.events.append(Event(.producerFenced, "\(name) of \(group.account) \(how): \(outcome.detail)", priority: outcome.succeeded ? .notice : .crit,
+                                      fields: fields(node: name) + [("ACTION", "stop"), ("OUTCOME", outcome.detail)]))
+        }
+    }
+
+    func fields(node: String?) -> [(String, String)] {
+        [("ACCOUNT", group.account)] + (node.map { [("NODE", $0)] } ?? []) + [("CHECK", "producer")]
+    }
+}
+
+// The choice of the producing member survives a restart of nodeguard:
+// state_directory/producer/ACCOUNT holds "active NAME".
+extension ProducerCheck {
+    var stateFile: String { stateDirectory + "/producer/" + group.account }
+
+    func restore(readOnly: Bool, now: Now) -> Event? {
+        guard let text = FileIO.readText(stateFile) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("active ") {
+            let name = String(line.dropFirst(7))
+            if group.nodes.contains(name) { active = name }
+        }
+        return nil
+    }
+
+    func save(now: Now) -> Event? {
+        FileIO.makeDirectories(stateDirectory + "/producer", mode: 0o755)
+        let rc = FileIO.writeAtomically(stateFile, "active \(active ?? "")\n", durable: true, mode: 0o644)
+        guard rc != 0, !saveFailed else { saveFailed = rc != 0; return nil }
+        saveFailed = true
+        return Event(.probeFailed, "cannot save which member of \(group.account) produces to \(stateFile): \(FileIO.errorText(rc))",
+                     fields: [("CHECK", "producer"), ("TARGET", stateFile)])
+    }
+}

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""nodeguard's producer group against stand-in nodeos members (issue #27).
+
+Two members of one simulated chain (standin-nodeos.py: a round of 24 slots,
+12 s, ours its second half) found by pidfile, nodeguardd guarding them as
+[producer.ourbp] at producer_every = 1s with interval = 10s. The members
+write every slot they sign to one ledger, so each scenario counts our slots
+signed twice (never allowed) and missed:
+  - both started paused (pause-on-startup): the first is resumed, a whole
+    turn signed by it alone;
+  - both started unpaused: one CRIT, the second paused within a cycle;
+  - the active SIGKILLed: the standby resumed, missed at most one turn;
+  - the active frozen (SIGSTOP): our turn missed, the member fenced
+    (stopped, SIGCONT with its SIGINT), the standby resumed; 0 double;
+  - the only standby lagging when the active dies: nothing resumed, one CRIT.
+
+usage: system-tests/producer/producer-test.py BINDIR   (~3 minutes)
+"""
+import os, re, shutil, signal, socket, subprocess, sys, tempfile, time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import Results, wait_for
+
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
+HERE = os.path.dirname(os.path.abspath(__file__))
+STANDIN = os.path.join(HERE, "standin-nodeos.py")
+SCHEDULE = ["otherbp", "ourbp"]
+EPOCH_MS, SLOT_MS, ROUND = 946_684_800_000, 500, 24
+W = tempfile.mkdtemp(prefix="nodeguard-producer-")
+LEDGER, CONFIG, LOG = os.path.join(W, "ledger"), os.path.join(W, "nodeguard.toml"), os.path.join(W, "nodeguard.log")
+r = Results()
+members, ports, ng = {}, {}, None
+
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
+
+
+def start(name, *flags):
+    p = subprocess.Popen([sys.executable, STANDIN, "--name", name, "--port", str(ports[name]), "--ledger", LEDGER,
+                          "--account", "ourbp", "--schedule", ",".join(SCHEDULE), "--pidfile", os.path.join(W, name + ".pid"), *flags])
+    members[name] = p
+    if not wait_for(lambda: connectable(ports[name]), 10): raise SystemExit("stand-in %s did not listen" % name)
+
+
+def connectable(port):
+    try: socket.create_connection(("127.0.0.1", port), timeout=0.5).close(); return True
+    except OSError: return False
+
+
+def stop(name):
+    p = members.pop(name, None)
+    if p and p.poll() is None:
+        os.kill(p.pid, signal.SIGCONT); p.kill(); p.wait()
+
+
+def config(extra=""):
+    nodes = ""
+    for name in ("a", "b"):
+        nodes += ('[node.%s]\npidfile = "%s/%s.pid"\nrestart_command = ["/bin/true"]\nrpc = "nodeos"\n'
+                  'rpc_url = "http://127.0.0.1:%d/v1/chain/get_info"\ndown_after = "5m"\n' % (name, W, name, ports[name]))
+    open(CONFIG, "w").write('interval = "10s"\nproducer_every = "1s"\nstatus_file = "%s/status.json"\nstate_directory = "%s/state"\n'
+                            '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n[journal]\nmax_use = "0B"\n%s'
+                            '[producer.ourbp]\nnodes = ["a", "b"]\n%s' % (W, W, nodes, extra))
+
+
+def start_nodeguard():
+    global ng
+    shutil.rmtree(os.path.join(W, "state"), ignore_errors=True)
+    ng = subprocess.Popen([os.path.join(BIN, "nodeguardd"), "--config", CONFIG], stdout=subprocess.DEVNULL, stderr=open(LOG, "a"))
+
+
+def stop_nodeguard():
+    global ng
+    if ng and ng.poll() is None: ng.send_signal(signal.SIGTERM); ng.wait(timeout=20)
+    ng = None
+
+
+def log(pattern):
+    return [l for l in open(LOG).read().splitlines() if re.search(pattern, l)]
+
+
+def now_slot(): return (int(time.time() * 1000) - EPOCH_MS) // SLOT_MS
+
+
+def our_slots(first, last):
+    """Our scheduled slots in [first, last]."""
+    return [s for s in range(first, last + 1) if SCHEDULE[(s % ROUND) // 12] == "ourbp"]
+
+
+def ledger():
+    by = {}
+    for line in open(LEDGER) if os.path.exists(LEDGER) else []:
+        slot, who = line.split(); by.setdefault(int(slot), []).append(who)
+    return by
+
+
+def counts(first, last):
+    """(double-signed, missed, signers) among our slots in [first, last]."""
+    by, ours = ledger(), our_slots(first, last)
+    return (sum(1 for s in ours if len(by.get(s, [])) > 1), sum(1 for s in ours if s not in by),
+            sorted(set(w for s in ours for w in by.get(s, []))))
+
+
+def wait_next_turn_end():
+    """Sleeps past the end of our next turn that starts from now; its slots."""
+    s = now_slot() + 1
+    first = s - s % ROUND + 12
+    if first < s: first += ROUND
+    time.sleep(max(0, (EPOCH_MS + (first + 13) * SLOT_MS) / 1000 - time.time()))
+    return first, first + 11
+
+
+def scenario(name):
+    """A fresh start: every member stopped, the ledger and the log emptied."""
+    stop_nodeguard()
+    for m in list(members): stop(m)
+    for f in (LEDGER, LOG):
+        if os.path.exists(f): os.unlink(f)
+    print("--", name, flush=True)
+
+
+try:
+    ports = {"a": free_port(), "b": free_port()}
+    config()
+
+    scenario("both paused at start")
+    start("a", "--pause-on-startup"); start("b", "--pause-on-startup")
+    start_nodeguard()
+    first, last = wait_next_turn_end()
+    double, missed, who = counts(first, last)
+    if (double, missed, who) == (0, 0, ["a"]) and len(log(r"NOTICE a resumed: ourbp produces on a")) == 1: r.ok("both_paused_at_start_the_first_is_resumed")
+    else: r.bad("both_paused_at_start_the_first_is_resumed", repr((double, missed, who, open(LOG).read()[-1500:])))
+
+    scenario("both unpaused at start")
+    start("a"); start("b")
+    t0 = now_slot()
+    start_nodeguard()
+    paused_b = wait_for(lambda: log(r"CRIT a and b of ourbp are all unpaused"), 10)
+    t1 = now_slot()
+    first, last = wait_next_turn_end()
+    double, missed, who = counts(first, last)
+    if paused_b and (double, missed, who) == (0, 0, ["a"]) and len(log("CRIT")) == 1 and t1 - t0 <= 8:
+        r.ok("both_unpaused_at_start_one_crit_the_second_paused")
+    else: r.bad("both_unpaused_at_start_one_crit_the_second_paused", repr((paused_b, double, missed, who, t1 - t0, open(LOG).read()[-1500:])))
+
+    scenario("the active SIGKILLed")
+    start("a", "--pause-on-startup"); start("b", "--pause-on-startup")
+    start_nodeguard()
+    wait_for(lambda: log(r"a resumed"), 10)
+    killed = now_slot()
+    members["a"].kill(); members["a"].wait(); del members["a"]
+    resumed = wait_for(lambda: log(r"NOTICE b resumed: ourbp produces on b \(was a: is not running\)"), 15)
+    first, last = wait_next_turn_end()
+    double, missed, who = counts(killed, last)
+    if resumed and double == 0 and missed <= 12 and counts(first, last) == (0, 0, ["b"]) and log(r"WARNING moving production of ourbp from a to b: a is not running"):
+        r.ok("the_active_sigkilled_the_standby_resumed_missed_at_most_one_turn (missed %d)" % missed)
+    else: r.bad("the_active_sigkilled", repr((resumed, double, missed, who, open(LOG).read()[-2000:])))
+
+    scenario("the active frozen")
+    start("a", "--pause-on-startup"); start("b", "--pause-on-startup")
+    start_nodeguard()
+    wait_for(lambda: log(r"a resumed"), 10)
+    frozen = now_slot()
+    os.kill(members["a"].pid, signal.SIGSTOP)
+    fenced = wait_for(lambda: log(r"ERROR fencing a of ourbp: .*; stopping its process"), 40)
+    resumed = wait_for(lambda: log(r"NOTICE b resumed: ourbp produces on b \(was a: did not sign our turn"), 20)
+    gone = wait_for(lambda: members["a"].poll() is not None, 10)
+    first, last = wait_next_turn_end()
+    double, missed, who = counts(frozen, last)
+    if fenced and resumed and gone and double == 0 and counts(first, last) == (0, 0, ["b"]):
+        r.ok("the_active_frozen_is_fenced_then_the_standby_resumed_0_double (missed %d)" % missed)
+    else: r.bad("the_active_frozen", repr((fenced, resumed, gone, double, missed, who, open(LOG).read()[-2500:])))
+
+    scenario("the only standby lagging when the active dies")
+    start("a", "--pause-on-startup"); start("b", "--pause-on-startup", "--lag", "30")
+    start_nodeguard()
+    wait_for(lambda: log(r"a resumed"), 10)
+    killed = now_slot()
+    members["a"].kill(); members["a"].wait(); del members["a"]
+    crit = wait_for(lambda: log(r"CRIT ourbp cannot move from a, which is not running: no healthy standby \(b is behind|CRIT ourbp cannot move from a, which is not running: no healthy standby \(b its head block"), 10)
+    first, last = wait_next_turn_end()
+    double, missed, who = counts(killed + 4, last)
+    if crit and who == [] and len(log("CRIT")) == 1 and not log("b resumed"):
+        r.ok("the_only_standby_lagging_is_not_resumed_one_crit")
+    else: r.bad("the_only_standby_lagging", repr((crit, who, open(LOG).read()[-1500:])))
+finally:
+    stop_nodeguard()
+    for m in list(members): stop(m)
+    shutil.rmtree(W, ignore_errors=True)
+r.finish("producer group")
