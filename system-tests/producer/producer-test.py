@@ -12,7 +12,11 @@ signed twice (never allowed) and missed:
   - the active SIGKILLed: the standby resumed, missed at most one turn;
   - the active frozen (SIGSTOP): our turn missed, the member fenced
     (stopped, SIGCONT with its SIGINT), the standby resumed; 0 double;
-  - the only standby lagging when the active dies: nothing resumed, one CRIT.
+  - the only standby lagging when the active dies: nothing resumed, one CRIT;
+  - the active restarted by nodeguard for its memory: production handed to
+    the standby between our turns first, then the restart: 0 missed;
+  - the standby restarted by nodeguard, back without pause-on-startup: one
+    WARNING, paused before it signs (it syncs 2 s first, as nodeos does).
 
 usage: system-tests/producer/producer-test.py BINDIR   (~3 minutes)
 """
@@ -51,13 +55,33 @@ def stop(name):
     p = members.pop(name, None)
     if p and p.poll() is None:
         os.kill(p.pid, signal.SIGCONT); p.kill(); p.wait()
+    try: pid = int(open(os.path.join(W, name + ".pid")).read())   # one a restart_command started
+    except (OSError, ValueError): return
+    try: os.kill(pid, signal.SIGCONT); os.kill(pid, signal.SIGKILL)
+    except OSError: pass
 
 
-def config(extra=""):
+def restart_script(name, *flags):
+    """A restart_command: the member stopped (SIGINT) and started again with `flags`."""
+    path = os.path.join(W, "restart-%s.sh" % name)
+    pidfile = os.path.join(W, name + ".pid")
+    # Gone, or a zombie (the test started it and reaps it later): stat's state Z.
+    open(path, "w").write("#!/bin/sh\npid=$(cat %s); kill -INT $pid\n"
+                          "while [ -e /proc/$pid ] && ! grep -q ') Z' /proc/$pid/stat; do sleep 0.1; done\n"
+                          "setsid %s %s --name %s --port %d --ledger %s --account ourbp --schedule %s --pidfile %s %s </dev/null >/dev/null 2>&1 &\n"
+                          "echo restarted >> %s/%s.restarts\n"
+                          % (pidfile, sys.executable, STANDIN, name, ports[name], LEDGER, ",".join(SCHEDULE), pidfile, " ".join(flags), W, name))
+    os.chmod(path, 0o755)
+    return path
+
+
+def config(extra="", memory={}, restart={}):
+    """Members a and b; `memory`: a member's restart_above; `restart`: its restart_command."""
     nodes = ""
     for name in ("a", "b"):
-        nodes += ('[node.%s]\npidfile = "%s/%s.pid"\nrestart_command = ["/bin/true"]\nrpc = "nodeos"\n'
-                  'rpc_url = "http://127.0.0.1:%d/v1/chain/get_info"\ndown_after = "5m"\n' % (name, W, name, ports[name]))
+        nodes += ('[node.%s]\npidfile = "%s/%s.pid"\nrestart_command = ["%s"]\nrpc = "nodeos"\n'
+                  'rpc_url = "http://127.0.0.1:%d/v1/chain/get_info"\ndown_after = "5m"\n' % (name, W, name, restart.get(name, "/bin/true"), ports[name]))
+        if name in memory: nodes += 'restart_above = "%s"\nwarn_above = "512KiB"\nfor = "15s"\n' % memory[name]
     open(CONFIG, "w").write('interval = "10s"\nproducer_every = "1s"\nstatus_file = "%s/status.json"\nstate_directory = "%s/state"\n'
                             '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n[journal]\nmax_use = "0B"\n%s'
                             '[producer.ourbp]\nnodes = ["a", "b"]\n%s' % (W, W, nodes, extra))
@@ -113,7 +137,8 @@ def wait_next_turn_end():
 def scenario(name):
     """A fresh start: every member stopped, the ledger and the log emptied."""
     stop_nodeguard()
-    for m in list(members): stop(m)
+    for m in ("a", "b"): stop(m)
+    if not wait_for(lambda: not any(connectable(p) for p in ports.values()), 10): raise SystemExit("a member from the last scenario still listens")
     for f in (LEDGER, LOG):
         if os.path.exists(f): os.unlink(f)
     print("--", name, flush=True)
@@ -183,8 +208,33 @@ try:
     if crit and who == [] and len(log("CRIT")) == 1 and not log("b resumed"):
         r.ok("the_only_standby_lagging_is_not_resumed_one_crit")
     else: r.bad("the_only_standby_lagging", repr((crit, who, open(LOG).read()[-1500:])))
+
+    scenario("the active restarted for its memory")
+    config(memory={"a": "1MiB"}, restart={"a": restart_script("a", "--pause-on-startup")})
+    start("a", "--pause-on-startup"); start("b", "--pause-on-startup")
+    begin = now_slot() + 6
+    start_nodeguard()
+    handed = wait_for(lambda: log(r"NOTICE handing production of ourbp from a to b between our turns: a it is to be restarted"), 60)
+    restarted = wait_for(lambda: log(r"restart.* a: .*production of ourbp was handed to b first"), 30)
+    first, last = wait_next_turn_end()
+    double, missed, who = counts(begin, last)
+    if handed and restarted and (double, missed) == (0, 0) and counts(first, last) == (0, 0, ["b"]) and not log("CRIT"):
+        r.ok("the_active_restarted_for_memory_hands_over_first_0_missed_0_double")
+    else: r.bad("the_active_restarted_for_memory", repr((handed, restarted, double, missed, who, open(LOG).read()[-2500:])))
+
+    scenario("the standby restarted, back without pause-on-startup")
+    config(memory={"b": "1MiB"}, restart={"b": restart_script("b")})
+    start("a", "--pause-on-startup"); start("b", "--pause-on-startup")
+    begin = now_slot() + 6
+    start_nodeguard()
+    warned = wait_for(lambda: log(r"WARNING b of ourbp came back unpaused after a restart: .* Run it with pause-on-startup"), 60)
+    first, last = wait_next_turn_end()
+    double, missed, who = counts(begin, last)
+    if warned and (double, missed) == (0, 0) and counts(first, last) == (0, 0, ["a"]) and len(log("came back unpaused")) == 1:
+        r.ok("a_restarted_standby_without_pause_on_startup_is_paused_with_one_warning")
+    else: r.bad("a_restarted_standby_without_pause_on_startup", repr((warned, double, missed, who, open(LOG).read()[-2500:])))
 finally:
     stop_nodeguard()
-    for m in list(members): stop(m)
+    for m in ("a", "b"): stop(m)
     shutil.rmtree(W, ignore_errors=True)
 r.finish("producer group")

@@ -20,6 +20,10 @@ What a real member does, and the tests need:
   --lag SECONDS        a member behind the chain (its head that much old)
   SIGSTOP              frozen: no answer, no block (the process is stopped)
   --pidfile FILE       where its pid is written, as nodeguard finds a node
+  --sync-seconds S     signs nothing for S seconds after it starts (default
+                       2): nodeos produces only once a recent block came in
+                       from a peer (enable-stale-production off), and a node
+                       that just started first fetches the blocks it missed
 
 The head a member shows is the chain as the ledger has it: the latest slot
 that another producer signs (they always do) or that a member signed; a
@@ -61,6 +65,7 @@ class Member:
         self.in_flight = None     # a slot still signed after a pause
         self.lock = threading.Lock()
         self.ledger_seen = (0, {})  # the ledger's size when read, and slot -> first signer
+        self.synced_at = time.time() + a.sync_seconds
 
     def signers(self):
         """slot -> the first member that signed it, read again when the ledger grew."""
@@ -90,14 +95,14 @@ class Member:
             if self.in_flight is not None and self.in_flight <= slot:
                 self.sign(self.in_flight)
                 self.in_flight = None
-            producing = not self.paused or self.a.ignore_pause
+            producing = (not self.paused or self.a.ignore_pause) and time.time() >= self.synced_at
             if producing and self.ours(slot):
                 self.sign(slot)
 
     def pause(self):
         with self.lock:
             slot = slot_at(time.time())
-            if not self.paused and self.ours(slot):
+            if not self.paused and self.ours(slot) and time.time() >= self.synced_at:
                 self.in_flight = slot   # the block being built is still signed
             self.paused = True
 
@@ -158,6 +163,7 @@ def main():
         p.add_argument(k, required=True)
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--lag", type=float, default=0)
+    p.add_argument("--sync-seconds", type=float, default=2)
     p.add_argument("--pause-on-startup", action="store_true")
     p.add_argument("--ignore-pause", action="store_true")
     p.add_argument("--pidfile")

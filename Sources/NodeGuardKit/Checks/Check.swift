@@ -121,6 +121,20 @@ protocol OwnCadence: Check {
     var every: Double { get }
 }
 
+/// A check that acts before a node is restarted: a producer group hands
+/// production to a standby before its producing member goes down. The
+/// guard holds the restart, asking again each cycle, until told to go on.
+protocol HandsOver: Check {
+    func beforeRestart(of node: String, _ cycle: inout Cycle) -> Handover
+}
+
+public enum Handover: Equatable, Sendable {
+    /// Restart now; what the restart's event should add ("production was handed to b first").
+    case proceed(String?)
+    /// Not yet: production is being handed over.
+    case wait
+}
+
 /// A check whose reading changes with what the guard did this cycle (a
 /// restart spends a budget): told once the cycle's requests are carried out.
 protocol AfterActions: Check {

@@ -65,6 +65,11 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     var confirmedOnce: Set<String> = []
     /// What is said once while it lasts ("two", "none", "unhealthy b").
     var said: Set<String> = []
+    /// A restart of the active member waiting for production to move.
+    var handover: PlannedHandover?
+    /// The members' health as the last run read it, for a restart asked after it.
+    var healthAtLastRun: [String: String] = [:]
+    var seenAtLastRun: Set<String> = []
 
     init(_ g: ProducerGroup, _ s: CheckSetting) {
         group = g; nodeNamed = s.nodeNamed; root = s.root; every = s.config.producerEvery; stateDirectory = s.config.stateDirectory
@@ -88,9 +93,12 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
         for r in reads {
             health[r.name] = MemberHealth.problem(process: r.process, head: r.head, previousBlock: nil, now: wall, maxLag: group.maxLag)
         }
+        healthAtLastRun = health
+        seenAtLastRun = Set(reads.map(\.name))
         if cycle.mode.decides {
             sayUnpaused(reads, &cycle)
             choose(reads, health, &cycle)
+            progressHandover(health, &cycle)
             if cycle.mode == .act { act(&reads, health, &cycle) }
         }
         cycle.readings.append(reading(reads, health))

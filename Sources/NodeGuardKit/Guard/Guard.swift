@@ -24,6 +24,8 @@ public final class Guard {
     var actions: [ActionRecord] = []
     /// Restarts still running on their own threads (GuardActions).
     var restartsRunning: [RestartJob] = []
+    /// Restarts held while production is handed to a standby (HandsOver).
+    var restartsHeld: [RestartRequest] = []
     var serial = 0
     let words = ReadingViews()
     var summaryDryRun = false

@@ -5,7 +5,7 @@
 extension Guard {
     func carryOut(_ cycle: inout Cycle) {
         collectRestarts(&cycle)
-        var restarts: [RestartRequest] = []
+        var restarts = restartsHeld.filter { !restarting($0.node) }
         var floor: RestartRequest?
         for r in cycle.requests {
             switch r {
@@ -23,9 +23,30 @@ extension Guard {
             if let r = choice.restart { restarts.append(r) }
             if let e = choice.event { cycle.events.append(e) }
         }
-        if cycle.mode.decides { for r in restarts { cycle.events += restartNode(r, &cycle) } }
+        if cycle.mode.decides { for r in handedOver(restarts, &cycle) { cycle.events += restartNode(r, &cycle) } }
         // The budgets as they are after this cycle's restarts and limits.
         for c in checks { (c as? AfterActions)?.actionsDone(&cycle) }
+    }
+
+    /// The restarts that may go ahead now; the others are held while a
+    /// producer group hands production away from the node (at most a round).
+    func handedOver(_ restarts: [RestartRequest], _ cycle: inout Cycle) -> [RestartRequest] {
+        var ready: [RestartRequest] = []
+        restartsHeld = []
+        for var r in restarts {
+            var wait = false, notes: [String] = []
+            for c in checks {
+                guard let h = c as? HandsOver else { continue }
+                switch h.beforeRestart(of: r.node, &cycle) {
+                case .wait: wait = true
+                case .proceed(let note): if let note { notes.append(note) }
+                }
+            }
+            if wait { restartsHeld.append(r); continue }
+            r.reason += notes.map { "; " + $0 }.joined()
+            ready.append(r)
+        }
+        return ready
     }
 
     /// Frees what the checks can on the disk's filesystem, then tells the
