@@ -199,6 +199,27 @@ case "notify":
     default: fail("unknown notify subcommand `\(sub)`; use test, queue or send")
     }
 
+case "producer":
+    let sub = args.first.flatMap { ["switch", "pause", "resume"].contains($0) ? $0 : nil }
+    if let sub { args.removeFirst(); helpFor = "producer " + sub } else { helpFor = "producer" }
+    let o = parseOptions(args, allowed: sub == nil ? ["--json", "--config", "--status-file"] : ["--config"])
+    guard let sub, let command = ProducerRequest.Command(rawValue: sub) else {
+        let path = o.statusFile ?? loadConfig(o, prefer: .file).statusFile
+        guard let text = FileIO.readText(path), let json = try? JSON.parse(text), let view = StatusView(json: json) else {
+            fail("nodeguard is not running (no status at \(path)); start it with `systemctl start nodeguard`, or pass --status-file", code: 3)
+        }
+        out(o.json ? ProducerCommand.json(view).serialized(pretty: true) + "\n" : ProducerCommand.text(view))
+        exit(view.checks.contains { $0.check == "producer" && $0.state == .critical } ? 2 : 0)
+    }
+    guard let account = o.positional.first, o.positional.count <= (command == .switch ? 2 : 1) else {
+        fail("producer \(sub) needs the account\(command == .switch ? " and optionally the member to switch to" : ""); see nodeguard producer \(sub) --help")
+    }
+    let config = loadConfig(o, prefer: .file)
+    // A switch waits for the gap between our turns: at most a round (126 s with 21 producers).
+    let (code, said) = ProducerCommand.request(command, account: account, node: o.positional.dropFirst().first, config: config, wait: 200)
+    if code == 0 { out(said + "\n") } else { FileIO.writeAll(2, "nodeguard: " + said + "\n") }
+    exit(code)
+
 case "catalog":
     _ = parseOptions(args, allowed: [])
     out(Event.catalogText())

@@ -16,7 +16,10 @@ signed twice (never allowed) and missed:
   - the active restarted by nodeguard for its memory: production handed to
     the standby between our turns first, then the restart: 0 missed;
   - the standby restarted by nodeguard, back without pause-on-startup: one
-    WARNING, paused before it signs (it syncs 2 s first, as nodeos does).
+    WARNING, paused before it signs (it syncs 2 s first, as nodeos does);
+  - `nodeguard producer switch`: production moved between our turns, 0 missed;
+  - `nodeguard producer pause`, then the active dies: nothing resumed; then
+    `resume`: the standby produces.
 
 usage: system-tests/producer/producer-test.py BINDIR   (~3 minutes)
 """
@@ -126,8 +129,9 @@ def counts(first, last):
 
 
 def wait_next_turn_end():
-    """Sleeps past the end of our next turn that starts from now; its slots."""
-    s = now_slot() + 1
+    """Sleeps past the end of our next turn that starts 3 s from now or later
+    (a member started just before syncs 2 s before it signs); its slots."""
+    s = now_slot() + 6
     first = s - s % ROUND + 12
     if first < s: first += ROUND
     time.sleep(max(0, (EPOCH_MS + (first + 13) * SLOT_MS) / 1000 - time.time()))
@@ -233,6 +237,38 @@ try:
     if warned and (double, missed) == (0, 0) and counts(first, last) == (0, 0, ["a"]) and len(log("came back unpaused")) == 1:
         r.ok("a_restarted_standby_without_pause_on_startup_is_paused_with_one_warning")
     else: r.bad("a_restarted_standby_without_pause_on_startup", repr((warned, double, missed, who, open(LOG).read()[-2500:])))
+
+    def cli(*argv):
+        p = subprocess.run([os.path.join(BIN, "nodeguard"), "producer", *argv, "--config", CONFIG], capture_output=True, text=True, timeout=300)
+        return p.returncode, (p.stdout + p.stderr).strip()
+
+    scenario("the operator's switch")
+    config()
+    start("a", "--pause-on-startup"); start("b", "--pause-on-startup")
+    begin = now_slot() + 6
+    start_nodeguard()
+    wait_for(lambda: log(r"a resumed"), 10)
+    code, said = cli("switch", "ourbp", "b")
+    first, last = wait_next_turn_end()
+    double, missed, who = counts(begin, last)
+    if (code, said) == (0, "ourbp produces on b now") and (double, missed) == (0, 0) and counts(first, last) == (0, 0, ["b"]):
+        r.ok("producer_switch_moves_production_between_turns_0_missed_0_double")
+    else: r.bad("producer_switch", repr((code, said, double, missed, who, open(LOG).read()[-2000:])))
+
+    scenario("the operator's pause, then the active dies")
+    start("a", "--pause-on-startup"); start("b", "--pause-on-startup")
+    start_nodeguard()
+    wait_for(lambda: log(r"a resumed"), 10)
+    code, said = cli("pause", "ourbp")
+    paused = now_slot() + 2
+    members["a"].kill(); members["a"].wait(); del members["a"]
+    first, last = wait_next_turn_end()
+    nothing = counts(paused, last)[2] == [] and not log("b resumed")
+    code2, said2 = cli("resume", "ourbp")
+    first, last = wait_next_turn_end()
+    if code == 0 and said.startswith("every member of ourbp is paused") and nothing and (code2, said2) == (0, "ourbp produces on b") and counts(first, last) == (0, 0, ["b"]):
+        r.ok("producer_pause_holds_when_the_active_dies_and_resume_ends_it")
+    else: r.bad("producer_pause", repr((code, said, nothing, code2, said2, counts(first, last), open(LOG).read()[-2000:])))
 finally:
     stop_nodeguard()
     for m in ("a", "b"): stop(m)

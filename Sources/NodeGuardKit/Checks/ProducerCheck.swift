@@ -27,7 +27,8 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
                 out.add(activeGauge, producing ? 1 : 0, ("account", r.target), ("node", String(f.name.dropFirst(7))))
             }
             if let h = r.figure("healthy")?.number { out.add(healthyGauge, h, ("account", r.target)) }
-        })
+        },
+        object: ("producer", jsonMembers))
     static let activeGauge = Gauge("nodeguard_producer_active", help: "1 for the member of the producer group that produces (resumed by nodeguard and read unpaused), else 0.", labels: ["account", "node"])
     static let healthyGauge = Gauge("nodeguard_producer_members_healthy", help: "Members of the producer group that could produce: their process runs, their chain API answers, their head is within max_lag.", labels: ["account"])
 
@@ -63,8 +64,14 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     var judged: Int64 = -1
     /// Members once confirmed paused: found unpaused later, they restarted.
     var confirmedOnce: Set<String> = []
+    /// When our turns were missed (wall), the last hour's.
+    var missedTurns: [Double] = []
     /// What is said once while it lasts ("two", "none", "unhealthy b").
     var said: Set<String> = []
+    /// `nodeguard producer pause`: every member paused, none resumed until `resume`.
+    var operatorPaused = false
+    /// The operator's request in progress, answered once done.
+    var request: ProducerRequest?
     /// A restart of the active member waiting for production to move.
     var handover: PlannedHandover?
     /// The members' health as the last run read it, for a restart asked after it.
@@ -96,12 +103,14 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
         healthAtLastRun = health
         seenAtLastRun = Set(reads.map(\.name))
         if cycle.mode.decides {
+            takeRequest(&cycle)
             sayUnpaused(reads, &cycle)
-            choose(reads, health, &cycle)
+            if !operatorPaused { choose(reads, health, &cycle) }
             progressHandover(health, &cycle)
             if cycle.mode == .act { act(&reads, health, &cycle) }
+            answerRequest(reads, &cycle)
         }
-        cycle.readings.append(reading(reads, health))
+        cycle.readings.append(reading(reads, health, now: wall))
     }
 
     /// The schedule, read again every minute from a member that answers
@@ -115,11 +124,12 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     /// Pauses every member but the active one, and resumes it once the rule allows.
     func act(_ reads: inout [MemberRead], _ health: [String: String], _ cycle: inout Cycle) {
         let now = cycle.now.monotonic
-        pause(Set(reads.map(\.name).filter { $0 != active }), in: &reads)
-        for r in reads where r.name != active && r.pausedValue == true { if case .success? = r.pauseAck { confirmedOnce.insert(r.name) } }
-        let members = states(reads, health: health, now: now)
-        noteConfirmations(members, now: now)
-        let steps = ProducerRule.steps(members, active: active, now: now, pausesConfirmedAt: pausesConfirmedAt ?? -.infinity,
+        let producer = operatorPaused ? nil : active
+        pause(Set(reads.map(\.name).filter { $0 != producer }), in: &reads)
+        for r in reads where r.name != producer && r.pausedValue == true { if case .success? = r.pauseAck { confirmedOnce.insert(r.name) } }
+        let members = states(reads, health: health, now: now, producer: producer)
+        noteConfirmations(members, now: now, producer: producer)
+        let steps = ProducerRule.steps(members, active: producer, now: now, pausesConfirmedAt: pausesConfirmedAt ?? -.infinity,
                                        fenceAfter: group.fenceAfter)
         for step in steps {
             switch step {
@@ -205,6 +215,7 @@ extension ProducerCheck {
         guard let missed = turns.missed(last) else { return nil }
         judged = last.lowerBound
         guard missed else { return nil }
+        missedTurns.append(wall)
         cycle.events.append(Event(.producerTurnMissed, "\(group.account) missed its turn at \(TimeFormat.local(Double(ProducerSchedule.start(ofSlot: last.lowerBound)) / 1000)): no block of ours in its \(ProducerSchedule.repetitions) slots",
                                   fields: fields(node: active) + [("MISSED", String(ProducerSchedule.repetitions))]))
         return last
@@ -235,22 +246,5 @@ extension ProducerCheck {
             cycle.events.append(Event(.producerUnpaused, "\(n) of \(group.account) came back unpaused after a restart: nodeos without pause-on-startup produces at once; pausing it. Run it with pause-on-startup (-x) so a restart never makes it produce",
                                       fields: fields(node: n)))
         }
-    }
-
-    /// The group's reading: who produces, and each member in words.
-    func reading(_ reads: [MemberRead], _ health: [String: String]) -> Reading {
-        let producing = active.flatMap { a in reads.first { $0.name == a && $0.pausedValue == false }?.name }
-        var figures: [Figure] = []
-        for r in reads {
-            var words = r.name == producing ? "producing" : r.pausedValue == true ? "paused" : r.pausedValue == false ? "unpaused" : "paused unknown"
-            if fencing[r.name] != nil { words += ", being fenced" }
-            if let h = r.headValue { words += ", head \(h.block)" }
-            if let p = health[r.name] { words += "; \(p)" }
-            figures.append(Figure("member " + r.name, .word(words)))
-        }
-        let healthy = reads.filter { health[$0.name] == nil }.count
-        figures.append(Figure("healthy", .count(healthy)))
-        let state: CheckState = producing == nil || said.contains("two") || said.contains("none") ? .critical : healthy < reads.count ? .warning : .ok
-        return Reading(Self.producing, target: group.account, value: .word(producing ?? "none"), figures: figures, state: state)
     }
 }

@@ -17,6 +17,8 @@ struct MemberRead {
 
     var pausedValue: Bool? { if case .success(let p)? = paused { return p }; return nil }
     var headValue: ProducerAPI.Head? { if case .success(let h)? = head { return h }; return nil }
+    /// nodeguard's pause answered ok this cycle, and `paused` then read true.
+    var pauseConfirmed: Bool { if case .success? = pauseAck { return pausedValue == true }; return false }
 }
 
 extension ProducerCheck {
@@ -55,20 +57,20 @@ extension ProducerCheck {
 
     /// The members as the one rule sees them: nodeguard's pause answered
     /// ok this cycle and `paused` then read true, or its process gone.
-    func states(_ reads: [MemberRead], health: [String: String], now: Double) -> [MemberState] {
+    func states(_ reads: [MemberRead], health: [String: String], now: Double, producer: String?) -> [MemberState] {
         reads.map { r in
-            let ours = r.name != active && { if case .success? = r.pauseAck { return true }; return false }()
+            let ours = r.name != producer && { if case .success? = r.pauseAck { return true }; return false }()
             var s = MemberState(r.name, process: r.process, paused: r.pausedValue, pausedByUs: ours,
                                 ignoresPause: suspects.contains(r.name), healthy: health[r.name] == nil)
-            if r.name != active, !s.confirmedNotProducing { s.unconfirmedSince = unconfirmedSince[r.name] ?? now }
+            if r.name != producer, !s.confirmedNotProducing { s.unconfirmedSince = unconfirmedSince[r.name] ?? now }
             return s
         }
     }
 
     /// Keeps when each member was first seen unconfirmed, and when the last
     /// of them was confirmed paused (a block in flight may follow it).
-    func noteConfirmations(_ states: [MemberState], now: Double) {
-        for s in states where s.name != active {
+    func noteConfirmations(_ states: [MemberState], now: Double, producer: String?) {
+        for s in states where s.name != producer {
             if s.confirmedNotProducing {
                 if unconfirmedSince.removeValue(forKey: s.name) != nil || pausesConfirmedAt == nil { pausesConfirmedAt = now }
             } else if unconfirmedSince[s.name] == nil {
@@ -105,23 +107,24 @@ extension ProducerCheck {
     }
 }
 
-// The choice of the producing member survives a restart of nodeguard:
-// state_directory/producer/ACCOUNT holds "active NAME".
+// The choice of the producing member, and the operator's pause, survive a
+// restart of nodeguard: state_directory/producer/ACCOUNT holds "active NAME"
+// and "paused yes".
 extension ProducerCheck {
     var stateFile: String { stateDirectory + "/producer/" + group.account }
 
     func restore(readOnly: Bool, now: Now) -> Event? {
         guard let text = FileIO.readText(stateFile) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("active ") {
-            let name = String(line.dropFirst(7))
-            if group.nodes.contains(name) { active = name }
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("active "), group.nodes.contains(String(line.dropFirst(7))) { active = String(line.dropFirst(7)) }
+            if line == "paused yes" { operatorPaused = true }
         }
         return nil
     }
 
     func save(now: Now) -> Event? {
         FileIO.makeDirectories(stateDirectory + "/producer", mode: 0o755)
-        let rc = FileIO.writeAtomically(stateFile, "active \(active ?? "")\n", durable: true, mode: 0o644)
+        let rc = FileIO.writeAtomically(stateFile, "active \(active ?? "")\n" + (operatorPaused ? "paused yes\n" : ""), durable: true, mode: 0o644)
         guard rc != 0, !saveFailed else { saveFailed = rc != 0; return nil }
         saveFailed = true
         return Event(.probeFailed, "cannot save which member of \(group.account) produces to \(stateFile): \(FileIO.errorText(rc))",

@@ -34,7 +34,7 @@ public enum EventKind: String, CaseIterable, Sendable {
     case notifyDelayed = "notify_delayed"
     case producerSwitched = "producer_switched", producerResumed = "producer_resumed", producerFenced = "producer_fenced"
     case producersTwo = "producer_two_producing", producerNoStandby = "producer_no_standby", producerTurnMissed = "producer_turn_missed"
-    case producerUnpaused = "producer_member_unpaused"
+    case producerUnpaused = "producer_member_unpaused", producerOperator = "producer_operator"
 
     public var messageID: String {
         switch self {
@@ -87,6 +87,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .producerNoStandby: return "b84b264f40e641498303097bad2c0128"
         case .producerTurnMissed: return "4345c2c5bad24050bd32d57b85d96dbf"
         case .producerUnpaused: return "b7d0e1f70d3f4cc0944154a3fe90ea1e"
+        case .producerOperator: return "98c4d06e3c884ae094837b5416f1101e"
         }
     }
 
@@ -141,6 +142,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .producerNoStandby: return ("No member of a producer group can produce", "Production of NODEGUARD_ACCOUNT should move (or start), but no member is healthy: the message names each member's reason (process not running, chain API not answering, head older than max_lag). Nothing is resumed until one is. Said again if resuming a member fails.")
         case .producerTurnMissed: return ("Our producer account missed its turn", "The chain moved past a turn of the account in NODEGUARD_ACCOUNT with no block of ours seen in it, while NODEGUARD_NODE should have been producing. Production moves to a healthy standby. NODEGUARD_MISSED is the number of slots in the turn.")
         case .producerUnpaused: return ("A member came back unpaused", "A member nodeguard had paused (NODEGUARD_NODE) answered paused = false: its nodeos restarted, and without pause-on-startup a restarted nodeos produces at once. nodeguard paused it again. Run every member with pause-on-startup (nodeos -x, or pause-on-startup = true in config.ini) so a restart never makes it produce.")
+        case .producerOperator: return ("The operator switched, paused or resumed a producer group", "`nodeguard producer switch`, `pause` or `resume` (NODEGUARD_ACTION) asked the daemon to move production of NODEGUARD_ACCOUNT to NODEGUARD_NODE between our turns, to pause every member (nodeguard then resumes none, whatever fails, until `resume`: maintenance, a key rotation), or to produce again. The command prints the outcome; a pause holds across restarts of nodeguard.")
         case .stateCorrupt: return ("A state file could not be read", "nodeguard found its state file (NODEGUARD_TARGET) corrupt or truncated, moved it aside with a .corrupt suffix and started afresh. Totals before this point are in the moved file.")
         }
     }
@@ -163,7 +165,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .notifyRefused, .notifyDropped: return .err
         case .notifyTest: return .notice
         case .producerSwitched, .producerTurnMissed, .producerUnpaused: return .warning
-        case .producerResumed: return .notice
+        case .producerResumed, .producerOperator: return .notice
         case .producerFenced: return .err
         case .producersTwo, .producerNoStandby: return .crit
         }

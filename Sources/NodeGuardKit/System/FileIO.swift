@@ -5,6 +5,9 @@ import Glibc
 import CNodeGuard
 
 public enum FileIO {
+    /// Removes a file; one already gone is no error.
+    public static func remove(_ path: String) { _ = unlink(path) }
+
     /// Reads a whole (small) file; nil when it cannot be opened or read.
     public static func readText(_ path: String, limit: Int = 1 << 20) -> String? {
         readBytes(path, limit: limit).map { String(decoding: $0, as: UTF8.self) }

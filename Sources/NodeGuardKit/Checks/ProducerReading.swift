@@ -1,0 +1,47 @@
+// What a producer group's reading shows: who produces, each member's
+// paused state (and whether nodeguard caused it), head and lag, our last
+// block seen, our next turn, the turns missed in the last hour; in words for
+// the status and `nodeguard producer`, as numbers for --json.
+
+extension ProducerCheck {
+    func reading(_ reads: [MemberRead], _ health: [String: String], now wall: Double) -> Reading {
+        let producing = operatorPaused ? nil : active.flatMap { a in reads.first { $0.name == a && $0.pausedValue == false }?.name }
+        var figures: [Figure] = []
+        for r in reads {
+            let byUs = r.pauseConfirmed
+            var words = r.name == producing ? "producing" : byUs ? "paused by nodeguard" : r.pausedValue == true ? "paused (not by nodeguard)"
+                : r.pausedValue == false ? "unpaused" : r.process == .gone ? "not running" : "paused unknown"
+            if fencing[r.name] != nil { words += ", being fenced" }
+            if let h = r.headValue { words += ", head \(h.block) (\(TimeSpan.format(max(0, wall - h.time))) behind)" }
+            if let p = health[r.name] { words += ", not healthy: \(p)" }
+            figures.append(Figure("member " + r.name, .word(words)))
+            if let p = r.pausedValue { figures.append(Figure(r.name + " paused", .count(p ? 1 : 0))) }
+            figures.append(Figure(r.name + " paused_by_nodeguard", .count(byUs ? 1 : 0)))
+            figures.append(Figure(r.name + " healthy", .count(health[r.name] == nil ? 1 : 0)))
+            if let h = r.headValue {
+                figures.append(Figure(r.name + " head", .count(Int(h.block))))
+                figures.append(Figure(r.name + " lag_seconds", .seconds(max(0, wall - h.time))))
+            }
+        }
+        let healthy = reads.filter { health[$0.name] == nil }.count
+        figures.append(Figure("healthy", .count(healthy)))
+        missedTurns.removeAll { wall - $0 > 3600 }
+        figures.append(Figure("turns_missed_last_hour", .count(missedTurns.count)))
+        if let last = turns.ours.last { figures.append(Figure("last_block_of_ours", .seconds(Double(ProducerSchedule.start(ofSlot: last)) / 1000))) }
+        let slot = ProducerSchedule.slot(unixMs: Int64(wall * 1000))
+        if let next = schedule?.nextTurn(of: group.account, from: slot) { figures.append(Figure("next_turn", .seconds(Double(ProducerSchedule.start(ofSlot: next.lowerBound)) / 1000))) }
+        figures.append(Figure("operator_paused", .count(operatorPaused ? 1 : 0)))
+        if operatorPaused { figures.append(Figure("member (all)", .word("paused by the operator: `nodeguard producer resume \(group.account)` to produce again"))) }
+        let state: CheckState = operatorPaused ? .warning
+            : producing == nil || said.contains("two") || said.contains("none") ? .critical : healthy < reads.count ? .warning : .ok
+        return Reading(Self.producing, target: group.account, value: .word(producing ?? "none"), figures: figures, state: state)
+    }
+
+    /// The reading's numbers as --json's "producer" object: "a_head", "next_turn"...
+    static func jsonMembers(_ r: Reading) -> [FigureObject.Member] {
+        r.figures.compactMap { f in
+            guard !f.name.hasPrefix("member "), let n = f.value.number else { return nil }
+            return FigureObject.Member(f.name.replacing(" ", with: "_"), n)
+        }
+    }
+}
