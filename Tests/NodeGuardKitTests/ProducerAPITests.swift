@@ -45,7 +45,8 @@ final class ProducerAPITests: XCTestCase {
     func testTheHeadFromGetInfo() throws {
         let head = try ProducerAPI.head(try reply("get-info")).get()
         XCTAssertEqual(head, ProducerAPI.Head(block: 312_345_678, time: try XCTUnwrap(CivilTime.parseUTC("2026-11-23T02:20:00.500")),
-                                              producer: "ourbp", irreversible: 312_345_343))
+                                              producer: "ourbp", irreversible: 312_345_343,
+                                              id: "129e0d4e5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e"))
         XCTAssertEqual(head.time, 1_795_400_400.5)
         guard case .failure(let e) = ProducerAPI.head(try reply("pause-bad-body")) else { return XCTFail("an error is no head") }
         XCTAssertEqual(e.message, "HTTP 400: invalid http request")

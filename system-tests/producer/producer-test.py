@@ -19,7 +19,10 @@ signed twice (never allowed) and missed:
     WARNING, paused before it signs (it syncs 2 s first, as nodeos does);
   - `nodeguard producer switch`: production moved between our turns, 0 missed;
   - `nodeguard producer pause`, then the active dies: nothing resumed; then
-    `resume`: the standby produces.
+    `resume`: the standby produces;
+  - a standby that answers its pause ok, reads paused and still signs: its
+    own blocks are the only evidence (a fork at our heights), so it signs a
+    few slots twice before it is seen and fenced; then 0 double.
 
 usage: system-tests/producer/producer-test.py BINDIR   (~3 minutes)
 """
@@ -269,6 +272,19 @@ try:
     if code == 0 and said.startswith("every member of ourbp is paused") and nothing and (code2, said2) == (0, "ourbp produces on b") and counts(first, last) == (0, 0, ["b"]):
         r.ok("producer_pause_holds_when_the_active_dies_and_resume_ends_it")
     else: r.bad("producer_pause", repr((code, said, nothing, code2, said2, counts(first, last), open(LOG).read()[-2000:])))
+
+    scenario("a standby that ignores pause")
+    start("a", "--pause-on-startup"); start("b", "--pause-on-startup", "--ignore-pause")
+    start_nodeguard()
+    fenced = wait_for(lambda: log(r"CRIT b of ourbp signs our blocks while it reads paused: block \d+ of ours on it is not the producing member's"), 40)
+    fenced = fenced and wait_for(lambda: log(r"ERROR fencing b of ourbp: it signs our blocks while it should be paused"), 5)
+    gone = wait_for(lambda: members["b"].poll() is not None, 10)
+    by = ledger()
+    doubles = [s for s in by if len(by[s]) > 1]
+    first, last = wait_next_turn_end()
+    if fenced and gone and 0 < len(doubles) <= 6 and counts(first, last) == (0, 0, ["a"]):
+        r.ok("a_standby_that_ignores_pause_is_seen_on_chain_and_fenced (%d slots signed twice before)" % len(doubles))
+    else: r.bad("a_standby_that_ignores_pause", repr((fenced, gone, doubles, counts(first, last), open(LOG).read()[-2000:])))
 finally:
     stop_nodeguard()
     for m in ("a", "b"): stop(m)

@@ -51,6 +51,9 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     var pausesConfirmedAt: Double?
     /// Members seen signing our blocks while they should be paused.
     var suspects: Set<String> = []
+    var signers = SignerWatch()
+    /// When every other member was confirmed paused (wall).
+    var pausedAtWall: Double?
     var fencing: [String: (job: BackgroundJob<ActionOutcome>, why: String)] = [:]
     /// A move decided and not yet done: from whom, and why.
     var moving: (from: String?, why: String)?
@@ -126,9 +129,10 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
         let now = cycle.now.monotonic
         let producer = operatorPaused ? nil : active
         pause(Set(reads.map(\.name).filter { $0 != producer }), in: &reads)
-        for r in reads where r.name != producer && r.pausedValue == true { if case .success? = r.pauseAck { confirmedOnce.insert(r.name) } }
+        for r in reads where r.name != producer && r.pauseConfirmed { confirmedOnce.insert(r.name) }
+        findSuspects(reads, producer: producer, &cycle)
         let members = states(reads, health: health, now: now, producer: producer)
-        noteConfirmations(members, now: now, producer: producer)
+        noteConfirmations(members, now: cycle.now, producer: producer)
         let steps = ProducerRule.steps(members, active: producer, now: now, pausesConfirmedAt: pausesConfirmedAt ?? -.infinity,
                                        fenceAfter: group.fenceAfter)
         for step in steps {
@@ -183,7 +187,9 @@ extension ProducerCheck {
         producingSince = nil
         unconfirmedSince = [:]
         pausesConfirmedAt = nil
+        pausedAtWall = nil
         suspects = []
+        signers.forget()
         said.remove("none")
         if cycle.mode == .act, let e = save(now: cycle.now) { cycle.events.append(e) }
     }

@@ -69,13 +69,35 @@ extension ProducerCheck {
 
     /// Keeps when each member was first seen unconfirmed, and when the last
     /// of them was confirmed paused (a block in flight may follow it).
-    func noteConfirmations(_ states: [MemberState], now: Double, producer: String?) {
+    func noteConfirmations(_ states: [MemberState], now: Now, producer: String?) {
+        let wall = now.wall, now = now.monotonic
         for s in states where s.name != producer {
             if s.confirmedNotProducing {
-                if unconfirmedSince.removeValue(forKey: s.name) != nil || pausesConfirmedAt == nil { pausesConfirmedAt = now }
+                if unconfirmedSince.removeValue(forKey: s.name) != nil || pausesConfirmedAt == nil { pausesConfirmedAt = now; pausedAtWall = wall }
             } else if unconfirmedSince[s.name] == nil {
                 unconfirmedSince[s.name] = now
             }
+        }
+    }
+
+    /// Members the chain shows signing our blocks while paused (SignerWatch):
+    /// fenced at once. While none should produce and several could be the
+    /// one, nobody is fenced: one CRIT says so.
+    func findSuspects(_ reads: [MemberRead], producer: String?, _ cycle: inout Cycle) {
+        let producingNow = producer != nil && producingSince != nil
+        if producingNow, let h = reads.first(where: { $0.name == producer })?.headValue { signers.observeProducing(h) }
+        let paused = reads.filter { $0.name != producer && $0.pauseConfirmed }
+        for r in paused {
+            guard let h = r.headValue, let why = signers.evidence(h, account: group.account, producingNow: producingNow, pausedAt: pausedAtWall) else { continue }
+            guard producingNow || paused.count == 1 else {
+                if said.insert("unknown signer").inserted {
+                    cycle.events.append(Event(.producersTwo, "\(why), and \(paused.map(\.name).joined(separator: ", ")) of \(group.account) all read paused: one of them signs while paused; nothing is resumed",
+                                              fields: fields(node: nil)))
+                }
+                return
+            }
+            guard suspects.insert(r.name).inserted else { continue }
+            cycle.events.append(Event(.producersTwo, "\(r.name) of \(group.account) signs our blocks while it reads paused: \(why)", fields: fields(node: r.name)))
         }
     }
 

@@ -55,6 +55,8 @@ public enum ProducerAPI {
         public var time: Double
         public var producer: String
         public var irreversible: UInt64
+        /// head_block_id: two blocks at one height are two signers (a fork).
+        public var id: String = ""
     }
 
     public static func head(_ r: HTTPResponse) -> Result<Head, ProbeError> {
@@ -64,7 +66,7 @@ public enum ProducerAPI {
               let producer = json["head_block_producer"]?.string, let lib = json["last_irreversible_block_num"]?.number else {
             return .failure(ProbeError("HTTP \(r.status), not a get_info reply"))
         }
-        return .success(Head(block: UInt64(block), time: time, producer: producer, irreversible: UInt64(lib)))
+        return .success(Head(block: UInt64(block), time: time, producer: producer, irreversible: UInt64(lib), id: json["head_block_id"]?.string ?? ""))
     }
 
     /// "HTTP 400: the node's message".
