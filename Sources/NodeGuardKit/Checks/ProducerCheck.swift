@@ -174,10 +174,11 @@ extension ProducerCheck {
             if producing != nil { producingSince = cycle.now.wall }
             return
         }
-        guard let why = failure(of: current, reads, health, cycle.now.wall, &cycle) else { said.remove("none"); return }
+        guard let (reason, why) = failure(of: current, reads, health, cycle.now.wall, &cycle) else { said.remove("none"); return }
         guard let next = healthy.first(where: { $0 != current }) else { return noStandby(from: current, why, reads, health, &cycle) }
         cycle.events.append(Event(.producerSwitched, "moving production of \(group.account) from \(current) to \(next): \(current) \(why)",
                                   fields: fields(node: next) + [("FROM", current), ("REASON", why)]))
+        cycle.tallies.append(.producerSwitch(account: group.account, reason: reason))
         choose(next, from: current, why: why, &cycle)
     }
 
@@ -194,19 +195,20 @@ extension ProducerCheck {
         if cycle.mode == .act, let e = save(now: cycle.now) { cycle.events.append(e) }
     }
 
-    /// Why the active member can no longer produce, or nil while it can.
-    func failure(of current: String, _ reads: [MemberRead], _ health: [String: String], _ wall: Double, _ cycle: inout Cycle) -> String? {
+    /// Why the active member can no longer produce (a switch reason of
+    /// Counters.switchReasons, and words), or nil while it can.
+    func failure(of current: String, _ reads: [MemberRead], _ health: [String: String], _ wall: Double, _ cycle: inout Cycle) -> (String, String)? {
         guard let r = reads.first(where: { $0.name == current }) else { return nil }
-        if r.process == .gone { return "is not running" }
+        if r.process == .gone { return ("not_running", "is not running") }
         let downAfter = r.node.config.liveness.downAfter ?? RPCDialect.nodeos.downAfter
         if r.headValue == nil, let last = lastAnswer[current] ?? watchedSince, wall - last >= downAfter {
-            return "has not answered for \(TimeSpan.format((wall - last).rounded())) (down_after \(TimeSpan.format(downAfter)))"
+            return ("silent", "has not answered for \(TimeSpan.format((wall - last).rounded())) (down_after \(TimeSpan.format(downAfter)))")
         }
         if let h = r.headValue, wall - h.time > group.maxLag {
-            return "is behind: its head block \(h.block) is \(TimeSpan.format((wall - h.time).rounded())) old (max_lag \(TimeSpan.format(group.maxLag)))"
+            return ("behind", "is behind: its head block \(h.block) is \(TimeSpan.format((wall - h.time).rounded())) old (max_lag \(TimeSpan.format(group.maxLag)))")
         }
         if let turn = missedTurn(wall, &cycle), r.pausedValue != true {
-            return "did not sign our turn at \(TimeFormat.local(Double(ProducerSchedule.start(ofSlot: turn.lowerBound)) / 1000)) while it should be producing"
+            return ("turn_missed", "did not sign our turn at \(TimeFormat.local(Double(ProducerSchedule.start(ofSlot: turn.lowerBound)) / 1000)) while it should be producing")
         }
         return nil
     }
@@ -222,6 +224,7 @@ extension ProducerCheck {
         judged = last.lowerBound
         guard missed else { return nil }
         missedTurns.append(wall)
+        cycle.tallies.append(.turnMissed(account: group.account))
         cycle.events.append(Event(.producerTurnMissed, "\(group.account) missed its turn at \(TimeFormat.local(Double(ProducerSchedule.start(ofSlot: last.lowerBound)) / 1000)): no block of ours in its \(ProducerSchedule.repetitions) slots",
                                   fields: fields(node: active) + [("MISSED", String(ProducerSchedule.repetitions))]))
         return last

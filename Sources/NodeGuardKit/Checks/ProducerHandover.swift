@@ -7,8 +7,10 @@
 struct PlannedHandover {
     let from: String
     let to: String
-    /// Why the restart is wanted, for the switch's event.
+    /// Why it moves, for the switch's event.
     let why: String
+    /// As nodeguard_producer_switches_total counts it: "restart" or "operator".
+    let reason: String
     /// Monotonic: past it the restart goes ahead whatever happened.
     let deadline: Double
 }
@@ -34,7 +36,7 @@ extension ProducerCheck: HandsOver {
         guard cycle.mode == .act, let to = group.nodes.first(where: { $0 != node && healthAtLastRun[$0] == nil && seenAtLastRun.contains($0) }) else {
             return .proceed("no healthy standby to hand \(group.account) to: blocks of ours may be missed while it restarts")
         }
-        handover = PlannedHandover(from: node, to: to, why: "it is to be restarted", deadline: cycle.now.monotonic + roundSeconds)
+        handover = PlannedHandover(from: node, to: to, why: "it is to be restarted", reason: "restart", deadline: cycle.now.monotonic + roundSeconds)
         return .wait
     }
 
@@ -49,6 +51,7 @@ extension ProducerCheck: HandsOver {
         guard handoverWindowOpen(cycle.now.wall) else { return }
         cycle.events.append(Event(.producerSwitched, "handing production of \(group.account) from \(h.from) to \(h.to) between our turns: \(h.from) \(h.why)",
                                   priority: .notice, fields: fields(node: h.to) + [("FROM", h.from), ("REASON", "planned: \(h.why)")]))
+        cycle.tallies.append(.producerSwitch(account: group.account, reason: h.reason))
         choose(h.to, from: h.from, why: "planned: \(h.from) \(h.why)", &cycle)
     }
 

@@ -67,7 +67,7 @@ extension ProducerCheck {
         if r.node == from { return answer(r.id, "ok", "\(from) already produces for \(group.account)") }
         guard let to = r.node ?? standbys.first else { return answer(r.id, "refused", "no healthy standby to switch \(group.account) to") }
         guard standbys.contains(to) else { return answer(r.id, "refused", "\(to) is not healthy: \(healthAtLastRun[to] ?? "it was not read")") }
-        handover = PlannedHandover(from: from, to: to, why: "is switched away from by the operator", deadline: cycle.now.monotonic + roundSeconds)
+        handover = PlannedHandover(from: from, to: to, why: "is switched away from by the operator", reason: "operator", deadline: cycle.now.monotonic + roundSeconds)
         request = r
     }
 

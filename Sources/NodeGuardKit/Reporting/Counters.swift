@@ -14,6 +14,9 @@ public struct Counters: Equatable, Sendable {
     public var restarts: [RestartKey: UInt64] = [:]
     /// Bytes freed, by the counter's key ("docker_logs").
     public var freed: [String: UInt64] = [:]
+    /// Producer groups: turns missed by account, switches by account and reason.
+    public var turnsMissed: [String: UInt64] = [:]
+    public var switches: [RestartKey: UInt64] = [:]
 
     public init() {}
 
@@ -23,6 +26,8 @@ public struct Counters: Equatable, Sendable {
             switch t {
             case .restart(let node, let reason): restarts[RestartKey(node: node, reason: reason), default: 0] += 1
             case .freed(let by, let bytes): freed[by.key, default: 0] &+= bytes
+            case .turnMissed(let account): turnsMissed[account, default: 0] += 1
+            case .producerSwitch(let account, let reason): switches[RestartKey(node: account, reason: reason), default: 0] += 1
             }
         }
         return !tallies.isEmpty
@@ -37,6 +42,8 @@ public struct Counters: Equatable, Sendable {
         var out = Self.header
         for k in restarts.keys.sorted() { out += "restart \(k.node) \(k.reason) \(restarts[k] ?? 0)\n" }
         for key in freed.keys.sorted() { out += "freed \(key) \(freed[key] ?? 0)\n" }
+        for a in turnsMissed.keys.sorted() { out += "turns_missed \(a) \(turnsMissed[a] ?? 0)\n" }
+        for k in switches.keys.sorted() { out += "switch \(k.node) \(k.reason) \(switches[k] ?? 0)\n" }
         return out
     }
 
@@ -54,6 +61,12 @@ public struct Counters: Equatable, Sendable {
             case ("freed", 3):
                 guard known.contains(String(f[1])), let n = UInt64(f[2]) else { continue }
                 freed[String(f[1])] = n
+            case ("turns_missed", 3):
+                guard let n = UInt64(f[2]) else { continue }
+                turnsMissed[String(f[1])] = n
+            case ("switch", 4):
+                guard let n = UInt64(f[3]) else { continue }
+                switches[RestartKey(node: String(f[1]), reason: String(f[2]))] = n
             default: continue
             }
         }
@@ -66,7 +79,7 @@ public struct Counters: Equatable, Sendable {
     /// that increase() sees its first restart (a series that appears at 1
     /// shows no increase).
     public func families(_ config: Config, _ registry: CheckRegistry = .standard) -> [MetricFamily] {
-        var restarted = MetricFamily("nodeguard_node_restarts_total", .counter,
+        var restarted = MetricFamily(Self.familyNames[0], .counter,
                                      help: "Restarts nodeguard made of the node (failed ones too), by the check that asked.")
         for node in config.nodes {
             var reasons = registry.reasons(of: node, in: config)
@@ -75,10 +88,32 @@ public struct Counters: Equatable, Sendable {
                 restarted.add(Double(restarts[RestartKey(node: node.name, reason: r)] ?? 0), ("node", node.name), ("reason", r))
             }
         }
-        return [restarted] + registry.counters.map { c in
+        return [restarted] + producerFamilies(config) + registry.counters.map { c in
             var f = MetricFamily(c.name, .counter, help: c.help)
             f.add(Double(freed[c.key] ?? 0))
             return f
         }
+    }
+}
+
+extension Counters {
+    /// The counter families Counters writes itself (the checks' freed-bytes counters aside).
+    public static let familyNames = ["nodeguard_node_restarts_total", "nodeguard_producer_turns_missed_total", "nodeguard_producer_switches_total"]
+
+    /// Why production moved, as nodeguard_producer_switches_total's reason.
+    public static let switchReasons = ["not_running", "silent", "behind", "turn_missed", "restart", "operator"]
+
+    /// Each configured group's counters, every reason from 0.
+    func producerFamilies(_ config: Config) -> [MetricFamily] {
+        guard !config.producers.isEmpty else { return [] }
+        var missed = MetricFamily(Self.familyNames[1], .counter,
+                                  help: "Turns of the producer account missed whole while a member of its group should have produced.")
+        var moved = MetricFamily(Self.familyNames[2], .counter,
+                                 help: "Times production of the account moved to another member, by why.")
+        for g in config.producers {
+            missed.add(Double(turnsMissed[g.account] ?? 0), ("account", g.account))
+            for r in Self.switchReasons { moved.add(Double(switches[RestartKey(node: g.account, reason: r)] ?? 0), ("account", g.account), ("reason", r)) }
+        }
+        return [missed, moved]
     }
 }
