@@ -20,7 +20,12 @@
  * over the socket, then the container process's cgroup; and the unit node's
  * RPC call, as the chain check makes it (rpc_every 30 s).
  * Every 60 s, the Docker logs scan (scan_interval) and the interfaces that
- * count (the routes, each interface's ifindex and speed). */
+ * count (the routes, each interface's ifindex and speed).
+ * With FLOOR_PRODUCER="PORT_A:PIDFILE_A,PORT_B:PIDFILE_B" (a producer group of
+ * two members, A producing): each member's tree as the pidfile node's, and
+ * every second the producer check's calls: paused and get_info of both,
+ * pause and paused again of B; every 30 s each member's get_info (its chain
+ * check), every 60 s the schedule. */
 #define _GNU_SOURCE
 #define METRICS_BYTES 7000
 #include <dirent.h>
@@ -155,6 +160,66 @@ static void rpc(int port, const char *cookie) {
     close(s);
 }
 
+/* One POST of "{}" over loopback, as the producer check makes it: a
+ * non-blocking connect, the request, the reply read to its end. */
+static void post(int port, const char *path) {
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (s < 0) return;
+    connect(s, (struct sockaddr *)&a, sizeof a);
+    struct pollfd p = { .fd = s, .events = POLLOUT };
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (poll(&p, 1, 2000) <= 0 || getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) { close(s); return; }
+    char req[512];
+    int n = snprintf(req, sizeof req, "POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUser-Agent: nodeguard/0\r\nConnection: close\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", path, port);
+    send(s, req, n, MSG_NOSIGNAL);
+    p.events = POLLIN;
+    for (ssize_t got = 0, r; poll(&p, 1, 2000) > 0 && (r = recv(s, buf + got, sizeof buf - 1 - got, 0)) > 0;) {
+        got += r; buf[got] = 0;
+        char *head = strstr(buf, "\r\n\r\n"), *cl = strcasestr(buf, "Content-Length:");
+        if (head && cl && got >= head + 4 - buf + atol(cl + 15)) break;
+    }
+    close(s);
+}
+
+/* A producer member: its port, pidfile, and its tree's files kept open
+ * (statm, the task list, each thread's children), as the daemon reads them. */
+struct member { int port; const char *pidfile; int statm, task, threads, children[MAXKIDS]; };
+
+static int member_open(struct member *m, char *spec) {
+    char *colon = strchr(spec, ':');
+    if (!colon) return 0;
+    *colon = 0; m->port = atoi(spec); m->pidfile = colon + 1;
+    int fd = openf(m->pidfile, O_RDONLY);
+    ssize_t n = fd >= 0 ? read(fd, buf, 64) : -1;
+    if (fd >= 0) close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    int pid = atoi(buf);
+    m->statm = open_pid("/proc/%d/statm", pid, O_RDONLY);
+    m->task = open_pid("/proc/%d/task", pid, O_RDONLY | O_DIRECTORY);
+    DIR *d = fdopendir(dup(m->task));
+    m->threads = 0;
+    for (struct dirent *e; d && (e = readdir(d)) && m->threads < MAXKIDS;) {
+        if (e->d_name[0] == '.') continue;
+        char path[300];
+        snprintf(path, sizeof path, "/proc/%d/task/%s/children", pid, e->d_name);
+        m->children[m->threads++] = openf(path, O_RDONLY);
+    }
+    if (d) closedir(d);
+    return 1;
+}
+
+static void member_tree(struct member *m) {
+    int fd = openf(m->pidfile, O_RDONLY);
+    if (fd >= 0) { pread(fd, buf, 64, 0); close(fd); }
+    pread(m->statm, buf, 8192, 0);
+    listdir(m->task);
+    for (int i = 0; i < m->threads; i++) pread(m->children[i], buf, 8192, 0);
+}
+
 /* Which interfaces count: the routes, then each one's ifindex and speed. */
 static void interfaces(void) {
     const char *files[] = {"/proc/net/route", "/proc/net/ipv6_route", "/sys/class/net/eth0/ifindex", "/sys/class/net/eth0/speed"};
@@ -215,6 +280,15 @@ int main(int argc, char **argv) {
         if (m) { cgroup = openf(cg, O_RDONLY); *strrchr(cg, '/') = 0; }   /* cg: the directory from here on */
     }
 
+    struct member members[2];
+    int producer = 0;
+    char *spec = getenv("FLOOR_PRODUCER");
+    if (spec) {
+        char *b = strchr(spec, ',');
+        if (b) { *b++ = 0; producer = member_open(&members[0], spec) && member_open(&members[1], b); }
+        if (!producer) { fprintf(stderr, "floor: FLOOR_PRODUCER is PORT:PIDFILE,PORT:PIDFILE of running members\n"); return 1; }
+    }
+
     sigset_t waited;
     sigemptyset(&waited);
     sigaddset(&waited, SIGHUP);
@@ -234,6 +308,14 @@ int main(int argc, char **argv) {
         for (int i = 0; i < kids; i++) { listdir(kid_task[i]); pread(kid_children[i], buf, 8192, 0); }
         for (int i = 0; i < kids; i++) pread(kid_statm[i], buf, 8192, 0);
         if (rpc_port && cycle % 30 == 0) rpc(rpc_port, cookie);
+        if (producer) {
+            for (int i = 0; i < 2; i++) member_tree(&members[i]);
+            if (cycle % 60 == 0) post(members[0].port, "/v1/chain/get_producer_schedule");
+            for (int i = 0; i < 2; i++) { post(members[i].port, "/v1/producer/paused"); post(members[i].port, "/v1/chain/get_info"); }
+            post(members[1].port, "/v1/producer/pause");
+            post(members[1].port, "/v1/producer/paused");
+            if (cycle % 30 == 0) for (int i = 0; i < 2; i++) post(members[i].port, "/v1/chain/get_info");
+        }
         if (cycle % 30 == 29 && inspect(sock, container) > 0) container_cgroup(cpid, cg);
         if (cgroup >= 0) pread(cgroup, buf, 8192, 0);
         statfs("/", &fs);

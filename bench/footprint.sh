@@ -1,7 +1,9 @@
 #!/bin/bash
 # Footprint benchmark: nodeguardd (release, static Swift stdlib, stripped)
 # guards three nodes (a unit: a regtest litecoind probed over its RPC every
-# 30 s; a pidfile process tree; a container) with the
+# 30 s; a pidfile process tree; a container), and a producer group of two
+# stand-in nodeos members at producer_every = 1s (BENCH_PRODUCER=0: without
+# it, to see the producer check's cost), with the
 # host's memory and disk, Docker logs, the journal and bandwidth, every
 # second for DURATION seconds on this host, next to monit (Debian's package)
 # doing equivalent checks, and both are
@@ -110,6 +112,35 @@ done
 docker inspect -f '{{.State.Pid}}' bench1 > "$W/web.pid"
 WEB_ID=$(docker inspect -f '{{.Id}}' bench1)
 
+# A producer group of two stand-in nodeos members (issue #27), the first
+# producing, at producer_every = 1s; BENCH_PRODUCER=0 leaves it out, to
+# compare the producer check's cost.
+PRODUCER_NODES="" PRODUCER_MONIT=""
+export FLOOR_PRODUCER=""
+if [ "${BENCH_PRODUCER:-1}" != 0 ]; then
+    for m in bpa bpb; do
+        port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        python3 "$TOP/system-tests/producer/standin-nodeos.py" --name "$m" --port "$port" --ledger "$W/ledger" --account benchbp \
+            --schedule otherbp,benchbp --pause-on-startup --pidfile "$W/$m.pid" >/dev/null 2>&1 </dev/null & PIDS+=("$!")
+        for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+        FLOOR_PRODUCER="$FLOOR_PRODUCER${FLOOR_PRODUCER:+,}$port:$W/$m.pid"
+        PRODUCER_NODES="$PRODUCER_NODES[node.$m]
+pidfile = \"$W/$m.pid\"
+restart_command = [\"/bin/true\"]
+rpc = \"nodeos\"
+rpc_url = \"http://127.0.0.1:$port/v1/chain/get_info\"
+"
+        PRODUCER_MONIT="$PRODUCER_MONIT
+check process $m with pidfile $W/$m.pid
+    if totalmemory > 1200 MB for 3 cycles then exec \"/bin/true\"
+check host ${m}api with address 127.0.0.1
+    if failed port $port type tcp then alert"
+    done
+    PRODUCER_NODES="$PRODUCER_NODES[producer.benchbp]
+nodes = [\"bpa\", \"bpb\"]
+"
+fi
+
 # The notification services and the heartbeat service, on loopback.
 python3 "$TOP/bench/notify-receiver.py" "$W/received" >"$W/receiver.port" 2>"$W/receiver.log" & RECEIVER=$!; PIDS+=("$RECEIVER")
 for _ in $(seq 50); do [ -s "$W/receiver.port" ] && break; sleep 0.1; done
@@ -131,7 +162,7 @@ restart_command = ["/bin/true"]
 [node.web]
 container = "bench1"
 docker_socket = "$W/d/docker.sock"
-[disk]
+$PRODUCER_NODES[disk]
 paths = ["/"]
 [docker_logs]
 containers_dir = "$W/d/root/containers"
@@ -174,7 +205,7 @@ check host chainrpc with address 127.0.0.1
     if failed port $RPC_PORT type tcp then alert
 check filesystem root with path /
     if space usage > 95% then alert
-    if inode usage > 97% then alert
+    if inode usage > 97% then alert$PRODUCER_MONIT
 EOF
 chmod 600 "$W/monitrc"
 

@@ -35,6 +35,10 @@ final class ProducerRuleTests: XCTestCase {
         for r in rows {
             XCTAssertEqual(ProducerRule.steps(r.members, active: r.active, now: now, pausesConfirmedAt: r.confirmedAt, fenceAfter: 10), r.steps, r.why)
         }
+        // Found producing at start while the other cannot be confirmed: that one is fenced, as before a resume.
+        XCTAssertEqual(ProducerRule.steps([M("a", paused: false, pausedByUs: false), M("b", paused: nil, pausedByUs: false, unconfirmedSince: 85)], active: "a",
+                                          now: now, pausesConfirmedAt: 0, fenceAfter: 10, established: false),
+                       [.fence("b", why: "its producer API has not answered for 15s"), .hold("a", why: "waiting until b is confirmed paused or stopped")])
     }
 
     func testWhoShouldProduce() {

@@ -7,7 +7,8 @@ Two members of one simulated chain (standin-nodeos.py: a round of 24 slots,
 write every slot they sign to one ledger, so each scenario counts our slots
 signed twice (never allowed) and missed:
   - both started paused (pause-on-startup): the first is resumed, a whole
-    turn signed by it alone;
+    turn signed by it alone; nodeguard restarted meanwhile: it goes on, the
+    standby's view of our blocks is no evidence against it;
   - both started unpaused: one CRIT, the second paused within a cycle;
   - the active SIGKILLed: the standby resumed, missed at most one turn;
   - the active frozen (SIGSTOP): our turn missed, the member fenced
@@ -93,9 +94,9 @@ def config(extra="", memory={}, restart={}):
                             '[producer.ourbp]\nnodes = ["a", "b"]\n%s' % (W, W, nodes, extra))
 
 
-def start_nodeguard():
+def start_nodeguard(keep_state=False):
     global ng
-    shutil.rmtree(os.path.join(W, "state"), ignore_errors=True)
+    if not keep_state: shutil.rmtree(os.path.join(W, "state"), ignore_errors=True)
     ng = subprocess.Popen([os.path.join(BIN, "nodeguardd"), "--config", CONFIG], stdout=subprocess.DEVNULL, stderr=open(LOG, "a"))
 
 
@@ -162,6 +163,12 @@ try:
     double, missed, who = counts(first, last)
     if (double, missed, who) == (0, 0, ["a"]) and len(log(r"NOTICE a resumed: ourbp produces on a")) == 1: r.ok("both_paused_at_start_the_first_is_resumed")
     else: r.bad("both_paused_at_start_the_first_is_resumed", repr((double, missed, who, open(LOG).read()[-1500:])))
+    stop_nodeguard()
+    start_nodeguard(keep_state=True)
+    first, last = wait_next_turn_end()
+    if counts(first, last) == (0, 0, ["a"]) and not log("CRIT|ERROR|WARNING|resumed: ourbp produces on b"):
+        r.ok("nodeguard_restarted_while_a_produces_changes_nothing")
+    else: r.bad("nodeguard_restarted_while_a_produces", repr((counts(first, last), open(LOG).read()[-1500:])))
 
     scenario("both unpaused at start")
     start("a"); start("b")

@@ -55,6 +55,8 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     /// When every other member was confirmed paused (wall).
     var pausedAtWall: Double?
     var fencing: [String: (job: BackgroundJob<ActionOutcome>, why: String)] = [:]
+    /// Every other member confirmed not producing since the active one was chosen.
+    var established = false
     /// A move decided and not yet done: from whom, and why.
     var moving: (from: String?, why: String)?
     /// Each member's last chain API answer (wall), and since when it is watched.
@@ -107,6 +109,11 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
         seenAtLastRun = Set(reads.map(\.name))
         if cycle.mode.decides {
             takeRequest(&cycle)
+            // The chosen member found producing (nodeguard restarted, or it
+            // resumed itself): its blocks are expected from now on.
+            if !operatorPaused, producingSince == nil, let a = active, reads.contains(where: { $0.name == a && $0.pausedValue == false }) {
+                producingSince = wall
+            }
             sayUnpaused(reads, &cycle)
             if !operatorPaused { choose(reads, health, &cycle) }
             progressHandover(health, &cycle)
@@ -134,7 +141,8 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
         let members = states(reads, health: health, now: now, producer: producer)
         noteConfirmations(members, now: cycle.now, producer: producer)
         let steps = ProducerRule.steps(members, active: producer, now: now, pausesConfirmedAt: pausesConfirmedAt ?? -.infinity,
-                                       fenceAfter: group.fenceAfter)
+                                       fenceAfter: group.fenceAfter, established: established)
+        if members.allSatisfy({ $0.name == producer || $0.confirmedNotProducing }) { established = true }
         for step in steps {
             switch step {
             case .pause, .hold: break   // paused above, every cycle; a hold waits for the next
@@ -189,6 +197,7 @@ extension ProducerCheck {
         unconfirmedSince = [:]
         pausesConfirmedAt = nil
         pausedAtWall = nil
+        established = false
         suspects = []
         signers.forget()
         said.remove("none")

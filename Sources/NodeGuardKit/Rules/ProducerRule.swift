@@ -57,15 +57,19 @@ public enum ProducerRule {
     /// The steps toward `active` producing alone (nil: none may produce).
     /// `pausesConfirmedAt`: when the last other member was confirmed paused
     /// (monotonic); `fenceAfter`: how long a member may stay unconfirmed.
+    /// `established`: every other member was confirmed not producing since
+    /// `active` was chosen; until then a member found producing is treated
+    /// as one still to be resumed.
     public static func steps(_ members: [MemberState], active: String?, now: Double,
-                             pausesConfirmedAt: Double, fenceAfter: Double) -> [ProducerStep] {
+                             pausesConfirmedAt: Double, fenceAfter: Double, established: Bool = true) -> [ProducerStep] {
         var steps: [ProducerStep] = []
         var waiting: [String] = []
         let a = members.first { $0.name == active }
         // Fencing makes way for a resume: while the active member already
         // produces, a standby that does not answer is asked again, not stopped
         // (one that restarts answers nothing until its database is open).
-        let resumePending = a.map { $0.paused != false || $0.pausedByUs } ?? false
+        // A member found producing (at start) has not made that way yet.
+        let resumePending = a.map { $0.paused != false || $0.pausedByUs || !established } ?? false
         for m in members where m.name != active {
             if m.confirmedNotProducing { continue }
             waiting.append(m.name)
