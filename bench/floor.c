@@ -283,7 +283,7 @@ int main(int argc, char **argv) {
     struct member members[2];
     int producer = 0;
     char *spec = getenv("FLOOR_PRODUCER");
-    if (spec) {
+    if (spec && *spec) {
         char *b = strchr(spec, ',');
         if (b) { *b++ = 0; producer = member_open(&members[0], spec) && member_open(&members[1], b); }
         if (!producer) { fprintf(stderr, "floor: FLOOR_PRODUCER is PORT:PIDFILE,PORT:PIDFILE of running members\n"); return 1; }
