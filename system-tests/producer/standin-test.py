@@ -53,8 +53,9 @@ def now_slot(): return (int(time.time() * 1000) - EPOCH_MS) // SLOT_MS
 
 
 def next_turn():
-    """The slots of our next turn that starts at least a slot from now."""
-    s = now_slot() + 1
+    """The slots of our next turn that starts 3 s from now or later: a member
+    started just before syncs 2 s before it signs (--sync-seconds)."""
+    s = now_slot() + 6
     rnd = 12 * len(SCHEDULE)
     first = s - s % rnd + 12 * SCHEDULE.index("ourbp")
     if first < s: first += rnd
