@@ -5,7 +5,10 @@
 
 extension ProducerCheck {
     func reading(_ reads: [MemberRead], _ health: [String: String], now wall: Double) -> Reading {
-        let producing = operatorPaused ? nil : active.flatMap { a in reads.first { $0.name == a && $0.pausedValue == false }?.name }
+        // Before a choice (`nodeguard check`, which decides nothing): the one member unpaused, if one is.
+        let unpaused = reads.filter { $0.pausedValue == false }.map(\.name)
+        let chosen = active ?? (unpaused.count == 1 ? unpaused[0] : nil)
+        let producing = operatorPaused ? nil : chosen.flatMap { a in reads.first { $0.name == a && $0.pausedValue == false }?.name }
         var figures: [Figure] = []
         for r in reads {
             let byUs = r.pauseConfirmed
