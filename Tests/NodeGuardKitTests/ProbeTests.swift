@@ -76,6 +76,20 @@ final class ProbeTests: XCTestCase {
         XCTAssertEqual(HostMemoryProbe.parsePressure("some avg10=12.50 avg60=1 avg300=0 total=9\n")?.some, 12.5)
     }
 
+    func testAZombieFromAPidfileIsNotRunning() throws {
+        let root = tempDir()
+        XCTAssertEqual(FileIO.makeDirectories(root + "/run"), 0)
+        for (pid, statm) in [(41, "2620 1024 320 10 0 400 0\n"), (42, "0 0 0 0 0 0 0\n")] {
+            FileIO.makeDirectories(root + "/proc/\(pid)/task/\(pid)", mode: 0o755)
+            XCTAssertEqual(FileIO.writeAtomically(root + "/proc/\(pid)/statm", statm, durable: false, mode: 0o644), 0)
+            XCTAssertEqual(FileIO.writeAtomically(root + "/proc/\(pid)/task/\(pid)/children", "", durable: false, mode: 0o644), 0)
+            XCTAssertEqual(FileIO.writeAtomically(root + "/run/n\(pid).pid", "\(pid)\n", durable: false, mode: 0o644), 0)
+        }
+        XCTAssertEqual(try NodeMemoryProbe.readPidfile("/run/n41.pid", root: HostRoot(root)).get().anonBytes, (1024 - 320) * NodeMemoryProbe.pageSize)
+        guard case .failure(let e) = NodeMemoryProbe.readPidfile("/run/n42.pid", root: HostRoot(root)) else { return XCTFail("a zombie runs no node") }
+        XCTAssertTrue(e.notRunning, e.message)
+    }
+
     func testMissingProcIsAClearError() {
         guard case .failure(let e) = HostMemoryProbe.read(HostRoot("/nonexistent")) else { return XCTFail() }
         XCTAssertEqual(e.message, "cannot read /nonexistent/proc/meminfo; is /proc mounted?")
