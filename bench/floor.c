@@ -113,6 +113,27 @@ static void scan_logs(const char *dir) {
     close(fd);
 }
 
+/* One HTTP exchange over loopback, as HTTPExchange makes it: a non-blocking
+ * connect, the request, the reply read to its end (Content-Length). */
+static void exchange(int port, const char *req, int n, int timeout_ms) {
+    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    if (s < 0) return;
+    connect(s, (struct sockaddr *)&a, sizeof a);
+    struct pollfd p = { .fd = s, .events = POLLOUT };
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (poll(&p, 1, timeout_ms) <= 0 || getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) { close(s); return; }
+    send(s, req, n, MSG_NOSIGNAL);
+    p.events = POLLIN;
+    for (ssize_t got = 0, r; poll(&p, 1, timeout_ms) > 0 && (r = recv(s, buf + got, sizeof buf - 1 - got, 0)) > 0;) {
+        got += r; buf[got] = 0;
+        char *head = strstr(buf, "\r\n\r\n"), *cl = strcasestr(buf, "Content-Length:");
+        if (head && cl && got >= head + 4 - buf + atol(cl + 15)) break;
+    }
+    close(s);
+}
+
 /* The chain check's call, every 30 s as rpc_every asks: the cookie's stat
  * (read again only when it changed), a non-blocking connect over loopback,
  * the same JSON-RPC batch as the daemon's, the reply read to its end. */
@@ -138,50 +159,19 @@ static void rpc(int port, const char *cookie) {
         *o = 0;
         cookie_seen = st;
     }
-    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    if (s < 0) return;
-    connect(s, (struct sockaddr *)&a, sizeof a);
-    struct pollfd p = { .fd = s, .events = POLLOUT };
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (poll(&p, 1, 250) <= 0 || getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) { close(s); return; }
     char req[1024];
     int n = snprintf(req, sizeof req, "POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUser-Agent: nodeguard/0\r\nConnection: close\r\n"
                      "Accept: application/json\r\nAuthorization: Basic %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
                      port, auth, sizeof body - 1, body);
-    send(s, req, n, MSG_NOSIGNAL);
-    p.events = POLLIN;
-    for (ssize_t got = 0, r; poll(&p, 1, 250) > 0 && (r = recv(s, buf + got, sizeof buf - 1 - got, 0)) > 0;) {
-        got += r; buf[got] = 0;
-        char *head = strstr(buf, "\r\n\r\n"), *cl = strcasestr(buf, "Content-Length:");
-        if (head && cl && got >= head + 4 - buf + atol(cl + 15)) break;
-    }
-    close(s);
+    exchange(port, req, n, 250);
 }
 
-/* One POST of "{}" over loopback, as the producer check makes it: a
- * non-blocking connect, the request, the reply read to its end. */
+/* One POST of "{}", as the producer check makes it. */
 static void post(int port, const char *path) {
-    int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    if (s < 0) return;
-    connect(s, (struct sockaddr *)&a, sizeof a);
-    struct pollfd p = { .fd = s, .events = POLLOUT };
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (poll(&p, 1, 2000) <= 0 || getsockopt(s, SOL_SOCKET, SO_ERROR, &err, &len) < 0 || err) { close(s); return; }
     char req[512];
     int n = snprintf(req, sizeof req, "POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUser-Agent: nodeguard/0\r\nConnection: close\r\n"
                      "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", path, port);
-    send(s, req, n, MSG_NOSIGNAL);
-    p.events = POLLIN;
-    for (ssize_t got = 0, r; poll(&p, 1, 2000) > 0 && (r = recv(s, buf + got, sizeof buf - 1 - got, 0)) > 0;) {
-        got += r; buf[got] = 0;
-        char *head = strstr(buf, "\r\n\r\n"), *cl = strcasestr(buf, "Content-Length:");
-        if (head && cl && got >= head + 4 - buf + atol(cl + 15)) break;
-    }
-    close(s);
+    exchange(port, req, n, 2000);
 }
 
 /* A producer member: its port, pidfile, and its tree's files kept open
