@@ -38,15 +38,15 @@ extension NodeActuator {
     /// A pidfile's process and its descendants: SIGINT and SIGCONT, SIGKILL
     /// after stop_timeout, until none is left.
     private func stopTree(deadline: Double, whileWaiting: () -> Void) -> ActionOutcome {
-        guard let pidfile = config.pidfile, let text = probe.root.read(pidfile),
-              let pid = Int32(text.trimmingBlanks().split(separator: "\n").first.map(String.init) ?? ""), pid > 0 else {
+        guard let pidfile = config.pidfile, let pid = probe.root.read(pidfile).flatMap(NodeMemoryProbe.pid(inPidfile:)) else {
             return ActionOutcome(succeeded: true, detail: "no process: its pidfile names none")
         }
         let tree = [pid] + NodeMemoryProbe.descendants(of: pid, root: probe.root)
         for p in tree { kill(p, SIGINT); kill(p, SIGCONT) }
         let killAt = Now.read().monotonic + config.stopTimeout
         var killed = false
-        while tree.contains(where: { kill($0, 0) == 0 && !Self.isZombie($0, root: probe.root) }) {
+        // Gone or a zombie, as the node's probe counts a process (processAnonBytes).
+        while tree.contains(where: { NodeMemoryProbe.processAnonBytes($0, root: probe.root) != nil }) {
             let now = Now.read().monotonic
             if now >= killAt && !killed { for p in tree { kill(p, SIGKILL) }; killed = true }
             guard now < deadline else { return ActionOutcome(succeeded: false, detail: "pid \(pid) still runs after SIGKILL") }
@@ -54,27 +54,5 @@ extension NodeActuator {
             Now.sleep(0.05)
         }
         return ActionOutcome(succeeded: true, detail: killed ? "pid \(pid) did not stop on SIGINT within stop_timeout \(TimeSpan.format(config.stopTimeout)): killed" : "pid \(pid) stopped on SIGINT")
-    }
-
-    /// A zombie has exited; only its parent's wait is left.
-    static func isZombie(_ pid: Int32, root: HostRoot) -> Bool {
-        guard let stat = root.read("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return false }
-        return String(stat[stat.index(after: close)...]).trimmingBlanks().hasPrefix("Z")
-    }
-}
-
-extension DockerEngine {
-    /// POST /containers/ID/stop: Docker's stop signal, SIGKILL after `stopTimeout`.
-    func stop(_ id: String, stopTimeout: Int, whileWaiting: () -> Void = {}) -> ActionOutcome {
-        guard case .success(let version) = ensureVersion(whileWaiting: whileWaiting) else {
-            return ActionOutcome(succeeded: false, detail: "Docker is not answering on \(client.socketPath)")
-        }
-        let r = client.send("POST", "/v\(version)/containers/\(percentEncode(id))/stop?t=\(stopTimeout)",
-                            readTimeout: Double(stopTimeout) + 30, whileWaiting: whileWaiting)
-        switch r {
-        case .failure(let e): return ActionOutcome(succeeded: false, detail: "POST /containers/\(id.prefix(12))/stop: \(e.message)")
-        case .success(let resp) where resp.status == 204 || resp.status == 304: return ActionOutcome(succeeded: true, detail: "container \(id.prefix(12)) stopped (HTTP \(resp.status))")
-        case .success(let resp): return ActionOutcome(succeeded: false, detail: "POST /containers/\(id.prefix(12))/stop: HTTP \(resp.status): \(DockerEngine.message(resp))")
-        }
     }
 }

@@ -181,11 +181,17 @@ public enum NodeMemoryProbe {
 
     // MARK: pidfile
 
+    /// The process id a pidfile holds: its first line.
+    static func pid(inPidfile text: String) -> Int32? {
+        guard let pid = Int32(text.trimmingBlanks().split(separator: "\n").first.map(String.init) ?? ""), pid > 0 else { return nil }
+        return pid
+    }
+
     public static func readPidfile(_ pidfile: String, root: HostRoot) -> Result<NodeMemory, ProbeError> {
         guard let text = root.read(pidfile) else {
             return .failure(ProbeError("cannot read pidfile \(root.path(pidfile)); is the node running?", notRunning: true))
         }
-        guard let pid = Int32(text.trimmingBlanks().split(separator: "\n").first.map(String.init) ?? ""), pid > 0 else {
+        guard let pid = pid(inPidfile: text) else {
             return .failure(ProbeError("pidfile \(root.path(pidfile)) does not hold a process id"))
         }
         guard var total = processAnonBytes(pid, root: root) else {

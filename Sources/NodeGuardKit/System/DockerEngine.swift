@@ -170,15 +170,27 @@ public final class DockerEngine {
     /// POST /containers/{id}/restart?t=N: answers when the container is up
     /// again, so the read deadline covers the stop timeout.
     public func restart(_ id: String, stopTimeout: Int, whileWaiting: () -> Void = {}) -> ActionOutcome {
+        containerAction("restart", done: "restarted", id, stopTimeout: stopTimeout, whileWaiting: whileWaiting)
+    }
+
+    /// Docker's stop signal, SIGKILL after `stopTimeout`; one already stopped (304) is done too.
+    public func stop(_ id: String, stopTimeout: Int, whileWaiting: () -> Void = {}) -> ActionOutcome {
+        containerAction("stop", done: "stopped", id, stopTimeout: stopTimeout, whileWaiting: whileWaiting, alsoDone: 304)
+    }
+
+    /// POST /containers/ID/ACTION?t=stopTimeout: 204 (or `alsoDone`) is done.
+    private func containerAction(_ action: String, done: String, _ id: String, stopTimeout: Int, whileWaiting: () -> Void,
+                                 alsoDone: Int = 204) -> ActionOutcome {
         guard case .success(let version) = ensureVersion(whileWaiting: whileWaiting) else {
             return ActionOutcome(succeeded: false, detail: "Docker is not answering on \(client.socketPath)")
         }
-        let r = client.send("POST", "/v\(version)/containers/\(percentEncode(id))/restart?t=\(stopTimeout)",
+        let r = client.send("POST", "/v\(version)/containers/\(percentEncode(id))/\(action)?t=\(stopTimeout)",
                             readTimeout: Double(stopTimeout) + 30, whileWaiting: whileWaiting)
         switch r {
-        case .failure(let e): return ActionOutcome(succeeded: false, detail: "POST /containers/\(id.prefix(12))/restart: \(e.message)")
-        case .success(let resp) where resp.status == 204: return ActionOutcome(succeeded: true, detail: "container \(id.prefix(12)) restarted (HTTP 204)")
-        case .success(let resp): return ActionOutcome(succeeded: false, detail: "POST /containers/\(id.prefix(12))/restart: HTTP \(resp.status): \(DockerEngine.message(resp))")
+        case .failure(let e): return ActionOutcome(succeeded: false, detail: "POST /containers/\(id.prefix(12))/\(action): \(e.message)")
+        case .success(let resp) where resp.status == 204 || resp.status == alsoDone:
+            return ActionOutcome(succeeded: true, detail: "container \(id.prefix(12)) \(done) (HTTP \(resp.status))")
+        case .success(let resp): return ActionOutcome(succeeded: false, detail: "POST /containers/\(id.prefix(12))/\(action): HTTP \(resp.status): \(DockerEngine.message(resp))")
         }
     }
 
