@@ -4,33 +4,31 @@
 import XCTest
 @testable import NodeGuardKit
 
-/// Counts its runs every second, whatever `interval` is.
-final class EverySecondCheck: OwnCadence {
-    static let declaration = CheckDeclaration("every_second", readings: [runs]) { _ in [EverySecondCheck()] }
-    static let runs = ReadingKind("every_second", "runs of a check only the tests know, every second")
+/// Counts its runs, shown as its one reading.
+class RunCounter: Check {
+    let runs: ReadingKind
+    let target: String
     var count = 0
-    var every: Double { 1 }
-    var kind: String { Self.declaration.kind }
-    var target: String { "fast" }
+    var kind: String { runs.name }
+    init(_ runs: ReadingKind, target: String) { self.runs = runs; self.target = target }
     func update(_ config: Config) {}
     func run(_ cycle: inout Cycle) {
         count += 1
-        cycle.readings.append(Reading(Self.runs, target: target, value: .count(count)))
+        cycle.readings.append(Reading(runs, target: target, value: .count(count)))
     }
 }
 
-/// Counts its runs: on the loop's `interval`.
-final class IntervalCheck: Check {
-    static let declaration = CheckDeclaration("on_interval", readings: [runs]) { _ in [IntervalCheck()] }
+/// Runs every second, whatever `interval` is.
+final class EverySecondCheck: RunCounter, OwnCadence {
+    static let declaration = CheckDeclaration("every_second", readings: [runs]) { _ in [EverySecondCheck(runs, target: "fast")] }
+    static let runs = ReadingKind("every_second", "runs of a check only the tests know, every second")
+    var every: Double { 1 }
+}
+
+/// Runs on the loop's `interval`.
+final class IntervalCheck: RunCounter {
+    static let declaration = CheckDeclaration("on_interval", readings: [runs]) { _ in [IntervalCheck(runs, target: "slow")] }
     static let runs = ReadingKind("on_interval", "runs of a check only the tests know, every interval")
-    var count = 0
-    var kind: String { Self.declaration.kind }
-    var target: String { "slow" }
-    func update(_ config: Config) {}
-    func run(_ cycle: inout Cycle) {
-        count += 1
-        cycle.readings.append(Reading(Self.runs, target: target, value: .count(count)))
-    }
 }
 
 final class CadenceTests: XCTestCase {
@@ -54,5 +52,16 @@ final class CadenceTests: XCTestCase {
         XCTAssertEqual(counts, Array(repeating: 1, count: 10) + Array(repeating: 2, count: 10) + [3], "between their runs they show what they found last")
         XCTAssertEqual(Set(shown).count, 1, "every cycle shows every check's reading")
         XCTAssertEqual(Guard(config: config("interval = \"10s\""), root: HostRoot(root), emit: { _ in }).wakeEvery, 10, "without a fast check: interval")
+    }
+
+    func testAProducerGroupWakesTheLoopEveryProducerEveryAndAReloadFollows() {
+        let root = tempDir()
+        let group = ProducerConfigTests.members.replacing("producer_api = \"http://127.0.0.1:8890/\"\n", with: "") + "[producer.ourbp]\nnodes = [\"producer\", \"failover\"]\n"
+        let g = Guard(config: config("interval = \"10s\"\nstate_directory = \"\(root)/state\"\n" + group), root: HostRoot(root), emit: { _ in })
+        XCTAssertEqual(g.wakeEvery, 1)
+        _ = g.apply(config("interval = \"10s\"\nproducer_every = \"2s\"\nstate_directory = \"\(root)/state\"\n" + group))
+        XCTAssertEqual(g.wakeEvery, 2, "producer_every reloaded")
+        _ = g.apply(config("interval = \"10s\"\nstate_directory = \"\(root)/state\"\n"))
+        XCTAssertEqual(g.wakeEvery, 10, "the group removed: interval again")
     }
 }

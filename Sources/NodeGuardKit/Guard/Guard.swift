@@ -10,7 +10,7 @@ public final class Guard {
     /// One watch a node, in the config's order: its probe and actuator, shared by its checks.
     public internal(set) var nodes: [NodeWatch] = []
     /// Built from the config by CheckRegistry, in the order they run.
-    public internal(set) var checks: [Check] = []
+    public internal(set) var checks: [Check] = [] { didSet { cadences() } }
     public internal(set) var view = StatusView()
     /// The last cycle's readings, as the checks returned them (the status shows the nodes' first).
     public internal(set) var readings: [Reading] = []
@@ -43,8 +43,14 @@ public final class Guard {
 
     /// How often the loop wakes: every `interval`, or more often when a
     /// check has a cadence of its own (the producer groups' producer_every).
-    public var wakeEvery: Double {
-        checks.reduce(config.interval) { min($0, ($1 as? OwnCadence)?.every ?? $0) }
+    /// Worked out when the checks are built, not on each wake.
+    public private(set) var wakeEvery: Double = 0
+    /// Which of `checks` have a cadence of their own, in their order.
+    private var ownCadence: [Bool] = []
+
+    private func cadences() {
+        ownCadence = checks.map { $0 is OwnCadence }
+        wakeEvery = checks.reduce(config.interval) { min($0, ($1 as? OwnCadence)?.every ?? $0) }
     }
     /// When the last cycle that ran every check began (monotonic).
     private var lastFull = -Double.infinity
@@ -66,6 +72,7 @@ public final class Guard {
         nodes = config.nodes.map { NodeWatch($0, limits: config.limits(of: $0), root: root) }
         checks = []
         checks = registry.build(setting(config))
+        cadences()   // didSet does not run in an initializer
     }
 
     public func node(named name: String) -> NodeWatch? { nodes.first { $0.name == name } }
@@ -122,9 +129,9 @@ public final class Guard {
             for c in checks { c.run(&cycle) }
             return
         }
-        for c in checks {
+        for (i, c) in checks.enumerated() {
             let id = ObjectIdentifier(c)
-            guard full || c is OwnCadence else {
+            guard full || ownCadence[i] else {
                 cycle.readings += keptReadings[id] ?? []
                 continue
             }
