@@ -134,6 +134,20 @@ def counts(first, last):
             sorted(set(w for s in ours for w in by.get(s, []))))
 
 
+def a_producing(*b_flags):
+    """Both members started paused (b with `b_flags`), nodeguard started and a resumed."""
+    start("a", "--pause-on-startup"); start("b", "--pause-on-startup", *b_flags)
+    start_nodeguard()
+    wait_for(lambda: log(r"a resumed"), 10)
+
+
+def kill_a():
+    """a SIGKILLed; the slot it died in."""
+    killed = now_slot()
+    members["a"].kill(); members["a"].wait(); del members["a"]
+    return killed
+
+
 def wait_next_turn_end():
     """Sleeps past the end of our next turn that starts 3 s from now or later
     (a member started just before syncs 2 s before it signs); its slots."""
@@ -194,11 +208,8 @@ try:
         else: r.bad("both_unpaused_at_start_one_crit_the_second_paused", repr((paused_b, double, missed, who, t1 - t0, open(LOG).read()[-1500:])))
 
     if scenario("the active SIGKILLed"):
-        start("a", "--pause-on-startup"); start("b", "--pause-on-startup")
-        start_nodeguard()
-        wait_for(lambda: log(r"a resumed"), 10)
-        killed = now_slot()
-        members["a"].kill(); members["a"].wait(); del members["a"]
+        a_producing()
+        killed = kill_a()
         resumed = wait_for(lambda: log(r"NOTICE b resumed: ourbp produces on b \(was a: is not running\)"), 15)
         first, last = wait_next_turn_end()
         double, missed, who = counts(killed, last)
@@ -207,9 +218,7 @@ try:
         else: r.bad("the_active_sigkilled", repr((resumed, double, missed, who, open(LOG).read()[-2000:])))
 
     if scenario("the active frozen"):
-        start("a", "--pause-on-startup"); start("b", "--pause-on-startup")
-        start_nodeguard()
-        wait_for(lambda: log(r"a resumed"), 10)
+        a_producing()
         frozen = now_slot()
         os.kill(members["a"].pid, signal.SIGSTOP)
         fenced = wait_for(lambda: log(r"ERROR fencing a of ourbp: .*; stopping its process"), 40)
@@ -222,11 +231,8 @@ try:
         else: r.bad("the_active_frozen", repr((fenced, resumed, gone, double, missed, who, open(LOG).read()[-2500:])))
 
     if scenario("the only standby lagging when the active dies"):
-        start("a", "--pause-on-startup"); start("b", "--pause-on-startup", "--lag", "30")
-        start_nodeguard()
-        wait_for(lambda: log(r"a resumed"), 10)
-        killed = now_slot()
-        members["a"].kill(); members["a"].wait(); del members["a"]
+        a_producing("--lag", "30")
+        killed = kill_a()
         crit = wait_for(lambda: log(r"CRIT ourbp cannot move from a, which is not running: no healthy standby \(b is behind|CRIT ourbp cannot move from a, which is not running: no healthy standby \(b its head block"), 10)
         first, last = wait_next_turn_end()
         double, missed, who = counts(killed + 4, last)
@@ -264,10 +270,8 @@ try:
         return p.returncode, (p.stdout + p.stderr).strip()
 
     if scenario("the operator's switch"):
-        start("a", "--pause-on-startup"); start("b", "--pause-on-startup")
         begin = now_slot() + 6
-        start_nodeguard()
-        wait_for(lambda: log(r"a resumed"), 10)
+        a_producing()
         code, said = cli("switch", "ourbp", "b")
         first, last = wait_next_turn_end()
         double, missed, who = counts(begin, last)
@@ -276,12 +280,10 @@ try:
         else: r.bad("producer_switch", repr((code, said, double, missed, who, open(LOG).read()[-2000:])))
 
     if scenario("the operator's pause, then the active dies"):
-        start("a", "--pause-on-startup"); start("b", "--pause-on-startup")
-        start_nodeguard()
-        wait_for(lambda: log(r"a resumed"), 10)
+        a_producing()
         code, said = cli("pause", "ourbp")
         paused = now_slot() + 2
-        members["a"].kill(); members["a"].wait(); del members["a"]
+        kill_a()
         first, last = wait_next_turn_end()
         nothing = counts(paused, last)[2] == [] and not log("b resumed")
         code2, said2 = cli("resume", "ourbp")
