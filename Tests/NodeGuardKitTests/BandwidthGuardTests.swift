@@ -110,6 +110,33 @@ final class QuotaActionTests: XCTestCase, HostTree {
         XCTAssertEqual(g.view.actions.map(\.action), ["restart", "restart", "restart-node"])
     }
 
+    /// restart-node on a producing member hands production over first, as
+    /// any restart does: held while the group asks, then carried out and said.
+    func testRestartNodeWaitsForAProducerHandover() throws {
+        let root = makeRoot()
+        var c = restartNodeConfig(root, ["bpa"]) { ["/bin/touch", root + "/restarted-" + $0] }
+        c.bandwidth.actionNodes = ["bpa"]
+        var events: [Event] = []
+        let g = Guard(config: c, root: HostRoot(root), registry: CheckRegistry.standard.adding(HandingOver.declaration), emit: { events.append($0) })
+        let group = try XCTUnwrap(g.checks.compactMap { $0 as? HandingOver }.first)
+        let t0 = Now.read()
+        g.runCycle(now: t0)
+        setCounters(root, rx: 700_000, tx: 400_000)
+        g.runCycle(now: Now(monotonic: t0.monotonic + 10, wall: t0.wall + 10))
+        XCTAssertFalse(FileIO.exists(root + "/restarted-bpa"), "not restarted while production is handed over")
+        let act = try XCTUnwrap(events.first { $0.kind == .bandwidthAction })
+        XCTAssertEqual(act.field("OUTCOME"), "bpa: restart held while production is handed to a standby (at most one round), then carried out")
+        group.handedOver = true
+        g.runCycle(now: Now(monotonic: t0.monotonic + 11, wall: t0.wall + 11))
+        XCTAssertTrue(FileIO.exists(root + "/restarted-bpa"))
+        XCTAssertEqual(group.asked, ["bpa", "bpa"], "asked at the action and again the next cycle")
+        let restart = try XCTUnwrap(events.first { $0.kind == .restart })
+        XCTAssertEqual(restart.field("NODE"), "bpa")
+        XCTAssertEqual(restart.field("CHECK"), "bandwidth")
+        XCTAssertTrue(restart.message.contains("bandwidth; production of ourbp was handed to bpb first"), restart.message)
+        XCTAssertEqual(events.filter { $0.kind == .bandwidthAction }.count, 1, "the action is said once")
+    }
+
     /// A slow restart for the quota holds no cycle either: said running, its end said later.
     func testAQuotaRestartThatTakesItsTimeHoldsNoCycle() throws {
         let root = makeRoot()
@@ -136,5 +163,21 @@ final class QuotaActionTests: XCTestCase, HostTree {
         XCTAssertEqual(act?.field("ACTION"), "would-command")
         XCTAssertTrue(act?.message.hasPrefix("would run /bin/touch") == true)
         XCTAssertFalse(FileIO.exists(marker))
+    }
+}
+
+/// A producer group as the guard sees it: holds a restart until told the
+/// handover is done.
+final class HandingOver: Check, HandsOver {
+    static let declaration = CheckDeclaration("handing_over", readings: []) { _ in [HandingOver()] }
+    var kind: String { "handing_over" }
+    var target: String { "ourbp" }
+    var handedOver = false
+    var asked: [String] = []
+    func update(_ config: Config) {}
+    func run(_ cycle: inout Cycle) {}
+    func beforeRestart(of node: String, _ cycle: inout Cycle) -> Handover {
+        asked.append(node)
+        return handedOver ? .proceed("production of ourbp was handed to bpb first") : .wait
     }
 }

@@ -6,6 +6,7 @@ extension Guard {
     func carryOut(_ cycle: inout Cycle) {
         collectRestarts(&cycle)
         var restarts = restartsHeld.filter { !restarting($0.node) }
+        restartsHeld = []
         var floor: RestartRequest?
         for r in cycle.requests {
             switch r {
@@ -32,21 +33,25 @@ extension Guard {
     /// producer group hands production away from the node (at most a round).
     func handedOver(_ restarts: [RestartRequest], _ cycle: inout Cycle) -> [RestartRequest] {
         var ready: [RestartRequest] = []
-        restartsHeld = []
         for var r in restarts {
-            var wait = false, notes: [String] = []
-            for c in checks {
-                guard let h = c as? HandsOver else { continue }
-                switch h.beforeRestart(of: r.node, &cycle) {
-                case .wait: wait = true
-                case .proceed(let note): if let note { notes.append(note) }
-                }
-            }
-            if wait { restartsHeld.append(r); continue }
-            r.reason += notes.map { "; " + $0 }.joined()
-            ready.append(r)
+            if mustWait(&r, &cycle) { restartsHeld.append(r) } else { ready.append(r) }
         }
         return ready
+    }
+
+    /// Whether a restart waits for a handover (HandsOver); else what the
+    /// checks that let it go would have its event add, added to its reason.
+    func mustWait(_ r: inout RestartRequest, _ cycle: inout Cycle) -> Bool {
+        var wait = false, notes: [String] = []
+        for c in checks {
+            guard let h = c as? HandsOver else { continue }
+            switch h.beforeRestart(of: r.node, &cycle) {
+            case .wait: wait = true
+            case .proceed(let note): if let note { notes.append(note) }
+            }
+        }
+        if !wait { r.reason += notes.map { "; " + $0 }.joined() }
+        return wait
     }
 
     /// Frees what the checks can on the disk's filesystem, then tells the
@@ -137,7 +142,13 @@ extension Guard {
     /// went: the outcome if it comes within the patience, else "running",
     /// and its end is said as restart_done or restart_failed like any restart's.
     func restart(_ n: NodeWatch, because check: String, _ cycle: inout Cycle) -> (outcome: ActionOutcome, dependents: [Event]) {
-        let r = RestartRequest(node: n.name, check: check, value: "", threshold: "", reason: check, cause: check)
+        var r = RestartRequest(node: n.name, check: check, value: "", threshold: "", reason: check, cause: check)
+        // A producing member hands production over first, as for any restart:
+        // held here, the restart is carried out and said as the others are.
+        if mustWait(&r, &cycle) {
+            restartsHeld.append(r)
+            return (ActionOutcome(succeeded: true, detail: "restart held while production is handed to a standby (at most one round), then carried out"), [])
+        }
         let job = startRestart(n, because: r, &cycle)
         guard let done = job.result(waitingUntil: Now.read().monotonic + Self.restartPatience, whileWaiting: whileWaiting) else {
             restartsRunning.append(job)
