@@ -25,7 +25,8 @@
  * two members, A producing): each member's tree as the pidfile node's, and
  * every second the producer check's calls: paused and get_info of both,
  * pause and paused again of B; every 30 s each member's get_info (its chain
- * check), every 60 s the schedule. */
+ * check), every 60 s the schedule; every 12 s (a round of the bench's
+ * two-producer schedule) the 14 get_block_info of our turn counted. */
 #define _GNU_SOURCE
 #define METRICS_BYTES 7000
 #include <dirent.h>
@@ -166,13 +167,15 @@ static void rpc(int port, const char *cookie) {
     exchange(port, req, n, 250);
 }
 
-/* One POST of "{}", as the producer check makes it. */
-static void post(int port, const char *path) {
+/* One POST of `body`, as the producer check makes it. */
+static void post_body(int port, const char *path, const char *body) {
     char req[512];
     int n = snprintf(req, sizeof req, "POST %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUser-Agent: nodeguard/0\r\nConnection: close\r\n"
-                     "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", path, port);
+                     "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s", path, port, strlen(body), body);
     exchange(port, req, n, 2000);
 }
+
+static void post(int port, const char *path) { post_body(port, path, "{}"); }
 
 /* A producer member: its port, pidfile, and its tree's files kept open
  * (statm, the task list, each thread's children), as the daemon reads them. */
@@ -305,6 +308,8 @@ int main(int argc, char **argv) {
             post(members[1].port, "/v1/producer/pause");
             post(members[1].port, "/v1/producer/paused");
             if (cycle % 30 == 0) for (int i = 0; i < 2; i++) post(members[i].port, "/v1/chain/get_info");
+            /* Our turn counted once a round (24 slots, 12 s): a block each slot from its start to the head. */
+            if (cycle % 12 == 0) for (int k = 0; k < 14; k++) post_body(members[0].port, "/v1/chain/get_block_info", "{\"block_num\":1}");
         }
         if (cycle % 30 == 29 && inspect(sock, container) > 0) container_cgroup(cpid, cg);
         if (cgroup >= 0) pread(cgroup, buf, 8192, 0);

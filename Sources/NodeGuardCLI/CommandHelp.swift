@@ -54,7 +54,7 @@ public struct CommandHelp: Sendable {
         CommandHelp(name: "producer", synopsis: "[--json] [--config PATH] [--status-file PATH]",
                     about: ["The producer groups ([producer.ACCOUNT]) as the daemon sees them: which member produces,",
                             "each member's paused state (and whether nodeguard caused it), head and lag, our last",
-                            "block seen, our next turn, the turns missed in the last hour."],
+                            "block seen, our next turn, the blocks of ours missed in the last hour."],
                     exits: [x(0, "every group has a member producing"), x(2, "a group has none producing, or two"),
                             x(3, "the daemon is not running (no status file)"), usage, config]),
         CommandHelp(name: "producer switch", synopsis: "[--config PATH] ACCOUNT [NODE]",

@@ -20,7 +20,7 @@ public enum ProducerCommand {
             if let f = g.figures {
                 if case .number(let t)? = f["next_turn"] { out += "  our next turn: \(TimeFormat.local(t))\n" }
                 if case .number(let t)? = f["last_block_of_ours"] { out += "  last block of ours seen: \(TimeFormat.local(t))\n" }
-                if case .number(let n)? = f["turns_missed_last_hour"] { out += "  turns missed in the last hour: \(Int(n))\n" }
+                if case .number(let n)? = f["blocks_missed_last_hour"] { out += "  blocks of ours missed in the last hour: \(Int(n))\n" }
             }
         }
         return out

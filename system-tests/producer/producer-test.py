@@ -10,7 +10,8 @@ signed twice (never allowed) and missed:
     turn signed by it alone; nodeguard restarted meanwhile: it goes on, the
     standby's view of our blocks is no evidence against it;
   - both started unpaused: one CRIT, the second paused within a cycle;
-  - the active SIGKILLed: the standby resumed, missed at most one turn;
+  - the active SIGKILLed mid-turn: the standby resumed, missed at most one turn,
+    and nodeguard's count of blocks missed (its events) is the ledger's;
   - the active frozen (SIGSTOP): our turn missed, the member fenced
     (stopped, SIGCONT with its SIGINT), the standby resumed; 0 double;
   - the only standby lagging when the active dies: nothing resumed, one CRIT;
@@ -97,7 +98,8 @@ def config(extra="", memory={}, restart={}):
 
 
 def start_nodeguard(keep_state=False):
-    global ng
+    global ng, ng_started
+    ng_started = now_slot()
     if not keep_state: shutil.rmtree(os.path.join(W, "state"), ignore_errors=True)
     ng = subprocess.Popen([os.path.join(BIN, "nodeguardd"), "--config", CONFIG], stdout=subprocess.DEVNULL, stderr=open(LOG, "a"))
 
@@ -134,6 +136,18 @@ def counts(first, last):
             sorted(set(w for s in ours for w in by.get(s, []))))
 
 
+def said_missed():
+    """The blocks of ours nodeguard counted missed, as its events say."""
+    return sum(12 if "none of its 12" in l else int(re.search(r"missed (\d+) of the 12", l).group(1))
+               for l in log(r"ourbp (missed its turn at .*: none of its 12 blocks|missed \d+ of the 12 blocks)"))
+
+
+def ledger_missed(since, last):
+    """Our slots missed in the turns that began at `since` or later and ended by `last`."""
+    first = since + (12 - since % ROUND) % ROUND   # our turns start at 12 in each round
+    return counts(first, last)[1] if first <= last else 0
+
+
 def a_producing(*b_flags):
     """Both members started paused (b with `b_flags`), nodeguard started and a resumed."""
     start("a", "--pause-on-startup"); start("b", "--pause-on-startup", *b_flags)
@@ -146,6 +160,13 @@ def kill_a():
     killed = now_slot()
     members["a"].kill(); members["a"].wait(); del members["a"]
     return killed
+
+
+def into_our_turn(k):
+    """Sleeps until the k-th slot of our next turn that starts 2 s from now or later."""
+    s = now_slot() + 4
+    first = s + (12 - s % ROUND) % ROUND
+    time.sleep(max(0, (EPOCH_MS + (first + k) * SLOT_MS) / 1000 - time.time()))
 
 
 def wait_next_turn_end():
@@ -170,7 +191,7 @@ def scenario(name):
     stop_nodeguard()
     for m in ("a", "b"): stop(m)
     if not wait_for(lambda: not any(connectable(p) for p in ports.values()), 10): raise SystemExit("a member from the last scenario still listens")
-    for f in (LEDGER, LOG):
+    for f in (LEDGER, LEDGER + ".genesis", LOG):
         if os.path.exists(f): os.unlink(f)
     config()
     print("--", name, flush=True)
@@ -209,13 +230,17 @@ try:
 
     if scenario("the active SIGKILLed"):
         a_producing()
+        into_our_turn(5)   # mid-turn: a few blocks of ours are missed, and counted
         killed = kill_a()
         resumed = wait_for(lambda: log(r"NOTICE b resumed: ourbp produces on b \(was a: is not running\)"), 15)
         first, last = wait_next_turn_end()
         double, missed, who = counts(killed, last)
-        if resumed and double == 0 and missed <= 12 and counts(first, last) == (0, 0, ["b"]) and log(r"WARNING moving production of ourbp from a to b: a is not running"):
-            r.ok("the_active_sigkilled_the_standby_resumed_missed_at_most_one_turn (missed %d)" % missed)
-        else: r.bad("the_active_sigkilled", repr((resumed, double, missed, who, open(LOG).read()[-2000:])))
+        time.sleep(2)   # the last turn judged
+        counted = (said_missed(), ledger_missed(ng_started, last))
+        if resumed and double == 0 and missed <= 12 and counts(first, last) == (0, 0, ["b"]) and log(r"WARNING moving production of ourbp from a to b: a is not running") \
+                and counted[0] == counted[1]:
+            r.ok("the_active_sigkilled_the_standby_resumed_missed_at_most_one_turn (missed %d, counted by nodeguard %d)" % (missed, counted[0]))
+        else: r.bad("the_active_sigkilled", repr((resumed, double, missed, who, counted, open(LOG).read()[-2000:])))
 
     if scenario("the active frozen"):
         a_producing()
@@ -226,9 +251,11 @@ try:
         gone = wait_for(lambda: members["a"].poll() is not None, 10)
         first, last = wait_next_turn_end()
         double, missed, who = counts(frozen, last)
-        if fenced and resumed and gone and double == 0 and counts(first, last) == (0, 0, ["b"]):
-            r.ok("the_active_frozen_is_fenced_then_the_standby_resumed_0_double (missed %d)" % missed)
-        else: r.bad("the_active_frozen", repr((fenced, resumed, gone, double, missed, who, open(LOG).read()[-2500:])))
+        time.sleep(2)
+        counted = (said_missed(), ledger_missed(ng_started, last))
+        if fenced and resumed and gone and double == 0 and counts(first, last) == (0, 0, ["b"]) and counted[0] == counted[1] >= 12:
+            r.ok("the_active_frozen_is_fenced_then_the_standby_resumed_0_double (missed %d, counted by nodeguard %d)" % (missed, counted[0]))
+        else: r.bad("the_active_frozen", repr((fenced, resumed, gone, double, missed, who, counted, open(LOG).read()[-2500:])))
 
     if scenario("the only standby lagging when the active dies"):
         a_producing("--lag", "30")
@@ -249,7 +276,7 @@ try:
         restarted = wait_for(lambda: log(r"restart.* a: .*production of ourbp was handed to b first"), 30)
         first, last = wait_next_turn_end()
         double, missed, who = counts(begin, last)
-        if handed and restarted and (double, missed) == (0, 0) and counts(first, last) == (0, 0, ["b"]) and not log("CRIT"):
+        if handed and restarted and (double, missed) == (0, 0) and counts(first, last) == (0, 0, ["b"]) and not log("CRIT") and said_missed() == 0:
             r.ok("the_active_restarted_for_memory_hands_over_first_0_missed_0_double")
         else: r.bad("the_active_restarted_for_memory", repr((handed, restarted, double, missed, who, open(LOG).read()[-2500:])))
 

@@ -32,10 +32,16 @@ names the slot and the signer this member saw: its own block where it
 signed the slot, else the first member's that did, so two members signing
 one slot show two blocks at one height (a fork).
 
+Block numbers run on as a chain's do: one per block, a slot of ours nobody
+signed taking none. They count from the chain's first slot, kept beside the
+ledger (LEDGER.genesis, written by the first member to start); so
+get_block_info {"block_num": N} answers the block's slot (its timestamp)
+and producer, or "Unknown Block" past the head, as nodeos does.
+
 usage: standin-nodeos.py --name N --port P --ledger FILE --account A
                          --schedule a,b,c [--pause-on-startup] [--ignore-pause] [--lag S] [--pidfile F]
 """
-import argparse, json, os, signal, threading, time
+import argparse, bisect, json, os, signal, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 EPOCH_MS = 946_684_800_000
@@ -56,6 +62,23 @@ def block_time(slot):
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + ".%03d" % (ms % 1000)
 
 
+def genesis(ledger):
+    """The chain's first slot, shared by the members of one ledger: the
+    first member to start writes it (a few minutes back, so a test reads
+    blocks from before its members started)."""
+    path = ledger + ".genesis"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        os.write(fd, b"%d\n" % (slot_at(time.time()) - 600)); os.close(fd)
+    except FileExistsError:
+        pass
+    for _ in range(50):
+        try:
+            with open(path) as f: return int(f.read())
+        except ValueError: time.sleep(0.01)   # the first member is writing it
+    raise SystemExit("no genesis slot in " + path)
+
+
 class Member:
     def __init__(self, a):
         self.a = a
@@ -66,6 +89,9 @@ class Member:
         self.lock = threading.Lock()
         self.ledger_seen = (0, {})  # the ledger's size when read, and slot -> first signer
         self.synced_at = time.time() + a.sync_seconds
+        self.genesis = genesis(a.ledger)
+        self.missed = []          # our slots nobody signed, from genesis up to counted_to
+        self.counted_to = self.genesis
 
     def signers(self):
         """slot -> the first member that signed it, read again when the ledger grew."""
@@ -106,15 +132,47 @@ class Member:
                 self.in_flight = slot   # the block being built is still signed
             self.paused = True
 
-    def head(self):
+    def is_block(self, slot, signers):
+        return not self.ours(slot) or slot in signers   # a slot of ours nobody signed is no block
+
+    def number(self, slot, signers):
+        """The block number a slot's block has (or the next block's, for a slot with none)."""
+        final = slot_at(time.time()) - 2   # a slot this old is signed or missed for good
+        while self.counted_to < min(slot, final):
+            if not self.is_block(self.counted_to, signers): self.missed.append(self.counted_to)
+            self.counted_to += 1
+        recent = sum(1 for x in range(self.counted_to, slot) if not self.is_block(x, signers))
+        return slot - self.genesis + 1 - bisect.bisect_left(self.missed, slot) - recent
+
+    def block_at(self, number):
+        """The slot of block `number`, or None: the last slot whose number is it."""
+        signers, top = self.signers(), self.head_slot()
+        lo, hi = self.genesis, top
+        if number < 1 or self.number(top, signers) < number: return None
+        while lo < hi:   # the last slot numbered <= number
+            mid = (lo + hi + 1) // 2
+            if self.number(mid, signers) <= number: lo = mid
+            else: hi = mid - 1
+        return lo
+
+    def head_slot(self):
         slot, signers = slot_at(time.time() - self.a.lag), self.signers()
-        while self.ours(slot) and slot not in signers:
-            slot -= 1   # a slot of ours nobody signed is no block
+        while not self.is_block(slot, signers):
+            slot -= 1
+        return slot
+
+    def block(self, slot):
+        signers = self.signers()
         signer = self.a.name if slot in self.signed else signers.get(slot, "other")
+        return {"block_num": self.number(slot, signers), "id": "%016x%s" % (slot, signer.encode().hex()[:48].ljust(48, "0")),
+                "timestamp": block_time(slot), "producer": producer_of(slot, self.schedule)}
+
+    def head(self):
+        slot = self.head_slot()
+        b = self.block(slot)
         return {"server_version": "d8e3f9c1", "chain_id": "aca376f206b8fc25a6ed44dbdc66547c36c6c33e3a119ffbeaef943642f0e906",
-                "head_block_num": slot, "last_irreversible_block_num": slot - 325,
-                "head_block_id": "%016x%s" % (slot, signer.encode().hex()[:48].ljust(48, "0")),
-                "head_block_time": block_time(slot), "head_block_producer": producer_of(slot, self.schedule),
+                "head_block_num": b["block_num"], "last_irreversible_block_num": max(1, b["block_num"] - 325),
+                "head_block_id": b["id"], "head_block_time": b["timestamp"], "head_block_producer": producer_of(slot, self.schedule),
                 "server_version_string": "v5.0.2-standin"}
 
 
@@ -149,7 +207,21 @@ def handler(member):
             if self.path == "/v1/producer/paused":
                 return self.reply(201, member.paused)
             if self.path == "/v1/chain/get_info":
-                return self.reply(200, member.head())
+                with member.lock:
+                    head = member.head()
+                return self.reply(200, head)
+            if self.path == "/v1/chain/get_block_info":
+                try: number = int(json.loads(body or b"{}")["block_num"])
+                except (ValueError, KeyError, TypeError):
+                    return self.reply(400, {"code": 400, "message": "Invalid Request", "error": {"code": 3200006, "name": "invalid_http_request",
+                                            "what": "invalid http request", "details": [{"message": "block_num is required"}]}})
+                with member.lock:
+                    slot = member.block_at(number)
+                    b = member.block(slot) if slot is not None else None
+                if b is None:
+                    return self.reply(400, {"code": 400, "message": "Unknown Block", "error": {"code": 3100002, "name": "unknown_block_exception",
+                                            "what": "Unknown block", "details": [{"message": "Could not find block: %d" % number}]}})
+                return self.reply(200, dict(b, ref_block_num=number & 0xffff, confirmed=0, schedule_version=1))
             if self.path == "/v1/chain/get_producer_schedule":
                 return self.reply(200, {"active": {"version": 1, "producers": [{"producer_name": p, "authority": [0, {"threshold": 1, "keys": []}]}
                                                                              for p in member.schedule]}, "pending": None, "proposed": None})

@@ -4,7 +4,7 @@ signs our turn's slots when unpaused and none when paused, one block in
 flight after a pause, both members unpaused double-sign every slot of the
 turn, a member that ignores pause goes on signing, SIGSTOP freezes it, and
 a lagging member's head is old, a head is the chain as the ledger has it
-(a slot of ours nobody signed is no block), and its replies have the shapes of
+(a slot of ours nobody signed is no block, and takes no block number), and its replies have the shapes of
 Tests/Fixtures/producer-replies.
 
 usage: standin-test.py   (no nodeguard needed; ~1 minute)
@@ -79,6 +79,18 @@ def chain_heads(lag_slots=0):
     return {head(now - 1), head(now), head(now + 1)}
 
 
+def slot_of(block_time):
+    """A block's slot from its timestamp ("2026-11-23T02:20:00.500")."""
+    import calendar
+    whole, ms = block_time.split(".")
+    return (calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S")) * 1000 + int(ms) - EPOCH_MS) // SLOT_MS
+
+
+def block(name, number):
+    st, body = call(name, "/v1/chain/get_block_info", body=json.dumps({"block_num": number}).encode())
+    return st, json.loads(body)
+
+
 def signed(turn):
     by = {}
     for line in open(LEDGER) if os.path.exists(LEDGER) else []:
@@ -100,8 +112,11 @@ try:
     info = json.loads(call("a", "/v1/chain/get_info")[1])
     heads = chain_heads()
     sched = json.loads(call("a", "/v1/chain/get_producer_schedule")[1])
-    if info["head_block_num"] in heads and [p["producer_name"] for p in sched["active"]["producers"]] == SCHEDULE: r.ok("chain_replies")
-    else: r.bad("chain_replies", repr((info, sched)))
+    st, head_block = block("a", info["head_block_num"])
+    if slot_of(info["head_block_time"]) in heads and [p["producer_name"] for p in sched["active"]["producers"]] == SCHEDULE \
+            and st == 200 and (head_block["timestamp"], head_block["producer"]) == (info["head_block_time"], info["head_block_producer"]):
+        r.ok("chain_replies")
+    else: r.bad("chain_replies", repr((info, sched, st, head_block)))
 
     turn = next_turn(); wait_until_after(turn); by = signed(turn)
     if sorted(by) == list(turn) and all(v == ["a"] for v in by.values()): r.ok("the_unpaused_member_signs_the_whole_turn")
@@ -124,6 +139,19 @@ try:
         r.ok("a_pause_stops_within_one_block")
     else: r.bad("a_pause_stops_within_one_block", repr(by))
 
+    # Block numbers run on, a missed slot of ours taking none: the blocks
+    # below the head hold that turn's signed slots and no other of ours.
+    info = json.loads(call("a", "/v1/chain/get_info")[1])
+    top = info["head_block_num"]
+    blocks = [block("a", n)[1] for n in range(top - (slot_of(info["head_block_time"]) - turn[0]) - 1, top + 1)]
+    slots = [slot_of(b["timestamp"]) for b in blocks]
+    in_turn = sorted(s for s, b in zip(slots, blocks) if s in turn and b["producer"] == "ourbp")
+    st, past = block("a", top + 1)
+    if in_turn == sorted(by) and slots == sorted(set(slots)) and slots[0] < turn[0] and [b["block_num"] for b in blocks] == list(range(top - len(blocks) + 1, top + 1)) \
+            and (st, past["error"]["name"]) == (400, "unknown_block_exception"):
+        r.ok("block_numbers_skip_the_slots_nobody_signed")
+    else: r.bad("block_numbers_skip_the_slots_nobody_signed", repr((in_turn, sorted(by), slots, st, past)))
+
     # Both unpaused: every slot of the turn signed twice.
     call("a", "/v1/producer/resume"); call("b", "/v1/producer/resume")
     turn = next_turn(); wait_until_after(turn); by = signed(turn)
@@ -143,7 +171,7 @@ try:
     # One behind the chain: its head is as old as its lag.
     start("slow", "--lag", "30", "--pause-on-startup")
     lagging = json.loads(call("slow", "/v1/chain/get_info")[1])
-    if lagging["head_block_num"] in chain_heads(lag_slots=60): r.ok("a_lagging_member_has_an_old_head")
+    if slot_of(lagging["head_block_time"]) in chain_heads(lag_slots=60): r.ok("a_lagging_member_has_an_old_head")
     else: r.bad("a_lagging_member_has_an_old_head", repr(lagging))
 
     # One that ignores pause: reads paused, goes on signing.

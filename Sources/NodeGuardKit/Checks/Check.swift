@@ -215,8 +215,8 @@ public enum Tally: Equatable, Sendable {
     /// the reason is the check that asked ("node_memory", "chain_stalled").
     case restart(node: String, reason: String)
     case freed(FreedCounter, bytes: UInt64)
-    /// A producer group's turn missed whole while a member should have produced.
-    case turnMissed(account: String)
+    /// Blocks of a producer account's turn missed (counted on the chain).
+    case blocksMissed(account: String, count: Int)
     /// Production moved to another member; reason: ProducerSwitch's words.
     case producerSwitch(account: String, reason: String)
 }

@@ -69,8 +69,12 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     var judged: Int64 = -1
     /// Members once confirmed paused: found unpaused later, they restarted.
     var confirmedOnce: Set<String> = []
-    /// When our turns were missed (wall), the last hour's.
-    var missedTurns: [Double] = []
+    /// Blocks of ours missed, by when their turn was judged (wall), the last hour's.
+    var missedBlocks: [(wall: Double, count: Int)] = []
+    /// Blocks of ours missed in the turns judged since the last turn with none missed.
+    var missedRecently = 0
+    /// The turn judged this cycle, if one was.
+    var judgedNow: (turn: Range<Int64>, missed: Int)?
     /// What is said once while it lasts ("two", "none", "unhealthy b").
     var said: Set<String> = []
     /// `nodeguard producer pause`: every member paused, none resumed until `resume`.
@@ -108,6 +112,7 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
         healthAtLastRun = health
         seenAtLastRun = Set(reads.map(\.name))
         if cycle.mode.decides {
+            judgedNow = judgeTurn(reads, wall, &cycle)
             takeRequest(&cycle)
             // The chosen member found producing (nodeguard restarted, or it
             // resumed itself): its blocks are expected from now on.
@@ -182,10 +187,11 @@ extension ProducerCheck {
             if producing != nil { producingSince = cycle.now.wall }
             return
         }
-        guard let (reason, why) = failure(of: current, reads, health, cycle.now.wall, &cycle) else { said.remove("none"); return }
+        guard let (reason, why) = failure(of: current, reads, health, cycle.now.wall) else { said.remove("none"); return }
         guard let next = healthy.first(where: { $0 != current }) else { return noStandby(from: current, why, reads, health, &cycle) }
-        cycle.events.append(Event(.producerSwitched, "moving production of \(group.account) from \(current) to \(next): \(current) \(why)",
-                                  fields: fields(node: next) + [("FROM", current), ("REASON", why)]))
+        let missed = missedRecently > 0 ? " (\(missedRecently) blocks of ours missed so far)" : ""
+        cycle.events.append(Event(.producerSwitched, "moving production of \(group.account) from \(current) to \(next): \(current) \(why)\(missed)",
+                                  fields: fields(node: next) + [("FROM", current), ("REASON", why), ("MISSED", String(missedRecently))]))
         cycle.tallies.append(.producerSwitch(account: group.account, reason: reason))
         choose(next, from: current, why: why, &cycle)
     }
@@ -206,7 +212,7 @@ extension ProducerCheck {
 
     /// Why the active member can no longer produce (a switch reason of
     /// Counters.switchReasons, and words), or nil while it can.
-    func failure(of current: String, _ reads: [MemberRead], _ health: [String: String], _ wall: Double, _ cycle: inout Cycle) -> (String, String)? {
+    func failure(of current: String, _ reads: [MemberRead], _ health: [String: String], _ wall: Double) -> (String, String)? {
         guard let r = reads.first(where: { $0.name == current }) else { return nil }
         if r.process == .gone { return ("not_running", "is not running") }
         let downAfter = r.node.config.liveness.downAfter ?? RPCDialect.nodeos.downAfter
@@ -216,27 +222,12 @@ extension ProducerCheck {
         if let h = r.headValue, wall - h.time > group.maxLag {
             return ("behind", "is behind: its head block \(h.block) is \(TimeSpan.format((wall - h.time).rounded())) old (max_lag \(TimeSpan.format(group.maxLag)))")
         }
-        if let turn = missedTurn(wall, &cycle), r.pausedValue != true {
-            return ("turn_missed", "did not sign our turn at \(TimeFormat.local(Double(ProducerSchedule.start(ofSlot: turn.lowerBound)) / 1000)) while it should be producing")
+        // A turn missed whole that began once it was producing.
+        if let j = judgedNow, j.missed == j.turn.count, let since = producingSince,
+           Double(ProducerSchedule.start(ofSlot: j.turn.lowerBound)) / 1000 >= since, r.pausedValue != true {
+            return ("turn_missed", "did not sign our turn at \(TimeFormat.local(Double(ProducerSchedule.start(ofSlot: j.turn.lowerBound)) / 1000)) while it should be producing")
         }
         return nil
-    }
-
-    /// Our last turn, once, if it was missed while the active member should
-    /// have been producing (a turn from before it produced is not judged).
-    func missedTurn(_ wall: Double, _ cycle: inout Cycle) -> Range<Int64>? {
-        guard let schedule, let since = producingSince else { return nil }
-        let slot = ProducerSchedule.slot(unixMs: Int64(wall * 1000))
-        guard let last = schedule.lastTurn(of: group.account, before: slot), last.lowerBound > judged else { return nil }
-        guard Double(ProducerSchedule.start(ofSlot: last.lowerBound)) / 1000 >= since else { judged = last.lowerBound; return nil }
-        guard let missed = turns.missed(last) else { return nil }
-        judged = last.lowerBound
-        guard missed else { return nil }
-        missedTurns.append(wall)
-        cycle.tallies.append(.turnMissed(account: group.account))
-        cycle.events.append(Event(.producerTurnMissed, "\(group.account) missed its turn at \(TimeFormat.local(Double(ProducerSchedule.start(ofSlot: last.lowerBound)) / 1000)): no block of ours in its \(ProducerSchedule.repetitions) slots",
-                                  fields: fields(node: active) + [("MISSED", String(ProducerSchedule.repetitions))]))
-        return last
     }
 
     /// No member to move production to: one CRIT naming each one's reason; nothing is resumed.

@@ -1,6 +1,6 @@
 // What a producer group's reading shows: who produces, each member's
 // paused state (and whether nodeguard caused it), head and lag, our last
-// block seen, our next turn, the turns missed in the last hour; in words for
+// block seen, our next turn, the blocks of ours missed in the last hour; in words for
 // the status and `nodeguard producer`, as numbers for --json.
 
 extension ProducerCheck {
@@ -28,8 +28,7 @@ extension ProducerCheck {
         }
         let healthy = reads.filter { health[$0.name] == nil }.count
         figures.append(Figure("healthy", .count(healthy)))
-        missedTurns.removeAll { wall - $0 > 3600 }
-        figures.append(Figure("turns_missed_last_hour", .count(missedTurns.count)))
+        figures.append(Figure("blocks_missed_last_hour", .count(blocksMissedLastHour(wall))))
         if let last = turns.ours.last { figures.append(Figure("last_block_of_ours", .seconds(Double(ProducerSchedule.start(ofSlot: last)) / 1000))) }
         let slot = ProducerSchedule.slot(unixMs: Int64(wall * 1000))
         if let next = schedule?.nextTurn(of: group.account, from: slot) { figures.append(Figure("next_turn", .seconds(Double(ProducerSchedule.start(ofSlot: next.lowerBound)) / 1000))) }

@@ -8,16 +8,28 @@
 import TOML
 
 public enum ProducerAPI {
-    public enum Call: String, Sendable, CaseIterable {
-        case pause = "/v1/producer/pause"
-        case resume = "/v1/producer/resume"
-        case paused = "/v1/producer/paused"
-        case schedule = "/v1/chain/get_producer_schedule"
-        case info = "/v1/chain/get_info"
-    }
+    public enum Call: Equatable, Sendable {
+        case pause, resume, paused, schedule, info
+        /// get_block_info of one block number (a turn's blocks, counted).
+        case block(UInt64)
 
-    /// Every call is a POST of an empty JSON object.
-    public static let body: [UInt8] = Array("{}".utf8)
+        public var path: String {
+            switch self {
+            case .pause: return "/v1/producer/pause"
+            case .resume: return "/v1/producer/resume"
+            case .paused: return "/v1/producer/paused"
+            case .schedule: return "/v1/chain/get_producer_schedule"
+            case .info: return "/v1/chain/get_info"
+            case .block: return "/v1/chain/get_block_info"
+            }
+        }
+
+        /// The producer API takes an empty object only; get_block_info needs its number.
+        public var body: [UInt8] {
+            guard case .block(let n) = self else { return Array("{}".utf8) }
+            return Array("{\"block_num\":\(n)}".utf8)
+        }
+    }
 
     /// Whether a pause or resume was done: the node's "ok", or why not.
     public static func acknowledged(_ r: HTTPResponse) -> Result<Void, ProbeError> {
@@ -67,6 +79,25 @@ public enum ProducerAPI {
             return .failure(ProbeError("HTTP \(r.status), not a get_info reply"))
         }
         return .success(Head(block: UInt64(block), time: time, producer: producer, irreversible: UInt64(lib), id: json["head_block_id"]?.string ?? ""))
+    }
+
+    /// One block as get_block_info gives it: its slot and who signed it.
+    public struct Block: Equatable, Sendable {
+        public var number: UInt64
+        public var slot: Int64
+        public var producer: String
+    }
+
+    /// A block, or nil for a number the node has no block for (past its head:
+    /// "Unknown Block"); a failure for anything else.
+    public static func block(_ r: HTTPResponse) -> Result<Block?, ProbeError> {
+        if r.status == 400, let json = try? JSON.parse(r.text), json["error"]?["name"]?.string == "unknown_block_exception" { return .success(nil) }
+        guard r.status == 200 else { return .failure(refused(r)) }
+        guard let json = try? JSON.parse(r.text), let n = json["block_num"]?.number, let t = json["timestamp"]?.string,
+              let time = CivilTime.parseUTC(t), let producer = json["producer"]?.string else {
+            return .failure(ProbeError("HTTP \(r.status), not a get_block_info reply"))
+        }
+        return .success(Block(number: UInt64(n), slot: ProducerSchedule.slot(unixMs: Int64((time * 1000).rounded())), producer: producer))
     }
 
     /// "HTTP 400: the node's message".

@@ -15,7 +15,7 @@ public enum ProducerCalls {
         let exchanges = calls.map { c in
             c.map { c in
                 // producer_api is an origin (NodeConfig.origin): the calls' paths are absolute.
-                let request = HTTP1.request(method: "POST", path: c.call.rawValue, body: ProducerAPI.body, host: c.api.description,
+                let request = HTTP1.request(method: "POST", path: c.call.path, body: c.call.body, host: c.api.description,
                                             headers: [("Content-Type", "application/json")])
                 return (HTTPExchange(tcp: c.api, request: request, deadline: deadline), c.call)
             }
@@ -31,7 +31,7 @@ public enum ProducerCalls {
                 let (exchange, call) = exchanges[i]!
                 switch exchange.step(until: until) {
                 case .pending: return true
-                case .failed(let err): replies[i] = .failure(ProbeError("\(call.rawValue): \(err.message)"))
+                case .failed(let err): replies[i] = .failure(ProbeError("\(call.path): \(err.message)"))
                 case .done(let r): replies[i] = .success(r)
                 }
                 return false

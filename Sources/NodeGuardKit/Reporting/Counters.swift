@@ -14,9 +14,15 @@ public struct Counters: Equatable, Sendable {
     public var restarts: [RestartKey: UInt64] = [:]
     /// Bytes freed, by the counter's key ("docker_logs").
     public var freed: [String: UInt64] = [:]
-    /// Producer groups: turns missed by account, switches by account and reason.
-    public var turnsMissed: [String: UInt64] = [:]
-    public var switches: [RestartKey: UInt64] = [:]
+    public struct SwitchKey: Hashable, Sendable, Comparable {
+        public var account: String
+        public var reason: String
+        public static func < (a: SwitchKey, b: SwitchKey) -> Bool { (a.account, a.reason) < (b.account, b.reason) }
+    }
+
+    /// Producer groups: blocks of ours missed by account, switches by account and reason.
+    public var blocksMissed: [String: UInt64] = [:]
+    public var switches: [SwitchKey: UInt64] = [:]
 
     public init() {}
 
@@ -26,8 +32,8 @@ public struct Counters: Equatable, Sendable {
             switch t {
             case .restart(let node, let reason): restarts[RestartKey(node: node, reason: reason), default: 0] += 1
             case .freed(let by, let bytes): freed[by.key, default: 0] &+= bytes
-            case .turnMissed(let account): turnsMissed[account, default: 0] += 1
-            case .producerSwitch(let account, let reason): switches[RestartKey(node: account, reason: reason), default: 0] += 1
+            case .blocksMissed(let account, let count): blocksMissed[account, default: 0] += UInt64(count)
+            case .producerSwitch(let account, let reason): switches[SwitchKey(account: account, reason: reason), default: 0] += 1
             }
         }
         return !tallies.isEmpty
@@ -37,13 +43,13 @@ public struct Counters: Equatable, Sendable {
 
     static let header = "# nodeguard's metric counters; written by nodeguardd whenever one moves\n"
 
-    /// "restart NODE REASON N" and "freed WHAT BYTES" lines.
+    /// "restart NODE REASON N", "freed WHAT BYTES", "blocks_missed ACCOUNT N" and "switch ACCOUNT REASON N" lines.
     public var serialized: String {
         var out = Self.header
         for k in restarts.keys.sorted() { out += "restart \(k.node) \(k.reason) \(restarts[k] ?? 0)\n" }
         for key in freed.keys.sorted() { out += "freed \(key) \(freed[key] ?? 0)\n" }
-        for a in turnsMissed.keys.sorted() { out += "turns_missed \(a) \(turnsMissed[a] ?? 0)\n" }
-        for k in switches.keys.sorted() { out += "switch \(k.node) \(k.reason) \(switches[k] ?? 0)\n" }
+        for a in blocksMissed.keys.sorted() { out += "blocks_missed \(a) \(blocksMissed[a] ?? 0)\n" }
+        for k in switches.keys.sorted() { out += "switch \(k.account) \(k.reason) \(switches[k] ?? 0)\n" }
         return out
     }
 
@@ -61,12 +67,12 @@ public struct Counters: Equatable, Sendable {
             case ("freed", 3):
                 guard known.contains(String(f[1])), let n = UInt64(f[2]) else { continue }
                 freed[String(f[1])] = n
-            case ("turns_missed", 3):
+            case ("blocks_missed", 3):
                 guard let n = UInt64(f[2]) else { continue }
-                turnsMissed[String(f[1])] = n
+                blocksMissed[String(f[1])] = n
             case ("switch", 4):
                 guard let n = UInt64(f[3]) else { continue }
-                switches[RestartKey(node: String(f[1]), reason: String(f[2]))] = n
+                switches[SwitchKey(account: String(f[1]), reason: String(f[2]))] = n
             default: continue
             }
         }
@@ -98,7 +104,7 @@ public struct Counters: Equatable, Sendable {
 
 extension Counters {
     /// The counter families Counters writes itself (the checks' freed-bytes counters aside).
-    public static let familyNames = ["nodeguard_node_restarts_total", "nodeguard_producer_turns_missed_total", "nodeguard_producer_switches_total"]
+    public static let familyNames = ["nodeguard_node_restarts_total", "nodeguard_producer_blocks_missed_total", "nodeguard_producer_switches_total"]
 
     /// Why production moved, as nodeguard_producer_switches_total's reason.
     public static let switchReasons = ["not_running", "silent", "behind", "turn_missed", "restart", "operator"]
@@ -107,12 +113,12 @@ extension Counters {
     func producerFamilies(_ config: Config) -> [MetricFamily] {
         guard !config.producers.isEmpty else { return [] }
         var missed = MetricFamily(Self.familyNames[1], .counter,
-                                  help: "Turns of the producer account missed whole while a member of its group should have produced.")
+                                  help: "Blocks of the producer account missed: slots of its turns with no block of its own, counted on the chain.")
         var moved = MetricFamily(Self.familyNames[2], .counter,
                                  help: "Times production of the account moved to another member, by why.")
         for g in config.producers {
-            missed.add(Double(turnsMissed[g.account] ?? 0), ("account", g.account))
-            for r in Self.switchReasons { moved.add(Double(switches[RestartKey(node: g.account, reason: r)] ?? 0), ("account", g.account), ("reason", r)) }
+            missed.add(Double(blocksMissed[g.account] ?? 0), ("account", g.account))
+            for r in Self.switchReasons { moved.add(Double(switches[SwitchKey(account: g.account, reason: r)] ?? 0), ("account", g.account), ("reason", r)) }
         }
         return [missed, moved]
     }
