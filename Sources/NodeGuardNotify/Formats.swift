@@ -140,7 +140,3 @@ public enum Formats {
         return priority(m) <= .err ? "rotating_light" : "warning"
     }
 }
-
-extension String {
-    func trimmingSuffix(_ s: String) -> String { hasSuffix(s) ? String(dropLast(s.count)) : self }
-}

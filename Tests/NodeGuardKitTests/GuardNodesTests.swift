@@ -58,6 +58,49 @@ final class GuardNodesTests: XCTestCase, HostTree {
         XCTAssertEqual(g.node(named: "dmo")?.actuator.policy.history.count, 1, "a start counts against the budget")
     }
 
+    /// A nodeos node that exits at start on a state left by a kill: said
+    /// once with its own words, never started or restarted again until it runs.
+    func testANodeosNodeThatNeedsAReplayIsNotStartedInALoop() throws {
+        let root = makeRoot(["web": 50 * MiB])
+        let (g, events) = guardFor(root, "[node.bpa]\nunit = \"bpa\"\nrpc = \"nodeos\"\nrpc_url = \"http://127.0.0.1:1/\"\nstart_when_down = true\ngrace = \"5s\"\nmax_restarts = 5\n")
+        let bpa = try XCTUnwrap(g.node(named: "bpa"))
+        var looks = 0
+        bpa.lastWords = { _ in
+            looks += 1
+            return ["info  2026-12-06T10:00:00.001 nodeos    main.cpp:207  main ] nodeos using configuration file /etc/nodeos/config.ini",
+                    "error 2026-12-06T10:00:00.412 nodeos    main.cpp:222  main ] database dirty flag set (likely due to unclean shutdown): replay required",
+                    "bpa.service: Main process exited, code=exited, status=2/INVALIDARGUMENT", "bpa.service: Failed with result 'exit-code'."]
+        }
+        cycles(g, stride(from: 0, through: 60, by: 5))
+        let said = events().filter { $0.kind == .nodeNeedsReplay }
+        XCTAssertEqual(said.count, 1)
+        XCTAssertEqual(said.first?.priority, .crit)
+        XCTAssertEqual(said.first?.field("REASON"), "error 2026-12-06T10:00:00.412 nodeos    main.cpp:222  main ] database dirty flag set (likely due to unclean shutdown): replay required")
+        XCTAssertTrue(said.first?.message.contains("Start it once with --replay-blockchain, or from a snapshot") == true, said.first?.message ?? "")
+        XCTAssertFalse(FileIO.exists(root + "/restarted-bpa"), "not started")
+        XCTAssertEqual(events().filter { $0.kind == .restart || $0.kind == .restartWithheld || $0.kind == .restartLimit }.count, 0)
+        XCTAssertEqual(looks, 1, "read once it is known")
+        let reading = try XCTUnwrap(g.view.checks.first { $0.node == "bpa" && $0.check == "node_running" })
+        XCTAssertTrue(reading.note.contains("it needs a replay or a snapshot"), reading.note)
+        // Run again (replayed by the operator): forgotten, looked at again when it next goes down.
+        setAnon(root, "bpa", 50 * MiB)
+        cycles(g, stride(from: 65, through: 65, by: 5))
+        XCTAssertNil(bpa.needsReplay)
+    }
+
+    func testNodeosWordsFromAContainerLogAndAJournal() throws {
+        let dir = tempDir()
+        let lines = (0..<300).map { i in "{\"log\":\"info  block \(i)\\n\",\"stream\":\"stderr\",\"time\":\"2026-12-06T10:00:00Z\"}" }
+            + ["{\"log\":\"error 2026-12-06T10:00:00.412 nodeos main.cpp:222 main ] database dirty flag set (likely due to unclean shutdown): replay required\\n\",\"stream\":\"stderr\",\"time\":\"2026-12-06T10:00:01Z\"}"]
+        FileIO.writeAtomically(dir + "/c-json.log", lines.joined(separator: "\n") + "\n", durable: false)
+        let read = try XCTUnwrap(NodeOutput.containerLines("/c-json.log", root: HostRoot(dir)))
+        XCTAssertEqual(read.last, "error 2026-12-06T10:00:00.412 nodeos main.cpp:222 main ] database dirty flag set (likely due to unclean shutdown): replay required")
+        XCTAssertTrue(read.first?.hasPrefix("info  block ") == true, "a line cut by the tail is left out: \(read.first ?? "")")
+        XCTAssertNotNil(NodeOutput.replayNeeded(read))
+        XCTAssertNil(NodeOutput.replayNeeded(Array(read.dropLast())), "a clean exit says nothing")
+        XCTAssertNil(NodeOutput.containerLines("", root: HostRoot(dir)), "another log driver: not known")
+    }
+
     /// 0.1.0's state file, as its package wrote it: the history moves to the
     /// node's own file, once, and the move is said.
     func testTheStateOf010IsMigrated() throws {

@@ -11,9 +11,15 @@ public enum CommandRunner {
     /// `input`: given to its stdin (else /dev/null); `environment`: added to nodeguard's own.
     public static func run(_ argv: [String], timeout: Double, input: [UInt8]? = nil, environment: [String] = [],
                            whileWaiting: () -> Void = {}) -> ActionOutcome {
-        guard let program = argv.first else { return ActionOutcome(succeeded: false, detail: "empty command") }
+        capturing(argv, timeout: timeout, input: input, environment: environment, whileWaiting: whileWaiting).outcome
+    }
+
+    /// As run, and the first 4 KiB of what the command wrote.
+    public static func capturing(_ argv: [String], timeout: Double, input: [UInt8]? = nil, environment: [String] = [],
+                                 whileWaiting: () -> Void = {}) -> (outcome: ActionOutcome, output: String) {
+        guard let program = argv.first else { return (ActionOutcome(succeeded: false, detail: "empty command"), "") }
         var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { return ActionOutcome(succeeded: false, detail: "pipe: \(FileIO.errorText(errno))") }
+        guard pipe(&fds) == 0 else { return (ActionOutcome(succeeded: false, detail: "pipe: \(FileIO.errorText(errno))"), "") }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let stdin = input.map(Self.memoryFile) ?? -1
         let spawned = spawn(argv, output: fds[1], input: stdin, environment: environment)
@@ -21,20 +27,21 @@ public enum CommandRunner {
         if stdin >= 0 { close(stdin) }
         guard case .success(let pid) = spawned else {
             close(fds[0])
-            if case .failure(let rc) = spawned { return ActionOutcome(succeeded: false, detail: "cannot run \(program): \(FileIO.errorText(rc.code))") }
-            return ActionOutcome(succeeded: false, detail: "cannot run \(program)")
+            if case .failure(let rc) = spawned { return (ActionOutcome(succeeded: false, detail: "cannot run \(program): \(FileIO.errorText(rc.code))"), "") }
+            return (ActionOutcome(succeeded: false, detail: "cannot run \(program)"), "")
         }
         let (status, timedOut, output) = wait(pid, output: fds[0], timeout: timeout, whileWaiting: whileWaiting)
         close(fds[0])
-        let text = String(decoding: output, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " / ")
+        let all = String(decoding: output, as: UTF8.self)
+        let text = all.split(separator: "\n").suffix(3).joined(separator: " / ")
         let tail = text.isEmpty ? "" : ": \(text)"
-        if timedOut { return ActionOutcome(succeeded: false, detail: "\(program) killed after the \(TimeSpan.format(timeout)) timeout\(tail)") }
+        if timedOut { return (ActionOutcome(succeeded: false, detail: "\(program) killed after the \(TimeSpan.format(timeout)) timeout\(tail)"), all) }
         // WIFEXITED / WEXITSTATUS are macros; decode the wait status by hand.
         if status & 0x7f == 0 {
             let code = (status >> 8) & 0xff
-            return ActionOutcome(succeeded: code == 0, detail: "\(program) exited with status \(code)\(tail)", exitStatus: code)
+            return (ActionOutcome(succeeded: code == 0, detail: "\(program) exited with status \(code)\(tail)", exitStatus: code), all)
         }
-        return ActionOutcome(succeeded: false, detail: "\(program) killed by signal \(status & 0x7f)\(tail)")
+        return (ActionOutcome(succeeded: false, detail: "\(program) killed by signal \(status & 0x7f)\(tail)"), all)
     }
 
     struct SpawnError: Error { var code: Int32 }

@@ -29,6 +29,7 @@ final class NodeRunningCheck: NodeCheck {
         let target = node.config.target
         switch node.sample(cycle).memory {
         case .success:
+            node.needsReplay = nil
             if running == false {
                 cycle.events.append(Event(.nodeUp, "node \(node.name) (\(target)) runs again", fields: fields(target)))
             }
@@ -42,6 +43,7 @@ final class NodeRunningCheck: NodeCheck {
             }
             let wasDown = running == false
             running = false
+            lookForReplay(&cycle)
             down(e, wasDown: wasDown, cycle: &cycle)
         case .failure(let e):
             // Not known (Docker does not answer, the cgroup cannot be read):
@@ -57,7 +59,9 @@ final class NodeRunningCheck: NodeCheck {
     func down(_ e: ProbeError, wasDown: Bool, cycle: inout Cycle) {
         let n = node.config, policy = node.actuator.policy, now = cycle.now.wall
         var notes = [e.message]
-        if n.startWhenDown && !policy.inGrace(now: now) {
+        if let words = node.needsReplay {
+            notes.append("it needs a replay or a snapshot: \(words)")
+        } else if n.startWhenDown && !policy.inGrace(now: now) {
             node.ask(RestartRequest(node: node.name, check: "node_running", value: "not running", threshold: "",
                                     reason: "node \(node.name) is not running and start_when_down is set"), &cycle, repeated: wasDown)
         } else if n.startWhenDown {
@@ -65,5 +69,25 @@ final class NodeRunningCheck: NodeCheck {
         }
         cycle.readings.append(Reading(Self.running, target: n.target, node: node.name, value: .word("not running"),
                                       state: .critical, notes: notes))
+    }
+}
+
+extension NodeRunningCheck {
+    /// How often a nodeos node that is down has its last words read.
+    static let lastWordsEvery = 10.0
+
+    /// A nodeos node that is down: did it exit at start on a state left by
+    /// a kill ("database dirty flag set")? Then starting it again cannot
+    /// help: one CRIT, and no start or restart until it runs again.
+    func lookForReplay(_ cycle: inout Cycle) {
+        guard node.config.liveness.dialect == .nodeos, node.needsReplay == nil,
+              cycle.now.monotonic - node.lastWordsReadAt >= Self.lastWordsEvery else { return }
+        node.lastWordsReadAt = cycle.now.monotonic
+        guard let lines = node.lastWords(cycle.whileWaiting), let words = NodeOutput.replayNeeded(lines) else { return }
+        node.needsReplay = words
+        let from = node.config.unit == nil ? "its container's log" : "its unit's journal"
+        cycle.events.append(Event(.nodeNeedsReplay,
+            "node \(node.name) exits at start: its chain state was left by a kill and nodeos will not open it (\(from): \(words)). Start it once with --replay-blockchain, or from a snapshot (--snapshot); nodeguard does not start or restart it until it runs again",
+            fields: fields(node.config.target) + [("REASON", words)]))
     }
 }

@@ -108,6 +108,7 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
         var health: [String: String] = [:]
         for r in reads {
             health[r.name] = MemberHealth.problem(process: r.process, head: r.head, previousBlock: nil, now: wall, maxLag: group.maxLag)
+            if r.process == .gone, r.node.needsReplay != nil { health[r.name] = "its process is not running: its chain state needs a replay or a snapshot" }
         }
         healthAtLastRun = health
         seenAtLastRun = Set(reads.map(\.name))

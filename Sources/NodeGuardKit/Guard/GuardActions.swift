@@ -24,6 +24,8 @@ extension Guard {
             if let r = choice.restart { restarts.append(r) }
             if let e = choice.event { cycle.events.append(e) }
         }
+        // A nodeos node that needs a replay is not restarted, whatever asked (said once, NodeRunningCheck).
+        restarts.removeAll { node(named: $0.node)?.needsReplay != nil }
         if cycle.mode.decides { for r in handedOver(restarts, &cycle) { cycle.events += restartNode(r, &cycle) } }
         // The budgets as they are after this cycle's restarts and limits.
         for c in checks { (c as? AfterActions)?.actionsDone(&cycle) }
@@ -142,6 +144,7 @@ extension Guard {
     /// went: the outcome if it comes within the patience, else "running",
     /// and its end is said as restart_done or restart_failed like any restart's.
     func restart(_ n: NodeWatch, because check: String, _ cycle: inout Cycle) -> (outcome: ActionOutcome, dependents: [Event]) {
+        if let words = n.needsReplay { return (ActionOutcome(succeeded: false, detail: "not restarted: it needs a replay or a snapshot (\(words))"), []) }
         var r = RestartRequest(node: n.name, check: check, value: "", threshold: "", reason: check, cause: check)
         // A producing member hands production over first, as for any restart:
         // held here, the restart is carried out and said as the others are.

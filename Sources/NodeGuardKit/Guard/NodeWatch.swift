@@ -14,6 +14,14 @@ public final class NodeWatch {
 
     public var name: String { config.name }
 
+    /// nodeos's words when it would not start on a state left by a kill:
+    /// nodeguard neither starts nor restarts it until it runs again.
+    var needsReplay: String?
+    /// When its last words were read while it is down (monotonic).
+    var lastWordsReadAt = -Double.infinity
+    /// Its last words while it is not running (NodeOutput); tests give fake ones.
+    var lastWords: (_ whileWaiting: () -> Void) -> [String]?
+
     public init(_ config: NodeConfig, limits: NodeLimits, root: HostRoot) {
         self.config = config
         self.limits = limits
@@ -21,6 +29,7 @@ public final class NodeWatch {
         self.probe = probe
         actuator = NodeActuator(config, probe: probe)
         read = { probe.read(monotonic: $0, whileWaiting: $1) }
+        lastWords = { probe.lastWords(whileWaiting: $0) }
     }
 
     func update(_ new: NodeConfig, limits newLimits: NodeLimits) {

@@ -26,7 +26,7 @@ public enum EventKind: String, CaseIterable, Sendable {
     case bandwidthWarning = "bandwidth_warning", bandwidthAction = "bandwidth_action", bandwidthMonth = "bandwidth_month"
     case counterAnomaly = "counter_anomaly", clockStep = "clock_step", stateCorrupt = "state_corrupt"
     case logPruned = "log_pruned", journalVacuumed = "journal_vacuumed"
-    case nodeDown = "node_down", nodeUp = "node_up", stateMigrated = "state_migrated"
+    case nodeDown = "node_down", nodeUp = "node_up", stateMigrated = "state_migrated", nodeNeedsReplay = "node_needs_replay"
     case dockerUnreachable = "docker_unreachable", dockerBack = "docker_back"
     case chainDown = "chain_down", chainStalled = "chain_stalled", chainBehind = "chain_behind"
     case chainIsolated = "chain_isolated", chainRecovered = "chain_recovered", rpcCredentials = "rpc_credentials"
@@ -65,6 +65,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .logPruned: return "141412cc55eb4cf69a5b2f1319c86ddd"
         case .journalVacuumed: return "9e1c4302e7dd47b2b5ef1b683bf95d51"
         case .nodeDown: return "f913902f7f7240e6910b822a69aef43d"
+        case .nodeNeedsReplay: return "5498eb179053487f93cfb910f4bf07b5"
         case .nodeUp: return "0de7a593b46243448c0461509a0b1e31"
         case .stateMigrated: return "1419abb6ff814a719dba82e4e05c91da"
         case .dockerUnreachable: return "8b597a9372024b1cb61f131e1b04cc43"
@@ -119,6 +120,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .clockStep: return ("The wall clock stepped", "The wall clock moved differently from the boot clock (NTP, a manual date change). Traffic is counted once, from the counters; it is booked to the current billing month, which never goes back.")
         case .logPruned: return ("nodeguard pruned a Docker log", "A container's json-file logs were over [docker_logs] max_per_container or max_total, or the disk reached critical. NODEGUARD_ACTION=delete-rotation deleted a closed rotation; NODEGUARD_ACTION=truncate cut the head of the active log in place, keeping its last half of max_per_container (or emptied it, where the filesystem cannot cut a file's head: the message says so). dockerd goes on writing at the end, but `docker logs -f` followers keep their old offset and must reconnect. NODEGUARD_TARGET is the file, NODEGUARD_VALUE the bytes freed. The first prune of a container is said in full; later ones are summarised at most once an hour (NODEGUARD_ACTION=summary, NODEGUARD_COUNT prunes). To stop this for good, set log-opts max-size and max-file in /etc/docker/daemon.json and recreate the containers (see `nodeguard doctor`).")
         case .journalVacuumed: return ("nodeguard vacuumed the journal", "journald's files took more than [journal] max_use (or the disk reached critical), so nodeguard ran `journalctl --rotate` and `journalctl --vacuum-size`. NODEGUARD_VALUE is the bytes freed. Setting SystemMaxUse in journald.conf keeps the journal small by itself.")
+        case .nodeNeedsReplay: return ("A nodeos node needs a replay or a snapshot", "The nodeos node in NODEGUARD_NODE exited at start with \"database dirty flag set\" (its own last words are in NODEGUARD_REASON, from its unit's journal or its container's log): its chain state was left by a kill (SIGKILL, the OOM killer, a power cut) and nodeos will not open it. Restarting it again does not help, so nodeguard does not start or restart it until it runs again. Start it once with --replay-blockchain (or --hard-replay-blockchain), or from a snapshot (--snapshot, after deleting the state directory). In its unit, RestartPreventExitStatus=2 keeps systemd from restarting it in a loop too (nodeos exits with status 2 here).")
         case .nodeDown: return ("A node is not running", "The node named in NODEGUARD_NODE is not running: its unit is inactive or failed, its container exited, or its pidfile's process is gone. Said once; a NOTICE follows when it runs again. With start_when_down = true in its [node.NAME] table nodeguard starts it, within the node's restart budget (max_restarts per restart_window).")
         case .dockerUnreachable: return ("Docker does not answer", "The Docker Engine API socket in NODEGUARD_TARGET refused or did not answer, so the container nodes behind it can be neither read nor restarted. The other checks keep running and nodeguard asks again every cycle; a NOTICE follows when Docker answers again. `systemctl status docker` says why it stopped.")
         case .dockerBack: return ("Docker answers again", "The Docker Engine API socket in NODEGUARD_TARGET answers again. Containers Docker did not start again by their restart policy are then reported as node_down.")
@@ -154,6 +156,7 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .warning, .leakTrend, .bandwidthWarning, .counterAnomaly, .clockStep: return .warning
         case .bandwidthMonth, .logPruned, .journalVacuumed, .nodeUp, .stateMigrated: return .notice
         case .nodeDown, .chainDown, .rpcCredentials, .dockerUnreachable: return .err
+        case .nodeNeedsReplay: return .crit
         case .restartWithheld, .configWarning: return .warning
         case .dockerBack: return .notice
         case .chainStalled, .chainBehind, .chainIsolated: return .warning
