@@ -63,6 +63,8 @@ install_several_nodes "$R"
 install_notify_units "$R" || exit 2
 install_journal_upload "$R" || exit 2
 install_litecoin "$R" || { echo "system tests: cannot install litecoind in the container"; exit 2; }
+. "$HERE/producers.sh"
+install_producers "$R" || { echo "system tests: cannot install python3 and the stand-in nodeos in the container"; exit 2; }
 
 write_config() {  # the config nodeguard reads, 0644 root:root
     cat > "$R/etc/nodeguard/nodeguard.toml"
@@ -404,6 +406,7 @@ test_host_floor_restarts_the_larger_node
 test_stopped_node_said_once_started_only_when_asked
 test_restart_mailed_through_exim
 test_outbox_burst_keeps_the_path_unit
+producer_tests
 chain_unit_tests   # leaves nodeguard running, for the stop test
 test_stop_is_clean_and_quick
 test_status_after_stop_says_not_running

@@ -24,6 +24,11 @@ What a real member does, and the tests need:
                        2): nodeos produces only once a recent block came in
                        from a peer (enable-stale-production off), and a node
                        that just started first fetches the blocks it missed
+  --data-dir DIR       its state is dirty while it runs (DIR/dirty) and clean
+                       once it stopped on SIGINT or SIGTERM; started on a
+                       dirty state (it was killed), it says "database dirty
+                       flag set" and exits with status 2, as nodeos does,
+                       unless --replay-blockchain
 
 The head a member shows is the chain as the ledger has it: the latest slot
 that another producer signs (they always do) or that a member signed; a
@@ -40,8 +45,9 @@ and producer, or "Unknown Block" past the head, as nodeos does.
 
 usage: standin-nodeos.py --name N --port P --ledger FILE --account A
                          --schedule a,b,c [--pause-on-startup] [--ignore-pause] [--lag S] [--pidfile F]
+                         [--data-dir DIR [--replay-blockchain]]
 """
-import argparse, bisect, json, os, signal, threading, time
+import argparse, bisect, json, os, signal, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 EPOCH_MS = 946_684_800_000
@@ -239,11 +245,25 @@ def main():
     p.add_argument("--pause-on-startup", action="store_true")
     p.add_argument("--ignore-pause", action="store_true")
     p.add_argument("--pidfile")
-    member = Member(p.parse_args())
+    p.add_argument("--data-dir")
+    p.add_argument("--replay-blockchain", action="store_true")
+    a = p.parse_args()
+    dirty = os.path.join(a.data_dir, "dirty") if a.data_dir else None
+    if dirty:
+        os.makedirs(a.data_dir, exist_ok=True)
+        if os.path.exists(dirty) and not a.replay_blockchain:
+            print("error %s nodeos    main.cpp:222  main ] database dirty flag set (likely due to unclean shutdown): replay required"
+                  % time.strftime("%Y-%m-%dT%H:%M:%S.000", time.gmtime()), file=sys.stderr, flush=True)
+            sys.exit(2)
+        open(dirty, "w").close()
+    member = Member(a)
     if member.a.pidfile:
         with open(member.a.pidfile, "w") as f: f.write("%d\n" % os.getpid())
-    for sig in (signal.SIGINT, signal.SIGTERM):   # nodeos stops cleanly on both
-        signal.signal(sig, lambda *_: os._exit(0))
+    def clean_exit(*_):   # nodeos stops cleanly on both, its state written
+        if dirty and os.path.exists(dirty): os.unlink(dirty)
+        os._exit(0)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, clean_exit)
     server = ThreadingHTTPServer(("127.0.0.1", member.a.port), handler(member))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     while True:
