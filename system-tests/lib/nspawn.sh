@@ -99,7 +99,7 @@ id_of() { case "$1" in
     reload_rejected) echo 3b4b492290f743e68a66f237746d271a ;; reloaded) echo 41a4a61188e0419e90666e50119c9b0b ;;
     stopping) echo 48f2f1916df14df89aac2ccbe7beed69 ;; leak_trend) echo 188fe87aaa764d15a19256e13758b8d7 ;;
     journal_vacuumed) echo 9e1c4302e7dd47b2b5ef1b683bf95d51 ;;
-    node_down) echo f913902f7f7240e6910b822a69aef43d ;; node_needs_replay) echo 5498eb179053487f93cfb910f4bf07b5 ;; node_up) echo 0de7a593b46243448c0461509a0b1e31 ;;
+    node_down) echo f913902f7f7240e6910b822a69aef43d ;; producer_fenced) echo dc6a664bb09a41f389795581fb03781d ;; node_needs_replay) echo 5498eb179053487f93cfb910f4bf07b5 ;; node_up) echo 0de7a593b46243448c0461509a0b1e31 ;;
     state_migrated) echo 1419abb6ff814a719dba82e4e05c91da ;; warning) echo 42001f2df43c46e1aa3af6142b3a040b ;;
     chain_down) echo f88936de4fb54ca59fad7e1226faaa82 ;; chain_stalled) echo 1f4a9af72ffe43b7adaab014b074d907 ;;
     chain_recovered) echo a0d61aeb5f7649ea8ad9cbc3990576c3 ;; rpc_credentials) echo 9f31fbdd8b7e4b8685bb7527dd45724c ;;

@@ -10,7 +10,9 @@
 #   - the producing member's main process SIGKILLed: production moves, at most
 #     one turn missed; systemd restarts it, it exits on its dirty state, and
 #     nodeguard says it needs a replay and never starts it (start_when_down);
-#   - the journal tells one story for the account, in order.
+#   - the journal tells one story for the account, in order;
+#   - a standby that ignores pause and takes its time to stop: fenced, and
+#     SIGKILLed once its stop_timeout (3 s) passed, not the unit's 120 s.
 
 STANDIN_LEDGER=/var/lib/standin/ledger
 STANDIN_SCHEDULE=otherbp,ourbp   # a round of 24 slots (12 s); ours is its second half
@@ -165,10 +167,39 @@ EOF
     pass producer_journal_one_story_per_account
 }
 
+test_producer_fence_kills_after_stop_timeout() {
+    ct systemctl stop nodeguard bpa bpb 2>/dev/null
+    ct systemctl reset-failed bpb 2>/dev/null
+    ct rm -rf /var/lib/nodeguard/state /var/lib/nodeguard/nodes /var/lib/nodeguard/producer /var/lib/standin
+    ct mkdir -p /etc/systemd/system/bpb.service.d
+    ct sh -c "sed -n 's/^ExecStart=\(.*\)/[Service]\nExecStart=\nExecStart=\1 --ignore-pause --slow-stop 60/p' /etc/systemd/system/bpb.service > /etc/systemd/system/bpb.service.d/fence.conf"
+    ct systemctl daemon-reload
+    producer_config
+    ct sed -i '/^\[node.bpb\]/a stop_timeout = "3s"' /etc/nodeguard/nodeguard.toml
+    ct systemctl start bpa bpb nodeguard
+    local ok=1 e
+    wait_until 60 node_has bpb producer_fenced 2 || { fail producer_fence "bpb not fenced to the end: $(account_story | tail -n 6)"; ok=0; }
+    if [ $ok = 1 ]; then
+        e=$(node_events bpb producer_fenced | tail -n1)
+        grep -q "it did not stop within stop_timeout 3s: SIGKILL sent to every process of bpb.service; its process is gone" <<<"$(field MESSAGE <<<"$e")" \
+            || { fail producer_fence "the outcome: $(field MESSAGE <<<"$e")"; ok=0; }
+    fi
+    local first last took
+    first=$(node_events bpb producer_fenced | head -n1 | field __REALTIME_TIMESTAMP); last=$(node_events bpb producer_fenced | tail -n1 | field __REALTIME_TIMESTAMP)
+    took=$(( (${last:-0} - ${first:-0}) / 1000000 ))
+    [ $ok = 1 ] && { [ "$took" -lt 15 ] || { fail producer_fence "the fence took ${took}s (the unit's TimeoutStopSec is 120s)"; ok=0; }; }
+    local turn; turn=$(past_next_turn)
+    [ $ok = 1 ] && { [ "$(ledger_counts ${turn% *} ${turn#* })" = "0 0 bpa" ] || { fail producer_fence "the turn after: $(ledger_counts ${turn% *} ${turn#* })"; ok=0; }; }
+    [ "$(ct systemctl is-active bpb)" != active ] || { fail producer_fence "bpb runs again after its fence"; ok=0; }
+    ct rm -rf /etc/systemd/system/bpb.service.d; ct systemctl daemon-reload
+    [ $ok = 1 ] && { echo "  fenced in ${took}s"; pass producer_fence_kills_after_stop_timeout; }
+}
+
 producer_tests() {
     test_producer_memory_restart_hands_over
     test_producer_sigkill_fails_over_replay_said
     test_producer_one_story_per_account
+    test_producer_fence_kills_after_stop_timeout
     ct systemctl stop nodeguard bpa bpb 2>/dev/null
     ct systemctl reset-failed bpb 2>/dev/null
 }

@@ -24,6 +24,8 @@ What a real member does, and the tests need:
                        2): nodeos produces only once a recent block came in
                        from a peer (enable-stale-production off), and a node
                        that just started first fetches the blocks it missed
+  --slow-stop S        on SIGINT or SIGTERM, S seconds of writing its state
+                       (answering, signing nothing) before it exits
   --data-dir DIR       its state is dirty while it runs (DIR/dirty) and clean
                        once it stopped on SIGINT or SIGTERM; started on a
                        dirty state (it was killed), it says "database dirty
@@ -45,7 +47,7 @@ and producer, or "Unknown Block" past the head, as nodeos does.
 
 usage: standin-nodeos.py --name N --port P --ledger FILE --account A
                          --schedule a,b,c [--pause-on-startup] [--ignore-pause] [--lag S] [--pidfile F]
-                         [--data-dir DIR [--replay-blockchain]]
+                         [--data-dir DIR [--replay-blockchain]] [--slow-stop S]
 """
 import argparse, bisect, json, os, signal, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -247,6 +249,7 @@ def main():
     p.add_argument("--pidfile")
     p.add_argument("--data-dir")
     p.add_argument("--replay-blockchain", action="store_true")
+    p.add_argument("--slow-stop", type=float, default=0)
     a = p.parse_args()
     dirty = os.path.join(a.data_dir, "dirty") if a.data_dir else None
     if dirty:
@@ -260,6 +263,7 @@ def main():
     if member.a.pidfile:
         with open(member.a.pidfile, "w") as f: f.write("%d\n" % os.getpid())
     def clean_exit(*_):   # nodeos stops cleanly on both, its state written
+        time.sleep(a.slow_stop)   # the main thread: no block is signed meanwhile
         if dirty and os.path.exists(dirty): os.unlink(dirty)
         os._exit(0)
     for sig in (signal.SIGINT, signal.SIGTERM):

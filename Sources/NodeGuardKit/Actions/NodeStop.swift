@@ -1,9 +1,10 @@
 // A node stopped and confirmed gone: how a producer member that cannot be
 // confirmed paused is fenced. Gracefully first (nodeos left by a kill needs
 // a replay), SIGKILL after stop_timeout: a unit through systemd (its
-// KillSignal with SIGCONT, so a frozen process wakes to it; SIGKILL after
-// its TimeoutStopSec), a container through Docker's stop, a pidfile's tree
-// with SIGINT and SIGCONT. Runs on a thread of its own (BackgroundJob).
+// KillSignal with SIGCONT, so a frozen process wakes to it; KillUnit's
+// SIGKILL once stop_timeout passed, whatever its TimeoutStopSec), a
+// container through Docker's stop, a pidfile's tree with SIGINT and
+// SIGCONT. Runs on a thread of its own (BackgroundJob).
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,14 +26,20 @@ extension NodeActuator {
             return stopTree(deadline: deadline, whileWaiting: whileWaiting)
         }
         guard asked.succeeded else { return asked }
+        let killAt = Now.read().monotonic + config.stopTimeout
+        var killed: ActionOutcome?
         while probe.read(monotonic: -Double.infinity, whileWaiting: whileWaiting).running != false {
-            guard Now.read().monotonic < deadline else {
+            let now = Now.read().monotonic
+            // systemd waits for its own TimeoutStopSec; stop_timeout is ours.
+            if let unit = config.unit, killed == nil, now >= killAt { killed = SystemdUnit.kill(unit: unit, timeout: 10, whileWaiting: whileWaiting) }
+            guard now < deadline else {
                 return ActionOutcome(succeeded: false, detail: "\(asked.detail), but its process still runs after \(TimeSpan.format(config.stopTimeout + 15))")
             }
             whileWaiting()
             Now.sleep(0.1)
         }
-        return ActionOutcome(succeeded: true, detail: "\(asked.detail); its process is gone")
+        let how = killed.map { "; it did not stop within stop_timeout \(TimeSpan.format(config.stopTimeout)): \($0.detail)" } ?? ""
+        return ActionOutcome(succeeded: true, detail: "\(asked.detail)\(how); its process is gone")
     }
 
     /// A pidfile's process and its descendants: SIGINT and SIGCONT, SIGKILL

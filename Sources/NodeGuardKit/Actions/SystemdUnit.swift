@@ -26,6 +26,17 @@ public enum SystemdUnit {
         manager("StopUnit", unit: unit, timeout: timeout, whileWaiting: whileWaiting)
     }
 
+    /// Sends SIGKILL to every process of the unit (Manager.KillUnit, "all"),
+    /// as `systemctl kill -s KILL` does: a stop that outlasts stop_timeout.
+    public static func kill(unit: String, timeout: Double, whileWaiting: () -> Void = {}) -> ActionOutcome {
+        let r = BusCall.run(path: "/org/freedesktop/systemd1", interface: "org.freedesktop.systemd1.Manager", member: "KillUnit",
+                            args: [unit, "all"], ints: [SIGKILL], timeout: timeout, whileWaiting: whileWaiting) { _, _ in "SIGKILL sent to every process of \(unit)" }
+        switch r {
+        case .success(let detail): return ActionOutcome(succeeded: true, detail: detail)
+        case .failure(let f): return ActionOutcome(succeeded: false, detail: f.description)
+        }
+    }
+
     /// The job path in a queued outcome: "job /org/freedesktop/systemd1/job/123 queued".
     static func jobPath(_ outcome: ActionOutcome) -> String? {
         let parts = outcome.detail.split(separator: " ")
@@ -89,7 +100,8 @@ enum BusCall {
         }
     }
 
-    static func run<T>(path: String, interface: String, member: String, args: [String], timeout: Double,
+    /// `args` are strings, then `ints` 32-bit integers, in the method's order.
+    static func run<T>(path: String, interface: String, member: String, args: [String], ints: [Int32] = [], timeout: Double,
                        whileWaiting: () -> Void, read: (ng_libsystemd, UnsafeMutableRawPointer) -> T) -> Result<T, Failure> {
         let lib: ng_libsystemd
         switch LibSystemd.loaded { case .success(let l): lib = l; case .failure(let f): return .failure(f) }
@@ -104,6 +116,10 @@ enum BusCall {
         defer { _ = lib.message_unref(msg) }
         for arg in args {
             rc = arg.withCString { lib.message_append_basic(msg, CChar(UInt8(ascii: "s")), $0) }
+            guard rc >= 0 else { return .failure(.build("cannot build the D-Bus call: \(FileIO.errorText(-rc))")) }
+        }
+        for var i in ints {
+            rc = lib.message_append_basic(msg, CChar(UInt8(ascii: "i")), &i)
             guard rc >= 0 else { return .failure(.build("cannot build the D-Bus call: \(FileIO.errorText(-rc))")) }
         }
         let reply: UnsafeMutableRawPointer

@@ -39,9 +39,12 @@ extension ProducerCheck {
     /// A request waiting in the directory: taken (its file removed) and begun.
     func takeRequest(_ cycle: inout Cycle) {
         let file = ProducerRequest.requestFile(stateDirectory, account: group.account)
-        guard cycle.mode == .act, let text = FileIO.readText(file) else { return }
+        guard cycle.mode.decides, let text = FileIO.readText(file) else { return }
         FileIO.remove(file)
         guard let r = ProducerRequest.parse(text) else { return answer("?", "refused", "the request in \(file) could not be read") }
+        guard cycle.mode == .act else {
+            return answer(r.id, "refused", "nodeguard runs with dry_run = true: it pauses, resumes and switches nothing; set dry_run = false and reload")
+        }
         cycle.events.append(Event(.producerOperator, "the operator asks to \(r.command.rawValue) \(group.account)" + (r.node.map { " to \($0)" } ?? ""),
                                   fields: fields(node: r.node) + [("ACTION", r.command.rawValue)]))
         switch r.command {
