@@ -268,6 +268,9 @@ def main():
         os._exit(0)
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, clean_exit)
+    # nodeos listens with the system's backlog (asio's max_listen_connections);
+    # Python's default of 5 drops a burst of calls and costs a 1 s SYN retry.
+    ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer(("127.0.0.1", member.a.port), handler(member))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     while True:

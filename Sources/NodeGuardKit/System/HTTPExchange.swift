@@ -124,7 +124,8 @@ public final class HTTPExchange {
         while phase != .finished {
             let now = Now.read().monotonic
             var p = pollfd(fd: fd, events: phase == .receiving ? Int16(POLLIN) : Int16(POLLOUT), revents: 0)
-            let r = poll(&p, 1, Int32(max(0, min(until, deadline) - now) * 1000))
+            // Rounded up: a wait under a millisecond would poll(0) and spin until `until`.
+            let r = poll(&p, 1, Int32((max(0, min(until, deadline) - now) * 1000).rounded(.up)))
             if r > 0 { advance(); continue }
             if r < 0 {
                 if errno == EINTR { continue }
