@@ -17,7 +17,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -Osize \
 BUILD_DEPS = libstdc++-12-dev
 DEB_DEPS = $(BUILD_DEPS) dpkg-dev binutils systemd
 TEST_DEPS = $(DEB_DEPS) lintian systemd-container debootstrap gcc libc6-dev python3 procps iproute2 vnstat docker.io busybox-static litecoind monero \
-	prometheus prometheus-node-exporter prometheus-alertmanager systemd-journal-remote openssl libcurl4
+	prometheus prometheus-node-exporter prometheus-alertmanager systemd-journal-remote openssl libcurl4 etcd-server etcd-client
 BENCH_DEPS = $(BUILD_DEPS) monit procps gcc libc6-dev docker.io busybox-static strace litecoind libcurl4
 
 .PHONY: check test unit-test toml-fuzz system-test package-test release deb bench hot-code deps-build deps-deb deps-test deps-bench clean
@@ -71,9 +71,10 @@ system-test: deps-test release
 	python3 system-tests/chain/fake-rpc-test.py .build/release
 	python3 system-tests/guard/slow-restart-test.py .build/release
 	python3 system-tests/producer/standin-test.py
-	@# Two runs at once, odd and even scenarios: most of each is waiting for our turns.
+	@# Three runs at once, odd and even scenarios and the lease across hosts: most of each is waiting for our turns.
 	python3 system-tests/producer/producer-test.py .build/release odd & odd=$$!; \
-	python3 system-tests/producer/producer-test.py .build/release even; even=$$?; wait $$odd && [ $$even = 0 ]
+	python3 system-tests/lease/lease-test.py .build/release & lease=$$!; \
+	python3 system-tests/producer/producer-test.py .build/release even; even=$$?; wait $$odd && wait $$lease && [ $$even = 0 ]
 	promtool check rules packaging/examples/nodeguard-alerts.yml
 	cd system-tests/prometheus && promtool test rules nodeguard-alerts.test.yml
 	python3 system-tests/prometheus/prometheus-test.py .build/release

@@ -14,12 +14,15 @@ public enum ProducerCommand {
         guard !groups.isEmpty else { return "no producer group is configured ([producer.ACCOUNT] in nodeguard.toml(5))\n" }
         var out = ""
         for g in groups {
-            out += "\(g.target): " + (g.value == "none" ? "NO MEMBER PRODUCES" : "\(g.value) produces") + " (\(g.state.rawValue))\n"
+            let standingBy: Bool = { if case .number(0)? = g.figures?["lease_holder"] { return g.state != .critical }; return false }()
+            let who = g.value != "none" ? "\(g.value) produces" : standingBy ? "standing by: no member produces on this host" : "NO MEMBER PRODUCES"
+            out += "\(g.target): \(who) (\(g.state.rawValue))\n"
             // The members' words, one a note ("a: producing, head 1234 (0.4s behind)").
             for part in g.note.split(separator: "; ") where !part.isEmpty { out += "  \(part)\n" }
             if let f = g.figures {
                 if case .number(let t)? = f["next_turn"] { out += "  our next turn: \(TimeFormat.local(t))\n" }
                 if case .number(let t)? = f["last_block_of_ours"] { out += "  last block of ours seen: \(TimeFormat.local(t))\n" }
+                if case .number(let t)? = f["lease_token"] { out += "  fencing token: \(Int(t))\n" }
                 if case .number(let n)? = f["blocks_missed_last_hour"] { out += "  blocks of ours missed in the last hour: \(Int(n))\n" }
             }
         }

@@ -101,7 +101,7 @@ public enum ReferenceConfig {
     static func producerSection() -> String {
         let defaults = ProducerGroup()
         return producerIntro + Schema.producerKeys.map { k in
-            commented(k.key, help: k.help, shown: k.value(in: defaults), example: k.key == "nodes" ? "[\"producer\", \"failover\"]" : nil)
+            commented(k.key, help: k.help, shown: k.value(in: defaults), example: ["nodes": "[\"producer\", \"failover\"]", "lease": "[]"][k.key])
         }.joined()
     }
 
@@ -177,7 +177,7 @@ extension ReferenceConfig {
                 out += Schema.notifyKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0, in: NotifyTarget()), shown: $0.value(in: NotifyTarget()), example: notifyExamples[$0.key]) }.joined()
             }
             if table == "producer" {
-                out += Schema.producerKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0, in: ProducerGroup()), shown: $0.value(in: ProducerGroup()), example: $0.key == "nodes" ? "[\"producer\", \"failover\"]" : nil) }.joined()
+                out += Schema.producerKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0, in: ProducerGroup()), shown: $0.value(in: ProducerGroup()), example: ["nodes": "[\"producer\", \"failover\"]", "lease": "[]"][$0.key]) }.joined()
             }
             if table == "node" {
                 out += Schema.nodeKeys.map { manEntry($0.key, help: $0.help, range: range(of: $0, in: NodeConfig()), shown: $0.value(in: NodeConfig()), example: nodeExamples[$0.key]) }.joined()

@@ -36,7 +36,7 @@ final class ProducerConfigTests: XCTestCase {
         let m = Self.members, m0 = Self.members.replacing("producer_api = \"http://127.0.0.1:8890/\"\n", with: "")
         let rows: [(String, [String])] = [
             (m0 + "[producer.ourbp]\nnodes = [\"producer\"]",
-             ["t.toml:10:9: producer.ourbp.nodes: a producer group needs at least two nodes, the producing one and a standby, such as [\"producer\", \"failover\"]; with one node there is nothing to fail over to: guard it as a node alone"]),
+             ["t.toml:10:9: producer.ourbp.nodes: a producer group needs at least two nodes, the producing one and a standby, such as [\"producer\", \"failover\"]; with one node there is nothing to fail over to: guard it as a node alone, or give the group a lease with the other hosts (docs/producers.md)"]),
             (m0 + "[producer.ourbp]\nnodes = [\"producer\", \"fallover\"]",
              ["t.toml:10:9: producer.ourbp.nodes names `fallover`, which is no node; the nodes are producer, failover"]),
             (m + "[producer.ourbp]\nnodes = [\"producer\", \"producer\", \"failover\"]",

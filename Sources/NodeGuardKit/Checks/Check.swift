@@ -217,6 +217,8 @@ public enum Tally: Equatable, Sendable {
     case freed(FreedCounter, bytes: UInt64)
     /// Blocks of a producer account's turn missed (counted on the chain).
     case blocksMissed(account: String, count: Int)
+    /// A renewal of a producer group's lease that etcd did not acknowledge.
+    case leaseRenewalFailed(account: String)
     /// Production moved to another member; reason: ProducerSwitch's words.
     case producerSwitch(account: String, reason: String)
 }

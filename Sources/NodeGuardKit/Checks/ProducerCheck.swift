@@ -12,13 +12,14 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     }
 
     static let producing = ReadingKind("producer", "which member of a producer group produces, and whether the others are confirmed paused",
-        gauges: [activeGauge, healthyGauge],
+        gauges: [activeGauge, healthyGauge, leaseHolderGauge, leaseLeftGauge],
         notes: { r in r.figures.compactMap { f in
             guard f.name.hasPrefix("member "), case .word(let w) = f.value else { return nil }
             return "\(f.name.dropFirst(7)): \(w)"
         } },
         summary: .init(.lead, problem: "no producer") { r in
             guard case .word(let w) = r.value else { return nil }
+            if w == "none", r.state == .ok || r.state == .warning, r.figure("lease_holder")?.number == 0 { return "\(r.target) standby" }
             return "\(r.target) " + (w == "none" ? "NOT PRODUCING" : "on \(w)")
         },
         samples: { r, out in
@@ -27,9 +28,13 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
                 out.add(activeGauge, producing ? 1 : 0, ("account", r.target), ("node", String(f.name.dropFirst(7))))
             }
             if let h = r.figure("healthy")?.number { out.add(healthyGauge, h, ("account", r.target)) }
+            if let h = r.figure("lease_holder")?.number { out.add(leaseHolderGauge, h, ("account", r.target)) }
+            if let l = r.figure("lease_holder")?.number { out.add(leaseLeftGauge, l > 0 ? r.figure("lease_seconds_left")?.number ?? 0 : 0, ("account", r.target)) }
         },
         object: ("producer", jsonMembers))
     static let activeGauge = Gauge("nodeguard_producer_active", help: "1 for the member of the producer group that produces (resumed by nodeguard and read unpaused), else 0.", labels: ["account", "node"])
+    static let leaseHolderGauge = Gauge("nodeguard_producer_lease_holder", help: "Across hosts: 1 on the host that holds the producer group's etcd lease, else 0.", labels: ["account"])
+    static let leaseLeftGauge = Gauge("nodeguard_producer_lease_seconds_left", help: "Across hosts: seconds before the holder stops producing unless etcd acknowledges a renewal; 0 on a host that does not hold the lease.", labels: ["account"])
     static let healthyGauge = Gauge("nodeguard_producer_members_healthy", help: "Members of the producer group that could produce: their process runs, their chain API answers, their head is within max_lag.", labels: ["account"])
 
     var group: ProducerGroup
@@ -86,13 +91,22 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     /// The members' health as the last run read it, for a restart asked after it.
     var healthAtLastRun: [String: String] = [:]
     var seenAtLastRun: Set<String> = []
+    /// Members on several hosts: the etcd lease that says whether this host may produce.
+    var lease: LeaseKeeper?
 
     init(_ g: ProducerGroup, _ s: CheckSetting) {
         group = g; nodeNamed = s.nodeNamed; root = s.root; every = s.config.producerEvery; stateDirectory = s.config.stateDirectory
+        if g.lease.enabled { lease = LeaseKeeper(account: g.account, lease: g.lease) }
     }
 
     func update(_ config: Config) {
-        if let g = config.producers.first(where: { $0.account == group.account }) { group = g }
+        if let g = config.producers.first(where: { $0.account == group.account }) {
+            // The same endpoints and key: the lease held goes on; else the new one is looked for afresh.
+            if !g.lease.enabled { lease = nil }
+            else if let k = lease, k.lease.endpoints == g.lease.endpoints, k.key == g.lease.key(account: g.account) { k.lease = g.lease }
+            else { lease = LeaseKeeper(account: g.account, lease: g.lease) }
+            group = g
+        }
         every = config.producerEvery
         stateDirectory = config.stateDirectory
         if let a = active, !group.nodes.contains(a) { active = nil }
@@ -114,6 +128,7 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
         seenAtLastRun = Set(reads.map(\.name))
         if cycle.mode.decides {
             judgedNow = judgeTurn(reads, wall, &cycle)
+            lease?.run(&cycle, every: every, judged: judgedNow, latestOurs: turns.ours.last, fields: fields(node: nil))
             takeRequest(&cycle)
             // The chosen member found producing (nodeguard restarted, or it
             // resumed itself): its blocks are expected from now on.
@@ -121,7 +136,9 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
                 producingSince = wall
             }
             sayUnpaused(reads, &cycle)
-            if !operatorPaused { choose(reads, health, &cycle) }
+            if !operatorPaused {
+                if lease?.mayProduce == false { chooseStandingBy(reads, health, &cycle) } else { choose(reads, health, &cycle) }
+            }
             progressHandover(health, &cycle)
             if cycle.mode == .act { act(&reads, health, &cycle) }
             answerRequest(reads, &cycle)
@@ -140,14 +157,14 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     /// Pauses every member but the active one, and resumes it once the rule allows.
     func act(_ reads: inout [MemberRead], _ health: [String: String], _ cycle: inout Cycle) {
         let now = cycle.now.monotonic
-        let producer = operatorPaused ? nil : active
+        let producer = operatorPaused || lease?.mayProduce == false ? nil : active
         pause(Set(reads.map(\.name).filter { $0 != producer }), in: &reads)
         for r in reads where r.name != producer && r.pauseConfirmed { confirmedOnce.insert(r.name) }
         findSuspects(reads, producer: producer, &cycle)
         let members = states(reads, health: health, now: now, producer: producer)
         noteConfirmations(members, now: cycle.now, producer: producer)
         let steps = ProducerRule.steps(members, active: producer, now: now, pausesConfirmedAt: pausesConfirmedAt ?? -.infinity,
-                                       fenceAfter: group.fenceAfter, established: established)
+                                       fenceAfter: group.fenceAfter, established: established, stopping: lease?.mayProduce == false)
         if members.allSatisfy({ $0.name == producer || $0.confirmedNotProducing }) { established = true }
         for step in steps {
             switch step {
@@ -195,6 +212,14 @@ extension ProducerCheck {
                                   fields: fields(node: next) + [("FROM", current), ("REASON", why), ("MISSED", String(missedRecently))]))
         cycle.tallies.append(.producerSwitch(account: group.account, reason: reason))
         choose(next, from: current, why: why, &cycle)
+    }
+
+    /// Not allowed to produce here (the lease is another host's): the member
+    /// to resume once it is ours, the first healthy one, chosen without a word.
+    func chooseStandingBy(_ reads: [MemberRead], _ health: [String: String], _ cycle: inout Cycle) {
+        guard active.map({ health[$0] != nil }) ?? true,
+              let first = group.nodes.first(where: { n in health[n] == nil && reads.contains { $0.name == n } }), first != active else { return }
+        choose(first, from: nil, why: "this host holds the lease", &cycle)
     }
 
     func choose(_ name: String, from: String?, why: String, _ cycle: inout Cycle) {

@@ -33,7 +33,8 @@ extension ProducerCheck: HandsOver {
             return .wait
         }
         // Paused by the operator, no member produces: nothing to hand over.
-        guard node == active, group.nodes.contains(node), !operatorPaused else { return .proceed(nil) }
+        // Standing by for another host, no member produces here either.
+        guard node == active, group.nodes.contains(node), !operatorPaused, lease?.mayProduce != false else { return .proceed(nil) }
         guard cycle.mode == .act, let to = group.nodes.first(where: { $0 != node && healthAtLastRun[$0] == nil && seenAtLastRun.contains($0) }) else {
             return .proceed("no healthy standby to hand \(group.account) to: blocks of ours may be missed while it restarts")
         }

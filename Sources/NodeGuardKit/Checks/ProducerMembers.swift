@@ -86,6 +86,9 @@ extension ProducerCheck {
     func findSuspects(_ reads: [MemberRead], producer: String?, _ cycle: inout Cycle) {
         let producingNow = producer != nil && producingSince != nil
         if producingNow, let h = reads.first(where: { $0.name == producer })?.headValue { signers.observeProducing(h) }
+        // Across hosts our blocks may be another host's member's: with none
+        // producing here, they say nothing of the members here.
+        if !producingNow && lease != nil { return }
         let paused = reads.filter { $0.name != producer && $0.pauseConfirmed }
         for r in paused {
             guard let h = r.headValue, let why = signers.evidence(h, account: group.account, producingNow: producingNow, pausedAt: pausedAtWall) else { continue }
@@ -125,7 +128,9 @@ extension ProducerCheck {
     }
 
     func fields(node: String?) -> [(String, String)] {
+        // Across hosts, the fencing token of the lease held here is in every producer event.
         [("ACCOUNT", group.account)] + (node.map { [("NODE", $0)] } ?? []) + [("CHECK", "producer")]
+            + (lease?.term.map { [("TOKEN", String($0.token))] } ?? [])
     }
 }
 

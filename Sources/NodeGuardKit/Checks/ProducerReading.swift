@@ -33,9 +33,14 @@ extension ProducerCheck {
         let slot = ProducerSchedule.slot(unixMs: Int64(wall * 1000))
         if let next = schedule?.nextTurn(of: group.account, from: slot) { figures.append(Figure("next_turn", .seconds(Double(ProducerSchedule.start(ofSlot: next.lowerBound)) / 1000))) }
         figures.append(Figure("operator_paused", .count(operatorPaused ? 1 : 0)))
+        if let k = lease { figures += leaseFigures(k, now: Now.read().monotonic) }
         if operatorPaused { figures.append(Figure("member (all)", .word("paused by the operator: `nodeguard producer resume \(group.account)` to produce again"))) }
+        // Standing by for the host that holds the lease: no member produces here, rightly.
+        let standingBy = lease.map { !$0.mayProduce && $0.holder != nil && $0.holder?.name != $0.me } ?? false
         let state: CheckState = operatorPaused ? .warning
-            : producing == nil || said.contains("two") || said.contains("none") ? .critical : healthy < reads.count ? .warning : .ok
+            : said.contains("two") ? .critical
+            : standingBy ? (healthy < reads.count ? .warning : .ok)
+            : producing == nil || said.contains("none") ? .critical : healthy < reads.count ? .warning : .ok
         return Reading(Self.producing, target: group.account, value: .word(producing ?? "none"), figures: figures, state: state)
     }
 
@@ -45,5 +50,28 @@ extension ProducerCheck {
             guard !f.name.hasPrefix("member "), let n = f.value.number else { return nil }
             return FigureObject.Member(f.name.replacing(" ", with: "_"), n)
         }
+    }
+}
+
+extension ProducerCheck {
+    /// Across hosts: who holds the lease, its token and time left, each endpoint.
+    func leaseFigures(_ k: LeaseKeeper, now: Double) -> [Figure] {
+        var f: [Figure] = [Figure("lease_holder", .count(k.term != nil ? 1 : 0))]
+        let who: String
+        if let t = k.term {
+            f.append(Figure("lease_seconds_left", .seconds(t.left(at: now))))
+            f.append(Figure("lease_token", .count(Int(t.token))))
+            who = "held here (\(k.me)), token \(t.token), \(TimeSpan.format(t.left(at: now).rounded(.down))) left" + (k.waitingSince != nil ? ", waiting for a turn of ours missed whole" : "")
+        } else if let h = k.holder {
+            f.append(Figure("lease_token", .count(Int(h.token))))
+            who = "held by \(h.name), token \(h.token); standing by"
+        } else {
+            who = "nobody holds it"
+        }
+        f.append(Figure("member (lease)", .word(who)))
+        let ends = k.client.endpoints.map { a in "http://\(a)" }
+        let reach = ends.map { e in k.client.lastOutcome[e].map { $0 == nil ? "\(e) answers" : "\(e) \($0!)" } ?? "\(e) not asked yet" }
+        f.append(Figure("member (etcd)", .word(reach.joined(separator: ", "))))
+        return f
     }
 }

@@ -17,6 +17,8 @@ public struct ProducerGroup: Equatable, Sendable {
     /// How long a member that runs may stay unconfirmed paused while another
     /// is to be resumed, before it is fenced (its process stopped).
     public var fenceAfter: Double = 5
+    /// Members on several hosts: etcd's lease decides which host may produce.
+    public var lease = ProducerLease()
 
     public init(account: String = "", nodes: [String] = []) { self.account = account; self.nodes = nodes }
 }
@@ -53,7 +55,7 @@ extension Schema {
         ProducerKeySpec(key: "fence_after", help: "How long a member whose process runs may stay unconfirmed paused (its producer API not answering, or not reading paused) while another member is to be resumed; then it is fenced: its process stopped before the other is resumed.",
                         range: .seconds(1...600), read: { (g: inout ProducerGroup, n, r) throws(UnitError) in g.fenceAfter = try r.seconds(n) },
                         show: { TimeSpan.format($0.fenceAfter) }),
-    ]
+    ] + leaseKeys
 
     static let producerAPIKey = NodeKeySpec(key: "producer_api", help: "A nodeos member's producer API (producer_api_plugin), over loopback. Default: the origin of rpc_url, such as http://127.0.0.1:8888.",
         read: { (c: inout NodeConfig, n) throws(UnitError) in
@@ -116,11 +118,13 @@ extension TableReader {
             let g = config.producers[i]
             let p = "producer.\(g.account)"
             let at = at(producer: g.account, "nodes")
+            relateLease(g)
             if let twice = g.nodes.first(where: { n in g.nodes.filter { $0 == n }.count > 1 }) {
                 problem(at, "\(p).nodes names `\(twice)` twice")
             }
-            if Set(g.nodes).count < 2 {
-                problem(at, "\(p).nodes: a producer group needs at least two nodes, the producing one and a standby, such as [\"producer\", \"failover\"]; with one node there is nothing to fail over to: guard it as a node alone")
+            // Across hosts each host names its own members: one is a group.
+            if Set(g.nodes).count < (g.lease.enabled || failed.contains("\(p).lease") ? 1 : 2) {
+                problem(at, "\(p).nodes: a producer group needs at least two nodes, the producing one and a standby, such as [\"producer\", \"failover\"]; with one node there is nothing to fail over to: guard it as a node alone, or give the group a lease with the other hosts (docs/producers.md)")
             }
             for name in Set(g.nodes).sorted(by: { g.nodes.firstIndex(of: $0)! < g.nodes.firstIndex(of: $1)! }) {
                 guard let node = config.node(named: name) else {

@@ -23,6 +23,7 @@ public struct Counters: Equatable, Sendable {
     /// Producer groups: blocks of ours missed by account, switches by account and reason.
     public var blocksMissed: [String: UInt64] = [:]
     public var switches: [SwitchKey: UInt64] = [:]
+    public var renewalsFailed: [String: UInt64] = [:]
 
     public init() {}
 
@@ -34,6 +35,7 @@ public struct Counters: Equatable, Sendable {
             case .freed(let by, let bytes): freed[by.key, default: 0] &+= bytes
             case .blocksMissed(let account, let count): blocksMissed[account, default: 0] += UInt64(count)
             case .producerSwitch(let account, let reason): switches[SwitchKey(account: account, reason: reason), default: 0] += 1
+            case .leaseRenewalFailed(let account): renewalsFailed[account, default: 0] += 1
             }
         }
         return !tallies.isEmpty
@@ -50,6 +52,7 @@ public struct Counters: Equatable, Sendable {
         for key in freed.keys.sorted() { out += "freed \(key) \(freed[key] ?? 0)\n" }
         for a in blocksMissed.keys.sorted() { out += "blocks_missed \(a) \(blocksMissed[a] ?? 0)\n" }
         for k in switches.keys.sorted() { out += "switch \(k.account) \(k.reason) \(switches[k] ?? 0)\n" }
+        for a in renewalsFailed.keys.sorted() { out += "lease_renewals_failed \(a) \(renewalsFailed[a] ?? 0)\n" }
         return out
     }
 
@@ -70,6 +73,9 @@ public struct Counters: Equatable, Sendable {
             case ("blocks_missed", 3):
                 guard let n = UInt64(f[2]) else { continue }
                 blocksMissed[String(f[1])] = n
+            case ("lease_renewals_failed", 3):
+                guard let n = UInt64(f[2]) else { continue }
+                renewalsFailed[String(f[1])] = n
             case ("switch", 4):
                 guard let n = UInt64(f[3]) else { continue }
                 switches[SwitchKey(account: String(f[1]), reason: String(f[2]))] = n
@@ -104,7 +110,8 @@ public struct Counters: Equatable, Sendable {
 
 extension Counters {
     /// The counter families Counters writes itself (the checks' freed-bytes counters aside).
-    public static let familyNames = ["nodeguard_node_restarts_total", "nodeguard_producer_blocks_missed_total", "nodeguard_producer_switches_total"]
+    public static let familyNames = ["nodeguard_node_restarts_total", "nodeguard_producer_blocks_missed_total", "nodeguard_producer_switches_total",
+                                     "nodeguard_producer_lease_renewals_failed_total"]
 
     /// Why production moved, as nodeguard_producer_switches_total's reason.
     public static let switchReasons = ["not_running", "silent", "behind", "turn_missed", "restart", "operator"]
@@ -120,6 +127,10 @@ extension Counters {
             missed.add(Double(blocksMissed[g.account] ?? 0), ("account", g.account))
             for r in Self.switchReasons { moved.add(Double(switches[SwitchKey(account: g.account, reason: r)] ?? 0), ("account", g.account), ("reason", r)) }
         }
-        return [missed, moved]
+        let leased = config.producers.filter(\.lease.enabled)
+        guard !leased.isEmpty else { return [missed, moved] }
+        var renewals = MetricFamily(Self.familyNames[3], .counter, help: "Renewals of the producer group's etcd lease that etcd did not acknowledge (unreachable, no quorum, refused).")
+        for g in leased { renewals.add(Double(renewalsFailed[g.account] ?? 0), ("account", g.account)) }
+        return [missed, moved, renewals]
     }
 }

