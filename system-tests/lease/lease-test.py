@@ -202,6 +202,12 @@ def producing(member, since=None):
     return any(member in w for s, w in ledger().items() if s >= since)
 
 
+def stamp(lines):
+    """The time of the first line ("2026-12-06 16:16:17 ..."), as Unix seconds; inf without one."""
+    if not lines: return float("inf")
+    return time.mktime(time.strptime(lines[0][:19], "%Y-%m-%d %H:%M:%S"))
+
+
 def wait_turn_end():
     """Sleeps past the end of our next turn starting 2 s from now or later; its slots."""
     s = now_slot() + 4
@@ -260,8 +266,92 @@ try:
     if took and resumed and double == 0 and missed <= 24 and counts(first, last) == (0, 0, ["bpb"]):
         r.ok("a_killed_with_its_member_b_resumes_after_the_lease_and_a_missed_turn (missed %d)" % missed)
     else: r.bad("a_killed", repr((took, resumed, double, missed, counts(first, last), b.said("lease|resumed|missed"))))
+
+    # A cut off from etcd while bpa runs: A pauses bpa by its own deadline, before etcd can let the lease go; B takes over.
+    resumed = a_producing(etcd, a, b)
+    cut = time.time(); cut_slot = now_slot()
+    a.cut(True)
+    lost = wait_for(lambda: a.said(r"this host lost the lease"), 20)
+    took = wait_for(lambda: b.said(r"host-b\) took the lease"), 20)
+    b_resumed = wait_for(lambda: b.said(r"bpb resumed"), 40)
+    first, last = wait_turn_end()
+    by = ledger()
+    last_a = max([s for s, w in by.items() if "bpa" in w] or [0]); first_b = min([s for s, w in by.items() if "bpb" in w] or [1 << 62])
+    t_lost, t_took = (stamp(a.said(r"this host lost the lease")), stamp(b.said(r"host-b\) took the lease")))
+    if resumed and lost and took and b_resumed and counts(cut_slot, last)[0] == 0 and last_a < first_b and t_lost <= t_took \
+            and counts(first, last) == (0, 0, ["bpb"]):
+        r.ok("a_cut_off_from_etcd_pauses_itself_before_b_takes_over (lost %.0f s after the cut, B took %.0f s after)" % (t_lost - cut, t_took - cut))
+    else: r.bad("a_cut_off", repr((resumed, lost, took, b_resumed, counts(cut_slot, last), last_a, first_b, t_lost, t_took, a.said("lease"), b.said("lease|resumed"))))
+    a.cut(False)
+    back = wait_for(lambda: "lease" in json.dumps(a.status()) and "held by host-b" in json.dumps(a.status()), 15)
+    first, last = wait_turn_end()
+    if back and len(a.said(r"host-a\) took the lease")) == 1 and counts(first, last) == (0, 0, ["bpb"]):
+        r.ok("a_back_finds_b_holding_and_stays_standby")
+    else: r.bad("a_back", repr((back, a.said("lease"), counts(first, last))))
+
+    # A's nodeguard frozen while bpa produces: B takes the key, resumes nothing while our blocks arrive; bpa killed: B resumes.
+    resumed = a_producing(etcd, a, b)
+    frozen = now_slot()
+    os.kill(a.ng.pid, signal.SIGSTOP)
+    took = wait_for(lambda: b.said(r"host-b\) took the lease"), 20)
+    waiting = wait_for(lambda: b.said(r"WARNING ourbp: this host holds the lease .* but blocks of ours still arrive"), 30)
+    early = b.said("bpb resumed")
+    killed = now_slot()
+    a.kill("member")
+    b_resumed = wait_for(lambda: b.said(r"bpb resumed"), 40)
+    os.kill(a.ng.pid, signal.SIGCONT)
+    a_lost = wait_for(lambda: a.said(r"CRIT ourbp: this host lost the lease"), 10)
+    first, last = wait_turn_end()
+    double, missed, _ = counts(frozen, last)
+    if resumed and took and waiting and not early and b_resumed and a_lost and double == 0 and counts(first, last) == (0, 0, ["bpb"]):
+        r.ok("a_frozen_b_holds_the_key_resumes_nothing_while_our_blocks_arrive_0_double (missed %d after bpa was killed)" % counts(killed, last)[1])
+    else: r.bad("a_frozen", repr((resumed, took, waiting, early, b_resumed, a_lost, double, missed, counts(first, last), b.said("lease|resumed"))))
+
+    # The etcd leader killed: no switch, nothing missed.
+    resumed = a_producing(etcd, a, b)
+    leader = etcd.leader()
+    start = now_slot()
+    etcd.stop(leader)
+    first, last = wait_turn_end(); first, last = wait_turn_end()
+    etcd.start(leader)
+    if resumed and leader is not None and counts(start, last) == (0, 0, ["bpa"]) and not a.said("lost the lease") and not b.said("took the lease"):
+        r.ok("the_etcd_leader_killed_no_switch_0_missed")
+    else: r.bad("etcd_leader", repr((resumed, leader, counts(start, last), a.said("lease"), b.said("lease"))))
+
+    # Quorum lost: the holder pauses, nobody produces (CRIT); quorum back: one host produces again.
+    resumed = a_producing(etcd, a, b)
+    keep = etcd.leader() or 0
+    for i in range(3):
+        if i != keep: etcd.stop(i)
+    lost = wait_for(lambda: a.said(r"CRIT ourbp: this host lost the lease"), 20)
+    gone = now_slot() + 2
+    first, last = wait_turn_end()
+    nobody = counts(gone, last)[2] == []
+    for i in range(3):
+        if etcd.procs[i] is None: etcd.start(i)
+    again = wait_for(lambda: a.said(r"bpa resumed.*token") and len(a.said(r"bpa resumed")) > 1 or b.said(r"bpb resumed"), 60)
+    first, last = wait_turn_end()
+    double, missed, who = counts(first, last)
+    if resumed and lost and nobody and again and (double, missed) == (0, 0) and len(who) == 1:
+        r.ok("quorum_lost_the_holder_pauses_nobody_produces_quorum_back_one_host_produces (%s)" % who[0])
+    else: r.bad("quorum", repr((resumed, lost, nobody, again, double, missed, who, a.said("lease|resumed"), b.said("lease|resumed"))))
+
+    # Wrong etcd credentials: an ERROR naming the user, nothing produced.
+    for h in (a, b): h.stop()
+    ep = "--endpoints=http://127.0.0.1:%d" % etcd.client[0]
+    for cmd in (["user", "add", "root:rootpw"], ["user", "grant-role", "root", "root"], ["user", "add", "ngbp:rightpw"], ["auth", "enable"]):
+        subprocess.run(["etcdctl", ep, *cmd], capture_output=True)
+    open(os.path.join(W, "wrong.password"), "w").write("wrongpw\n")
+    c = Host("host-c", "bpc", etcd, extra='lease_user = "ngbp"\nlease_password_file = "%s"\n' % os.path.join(W, "wrong.password"))
+    c.start_member(); c.start_nodeguard()
+    said = wait_for(lambda: c.said(r"ERROR ourbp: etcd refuses user ngbp: .*authentication failed"), 20)
+    time.sleep(14)
+    subprocess.run(["etcdctl", ep, "--user", "root:rootpw", "auth", "disable"], capture_output=True)
+    if said and not c.said("resumed|took the lease") and not producing("bpc", 0):
+        r.ok("wrong_etcd_credentials_an_error_naming_the_user_nothing_produced")
+    else: r.bad("wrong_credentials", repr((said, c.said("etcd|resumed|lease"))))
+    c.stop()
 finally:
-    for h in [x for x in ("a", "b") if x in dir()]: pass
     for h in (globals().get("a"), globals().get("b")):
         if h: h.stop()
     if "etcd" in globals():

@@ -79,7 +79,9 @@ final class LeaseKeeper {
         case .success(.failure(let refusal)):
             renewalFailed(refusal.message, credentials: refusal.credentials, &cycle, fields, left: t.left(at: Now.read().monotonic))
         case .failure(let f):
-            renewalFailed(f.message, credentials: false, &cycle, fields, left: t.left(at: Now.read().monotonic))
+            var credentials = false
+            if case .refused(let refusal) = f { credentials = refusal.credentials }
+            renewalFailed(f.message, credentials: credentials, &cycle, fields, left: t.left(at: Now.read().monotonic))
         }
         if let t = term, t.expired(at: Now.read().monotonic) {
             lose("no renewal was acknowledged for \(TimeSpan.format((Now.read().monotonic - t.ackedSend).rounded())) (etcd unreachable, or without quorum)", "unreachable", &cycle, fields)
@@ -117,7 +119,8 @@ final class LeaseKeeper {
         case .success(.success(nil)):
             holder = nil
             take(&cycle, fields)
-        case .success(.failure(let refusal)):
+        case .success(.failure(let refusal)), .failure(.refused(let refusal)):
+            holder = nil
             refused(refusal, &cycle, fields)
         case .failure:
             holder = nil   // unknown: nothing is taken without etcd's word
