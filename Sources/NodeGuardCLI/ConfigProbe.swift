@@ -1,7 +1,7 @@
 // `config check --probe`: what a valid config names, looked for on this
 // host before the daemon runs on it: each node's unit, container or pidfile
 // (with the nearest name on a miss), its dependents, its RPC credentials'
-// files, the Docker socket, the disks and interfaces. What cannot be looked
+// files, the Docker socket, the disks and interfaces, a producer lease's etcd. What cannot be looked
 // at is said with why, never passed over in silence.
 import NodeGuardKit
 #if canImport(Glibc)
@@ -44,6 +44,7 @@ public enum ConfigProbe {
             }
         }
         for d in config.disk.paths { out.append(path(d, subject: "disk", what: "fix disk.paths", root: root)) }
+        out += leases(config, root: root)
         let names = config.bandwidth.interfaces.isEmpty ? [] : FileIO.list(root.path("/sys/class/net"))
         for i in config.bandwidth.interfaces {
             out.append(names.contains(i) ? ProbeFinding(outcome: .found, subject: "interface", detail: i)

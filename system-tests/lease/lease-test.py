@@ -9,7 +9,8 @@ this test owns, so a host can be cut off from etcd (its traffic dropped)
 while everything else runs. Each scenario asserts 0 double-signed slots and
 bounds the missed ones:
   - at start A takes the lease, waits for a turn of ours missed whole, then
-    resumes bpa; B stands by;
+    resumes bpa; B stands by; `config check --probe` says each endpoint's
+    etcd version and who holds the key;
   - host A's nodeguard and member killed together: B takes the lease once
     etcd let it expire, resumes after a turn missed (missed <= two turns);
   - A cut off from etcd while bpa runs: A pauses bpa before its lease could
@@ -255,6 +256,13 @@ try:
             and a.said(r"bpa resumed: .*\[.*token=%s" % token.group(1)):
         r.ok("at_start_a_takes_the_lease_and_produces_b_stands_by")
     else: r.bad("at_start", repr((resumed, counts(first, last), b.said("resumed"), st_b, a.said("lease|resumed"))))
+
+    # config check --probe: each endpoint's etcd version, and who holds the key.
+    probe = subprocess.run([os.path.join(BIN, "nodeguard"), "config", "check", "--probe", os.path.join(a.dir, "nodeguard.toml")], capture_output=True, text=True)
+    versions = re.findall(r"ok: producer ourbp: etcd: http://127.0.0.1:\d+ answers: etcd 3\.4\.\d+", probe.stdout)
+    if len(versions) == 3 and token and re.search(r"ok: producer ourbp: lease: /nodeguard/producer/ourbp is held by host-a \(token %s\), this host" % token.group(1), probe.stdout):
+        r.ok("config_check_probe_says_each_endpoint_and_the_holder")
+    else: r.bad("config_check_probe", repr((probe.returncode, probe.stdout, probe.stderr)))
 
     # A's nodeguard and member killed together: B resumes after the lease is gone and a turn is missed.
     killed = now_slot()
