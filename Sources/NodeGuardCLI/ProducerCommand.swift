@@ -49,7 +49,8 @@ public enum ProducerCommand {
             let known = config.producers.map(\.account)
             return (CommandHelp.usageError, "no [producer.\(account)] in the config" + (known.isEmpty ? "" : "; its groups are \(known.joined(separator: ", "))"))
         }
-        if let n = node, !group.nodes.contains(n) { return (CommandHelp.usageError, "\(n) is not a member of \(account); its members are \(group.nodes.joined(separator: ", "))") }
+        // Across hosts the member may be another host's: the daemon knows.
+        if let n = node, !group.nodes.contains(n), !group.lease.enabled { return (CommandHelp.usageError, "\(n) is not a member of \(account); its members are \(group.nodes.joined(separator: ", "))") }
         guard geteuid() == 0 else { return (4, "only root may switch, pause or resume a producer group: run it with sudo") }
         let dir = ProducerRequest.directory(config.stateDirectory)
         FileIO.makeDirectories(dir, mode: 0o700)

@@ -20,6 +20,8 @@ bounds the missed ones:
   - the etcd leader killed: no switch, 0 missed;
   - quorum lost (two members stopped): the holder pauses, nobody produces,
     CRIT; quorum back: one host produces again;
+  - a planned switch A -> B asked on B, and back asked on the holder:
+    0 missed, 0 double;
   - wrong etcd credentials: an ERROR naming the user, nothing produced.
 
 usage: system-tests/lease/lease-test.py BINDIR   (~5 minutes)
@@ -343,6 +345,28 @@ try:
     if resumed and lost and nobody and again and (double, missed) == (0, 0) and len(who) == 1:
         r.ok("quorum_lost_the_holder_pauses_nobody_produces_quorum_back_one_host_produces (%s)" % who[0])
     else: r.bad("quorum", repr((resumed, lost, nobody, again, double, missed, who, a.said("lease|resumed"), b.said("lease|resumed"))))
+
+    # A planned switch A -> B asked on B, then back B -> A asked on the holder: 0 missed, 0 double.
+    def switch(host, node):
+        p = subprocess.run([os.path.join(BIN, "nodeguard"), "producer", "switch", "ourbp", node, "--config", os.path.join(host.dir, "nodeguard.toml")],
+                           capture_output=True, text=True, timeout=120)
+        return p.returncode, (p.stdout + p.stderr).strip()
+    resumed = a_producing(etcd, a, b)
+    begin = now_slot()
+    to_b = switch(b, "bpb")
+    first, last = wait_turn_end()
+    double, missed, who = counts(begin, last)
+    if resumed and to_b == (0, "ourbp produces on bpb now") and (double, missed) == (0, 0) and counts(first, last) == (0, 0, ["bpb"]) \
+            and a.said(r"host-b asks for production of ourbp") and a.said(r"released the lease .* for a planned switch") and b.said(r"released it on purpose"):
+        r.ok("a_planned_switch_asked_on_the_standby_0_missed_0_double")
+    else: r.bad("switch_asked_on_the_standby", repr((resumed, to_b, double, missed, who, counts(first, last), a.said("lease|asks|resumed"), b.said("lease|resumed"))))
+    begin = now_slot()
+    to_a = switch(b, "bpa")
+    first, last = wait_turn_end()
+    double, missed, who = counts(begin, last)
+    if to_a[0] == 0 and "released the lease" in to_a[1] and (double, missed) == (0, 0) and counts(first, last) == (0, 0, ["bpa"]):
+        r.ok("a_planned_switch_asked_on_the_holder_0_missed_0_double")
+    else: r.bad("switch_asked_on_the_holder", repr((to_a, double, missed, who, counts(first, last), a.said("lease|resumed"), b.said("lease|asks|resumed"))))
 
     # Wrong etcd credentials: an ERROR naming the user, nothing produced.
     for h in (a, b): h.stop()

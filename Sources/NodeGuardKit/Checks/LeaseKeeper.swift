@@ -19,13 +19,20 @@ final class LeaseKeeper {
     var lease: ProducerLease
     let client: EtcdClient
     /// Held: the lease as this host reckons it.
-    private(set) var term: LeaseTerm?
+    var term: LeaseTerm?
     /// The key's holder as last read; nil when nobody holds it or it was not read.
-    private(set) var holder: EtcdGateway.Holder?
+    var holder: EtcdGateway.Holder?
     /// Taken without a handover (wall): production waits until our last turn is seen missed whole.
     private(set) var waitingSince: Double?
     /// The last turn of ours judged, and its blocks missed.
     var lastJudged: (turn: Range<Int64>, missed: Int)?
+    /// The last holder seen, kept when the key is gone: a planned release names its token.
+    var lastHolder: EtcdGateway.Holder?
+    /// The holder: another host asked for production (`nodeguard producer switch` there).
+    var switchAsked: String?
+    /// The ask's revision, and one given up on (not tried again).
+    var switchAskedToken: Int64 = 0
+    var ignoredAsk: Int64 = -1
     /// Renewals that failed, for nodeguard_producer_lease_renewals_failed_total.
     private(set) var renewalsFailing = 0
     /// What is said once while it lasts.
@@ -74,6 +81,7 @@ final class LeaseKeeper {
             term = t
             if renewalsFailing > 0 { said.remove("late") }
             renewalsFailing = 0
+            readSwitchRequest()
         case .success(.success):
             return lose("etcd says the lease is gone (revoked, or expired there)", "revoked", &cycle, fields)
         case .success(.failure(let refusal)):
@@ -115,10 +123,11 @@ final class LeaseKeeper {
             adopt(h, &cycle, fields)
         case .success(.success(let h?)):
             holder = h
+            lastHolder = h
             said.remove("credentials")
         case .success(.success(nil)):
             holder = nil
-            take(&cycle, fields)
+            take(&cycle, fields, planned: releasedToUs())
         case .success(.failure(let refusal)), .failure(.refused(let refusal)):
             holder = nil
             refused(refusal, &cycle, fields)
@@ -137,7 +146,7 @@ final class LeaseKeeper {
                                   priority: .notice, fields: fields + [("TOKEN", String(h.token))]))
     }
 
-    private func take(_ cycle: inout Cycle, _ fields: [(String, String)]) {
+    private func take(_ cycle: inout Cycle, _ fields: [(String, String)], planned: Bool) {
         let (g, grantSent) = client.send(.grant(ttl: Int(lease.ttl.rounded(.up))))
         guard case .success(.success(let granted)) = g.map(EtcdGateway.granted) else {
             if case .success(.failure(let refusal)) = g.map(EtcdGateway.granted) { refused(refusal, &cycle, fields) }
@@ -147,9 +156,14 @@ final class LeaseKeeper {
         switch t.map(EtcdGateway.taken) {
         case .success(.success(.ours(let token))):
             term = LeaseTerm(lease: granted.lease, token: token, ttl: Double(granted.ttl), every: every, grantSent: grantSent)
+            let previous = lastHolder
             holder = EtcdGateway.Holder(name: me, lease: granted.lease, token: token)
-            waitingSince = cycle.now.wall
-            cycle.events.append(Event(.producerLeaseTaken, "\(account): this host (\(me)) took the lease, token \(token); a member is resumed here once our last turn is seen missed whole (the last holder's member may still produce)",
+            lastHolder = holder
+            // Released on purpose, its members confirmed paused: no turn needs to be missed.
+            waitingSince = planned ? nil : cycle.now.wall
+            let then = planned ? "\(previous.map { "\($0.name) (token \($0.token))" } ?? "the last holder") released it on purpose, its members paused (a planned switch): a member is resumed here now"
+                : "a member is resumed here once our last turn is seen missed whole (the last holder's member may still produce)"
+            cycle.events.append(Event(.producerLeaseTaken, "\(account): this host (\(me)) took the lease, token \(token); \(then)",
                                       priority: .notice, fields: fields + [("TOKEN", String(token))]))
         case .success(.success(.heldBy(let h))):
             holder = h

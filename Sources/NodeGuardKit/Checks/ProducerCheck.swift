@@ -93,6 +93,10 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     var seenAtLastRun: Set<String> = []
     /// Members on several hosts: the etcd lease that says whether this host may produce.
     var lease: LeaseKeeper?
+    /// The holder handing production to another host.
+    var releasing: LeaseRelease?
+    /// A standby's operator asked for production: the request, answered by this monotonic time.
+    var askedForSwitch: (id: String, deadline: Double)?
 
     init(_ g: ProducerGroup, _ s: CheckSetting) {
         group = g; nodeNamed = s.nodeNamed; root = s.root; every = s.config.producerEvery; stateDirectory = s.config.stateDirectory
@@ -129,6 +133,7 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
         if cycle.mode.decides {
             judgedNow = judgeTurn(reads, wall, &cycle)
             lease?.run(&cycle, every: every, judged: judgedNow, latestOurs: turns.ours.last, fields: fields(node: nil))
+            switchHosts(reads, &cycle)
             takeRequest(&cycle)
             // The chosen member found producing (nodeguard restarted, or it
             // resumed itself): its blocks are expected from now on.
@@ -140,7 +145,7 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
                 if lease?.mayProduce == false { chooseStandingBy(reads, health, &cycle) } else { choose(reads, health, &cycle) }
             }
             progressHandover(health, &cycle)
-            if cycle.mode == .act { act(&reads, health, &cycle) }
+            if cycle.mode == .act { act(&reads, health, &cycle); finishRelease(reads, &cycle) }
             answerRequest(reads, &cycle)
         }
         cycle.readings.append(reading(reads, health, now: wall))
@@ -157,7 +162,7 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     /// Pauses every member but the active one, and resumes it once the rule allows.
     func act(_ reads: inout [MemberRead], _ health: [String: String], _ cycle: inout Cycle) {
         let now = cycle.now.monotonic
-        let producer = operatorPaused || lease?.mayProduce == false ? nil : active
+        let producer = operatorPaused || lease?.mayProduce == false || releasingNow(cycle.now.wall) ? nil : active
         pause(Set(reads.map(\.name).filter { $0 != producer }), in: &reads)
         for r in reads where r.name != producer && r.pauseConfirmed { confirmedOnce.insert(r.name) }
         findSuspects(reads, producer: producer, &cycle)

@@ -59,13 +59,14 @@ extension ProducerCheck: HandsOver {
 
     /// Not in our turn, and our next turn far enough: a pause, its
     /// confirmation, a block and the resume a cycle later all fit before it.
-    func handoverWindowOpen(_ wall: Double) -> Bool {
+    /// `extra`: more time needed before our next turn (another host's next cycle).
+    func handoverWindowOpen(_ wall: Double, extra: Double = 0) -> Bool {
         guard let schedule else { return true }
         let slot = ProducerSchedule.slot(unixMs: Int64(wall * 1000))
         guard schedule.turn(of: group.account, containing: slot) == nil, let next = schedule.nextTurn(of: group.account, from: slot) else {
             return schedule.nextTurn(of: group.account, from: slot) == nil   // not scheduled: any time
         }
-        let margin = every + ProducerCalls.timeout + ProducerRule.blockInterval
+        let margin = every + ProducerCalls.timeout + ProducerRule.blockInterval + extra
         return Double(ProducerSchedule.start(ofSlot: next.lowerBound)) / 1000 - wall >= margin
     }
 }

@@ -64,9 +64,11 @@ extension ProducerCheck {
 
     func beginSwitch(_ r: ProducerRequest, _ cycle: inout Cycle) {
         guard !operatorPaused else { return answer(r.id, "refused", "\(group.account) is paused by the operator: `nodeguard producer resume \(group.account)` first") }
-        guard let from = active else { return answer(r.id, "refused", "no member of \(group.account) is chosen to produce yet") }
-        let standbys = group.nodes.filter { $0 != from && healthAtLastRun[$0] == nil && seenAtLastRun.contains($0) }
+        let standbys = group.nodes.filter { $0 != active && healthAtLastRun[$0] == nil && seenAtLastRun.contains($0) }
+        // Across hosts, a member this host does not have is another host's.
+        if let k = lease, k.term == nil || (r.node.map { !group.nodes.contains($0) } ?? standbys.isEmpty) { return switchToAnotherHost(r, &cycle) }
         if let n = r.node, !group.nodes.contains(n) { return answer(r.id, "refused", "\(n) is not a member of \(group.account); its members are \(group.nodes.joined(separator: ", "))") }
+        guard let from = active else { return answer(r.id, "refused", "no member of \(group.account) is chosen to produce yet") }
         if r.node == from { return answer(r.id, "ok", "\(from) already produces for \(group.account)") }
         guard let to = r.node ?? standbys.first else { return answer(r.id, "refused", "no healthy standby to switch \(group.account) to") }
         guard standbys.contains(to) else { return answer(r.id, "refused", "\(to) is not healthy: \(healthAtLastRun[to] ?? "it was not read")") }

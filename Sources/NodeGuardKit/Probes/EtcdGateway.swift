@@ -17,6 +17,8 @@ public enum EtcdGateway {
         case keepAlive(lease: Int64)
         case revoke(lease: Int64)
         case range(key: String)
+        /// A key put under a lease (a planned switch's marks).
+        case put(key: String, value: String, lease: Int64)
 
         public var path: String {
             switch self {
@@ -26,6 +28,7 @@ public enum EtcdGateway {
             case .keepAlive: return "/v3/lease/keepalive"
             case .revoke: return "/v3/lease/revoke"
             case .range: return "/v3/kv/range"
+            case .put: return "/v3/kv/put"
             }
         }
 
@@ -41,6 +44,8 @@ public enum EtcdGateway {
                                 ("failure", .array([.object([("request_range", .object([("key", k)]))])]))])
             case .keepAlive(let lease), .revoke(let lease): json = .object([("ID", .string(String(lease)))])
             case .range(let key): json = .object([("key", .string(b64(key)))])
+            case .put(let key, let value, let lease):
+                json = .object([("key", .string(b64(key))), ("value", .string(b64(value))), ("lease", .string(String(lease)))])
             }
             return Array(json.serialized().utf8)
         }
@@ -107,6 +112,8 @@ public enum EtcdGateway {
     }
 
     public static func revoked(_ r: HTTPResponse) -> Result<Void, Refusal> { reply(r).map { _ in () } }
+
+    public static func put(_ r: HTTPResponse) -> Result<Void, Refusal> { reply(r).map { _ in () } }
 
     /// GET /version: "3.4.23".
     public static func version(_ r: HTTPResponse) -> String? {
