@@ -90,21 +90,36 @@ class Etcd:
 
 
 # --- the network between a host and etcd: one proxy an etcd member ------------
-class Proxy(threading.Thread):
-    """Forwards a local port to an etcd member; `cut` drops the traffic (new
-    connections are accepted and never answered, open ones stall)."""
+class Proxy:
+    """Forwards a local port to an etcd member. Cut, the host's traffic to
+    etcd is gone: the port refuses connections (as a host whose route to
+    etcd is down) and the connections open stall; uncut, it listens again."""
     def __init__(self, target):
-        super().__init__(daemon=True)
-        self.target, self.cut = target, False
-        self.sock = socket.socket(); self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0)); self.sock.listen(64); self.port = self.sock.getsockname()[1]
-        self.held = []
+        self.target, self.cut_on, self.sock = target, False, None
+        s = socket.socket(); s.bind(("127.0.0.1", 0)); self.port = s.getsockname()[1]; s.close()
+        self.listen()
 
-    def run(self):
+    def listen(self):
+        self.sock = socket.socket(); self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", self.port)); self.sock.listen(64)
+        threading.Thread(target=self.run, args=(self.sock,), daemon=True).start()
+
+    def start(self): pass
+
+    @property
+    def cut(self): return self.cut_on
+
+    @cut.setter
+    def cut(self, on):
+        if on == self.cut_on: return
+        self.cut_on = on
+        if on: self.sock.close()
+        else: self.listen()
+
+    def run(self, sock):
         while True:
-            try: c, _ = self.sock.accept()
+            try: c, _ = sock.accept()
             except OSError: return
-            if self.cut: self.held.append(c); continue
             threading.Thread(target=self.pipe, args=(c,), daemon=True).start()
 
     def pipe(self, c):
@@ -114,7 +129,7 @@ class Proxy(threading.Thread):
             try:
                 while True:
                     data = a.recv(65536)
-                    if not data or self.cut: break
+                    if not data or self.cut_on: break
                     b.sendall(data)
             except OSError: pass
             finally:
@@ -281,7 +296,7 @@ try:
     resumed = a_producing(etcd, a, b)
     cut = time.time(); cut_slot = now_slot()
     a.cut(True)
-    lost = wait_for(lambda: a.said(r"this host lost the lease"), 20)
+    lost = wait_for(lambda: a.said(r"this host lost the lease .*no etcd endpoint could be reached.*reason=unreachable"), 20)
     took = wait_for(lambda: b.said(r"host-b\) took the lease"), 20)
     b_resumed = wait_for(lambda: b.said(r"bpb resumed"), 40)
     first, last = wait_turn_end()
@@ -333,7 +348,7 @@ try:
     keep = etcd.leader() or 0
     for i in range(3):
         if i != keep: etcd.stop(i)
-    lost = wait_for(lambda: a.said(r"CRIT ourbp: this host lost the lease"), 20)
+    lost = wait_for(lambda: a.said(r"CRIT ourbp: this host lost the lease .*reason=quorum"), 20)
     gone = now_slot() + 2
     first, last = wait_turn_end()
     nobody = counts(gone, last)[2] == []

@@ -39,6 +39,9 @@ final class LeaseKeeper {
     var said: Set<String> = []
     /// producer_every, as the last run had it.
     var every = 1.0
+    /// Why the last renewal failed, as the lost event's reason: "unreachable" (no
+    /// endpoint could be connected to) or "quorum" (etcd took the call and could not do it).
+    var lastFailure = "unreachable"
 
     init(account: String, lease: ProducerLease, client: EtcdClient? = nil) {
         self.account = account; self.lease = lease; self.client = client ?? EtcdClient(lease)
@@ -70,7 +73,7 @@ final class LeaseKeeper {
     /// The holder: its deadline first, then a renewal when due.
     private func keep(_ cycle: inout Cycle, now: Double, fields: [(String, String)]) {
         guard var t = term else { return }
-        if t.expired(at: now) { return lose("no renewal was acknowledged for \(TimeSpan.format((now - t.ackedSend).rounded())) (etcd unreachable, or without quorum)", "unreachable", &cycle, fields) }
+        if t.expired(at: now) { return lose(expiredWords(now - t.ackedSend), lastFailure, &cycle, fields) }
         guard t.renewalDue(at: now) || renewalsFailing > 0 else { return }
         let (r, sent) = client.send(.keepAlive(lease: t.lease))
         t.lastSent = sent
@@ -84,16 +87,20 @@ final class LeaseKeeper {
             readSwitchRequest()
         case .success(.success):
             return lose("etcd says the lease is gone (revoked, or expired there)", "revoked", &cycle, fields)
-        case .success(.failure(let refusal)):
+        case .success(.failure(let refusal)), .failure(.refused(let refusal)):
+            lastFailure = refusal.credentials ? "credentials" : "quorum"
             renewalFailed(refusal.message, credentials: refusal.credentials, &cycle, fields, left: t.left(at: Now.read().monotonic))
         case .failure(let f):
-            var credentials = false
-            if case .refused(let refusal) = f { credentials = refusal.credentials }
-            renewalFailed(f.message, credentials: credentials, &cycle, fields, left: t.left(at: Now.read().monotonic))
+            if case .unanswered = f { lastFailure = "quorum" } else { lastFailure = "unreachable" }
+            renewalFailed(f.message, credentials: false, &cycle, fields, left: t.left(at: Now.read().monotonic))
         }
-        if let t = term, t.expired(at: Now.read().monotonic) {
-            lose("no renewal was acknowledged for \(TimeSpan.format((Now.read().monotonic - t.ackedSend).rounded())) (etcd unreachable, or without quorum)", "unreachable", &cycle, fields)
-        }
+        if let t = term, t.expired(at: Now.read().monotonic) { lose(expiredWords(Now.read().monotonic - t.ackedSend), lastFailure, &cycle, fields) }
+    }
+
+    func expiredWords(_ since: Double) -> String {
+        let why = ["quorum": "etcd answers but cannot renew it: no quorum, or overloaded", "credentials": "etcd refuses the credentials",
+                   "unreachable": "no etcd endpoint could be reached"][lastFailure] ?? lastFailure
+        return "no renewal was acknowledged for \(TimeSpan.format(since.rounded())) (\(why))"
     }
 
     private func renewalFailed(_ why: String, credentials: Bool, _ cycle: inout Cycle, _ fields: [(String, String)], left: Double) {

@@ -128,9 +128,9 @@ extension ProducerCheck {
     }
 
     func fields(node: String?) -> [(String, String)] {
-        // Across hosts, the fencing token of the lease held here is in every producer event.
+        // Across hosts, the fencing token of the lease (held here, or by the holder seen) is in every producer event.
         [("ACCOUNT", group.account)] + (node.map { [("NODE", $0)] } ?? []) + [("CHECK", "producer")]
-            + (lease?.term.map { [("TOKEN", String($0.token))] } ?? [])
+            + ((lease?.term?.token ?? lease?.holder?.token).map { [("TOKEN", String($0))] } ?? [])
     }
 }
 

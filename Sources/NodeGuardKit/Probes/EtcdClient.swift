@@ -24,14 +24,17 @@ public final class EtcdClient {
     }
 
     public enum Failure: Error, Equatable {
-        /// No endpoint answered in time.
+        /// No endpoint could be connected to.
         case unreachable(String)
+        /// An endpoint took the request and did not answer in time: etcd
+        /// runs but cannot commit (no quorum), or is overloaded.
+        case unanswered(String)
         /// etcd answered and refused (no quorum, a bad request, credentials).
         case refused(EtcdGateway.Refusal)
 
         public var message: String {
             switch self {
-            case .unreachable(let m): return m
+            case .unreachable(let m), .unanswered(let m): return m
             case .refused(let r): return r.message
             }
         }
@@ -86,6 +89,7 @@ public final class EtcdClient {
     func exchange(_ call: EtcdGateway.Call, deadline: Double, authenticated: Bool = true) -> (Result<HTTPResponse, Failure>, sentAt: Double) {
         var why: [String] = []
         var sent = Now.read().monotonic
+        var taken = false
         for i in 0..<endpoints.count {
             let n = (current + i) % endpoints.count, a = endpoints[n]
             let now = Now.read().monotonic
@@ -106,10 +110,12 @@ public final class EtcdClient {
             case .failed(let e):
                 lastOutcome["http://\(a)"] = e.message
                 why.append(e.message)
+                taken = taken || x.connected
             case .pending: break
             }
         }
         current = (current + 1) % max(1, endpoints.count)
-        return (.failure(.unreachable(why.isEmpty ? "no time left to ask etcd" : why.joined(separator: "; "))), sent)
+        let message = why.isEmpty ? "no time left to ask etcd" : why.joined(separator: "; ")
+        return (.failure(taken ? .unanswered(message) : .unreachable(message)), sent)
     }
 }

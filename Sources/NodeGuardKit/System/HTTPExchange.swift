@@ -65,6 +65,8 @@ public final class HTTPExchange {
     let peer: String
     private var outcome: Progress = .pending
     private let started = Now.read().monotonic
+    /// The peer took the connection (a failure after it is the peer's silence, not the network's).
+    public private(set) var connected = false
 
     /// Starts connecting; a failure to even begin is kept as the outcome.
     public init(unix path: String, request: [UInt8], deadline: Double, headRequest: Bool = false) {
@@ -99,7 +101,7 @@ public final class HTTPExchange {
         fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else { return fail(.connect, "socket: \(FileIO.errorText(errno))") }
         let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, len) } }
-        if rc == 0 { phase = .sending; return }
+        if rc == 0 { phase = .sending; connected = true; return }
         let e = errno
         if e == EINPROGRESS || e == EAGAIN || e == EINTR { return }
         fail(.connect, "cannot connect to \(peer): \(FileIO.errorText(e))")
@@ -158,6 +160,7 @@ public final class HTTPExchange {
             getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len)
             if err != 0 { return fail(.connect, "cannot connect to \(peer): \(FileIO.errorText(err))") }
             phase = .sending
+            connected = true
             advance()   // a socket just connected takes the request at once: no second poll
         case .sending:
             let n = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
