@@ -11,6 +11,9 @@ bounds the missed ones:
   - at start A takes the lease, waits for a turn of ours missed whole, then
     resumes bpa; B stands by; `config check --probe` says each endpoint's
     etcd version and who holds the key;
+  - A's nodeguard restarted while it holds the lease: its own lease taken
+    up again (only the one it took, remembered in its state), 0 missed;
+  - a third host given A's lease_name: it does not take A's lease up, CRIT;
   - host A's nodeguard and member killed together: B takes the lease once
     etcd let it expire, resumes after a turn missed (missed <= two turns);
   - A cut off from etcd while bpa runs: A pauses bpa before its lease could
@@ -142,8 +145,9 @@ class Proxy:
 
 # --- a host: its stand-in member, its nodeguard, its proxies to etcd ----------
 class Host:
-    def __init__(self, name, member, etcd, ttl="10s", extra=""):
+    def __init__(self, name, member, etcd, ttl="10s", extra="", lease_name=None):
         self.name, self.member, self.etcd = name, member, etcd
+        self.lease_name = lease_name or name
         self.dir = os.path.join(W, name); os.makedirs(self.dir, exist_ok=True)
         self.port = free_port()
         self.proxies = [Proxy(p) for p in etcd.client]
@@ -159,7 +163,7 @@ class Host:
             '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n[journal]\nmax_use = "0B"\n'
             '[node.%s]\npidfile = "%s/%s.pid"\nrestart_command = ["/bin/true"]\nrpc = "nodeos"\nrpc_url = "http://127.0.0.1:%d/"\ndown_after = "5m"\n'
             '[producer.ourbp]\nnodes = ["%s"]\nlease = [%s]\nlease_ttl = "%s"\nlease_name = "%s"\n%s'
-            % (self.dir, self.dir, self.member, self.dir, self.member, self.port, self.member, endpoints, self.ttl, self.name, self.extra))
+            % (self.dir, self.dir, self.member, self.dir, self.member, self.port, self.member, endpoints, self.ttl, self.lease_name, self.extra))
 
     def start_member(self):
         self.member_proc = subprocess.Popen([sys.executable, STANDIN, "--name", self.member, "--port", str(self.port), "--ledger", LEDGER,
@@ -280,6 +284,26 @@ try:
     if len(versions) == 3 and token and re.search(r"ok: producer ourbp: lease: /nodeguard/producer/ourbp is held by host-a \(token %s\), this host" % token.group(1), probe.stdout):
         r.ok("config_check_probe_says_each_endpoint_and_the_holder")
     else: r.bad("config_check_probe", repr((probe.returncode, probe.stdout, probe.stderr)))
+
+    # A's nodeguard restarted while it holds the lease: it takes its own lease up again, nothing moves.
+    os.kill(a.ng.pid, signal.SIGTERM); a.ng.wait(timeout=20)
+    restarted = now_slot()
+    a.start_nodeguard()
+    again = wait_for(lambda: a.said(r"the lease is still this host's \(host-a, token %s\)" % (token.group(1) if token else "?")), 15)
+    first, last = wait_turn_end()
+    if again and counts(restarted, last) == (0, 0, ["bpa"]) and not b.said("took the lease|resumed"):
+        r.ok("a_restarted_takes_its_own_lease_up_again_0_missed")
+    else: r.bad("a_restarted", repr((again, counts(restarted, last), a.said("lease|resumed"), b.said("lease|resumed"))))
+
+    # A third host given A's lease_name: the key names it, but not a lease it took: it stands by, CRIT.
+    d = Host("host-d", "bpd", etcd, lease_name="host-a")
+    d.start_member(); d.start_nodeguard()
+    same = wait_for(lambda: d.said(r"CRIT ourbp: the lease key names host-a, this host's lease_name, but holds a lease this host did not take"), 15)
+    first, last = wait_turn_end()
+    d.stop()
+    if same and not d.said("resumed|took the lease") and not producing("bpd", 0) and counts(first, last) == (0, 0, ["bpa"]):
+        r.ok("a_host_with_the_holders_name_stands_by_crit")
+    else: r.bad("same_name", repr((same, d.said("lease|resumed"), counts(first, last))))
 
     # A's nodeguard and member killed together: B resumes after the lease is gone and a turn is missed.
     killed = now_slot()

@@ -39,6 +39,9 @@ final class LeaseKeeper {
     var said: Set<String> = []
     /// producer_every, as the last run had it.
     var every = 1.0
+    /// Where the lease this host took is remembered (state_directory/producer/ACCOUNT.lease):
+    /// after a restart of nodeguard, only that lease is taken up again.
+    var leaseFile: String?
     /// Why the last renewal failed, as the lost event's reason: "unreachable" (no
     /// endpoint could be connected to) or "quorum" (etcd took the call and could not do it).
     var lastFailure = "unreachable"
@@ -144,7 +147,17 @@ final class LeaseKeeper {
     }
 
     /// The key is still this host's (nodeguard restarted within the TTL): kept, and production goes on.
+    /// Only a lease this host took: another host with the same lease_name is not this one.
     private func adopt(_ h: EtcdGateway.Holder, _ cycle: inout Cycle, _ fields: [(String, String)]) {
+        guard let f = leaseFile, FileIO.readText(f)?.split(separator: "\n").first == Substring(String(h.lease)) else {
+            holder = h
+            lastHolder = h
+            if said.insert("same name").inserted {
+                cycle.events.append(Event(.producerLeaseWaiting, "\(account): the lease key names \(me), this host's lease_name, but holds a lease this host did not take: another host has the same name. Give each host its own lease_name; this host stands by",
+                                          priority: .crit, fields: fields + [("TOKEN", String(h.token))]))
+            }
+            return
+        }
         let (r, sent) = client.send(.keepAlive(lease: h.lease))
         guard case .success(.success(let ttl?)) = r.map(EtcdGateway.renewed), ttl > 0 else { return }
         term = LeaseTerm(lease: h.lease, token: h.token, ttl: lease.ttl, every: every, grantSent: sent)
@@ -163,6 +176,10 @@ final class LeaseKeeper {
         switch t.map(EtcdGateway.taken) {
         case .success(.success(.ours(let token))):
             term = LeaseTerm(lease: granted.lease, token: token, ttl: Double(granted.ttl), every: every, grantSent: grantSent)
+            if let f = leaseFile {
+                FileIO.makeDirectories(FileIO.directory(of: f), mode: 0o755)
+                _ = FileIO.writeAtomically(f, "\(granted.lease)\n", durable: true, mode: 0o644)
+            }
             let previous = lastHolder
             holder = EtcdGateway.Holder(name: me, lease: granted.lease, token: token)
             lastHolder = holder

@@ -101,6 +101,7 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     init(_ g: ProducerGroup, _ s: CheckSetting) {
         group = g; nodeNamed = s.nodeNamed; root = s.root; every = s.config.producerEvery; stateDirectory = s.config.stateDirectory
         if g.lease.enabled { lease = LeaseKeeper(account: g.account, lease: g.lease) }
+        lease?.leaseFile = stateFile + ".lease"
     }
 
     func update(_ config: Config) {
@@ -111,8 +112,9 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
             else { lease = LeaseKeeper(account: g.account, lease: g.lease) }
             group = g
         }
-        every = config.producerEvery
         stateDirectory = config.stateDirectory
+        lease?.leaseFile = stateFile + ".lease"
+        every = config.producerEvery
         if let a = active, !group.nodes.contains(a) { active = nil }
     }
 
