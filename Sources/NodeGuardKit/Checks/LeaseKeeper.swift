@@ -100,6 +100,11 @@ final class LeaseKeeper {
         if let t = term, t.expired(at: Now.read().monotonic) { lose(expiredWords(Now.read().monotonic - t.ackedSend), lastFailure, &cycle, fields) }
     }
 
+    /// The event's fields with this token, in place of the one the check's fields carry.
+    static func with(_ fields: [(String, String)], token: Int64) -> [(String, String)] {
+        fields.filter { $0.0 != "TOKEN" } + [("TOKEN", String(token))]
+    }
+
     func expiredWords(_ since: Double) -> String {
         let why = ["quorum": "etcd answers but cannot renew it: no quorum, or overloaded", "credentials": "etcd refuses the credentials",
                    "unreachable": "no etcd endpoint could be reached"][lastFailure] ?? lastFailure
@@ -122,7 +127,7 @@ final class LeaseKeeper {
         renewalsFailing = 0
         said.remove("late")
         cycle.events.append(Event(.producerLeaseLost, "\(account): this host lost the lease (token \(token)): \(why). Pausing its members now: safety over production",
-                                  fields: fields + [("REASON", reason), ("TOKEN", String(token))]))
+                                  fields: Self.with(fields, token: token) + [("REASON", reason)]))
     }
 
     /// A standby: who holds the key; take it when nobody does, or go on with it when it is still ours.
@@ -154,7 +159,7 @@ final class LeaseKeeper {
             lastHolder = h
             if said.insert("same name").inserted {
                 cycle.events.append(Event(.producerLeaseWaiting, "\(account): the lease key names \(me), this host's lease_name, but holds a lease this host did not take: another host has the same name. Give each host its own lease_name; this host stands by",
-                                          priority: .crit, fields: fields + [("TOKEN", String(h.token))]))
+                                          priority: .crit, fields: Self.with(fields, token: h.token)))
             }
             return
         }
@@ -163,7 +168,7 @@ final class LeaseKeeper {
         term = LeaseTerm(lease: h.lease, token: h.token, ttl: lease.ttl, every: every, grantSent: sent)
         holder = h
         cycle.events.append(Event(.producerLeaseTaken, "\(account): the lease is still this host's (\(me), token \(h.token)), from before nodeguard restarted; it goes on",
-                                  priority: .notice, fields: fields + [("TOKEN", String(h.token))]))
+                                  priority: .notice, fields: Self.with(fields, token: h.token)))
     }
 
     private func take(_ cycle: inout Cycle, _ fields: [(String, String)], planned: Bool) {
@@ -188,7 +193,7 @@ final class LeaseKeeper {
             let then = planned ? "\(previous.map { "\($0.name) (token \($0.token))" } ?? "the last holder") released it on purpose, its members paused (a planned switch): a member is resumed here now"
                 : "a member is resumed here once our last turn is seen missed whole (the last holder's member may still produce)"
             cycle.events.append(Event(.producerLeaseTaken, "\(account): this host (\(me)) took the lease, token \(token); \(then)",
-                                      priority: .notice, fields: fields + [("TOKEN", String(token))]))
+                                      priority: .notice, fields: Self.with(fields, token: token)))
         case .success(.success(.heldBy(let h))):
             holder = h
             _ = client.send(.revoke(lease: granted.lease))   // ours went unused

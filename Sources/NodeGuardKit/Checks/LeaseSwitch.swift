@@ -46,7 +46,7 @@ extension LeaseKeeper {
         holder = nil
         switchAsked = nil
         cycle.events.append(Event(.producerLeaseLost, "\(account): this host released the lease (token \(t.token)) for a planned switch, its members confirmed paused; another host takes it and resumes before our next turn",
-                                  priority: .notice, fields: fields + [("REASON", "released"), ("TOKEN", String(t.token))]))
+                                  priority: .notice, fields: Self.with(fields, token: t.token) + [("REASON", "released")]))
         return .success(())
     }
 
