@@ -18,7 +18,7 @@ BUILD_DEPS = libstdc++-12-dev
 DEB_DEPS = $(BUILD_DEPS) dpkg-dev binutils systemd
 TEST_DEPS = $(DEB_DEPS) lintian systemd-container debootstrap gcc libc6-dev python3 procps iproute2 vnstat docker.io busybox-static litecoind monero \
 	prometheus prometheus-node-exporter prometheus-alertmanager systemd-journal-remote openssl libcurl4 etcd-server etcd-client
-BENCH_DEPS = $(BUILD_DEPS) monit procps gcc libc6-dev docker.io busybox-static strace litecoind libcurl4
+BENCH_DEPS = $(BUILD_DEPS) monit procps gcc libc6-dev docker.io busybox-static strace litecoind libcurl4 etcd-server
 
 .PHONY: check test unit-test toml-fuzz system-test package-test release deb bench hot-code deps-build deps-deb deps-test deps-bench clean
 

@@ -26,7 +26,11 @@
  * every second the producer check's calls: paused and get_info of both,
  * pause and paused again of B; every 30 s each member's get_info (its chain
  * check), every 60 s the schedule; every 12 s (a round of the bench's
- * two-producer schedule) the 14 get_block_info of our turn counted. */
+ * two-producer schedule) the 14 get_block_info of our turn counted.
+ * With FLOOR_LEASE=PORT as well (the group's lease in an etcd member on
+ * loopback): a lease granted at the start, then every 4 s (lease_ttl 10 s
+ * renewed once a third of it has passed, at a 1 s cadence) its keepalive
+ * and a range of the switch key, as the holder makes them. */
 #define _GNU_SOURCE
 #define METRICS_BYTES 7000
 #include <dirent.h>
@@ -131,6 +135,7 @@ static void exchange(int port, const char *req, int n, int timeout_ms) {
         got += r; buf[got] = 0;
         char *head = strstr(buf, "\r\n\r\n"), *cl = strcasestr(buf, "Content-Length:");
         if (head && cl && got >= head + 4 - buf + atol(cl + 15)) break;
+        if (head && !cl && got >= 5 && !strcmp(buf + got - 5, "0\r\n\r\n")) break;   /* chunked: the last chunk */
     }
     close(s);
 }
@@ -282,6 +287,15 @@ int main(int argc, char **argv) {
         if (!producer) { fprintf(stderr, "floor: FLOOR_PRODUCER is PORT:PIDFILE,PORT:PIDFILE of running members\n"); return 1; }
     }
 
+    int lease_port = getenv("FLOOR_LEASE") ? atoi(getenv("FLOOR_LEASE")) : 0;
+    char keepalive[96] = "";
+    if (lease_port) {
+        post_body(lease_port, "/v3/lease/grant", "{\"TTL\":10}");
+        char *id = strstr(buf, "\"ID\":\"");
+        if (!id) { fprintf(stderr, "floor: etcd on port %d granted no lease\n", lease_port); return 1; }
+        snprintf(keepalive, sizeof keepalive, "{\"ID\":\"%.*s\"}", (int)strcspn(id + 6, "\""), id + 6);
+    }
+
     sigset_t waited;
     sigemptyset(&waited);
     sigaddset(&waited, SIGHUP);
@@ -310,6 +324,10 @@ int main(int argc, char **argv) {
             if (cycle % 30 == 0) for (int i = 0; i < 2; i++) post(members[i].port, "/v1/chain/get_info");
             /* Our turn counted once a round (24 slots, 12 s): a block each slot from its start to the head. */
             if (cycle % 12 == 0) for (int k = 0; k < 14; k++) post_body(members[0].port, "/v1/chain/get_block_info", "{\"block_num\":1}");
+        }
+        if (lease_port && cycle % 4 == 0) {
+            post_body(lease_port, "/v3/lease/keepalive", keepalive);
+            post_body(lease_port, "/v3/kv/range", "{\"key\":\"L25vZGVndWFyZC9wcm9kdWNlci9iZW5jaGJwL3N3aXRjaA==\"}");   /* /nodeguard/producer/benchbp/switch */
         }
         if (cycle % 30 == 29 && inspect(sock, container) > 0) container_cgroup(cpid, cg);
         if (cgroup >= 0) pread(cgroup, buf, 8192, 0);

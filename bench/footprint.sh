@@ -3,7 +3,8 @@
 # guards three nodes (a unit: a regtest litecoind probed over its RPC every
 # 30 s; a pidfile process tree; a container), and a producer group of two
 # stand-in nodeos members at producer_every = 1s (BENCH_PRODUCER=0: without
-# it, to see the producer check's cost), with the
+# it, to see the producer check's cost) holding its lease in an etcd member
+# the bench starts (issue #28; BENCH_LEASE=0: a group on this host alone), with the
 # host's memory and disk, Docker logs, the journal and bandwidth, every
 # second for DURATION seconds on this host, next to monit (Debian's package)
 # doing equivalent checks, and both are
@@ -20,7 +21,9 @@
 # its bound and only these decide the exit code. Also reported: a 1 MiB config
 # (long arrays, many tables) parses in well under 100 ms (config_parse_1mib_ms,
 # median of 20), a scan of 500 containers' logs in under 5 ms, and
-# rpc_probe_us: the CPU of one chain RPC probe (issue #12), 500 back to back.
+# rpc_probe_us: the CPU of one chain RPC probe (issue #12), 500 back to back,
+# and lease_renew_us: the CPU of one renewal of the producer lease (the
+# keepalive and the switch key read, issue #28), 500 back to back.
 #
 # CPU per cycle is printed three ways, because on a virtual machine a
 # process that sleeps between cycles pays for every wake-up and starts each
@@ -139,6 +142,24 @@ check host ${m}api with address 127.0.0.1
     PRODUCER_NODES="$PRODUCER_NODES[producer.benchbp]
 nodes = [\"bpa\", \"bpb\"]
 "
+    # The group's lease (issue #28) in one etcd member on loopback: this
+    # host holds it and renews it every third of lease_ttl (10 s).
+    if [ "${BENCH_LEASE:-1}" != 0 ]; then
+        command -v etcd >/dev/null || { echo "bench: etcd is not installed (make bench installs etcd-server)"; exit 2; }
+        ETCD_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        PEER_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        etcd --name bench --data-dir "$W/etcd" --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+            --listen-peer-urls "http://127.0.0.1:$PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$PEER_PORT" \
+            --initial-cluster "bench=http://127.0.0.1:$PEER_PORT" >"$W/etcd.log" 2>&1 </dev/null & PIDS+=("$!")
+        for _ in $(seq 100); do python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' "http://127.0.0.1:$ETCD_PORT/health" 2>/dev/null && break; sleep 0.2; done
+        export FLOOR_LEASE=$ETCD_PORT
+        PRODUCER_NODES="${PRODUCER_NODES}lease = [\"http://127.0.0.1:$ETCD_PORT\"]
+"
+        PRODUCER_MONIT="$PRODUCER_MONIT
+check host etcd with address 127.0.0.1
+    every 4 cycles
+    if failed port $ETCD_PORT type tcp then alert"
+    fi
 fi
 
 # The notification services and the heartbeat service, on loopback.
@@ -240,6 +261,9 @@ sleep "$((DURATION - WARMUP))"
 t1=$(now_ns); ng1=$(cpu_ns "$NG"); mo1=$(cpu_ns "$MO"); fl1=$(cpu_ns "$FLOOR")
 kill -0 "$NG" && kill -0 "$MO" && kill -0 "$FLOOR" || { echo "bench: a daemon died"; cat "$W/nodeguard.log" "$W/monit.out" "$W/floor.out"; exit 1; }
 
+# The daemon as the window left it, before the loops below run beside it.
+ng_rss=$(field_kib "$NG" VmRSS); ng_anon=$(field_kib "$NG" RssAnon); ng_thr=$(awk '$1=="Threads:"{print $2}' "/proc/$NG/status")
+ng_summary=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"])' "$SHM/status.json" 2>/dev/null || echo '?')
 [ -s "$W/textfile/nodeguard.prom" ] || { echo "bench: the daemon wrote no metrics textfile"; cat "$W/nodeguard.log"; exit 1; }
 prom_bytes=$(stat -c %s "$W/textfile/nodeguard.prom")
 cycles=$(( (t1 - t0) / 1000000000 ))   # both run one cycle per second
@@ -248,7 +272,8 @@ hot_us=$("$TOP/.build/release/nodeguard-bench" 10000 "$SHM" "$W/nodeguard.toml" 
 scan_ms=$("$TOP/.build/release/nodeguard-bench" logscan "$W/logscan" 500 | sed -n 's/^log_scan_ms=//p')
 parse_ms=$("$TOP/.build/release/nodeguard-bench" configparse 20 | sed -n 's/^config_parse_1mib_ms=//p')
 rpc_us=$("$TOP/.build/release/nodeguard-bench" rpcprobe 500 "$W/nodeguard.toml" | sed -n 's/^rpc_probe_us=//p')
-ng_rss=$(field_kib "$NG" VmRSS); ng_anon=$(field_kib "$NG" RssAnon); ng_thr=$(awk '$1=="Threads:"{print $2}' "/proc/$NG/status")
+renew_us=""
+[ -n "${FLOOR_LEASE:-}" ] && renew_us=$("$TOP/.build/release/nodeguard-bench" leaserenew 500 "$W/nodeguard.toml" | sed -n 's/^lease_renew_us=//p')
 mo_rss=$(field_kib "$MO" VmRSS); mo_anon=$(field_kib "$MO" RssAnon); mo_thr=$(awk '$1=="Threads:"{print $2}' "/proc/$MO/status")
 ng_us=$(( (ng1 - ng0) / 1000 / cycles ))
 floor_us=$(( (fl1 - fl0) / 1000 / cycles ))
@@ -274,7 +299,7 @@ pings=$(grep -c ' /ping$' "$W/received" 2>/dev/null || true); tests=$(grep -c -e
     || { echo "bench: the sender did not deliver (send $send_rc, test $test_rc; received: $(tr '\n' ' ' < "$W/received" 2>/dev/null))"; exit 1; }
 
 echo "nodeguardd: $(stat -c %s "$W/nodeguardd") bytes stripped; $cycles cycles measured after ${WARMUP}s warm-up; $CONTAINERS containers"
-echo "nodeguardd status: $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["summary"])' "$SHM/status.json" 2>/dev/null || echo '?')"
+echo "nodeguardd status: $ng_summary"
 echo "monit threads=$mo_thr rss_anon_kib=$mo_anon"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 # The budget (issue #11): these five figures, and only they, decide the exit code.
@@ -313,6 +338,7 @@ echo "sender_test_ms=$test_ms"
 echo "log_scan_500_ms=$scan_ms"
 echo "config_parse_1mib_ms=$parse_ms"
 echo "rpc_probe_us=$rpc_us"
+[ -n "$renew_us" ] && echo "lease_renew_us=$renew_us"
 echo "hot_cycle_us=$hot_us"
 echo "hot_code_functions=$hot_have/$(wc -l < "$TOP/bench/hot-code.order")"
 echo "c_floor_us_per_cycle=$floor_us"

@@ -28,6 +28,11 @@ W=$(mktemp -d /tmp/nodeguard-hot.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 sed "s|status.json|status-hot.json|; s|/state\"|/state-hot\"|" "$CONFIG" > "$W/nodeguard.toml"
 chmod 600 "$W/nodeguard.toml"
+# With the producer lease in etcd: the lease the bench's daemon took, so this
+# one goes on with it as the holder (a second host would stand by and pause
+# the producing member).
+STATE=$(sed -n 's/^state_directory = "\(.*\)"$/\1/p' "$CONFIG")
+if [ -d "$STATE/producer" ]; then mkdir -p "$STATE-hot/producer"; cp "$STATE"/producer/*.lease "$STATE-hot/producer/" 2>/dev/null || true; fi
 # valgrind cannot read the toolchain's DWARF; the symbol table is all it needs.
 strip --strip-debug -o "$W/nodeguardd" "$TOP/.build/release/nodeguardd"
 valgrind --tool=callgrind --dump-instr=yes --collect-atstart=no --toggle-collect='*nodeguardd5cycle*' \

@@ -43,6 +43,9 @@ if args.count >= 4 && args[1] == "logscan" {
 if args.count >= 4 && args[1] == "rpcprobe" {
     exit(benchRPCProbe(times: Int(args[2]) ?? 200, configPath: args[3]))
 }
+if args.count >= 4 && args[1] == "leaserenew" {
+    exit(benchLeaseRenew(times: Int(args[2]) ?? 200, configPath: args[3]))
+}
 if args.count >= 2 && args[1] == "configparse" {
     exit(benchConfigParse(times: args.count > 2 ? Int(args[2]) ?? 20 : 20))
 }
@@ -53,6 +56,10 @@ var config = Config()
 if args.count > 3, args[3].hasSuffix(".toml") {
     guard case .success(.file(let c)) = ConfigLoader.load(path: args[3], required: true) else { print("cannot load \(args[3])"); exit(2) }
     config = c
+    // A lease here would make this loop another host of the group, a standby
+    // that pauses the daemon's producing member; the holder's renewal is
+    // measured on its own (leaserenew), so the group is kept to this host.
+    for i in config.producers.indices { config.producers[i].lease.endpoints = [] }
 }
 config.statusFile = dir + "/nodeguard-bench-status.json"
 config.stateDirectory = dir + "/nodeguard-bench-state"
