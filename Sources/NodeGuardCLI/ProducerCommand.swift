@@ -34,11 +34,29 @@ public enum ProducerCommand {
         return .object([("groups", .array(groups.map { g in
             var pairs: [(String, JSON)] = [("account", .string(g.target)), ("producing", g.value == "none" ? .null : .string(g.value)),
                                            ("state", .string(g.state.rawValue))]
-            for m in g.figures?.members ?? [] {
-                switch m.value { case .number(let n): pairs.append((m.name, .number(n))); case .flag(let b): pairs.append((m.name, .bool(b))) }
-            }
+            let members = g.figures?.members ?? []
+            for m in members where !m.name.hasPrefix("lease_") && !m.name.hasPrefix("etcd ") { pairs.append((m.name, json(m.value))) }
+            if let lease = leaseJSON(members) { pairs.append(("lease", lease)) }
             return .object(pairs)
         }))])
+    }
+
+    static func json(_ v: FigureObject.Member.Value) -> JSON {
+        switch v { case .number(let n): return .number(n); case .flag(let b): return .bool(b); case .text(let t): return .string(t) }
+    }
+
+    /// Across hosts: who holds the lease, its token and time left here, and each etcd endpoint.
+    static func leaseJSON(_ members: [FigureObject.Member]) -> JSON? {
+        let f = FigureObject(key: "", members: members)
+        guard case .number(let held)? = f["lease_holder"] else { return nil }
+        let endpoints: [JSON] = members.compactMap { m in
+            guard m.name.hasPrefix("etcd "), case .text(let t) = m.value else { return nil }
+            return .object([("url", .string(String(m.name.dropFirst(5)))), ("answers", t == "answers" ? .bool(true) : t == "not asked yet" ? .null : .bool(false)),
+                            ("error", t == "answers" || t == "not asked yet" ? .null : .string(t))])
+        }
+        return .object([("held_here", .bool(held == 1)), ("holder", f["lease_holder_name"].map(json) ?? .null),
+                        ("token", f["lease_token"].map(json) ?? .null), ("seconds_left", held == 1 ? f["lease_seconds_left"].map(json) ?? .null : .null),
+                        ("endpoints", .array(endpoints))])
     }
 
     /// Hands the daemon a request and waits for its answer: (exit status, what to print).

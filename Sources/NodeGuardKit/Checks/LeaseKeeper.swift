@@ -45,6 +45,8 @@ final class LeaseKeeper {
     /// Why the last renewal failed, as the lost event's reason: "unreachable" (no
     /// endpoint could be connected to) or "quorum" (etcd took the call and could not do it).
     var lastFailure = "unreachable"
+    /// The monotonic clock read after a call returns (a test's own).
+    var clock: () -> Double = { Now.read().monotonic }
 
     init(account: String, lease: ProducerLease, client: EtcdClient? = nil) {
         self.account = account; self.lease = lease; self.client = client ?? EtcdClient(lease)
@@ -92,12 +94,12 @@ final class LeaseKeeper {
             return lose("etcd says the lease is gone (revoked, or expired there)", "revoked", &cycle, fields)
         case .success(.failure(let refusal)), .failure(.refused(let refusal)):
             lastFailure = refusal.credentials ? "credentials" : "quorum"
-            renewalFailed(refusal.message, credentials: refusal.credentials, &cycle, fields, left: t.left(at: Now.read().monotonic))
+            renewalFailed(refusal.message, credentials: refusal.credentials, &cycle, fields, left: t.left(at: clock()))
         case .failure(let f):
             if case .unanswered = f { lastFailure = "quorum" } else { lastFailure = "unreachable" }
-            renewalFailed(f.message, credentials: false, &cycle, fields, left: t.left(at: Now.read().monotonic))
+            renewalFailed(f.message, credentials: false, &cycle, fields, left: t.left(at: clock()))
         }
-        if let t = term, t.expired(at: Now.read().monotonic) { lose(expiredWords(Now.read().monotonic - t.ackedSend), lastFailure, &cycle, fields) }
+        if let t = term, t.expired(at: clock()) { lose(expiredWords(clock() - t.ackedSend), lastFailure, &cycle, fields) }
     }
 
     /// The event's fields with this token, in place of the one the check's fields carry.
@@ -167,7 +169,7 @@ final class LeaseKeeper {
         guard case .success(.success(let ttl?)) = r.map(EtcdGateway.renewed), ttl > 0 else { return }
         term = LeaseTerm(lease: h.lease, token: h.token, ttl: lease.ttl, every: every, grantSent: sent)
         holder = h
-        cycle.events.append(Event(.producerLeaseTaken, "\(account): the lease is still this host's (\(me), token \(h.token)), from before nodeguard restarted; it goes on",
+        cycle.events.append(Event(.producerLeaseTaken, "\(account): the key in etcd still holds the lease this host took (\(me), token \(h.token)), after a restart of nodeguard or a cut shorter than the TTL: it never expired there, so nobody else can have produced; it goes on",
                                   priority: .notice, fields: Self.with(fields, token: h.token)))
     }
 

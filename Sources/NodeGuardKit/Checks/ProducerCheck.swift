@@ -23,7 +23,7 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
             return "\(r.target) " + (w == "none" ? "NOT PRODUCING" : "on \(w)")
         },
         samples: { r, out in
-            for f in r.figures where f.name.hasPrefix("member ") {
+            for f in r.figures where f.name.hasPrefix("member ") && !f.name.hasPrefix("member (") {   // "member (lease)" is no member
                 let producing = r.value == .word(String(f.name.dropFirst(7)))
                 out.add(activeGauge, producing ? 1 : 0, ("account", r.target), ("node", String(f.name.dropFirst(7))))
             }

@@ -33,7 +33,7 @@ extension ProducerCheck {
         let slot = ProducerSchedule.slot(unixMs: Int64(wall * 1000))
         if let next = schedule?.nextTurn(of: group.account, from: slot) { figures.append(Figure("next_turn", .seconds(Double(ProducerSchedule.start(ofSlot: next.lowerBound)) / 1000))) }
         figures.append(Figure("operator_paused", .count(operatorPaused ? 1 : 0)))
-        if let k = lease { figures += leaseFigures(k, now: Now.read().monotonic) }
+        if let k = lease { figures += Self.leaseFigures(k, now: Now.read().monotonic) }
         if operatorPaused { figures.append(Figure("member (all)", .word("paused by the operator: `nodeguard producer resume \(group.account)` to produce again"))) }
         // Standing by for the host that holds the lease: no member produces here, rightly.
         let standingBy = lease.map { !$0.mayProduce && $0.holder != nil && $0.holder?.name != $0.me } ?? false
@@ -44,18 +44,20 @@ extension ProducerCheck {
         return Reading(Self.producing, target: group.account, value: .word(producing ?? "none"), figures: figures, state: state)
     }
 
-    /// The reading's numbers as --json's "producer" object: "a_head", "next_turn"...
+    /// The reading's numbers as --json's "producer" object: "a_head", "next_turn"...;
+    /// across hosts also the holder's name and each etcd endpoint's state ("etcd URL": "answers").
     static func jsonMembers(_ r: Reading) -> [FigureObject.Member] {
         r.figures.compactMap { f in
-            guard !f.name.hasPrefix("member "), let n = f.value.number else { return nil }
-            return FigureObject.Member(f.name.replacing(" ", with: "_"), n)
+            if f.name.hasPrefix("member ") { return nil }
+            if case .word(let w) = f.value { return f.name == "lease_holder_name" || f.name.hasPrefix("etcd ") ? FigureObject.Member(f.name, w) : nil }
+            return f.value.number.map { FigureObject.Member(f.name.replacing(" ", with: "_"), $0) }
         }
     }
 }
 
 extension ProducerCheck {
     /// Across hosts: who holds the lease, its token and time left, each endpoint.
-    func leaseFigures(_ k: LeaseKeeper, now: Double) -> [Figure] {
+    static func leaseFigures(_ k: LeaseKeeper, now: Double) -> [Figure] {
         var f: [Figure] = [Figure("lease_holder", .count(k.term != nil ? 1 : 0))]
         let who: String
         if let t = k.term {
@@ -69,9 +71,13 @@ extension ProducerCheck {
             who = "nobody holds it"
         }
         f.append(Figure("member (lease)", .word(who)))
-        let ends = k.client.endpoints.map { a in "http://\(a)" }
-        let reach = ends.map { e in k.client.lastOutcome[e].map { $0 == nil ? "\(e) answers" : "\(e) \($0!)" } ?? "\(e) not asked yet" }
-        f.append(Figure("member (etcd)", .word(reach.joined(separator: ", "))))
+        if let name = k.term != nil ? k.me : k.holder?.name { f.append(Figure("lease_holder_name", .word(name))) }
+        let reach = k.client.endpoints.map { a in
+            let e = "http://\(a)"
+            return (e, k.client.lastOutcome[e].map { $0 ?? "answers" } ?? "not asked yet")
+        }
+        f += reach.map { Figure("etcd \($0.0)", .word($0.1)) }
+        f.append(Figure("member (etcd)", .word(reach.map { "\($0.0) \($0.1)" }.joined(separator: ", "))))
         return f
     }
 }

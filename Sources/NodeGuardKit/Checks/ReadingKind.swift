@@ -102,11 +102,12 @@ public struct GaugeSamples {
 /// A reading's figures as one --json object of numbers and flags.
 public struct FigureObject: Equatable, Sendable {
     public struct Member: Equatable, Sendable {
-        public enum Value: Equatable, Sendable { case number(Double), flag(Bool) }
+        public enum Value: Equatable, Sendable { case number(Double), flag(Bool), text(String) }
         public var name: String
         public var value: Value
         public init(_ name: String, _ value: Double) { self.name = name; self.value = .number(value) }
         public init(_ name: String, _ value: Bool) { self.name = name; self.value = .flag(value) }
+        public init(_ name: String, _ value: String) { self.name = name; self.value = .text(value) }
     }
     public var key: String
     public var members: [Member]
@@ -121,6 +122,7 @@ public struct FigureObject: Equatable, Sendable {
             switch m.value {
             case .number(let n): w.number(key: m.name, n)
             case .flag(let b): w.bool(key: m.name, b)
+            case .text(let t): w.string(key: m.name, t)
             }
         }
         w.endObject()
@@ -134,6 +136,7 @@ public struct FigureObject: Equatable, Sendable {
         members = inner.compactMap { name, v in
             if let n = v.number { return Member(name, n) }
             if let b = v.bool { return Member(name, b) }
+            if let t = v.string { return Member(name, t) }
             return nil
         }
     }

@@ -6,7 +6,8 @@
 // authentication on, a token is asked for first and again when etcd no
 // longer takes it; the password is read from its file then, never logged.
 
-public final class EtcdClient {
+/// Not final: the lease keeper's unit tests stand a model of etcd in its place.
+public class EtcdClient {
     public let endpoints: [TCPAddress]
     let user: String?
     let passwordFile: String?
@@ -16,7 +17,7 @@ public final class EtcdClient {
     var current = 0
     var token: String?
     /// Each endpoint's last outcome: nil answered, else why not.
-    public private(set) var lastOutcome: [String: String?] = [:]
+    public internal(set) var lastOutcome: [String: String?] = [:]
 
     public init(_ lease: ProducerLease) {
         endpoints = lease.endpoints.compactMap { try? TCPAddress.parse(url: $0) }

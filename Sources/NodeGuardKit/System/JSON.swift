@@ -82,6 +82,7 @@ public struct JSONObjectWriter {
     /// Members under keys of the data's own (a reading kind's figure names), quoted as strings.
     public mutating func number(key k: String, _ v: Double) { quotedKey(k); JSON.writeNumber(v, into: &bytes) }
     public mutating func bool(key k: String, _ v: Bool) { quotedKey(k); bytes += (v ? "true" : "false").utf8 }
+    public mutating func string(key k: String, _ v: String) { quotedKey(k); JSON.quote(v, into: &bytes) }
     mutating func quotedKey(_ k: String) {
         separate()
         JSON.quote(k, into: &bytes)
