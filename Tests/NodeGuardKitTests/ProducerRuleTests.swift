@@ -41,6 +41,27 @@ final class ProducerRuleTests: XCTestCase {
                        [.fence("b", why: "its producer API has not answered for 15s"), .hold("a", why: "waiting until b is confirmed paused or stopped")])
     }
 
+    /// Across hosts, no member may produce here (the lease lost, or held by another host).
+    func testWhenNoneMayProduceHereOnlyAMemberThatMayBeProducingIsFenced() {
+        let now = 100.0
+        let rows: [(why: String, members: [M], steps: [ProducerStep])] = [
+            ("the lease lost while a produced, a's pause confirmed: nothing more", [M("a", producing: .no), M("b", producing: .no)], []),
+            ("a seen producing, its pause not confirmed: fenced at once",
+             [M("a", paused: nil, pausedByUs: false, unconfirmedSince: 100, producing: .seen)], [.fence("a", why: "its producer API has not answered for 0s")]),
+            ("a still reads unpaused: fenced at once", [M("a", paused: false, pausedByUs: false, unconfirmedSince: 100, producing: .seen)],
+             [.fence("a", why: "it has not confirmed a pause for 0s")]),
+            ("a not known since nodeguard started, silent within fence_after: asked again",
+             [M("a", paused: nil, pausedByUs: false, unconfirmedSince: 95, producing: .unknown)], [.pause("a")]),
+            ("a not known since nodeguard started, silent past fence_after: fenced",
+             [M("a", paused: nil, pausedByUs: false, unconfirmedSince: 90, producing: .unknown)], [.fence("a", why: "its producer API has not answered for 10s")]),
+            ("a confirmed paused before, now silent (its nodeos restarting): asked again, never stopped",
+             [M("a", paused: nil, pausedByUs: false, unconfirmedSince: 50, producing: .no)], [.pause("a")]),
+        ]
+        for r in rows {
+            XCTAssertEqual(ProducerRule.steps(r.members, active: nil, now: now, pausesConfirmedAt: 0, fenceAfter: 10, stopping: true), r.steps, r.why)
+        }
+    }
+
     func testWhoShouldProduce() {
         let rows: [(why: String, members: [M], current: String?, chosen: String?)] = [
             ("the current one while healthy", [M("a"), M("b")], "b", "b"),

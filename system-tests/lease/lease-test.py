@@ -32,22 +32,15 @@ usage: system-tests/lease/lease-test.py BINDIR   (~5 minutes)
 import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from harness import Results, wait_for
+from standin_chain import EPOCH_MS, ROUND, SCHEDULE, SLOT_MS, Ledger, connectable, free_port, now_slot
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
 HERE = os.path.dirname(os.path.abspath(__file__))
 STANDIN = os.path.join(HERE, "..", "producer", "standin-nodeos.py")
-SCHEDULE = ["otherbp", "ourbp"]                     # a round of 24 slots (12 s); ours its second half
-EPOCH_MS, SLOT_MS, ROUND = 946_684_800_000, 500, 24
 W = tempfile.mkdtemp(prefix="nodeguard-lease-")
 LEDGER = os.path.join(W, "ledger")
+chain = Ledger(LEDGER)
 r = Results()
-
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
-
-
-def now_slot(): return (int(time.time() * 1000) - EPOCH_MS) // SLOT_MS
 
 
 # --- etcd ---------------------------------------------------------------------
@@ -198,30 +191,10 @@ class Host:
         for p in self.proxies: p.cut = on
 
 
-def connectable(port):
-    try: socket.create_connection(("127.0.0.1", port), timeout=0.5).close(); return True
-    except OSError: return False
-
-
-def ledger():
-    by = {}
-    for line in open(LEDGER) if os.path.exists(LEDGER) else []:
-        slot, who = line.split(); by.setdefault(int(slot), []).append(who)
-    return by
-
-
-def counts(first, last):
-    """(double-signed, missed, signers) among our slots in [first, last]."""
-    by = ledger()
-    ours = [s for s in range(first, last + 1) if SCHEDULE[(s % ROUND) // 12] == "ourbp"]
-    return (sum(1 for s in ours if len(by.get(s, [])) > 1), sum(1 for s in ours if s not in by),
-            sorted(set(w for s in ours for w in by.get(s, []))))
-
-
 def producing(member, since=None):
     """The member signed a slot of ours at `since` or later."""
     since = since if since is not None else now_slot() - 12
-    return any(member in w for s, w in ledger().items() if s >= since)
+    return any(member in w for s, w in chain.slots().items() if s >= since)
 
 
 def stamp(lines):
@@ -245,8 +218,7 @@ def fresh(etcd, hosts):
         if etcd.procs[i] is None: etcd.start(i)
     wait_for(etcd.healthy, 20)
     subprocess.run(["etcdctl", "--endpoints=http://127.0.0.1:%d" % etcd.client[0], "del", "--prefix", "/nodeguard"], capture_output=True)
-    for f in (LEDGER, LEDGER + ".genesis"):
-        if os.path.exists(f): os.unlink(f)
+    chain.clear()
     for h in hosts:
         shutil.rmtree(os.path.join(h.dir, "state"), ignore_errors=True)
         if os.path.exists(h.log): os.unlink(h.log)
@@ -273,10 +245,10 @@ try:
     first, last = wait_turn_end()
     st_b = [c for c in b.status().get("checks", []) if c.get("check") == "producer"]
     token = re.search(r"took the lease, token (\d+)", " ".join(a.said("took the lease")))
-    if resumed and counts(first, last) == (0, 0, ["bpa"]) and not b.said("resumed") and st_b and st_b[0].get("state") == "ok" and token \
+    if resumed and chain.counts(first, last) == (0, 0, ["bpa"]) and not b.said("resumed") and st_b and st_b[0].get("state") == "ok" and token \
             and a.said(r"bpa resumed: .*\[.*token=%s" % token.group(1)):
         r.ok("at_start_a_takes_the_lease_and_produces_b_stands_by")
-    else: r.bad("at_start", repr((resumed, counts(first, last), b.said("resumed"), st_b, a.said("lease|resumed"))))
+    else: r.bad("at_start", repr((resumed, chain.counts(first, last), b.said("resumed"), st_b, a.said("lease|resumed"))))
 
     # config check --probe: each endpoint's etcd version, and who holds the key.
     probe = subprocess.run([os.path.join(BIN, "nodeguard"), "config", "check", "--probe", os.path.join(a.dir, "nodeguard.toml")], capture_output=True, text=True)
@@ -291,9 +263,9 @@ try:
     a.start_nodeguard()
     again = wait_for(lambda: a.said(r"the lease is still this host's \(host-a, token %s\)" % (token.group(1) if token else "?")), 15)
     first, last = wait_turn_end()
-    if again and counts(restarted, last) == (0, 0, ["bpa"]) and not b.said("took the lease|resumed"):
+    if again and chain.counts(restarted, last) == (0, 0, ["bpa"]) and not b.said("took the lease|resumed"):
         r.ok("a_restarted_takes_its_own_lease_up_again_0_missed")
-    else: r.bad("a_restarted", repr((again, counts(restarted, last), a.said("lease|resumed"), b.said("lease|resumed"))))
+    else: r.bad("a_restarted", repr((again, chain.counts(restarted, last), a.said("lease|resumed"), b.said("lease|resumed"))))
 
     # A third host given A's lease_name: the key names it, but not a lease it took: it stands by, CRIT.
     d = Host("host-d", "bpd", etcd, lease_name="host-a")
@@ -301,9 +273,9 @@ try:
     same = wait_for(lambda: d.said(r"CRIT ourbp: the lease key names host-a, this host's lease_name, but holds a lease this host did not take"), 15)
     first, last = wait_turn_end()
     d.stop()
-    if same and not d.said("resumed|took the lease") and not producing("bpd", 0) and counts(first, last) == (0, 0, ["bpa"]):
+    if same and not d.said("resumed|took the lease") and not producing("bpd", 0) and chain.counts(first, last) == (0, 0, ["bpa"]):
         r.ok("a_host_with_the_holders_name_stands_by_crit")
-    else: r.bad("same_name", repr((same, d.said("lease|resumed"), counts(first, last))))
+    else: r.bad("same_name", repr((same, d.said("lease|resumed"), chain.counts(first, last))))
 
     # A's nodeguard and member killed together: B resumes after the lease is gone and a turn is missed.
     killed = now_slot()
@@ -311,10 +283,10 @@ try:
     took = wait_for(lambda: b.said(r"host-b\) took the lease"), 20)
     resumed = wait_for(lambda: b.said(r"bpb resumed: ourbp produces on bpb"), 40)
     first, last = wait_turn_end()
-    double, missed, _ = counts(killed, last)
-    if took and resumed and double == 0 and missed <= 24 and counts(first, last) == (0, 0, ["bpb"]):
+    double, missed, _ = chain.counts(killed, last)
+    if took and resumed and double == 0 and missed <= 24 and chain.counts(first, last) == (0, 0, ["bpb"]):
         r.ok("a_killed_with_its_member_b_resumes_after_the_lease_and_a_missed_turn (missed %d)" % missed)
-    else: r.bad("a_killed", repr((took, resumed, double, missed, counts(first, last), b.said("lease|resumed|missed"))))
+    else: r.bad("a_killed", repr((took, resumed, double, missed, chain.counts(first, last), b.said("lease|resumed|missed"))))
 
     # A cut off from etcd while bpa runs: A pauses bpa by its own deadline, before etcd can let the lease go; B takes over.
     resumed = a_producing(etcd, a, b)
@@ -324,19 +296,19 @@ try:
     took = wait_for(lambda: b.said(r"host-b\) took the lease"), 20)
     b_resumed = wait_for(lambda: b.said(r"bpb resumed"), 40)
     first, last = wait_turn_end()
-    by = ledger()
+    by = chain.slots()
     last_a = max([s for s, w in by.items() if "bpa" in w] or [0]); first_b = min([s for s, w in by.items() if "bpb" in w] or [1 << 62])
     t_lost, t_took = (stamp(a.said(r"this host lost the lease")), stamp(b.said(r"host-b\) took the lease")))
-    if resumed and lost and took and b_resumed and counts(cut_slot, last)[0] == 0 and last_a < first_b and t_lost <= t_took \
-            and counts(first, last) == (0, 0, ["bpb"]):
+    if resumed and lost and took and b_resumed and chain.counts(cut_slot, last)[0] == 0 and last_a < first_b and t_lost <= t_took \
+            and chain.counts(first, last) == (0, 0, ["bpb"]):
         r.ok("a_cut_off_from_etcd_pauses_itself_before_b_takes_over (lost %.0f s after the cut, B took %.0f s after)" % (t_lost - cut, t_took - cut))
-    else: r.bad("a_cut_off", repr((resumed, lost, took, b_resumed, counts(cut_slot, last), last_a, first_b, t_lost, t_took, a.said("lease"), b.said("lease|resumed"))))
+    else: r.bad("a_cut_off", repr((resumed, lost, took, b_resumed, chain.counts(cut_slot, last), last_a, first_b, t_lost, t_took, a.said("lease"), b.said("lease|resumed"))))
     a.cut(False)
     back = wait_for(lambda: "lease" in json.dumps(a.status()) and "held by host-b" in json.dumps(a.status()), 15)
     first, last = wait_turn_end()
-    if back and len(a.said(r"host-a\) took the lease")) == 1 and counts(first, last) == (0, 0, ["bpb"]):
+    if back and len(a.said(r"host-a\) took the lease")) == 1 and chain.counts(first, last) == (0, 0, ["bpb"]):
         r.ok("a_back_finds_b_holding_and_stays_standby")
-    else: r.bad("a_back", repr((back, a.said("lease"), counts(first, last))))
+    else: r.bad("a_back", repr((back, a.said("lease"), chain.counts(first, last))))
 
     # A's nodeguard frozen while bpa produces: B takes the key, resumes nothing while our blocks arrive; bpa killed: B resumes.
     resumed = a_producing(etcd, a, b)
@@ -351,10 +323,10 @@ try:
     os.kill(a.ng.pid, signal.SIGCONT)
     a_lost = wait_for(lambda: a.said(r"CRIT ourbp: this host lost the lease"), 10)
     first, last = wait_turn_end()
-    double, missed, _ = counts(frozen, last)
-    if resumed and took and waiting and not early and b_resumed and a_lost and double == 0 and counts(first, last) == (0, 0, ["bpb"]):
-        r.ok("a_frozen_b_holds_the_key_resumes_nothing_while_our_blocks_arrive_0_double (missed %d after bpa was killed)" % counts(killed, last)[1])
-    else: r.bad("a_frozen", repr((resumed, took, waiting, early, b_resumed, a_lost, double, missed, counts(first, last), b.said("lease|resumed"))))
+    double, missed, _ = chain.counts(frozen, last)
+    if resumed and took and waiting and not early and b_resumed and a_lost and double == 0 and chain.counts(first, last) == (0, 0, ["bpb"]):
+        r.ok("a_frozen_b_holds_the_key_resumes_nothing_while_our_blocks_arrive_0_double (missed %d after bpa was killed)" % chain.counts(killed, last)[1])
+    else: r.bad("a_frozen", repr((resumed, took, waiting, early, b_resumed, a_lost, double, missed, chain.counts(first, last), b.said("lease|resumed"))))
 
     # The etcd leader killed: no switch, nothing missed.
     resumed = a_producing(etcd, a, b)
@@ -363,9 +335,9 @@ try:
     etcd.stop(leader)
     first, last = wait_turn_end(); first, last = wait_turn_end()
     etcd.start(leader)
-    if resumed and leader is not None and counts(start, last) == (0, 0, ["bpa"]) and not a.said("lost the lease") and not b.said("took the lease"):
+    if resumed and leader is not None and chain.counts(start, last) == (0, 0, ["bpa"]) and not a.said("lost the lease") and not b.said("took the lease"):
         r.ok("the_etcd_leader_killed_no_switch_0_missed")
-    else: r.bad("etcd_leader", repr((resumed, leader, counts(start, last), a.said("lease"), b.said("lease"))))
+    else: r.bad("etcd_leader", repr((resumed, leader, chain.counts(start, last), a.said("lease"), b.said("lease"))))
 
     # Quorum lost: the holder pauses, nobody produces (CRIT); quorum back: one host produces again.
     resumed = a_producing(etcd, a, b)
@@ -375,12 +347,12 @@ try:
     lost = wait_for(lambda: a.said(r"CRIT ourbp: this host lost the lease .*reason=quorum"), 20)
     gone = now_slot() + 2
     first, last = wait_turn_end()
-    nobody = counts(gone, last)[2] == []
+    nobody = chain.counts(gone, last)[2] == []
     for i in range(3):
         if etcd.procs[i] is None: etcd.start(i)
     again = wait_for(lambda: a.said(r"bpa resumed.*token") and len(a.said(r"bpa resumed")) > 1 or b.said(r"bpb resumed"), 60)
     first, last = wait_turn_end()
-    double, missed, who = counts(first, last)
+    double, missed, who = chain.counts(first, last)
     if resumed and lost and nobody and again and (double, missed) == (0, 0) and len(who) == 1:
         r.ok("quorum_lost_the_holder_pauses_nobody_produces_quorum_back_one_host_produces (%s)" % who[0])
     else: r.bad("quorum", repr((resumed, lost, nobody, again, double, missed, who, a.said("lease|resumed"), b.said("lease|resumed"))))
@@ -394,18 +366,18 @@ try:
     begin = now_slot()
     to_b = switch(b, "bpb")
     first, last = wait_turn_end()
-    double, missed, who = counts(begin, last)
-    if resumed and to_b == (0, "ourbp produces on bpb now") and (double, missed) == (0, 0) and counts(first, last) == (0, 0, ["bpb"]) \
+    double, missed, who = chain.counts(begin, last)
+    if resumed and to_b == (0, "ourbp produces on bpb now") and (double, missed) == (0, 0) and chain.counts(first, last) == (0, 0, ["bpb"]) \
             and a.said(r"host-b asks for production of ourbp") and a.said(r"released the lease .* for a planned switch") and b.said(r"released it on purpose"):
         r.ok("a_planned_switch_asked_on_the_standby_0_missed_0_double")
-    else: r.bad("switch_asked_on_the_standby", repr((resumed, to_b, double, missed, who, counts(first, last), a.said("lease|asks|resumed"), b.said("lease|resumed"))))
+    else: r.bad("switch_asked_on_the_standby", repr((resumed, to_b, double, missed, who, chain.counts(first, last), a.said("lease|asks|resumed"), b.said("lease|resumed"))))
     begin = now_slot()
     to_a = switch(b, "bpa")
     first, last = wait_turn_end()
-    double, missed, who = counts(begin, last)
-    if to_a[0] == 0 and "released the lease" in to_a[1] and (double, missed) == (0, 0) and counts(first, last) == (0, 0, ["bpa"]):
+    double, missed, who = chain.counts(begin, last)
+    if to_a[0] == 0 and "released the lease" in to_a[1] and (double, missed) == (0, 0) and chain.counts(first, last) == (0, 0, ["bpa"]):
         r.ok("a_planned_switch_asked_on_the_holder_0_missed_0_double")
-    else: r.bad("switch_asked_on_the_holder", repr((to_a, double, missed, who, counts(first, last), a.said("lease|resumed"), b.said("lease|asks|resumed"))))
+    else: r.bad("switch_asked_on_the_holder", repr((to_a, double, missed, who, chain.counts(first, last), a.said("lease|resumed"), b.said("lease|asks|resumed"))))
 
     # Wrong etcd credentials: an ERROR naming the user, nothing produced.
     for h in (a, b): h.stop()

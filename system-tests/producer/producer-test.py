@@ -29,24 +29,20 @@ signed twice (never allowed) and missed:
 usage: system-tests/producer/producer-test.py BINDIR [odd|even]   (~4 minutes;
        two runs, odd and even, share the waits: `make system-test` runs both at once)
 """
-import os, re, shutil, signal, socket, subprocess, sys, tempfile, time
+import os, re, shutil, signal, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from harness import Results, wait_for
+from standin_chain import EPOCH_MS, ROUND, SCHEDULE, SLOT_MS, Ledger, connectable, free_port, now_slot
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
 PART = sys.argv[2] if len(sys.argv) > 2 else "all"   # odd, even or all
 HERE = os.path.dirname(os.path.abspath(__file__))
 STANDIN = os.path.join(HERE, "standin-nodeos.py")
-SCHEDULE = ["otherbp", "ourbp"]
-EPOCH_MS, SLOT_MS, ROUND = 946_684_800_000, 500, 24
 W = tempfile.mkdtemp(prefix="nodeguard-producer-")
 LEDGER, CONFIG, LOG = os.path.join(W, "ledger"), os.path.join(W, "nodeguard.toml"), os.path.join(W, "nodeguard.log")
+chain = Ledger(LEDGER)
 r = Results()
 members, ports, ng = {}, {}, None
-
-
-def free_port():
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close(); return port
 
 
 def start(name, *flags):
@@ -54,11 +50,6 @@ def start(name, *flags):
                           "--account", "ourbp", "--schedule", ",".join(SCHEDULE), "--pidfile", os.path.join(W, name + ".pid"), *flags])
     members[name] = p
     if not wait_for(lambda: connectable(ports[name]), 10): raise SystemExit("stand-in %s did not listen" % name)
-
-
-def connectable(port):
-    try: socket.create_connection(("127.0.0.1", port), timeout=0.5).close(); return True
-    except OSError: return False
 
 
 def stop(name):
@@ -114,28 +105,6 @@ def log(pattern):
     return [l for l in open(LOG).read().splitlines() if re.search(pattern, l)]
 
 
-def now_slot(): return (int(time.time() * 1000) - EPOCH_MS) // SLOT_MS
-
-
-def our_slots(first, last):
-    """Our scheduled slots in [first, last]."""
-    return [s for s in range(first, last + 1) if SCHEDULE[(s % ROUND) // 12] == "ourbp"]
-
-
-def ledger():
-    by = {}
-    for line in open(LEDGER) if os.path.exists(LEDGER) else []:
-        slot, who = line.split(); by.setdefault(int(slot), []).append(who)
-    return by
-
-
-def counts(first, last):
-    """(double-signed, missed, signers) among our slots in [first, last]."""
-    by, ours = ledger(), our_slots(first, last)
-    return (sum(1 for s in ours if len(by.get(s, [])) > 1), sum(1 for s in ours if s not in by),
-            sorted(set(w for s in ours for w in by.get(s, []))))
-
-
 def said_missed():
     """The blocks of ours nodeguard counted missed, as its events say."""
     return sum(12 if "none of its 12" in l else int(re.search(r"missed (\d+) of the 12", l).group(1))
@@ -145,7 +114,7 @@ def said_missed():
 def ledger_missed(since, last):
     """Our slots missed in the turns that began at `since` or later and ended by `last`."""
     first = since + (12 - since % ROUND) % ROUND   # our turns start at 12 in each round
-    return counts(first, last)[1] if first <= last else 0
+    return chain.counts(first, last)[1] if first <= last else 0
 
 
 def a_producing(*b_flags):
@@ -206,15 +175,15 @@ try:
         start("a", "--pause-on-startup"); start("b", "--pause-on-startup")
         start_nodeguard()
         first, last = wait_next_turn_end()
-        double, missed, who = counts(first, last)
+        double, missed, who = chain.counts(first, last)
         if (double, missed, who) == (0, 0, ["a"]) and len(log(r"NOTICE a resumed: ourbp produces on a")) == 1: r.ok("both_paused_at_start_the_first_is_resumed")
         else: r.bad("both_paused_at_start_the_first_is_resumed", repr((double, missed, who, open(LOG).read()[-1500:])))
         stop_nodeguard()
         start_nodeguard(keep_state=True)
         first, last = wait_next_turn_end()
-        if counts(first, last) == (0, 0, ["a"]) and not log("CRIT|ERROR|WARNING|resumed: ourbp produces on b"):
+        if chain.counts(first, last) == (0, 0, ["a"]) and not log("CRIT|ERROR|WARNING|resumed: ourbp produces on b"):
             r.ok("nodeguard_restarted_while_a_produces_changes_nothing")
-        else: r.bad("nodeguard_restarted_while_a_produces", repr((counts(first, last), open(LOG).read()[-1500:])))
+        else: r.bad("nodeguard_restarted_while_a_produces", repr((chain.counts(first, last), open(LOG).read()[-1500:])))
 
     if scenario("both unpaused at start"):
         start("a"); start("b")
@@ -223,7 +192,7 @@ try:
         paused_b = wait_for(lambda: log(r"CRIT a and b of ourbp are all unpaused"), 10)
         t1 = now_slot()
         first, last = wait_next_turn_end()
-        double, missed, who = counts(first, last)
+        double, missed, who = chain.counts(first, last)
         if paused_b and (double, missed, who) == (0, 0, ["a"]) and len(log("CRIT")) == 1 and t1 - t0 <= 8:
             r.ok("both_unpaused_at_start_one_crit_the_second_paused")
         else: r.bad("both_unpaused_at_start_one_crit_the_second_paused", repr((paused_b, double, missed, who, t1 - t0, open(LOG).read()[-1500:])))
@@ -234,10 +203,10 @@ try:
         killed = kill_a()
         resumed = wait_for(lambda: log(r"NOTICE b resumed: ourbp produces on b \(was a: is not running\)"), 15)
         first, last = wait_next_turn_end()
-        double, missed, who = counts(killed, last)
+        double, missed, who = chain.counts(killed, last)
         time.sleep(2)   # the last turn judged
         counted = (said_missed(), ledger_missed(ng_started, last))
-        if resumed and double == 0 and missed <= 12 and counts(first, last) == (0, 0, ["b"]) and log(r"WARNING moving production of ourbp from a to b: a is not running") \
+        if resumed and double == 0 and missed <= 12 and chain.counts(first, last) == (0, 0, ["b"]) and log(r"WARNING moving production of ourbp from a to b: a is not running") \
                 and counted[0] == counted[1]:
             r.ok("the_active_sigkilled_the_standby_resumed_missed_at_most_one_turn (missed %d, counted by nodeguard %d)" % (missed, counted[0]))
         else: r.bad("the_active_sigkilled", repr((resumed, double, missed, who, counted, open(LOG).read()[-2000:])))
@@ -250,10 +219,10 @@ try:
         resumed = wait_for(lambda: log(r"NOTICE b resumed: ourbp produces on b \(was a: did not sign our turn"), 20)
         gone = wait_for(lambda: members["a"].poll() is not None, 10)
         first, last = wait_next_turn_end()
-        double, missed, who = counts(frozen, last)
+        double, missed, who = chain.counts(frozen, last)
         time.sleep(2)
         counted = (said_missed(), ledger_missed(ng_started, last))
-        if fenced and resumed and gone and double == 0 and counts(first, last) == (0, 0, ["b"]) and counted[0] == counted[1] >= 12:
+        if fenced and resumed and gone and double == 0 and chain.counts(first, last) == (0, 0, ["b"]) and counted[0] == counted[1] >= 12:
             r.ok("the_active_frozen_is_fenced_then_the_standby_resumed_0_double (missed %d, counted by nodeguard %d)" % (missed, counted[0]))
         else: r.bad("the_active_frozen", repr((fenced, resumed, gone, double, missed, who, counted, open(LOG).read()[-2500:])))
 
@@ -262,7 +231,7 @@ try:
         killed = kill_a()
         crit = wait_for(lambda: log(r"CRIT ourbp cannot move from a, which is not running: no healthy standby \(b is behind|CRIT ourbp cannot move from a, which is not running: no healthy standby \(b its head block"), 10)
         first, last = wait_next_turn_end()
-        double, missed, who = counts(killed + 4, last)
+        double, missed, who = chain.counts(killed + 4, last)
         if crit and who == [] and len(log("CRIT")) == 1 and not log("b resumed"):
             r.ok("the_only_standby_lagging_is_not_resumed_one_crit")
         else: r.bad("the_only_standby_lagging", repr((crit, who, open(LOG).read()[-1500:])))
@@ -275,8 +244,8 @@ try:
         handed = wait_for(lambda: log(r"NOTICE handing production of ourbp from a to b between our turns: a it is to be restarted"), 60)
         restarted = wait_for(lambda: log(r"restart.* a: .*production of ourbp was handed to b first"), 30)
         first, last = wait_next_turn_end()
-        double, missed, who = counts(begin, last)
-        if handed and restarted and (double, missed) == (0, 0) and counts(first, last) == (0, 0, ["b"]) and not log("CRIT") and said_missed() == 0:
+        double, missed, who = chain.counts(begin, last)
+        if handed and restarted and (double, missed) == (0, 0) and chain.counts(first, last) == (0, 0, ["b"]) and not log("CRIT") and said_missed() == 0:
             r.ok("the_active_restarted_for_memory_hands_over_first_0_missed_0_double")
         else: r.bad("the_active_restarted_for_memory", repr((handed, restarted, double, missed, who, open(LOG).read()[-2500:])))
 
@@ -287,8 +256,8 @@ try:
         start_nodeguard()
         warned = wait_for(lambda: log(r"WARNING b of ourbp came back unpaused after a restart: .* Run it with pause-on-startup"), 60)
         first, last = wait_next_turn_end()
-        double, missed, who = counts(begin, last)
-        if warned and (double, missed) == (0, 0) and counts(first, last) == (0, 0, ["a"]) and len(log("came back unpaused")) == 1:
+        double, missed, who = chain.counts(begin, last)
+        if warned and (double, missed) == (0, 0) and chain.counts(first, last) == (0, 0, ["a"]) and len(log("came back unpaused")) == 1:
             r.ok("a_restarted_standby_without_pause_on_startup_is_paused_with_one_warning")
         else: r.bad("a_restarted_standby_without_pause_on_startup", repr((warned, double, missed, who, open(LOG).read()[-2500:])))
 
@@ -301,8 +270,8 @@ try:
         a_producing()
         code, said = cli("switch", "ourbp", "b")
         first, last = wait_next_turn_end()
-        double, missed, who = counts(begin, last)
-        if (code, said) == (0, "ourbp produces on b now") and (double, missed) == (0, 0) and counts(first, last) == (0, 0, ["b"]):
+        double, missed, who = chain.counts(begin, last)
+        if (code, said) == (0, "ourbp produces on b now") and (double, missed) == (0, 0) and chain.counts(first, last) == (0, 0, ["b"]):
             r.ok("producer_switch_moves_production_between_turns_0_missed_0_double")
         else: r.bad("producer_switch", repr((code, said, double, missed, who, open(LOG).read()[-2000:])))
 
@@ -312,12 +281,12 @@ try:
         paused = now_slot() + 2
         kill_a()
         first, last = wait_next_turn_end()
-        nothing = counts(paused, last)[2] == [] and not log("b resumed")
+        nothing = chain.counts(paused, last)[2] == [] and not log("b resumed")
         code2, said2 = cli("resume", "ourbp")
         first, last = wait_next_turn_end()
-        if code == 0 and said.startswith("every member of ourbp is paused") and nothing and (code2, said2) == (0, "ourbp produces on b") and counts(first, last) == (0, 0, ["b"]):
+        if code == 0 and said.startswith("every member of ourbp is paused") and nothing and (code2, said2) == (0, "ourbp produces on b") and chain.counts(first, last) == (0, 0, ["b"]):
             r.ok("producer_pause_holds_when_the_active_dies_and_resume_ends_it")
-        else: r.bad("producer_pause", repr((code, said, nothing, code2, said2, counts(first, last), open(LOG).read()[-2000:])))
+        else: r.bad("producer_pause", repr((code, said, nothing, code2, said2, chain.counts(first, last), open(LOG).read()[-2000:])))
 
     if scenario("a standby that ignores pause"):
         start("a", "--pause-on-startup"); start("b", "--pause-on-startup", "--ignore-pause")
@@ -325,12 +294,12 @@ try:
         fenced = wait_for(lambda: log(r"CRIT b of ourbp signs our blocks while it reads paused: block \d+ of ours on it is not the producing member's"), 40)
         fenced = fenced and wait_for(lambda: log(r"ERROR fencing b of ourbp: it signs our blocks while it should be paused"), 5)
         gone = wait_for(lambda: members["b"].poll() is not None, 10)
-        by = ledger()
+        by = chain.slots()
         doubles = [s for s in by if len(by[s]) > 1]
         first, last = wait_next_turn_end()
-        if fenced and gone and 0 < len(doubles) <= 6 and counts(first, last) == (0, 0, ["a"]):
+        if fenced and gone and 0 < len(doubles) <= 6 and chain.counts(first, last) == (0, 0, ["a"]):
             r.ok("a_standby_that_ignores_pause_is_seen_on_chain_and_fenced (%d slots signed twice before)" % len(doubles))
-        else: r.bad("a_standby_that_ignores_pause", repr((fenced, gone, doubles, counts(first, last), open(LOG).read()[-2000:])))
+        else: r.bad("a_standby_that_ignores_pause", repr((fenced, gone, doubles, chain.counts(first, last), open(LOG).read()[-2000:])))
 finally:
     stop_nodeguard()
     for m in ("a", "b"): stop(m)

@@ -74,6 +74,10 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     var judged: Int64 = -1
     /// Members once confirmed paused: found unpaused later, they restarted.
     var confirmedOnce: Set<String> = []
+    /// Each member: true read unpaused or resumed since last confirmed not
+    /// producing, false confirmed since; absent not known since nodeguard
+    /// started (MemberState.producing).
+    var lastProducing: [String: Bool] = [:]
     /// Blocks of ours missed, by when their turn was judged (wall), the last hour's.
     var missedBlocks: [(wall: Double, count: Int)] = []
     /// Blocks of ours missed in the turns judged since the last turn with none missed.
@@ -185,6 +189,7 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
     func resumed(_ r: MemberRead, _ outcome: Result<Void, ProbeError>, _ cycle: inout Cycle) {
         switch outcome {
         case .success:
+            lastProducing[r.name] = true
             producingSince = cycle.now.wall
             said.remove("resume")
             let how = moving.map { m in m.from.map { " (was \($0): \(m.why))" } ?? " (\(m.why))" } ?? ""

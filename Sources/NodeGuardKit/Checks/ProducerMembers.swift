@@ -61,7 +61,8 @@ extension ProducerCheck {
         reads.map { r in
             let ours = r.name != producer && { if case .success? = r.pauseAck { return true }; return false }()
             var s = MemberState(r.name, process: r.process, paused: r.pausedValue, pausedByUs: ours,
-                                ignoresPause: suspects.contains(r.name), healthy: health[r.name] == nil)
+                                ignoresPause: suspects.contains(r.name), healthy: health[r.name] == nil,
+                                producing: r.pausedValue == false ? .seen : lastProducing[r.name].map { $0 ? .seen : .no } ?? .unknown)
             if r.name != producer, !s.confirmedNotProducing { s.unconfirmedSince = unconfirmedSince[r.name] ?? now }
             return s
         }
@@ -71,6 +72,9 @@ extension ProducerCheck {
     /// of them was confirmed paused (a block in flight may follow it).
     func noteConfirmations(_ states: [MemberState], now: Now, producer: String?) {
         let wall = now.wall, now = now.monotonic
+        for s in states {
+            if s.confirmedNotProducing { lastProducing[s.name] = false } else if s.paused == false { lastProducing[s.name] = true }
+        }
         for s in states where s.name != producer {
             if s.confirmedNotProducing {
                 if unconfirmedSince.removeValue(forKey: s.name) != nil || pausesConfirmedAt == nil { pausesConfirmedAt = now; pausedAtWall = wall }

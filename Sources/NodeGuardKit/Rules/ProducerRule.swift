@@ -25,11 +25,23 @@ public struct MemberState: Equatable, Sendable {
     public var unconfirmedSince: Double?
     /// Its process runs, its RPC answers, its head is recent and advances.
     public var healthy: Bool
+    /// Whether it may be producing, as far as this nodeguard saw.
+    public var producing: Producing
+    public enum Producing: Sendable {
+        /// Confirmed not producing since it last produced: only a resume
+        /// makes it produce again (a restart finds it paused: pause-on-startup).
+        case no
+        /// Not confirmed either way since nodeguard started.
+        case unknown
+        /// Read unpaused, or resumed, since it was last confirmed not producing.
+        case seen
+    }
 
     public init(_ name: String, process: Process = .running, paused: Bool? = true, pausedByUs: Bool = true,
-                ignoresPause: Bool = false, unconfirmedSince: Double? = nil, healthy: Bool = true) {
+                ignoresPause: Bool = false, unconfirmedSince: Double? = nil, healthy: Bool = true, producing: Producing = .unknown) {
         self.name = name; self.process = process; self.paused = paused; self.pausedByUs = pausedByUs
         self.ignoresPause = ignoresPause; self.unconfirmedSince = unconfirmedSince; self.healthy = healthy
+        self.producing = producing
     }
 
     /// Known not to produce: gone, or paused by nodeguard and read paused.
@@ -60,8 +72,13 @@ public enum ProducerRule {
     /// `established`: every other member was confirmed not producing since
     /// `active` was chosen; until then a member found producing is treated
     /// as one still to be resumed.
-    /// `stopping`: no member may produce here (a lease lost): one that
-    /// cannot be confirmed paused is fenced as when another is to be resumed.
+    /// `stopping`: no member may produce here (a lease lost, or held by
+    /// another host). One seen producing that cannot be confirmed paused is
+    /// fenced at once: the lease is gone or another host's, and the holder's
+    /// margin left time for one pause call, not for fence_after. One not
+    /// known either way is fenced after fence_after; one confirmed paused
+    /// since it last produced (a standby whose nodeos restarts and answers
+    /// nothing until its database is open) is asked again, not stopped.
     public static func steps(_ members: [MemberState], active: String?, now: Double,
                              pausesConfirmedAt: Double, fenceAfter: Double, established: Bool = true, stopping: Bool = false) -> [ProducerStep] {
         var steps: [ProducerStep] = []
@@ -75,7 +92,8 @@ public enum ProducerRule {
         for m in members where m.name != active {
             if m.confirmedNotProducing { continue }
             waiting.append(m.name)
-            if let why = fenceReason(m, now: now, fenceAfter: fenceAfter, resumePending: resumePending || stopping) {
+            let after = stopping && m.producing == .seen ? 0 : fenceAfter
+            if let why = fenceReason(m, now: now, fenceAfter: after, resumePending: resumePending || (stopping && m.producing != .no)) {
                 steps.append(.fence(m.name, why: why))
             } else {
                 steps.append(.pause(m.name))
