@@ -63,7 +63,7 @@ unit-test: deps-build
 	$(SWIFT) test --disable-swift-testing
 
 system-test: deps-test release
-	@# The lease across hosts (real etcd, ~6 minutes of waiting for our turns)
+	@# The lease across hosts (real etcd, ~9 minutes of waiting for our turns)
 	@# runs beside the tests below; its output and status are taken before nspawn.
 	@rm -f .build/lease-test.rc; (python3 system-tests/lease/lease-test.py .build/release; echo $$? > .build/lease-test.rc) > .build/lease-test.log 2>&1 &
 	python3 system-tests/bandwidth/crash-safety.py .build/release 100

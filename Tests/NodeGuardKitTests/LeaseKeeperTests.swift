@@ -36,6 +36,8 @@ final class EtcdModel: EtcdClient {
         kv = kv.filter { $0.value.lease != id }
     }
 
+    override func survey(now: Double) {}
+
     override func send(_ call: EtcdGateway.Call) -> (Result<HTTPResponse, Failure>, sentAt: Double) {
         for (id, l) in leases where l.expires <= now { revoke(id) }
         switch mode {

@@ -16,8 +16,15 @@ bounds the missed ones:
   - a third host given A's lease_name: it does not take A's lease up, CRIT;
   - host A's nodeguard and member killed together: B takes the lease once
     etcd let it expire, resumes after a turn missed (missed <= two turns);
+  - each host's metrics and `nodeguard producer --json`: the holder, its
+    token, the time left, each endpoint (unanswered while cut off, with
+    the failed renewals counted);
   - A cut off from etcd while bpa runs: A pauses bpa before its lease could
     have expired (its own deadline), B takes over; 0 double;
+  - the standby host's member silent past fence_after (a nodeos
+    restarting): asked again, not fenced;
+  - A cut off while bpa hangs (its pause unconfirmable): A fences it at its
+    deadline, before B takes the key; 0 double;
   - A's nodeguard frozen (SIGSTOP) while bpa produces: B takes the key but
     resumes nothing while our blocks arrive; bpa killed: B resumes; 0 double;
   - the etcd leader killed: no switch, 0 missed;
@@ -27,11 +34,12 @@ bounds the missed ones:
     0 missed, 0 double;
   - wrong etcd credentials: an ERROR naming the user, nothing produced.
 
-usage: system-tests/lease/lease-test.py BINDIR   (~5 minutes)
+usage: system-tests/lease/lease-test.py BINDIR   (~9 minutes)
 """
-import json, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
+import json, os, re, shutil, signal, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from harness import Results, wait_for
+from etcd_cluster import Etcd, Proxy
 from standin_chain import EPOCH_MS, ROUND, SCHEDULE, SLOT_MS, Ledger, connectable, free_port, now_slot
 
 BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release")
@@ -41,99 +49,6 @@ W = tempfile.mkdtemp(prefix="nodeguard-lease-")
 LEDGER = os.path.join(W, "ledger")
 chain = Ledger(LEDGER)
 r = Results()
-
-
-# --- etcd ---------------------------------------------------------------------
-class Etcd:
-    """Three members on loopback; each can be stopped and started again."""
-    def __init__(self):
-        self.client = [free_port() for _ in range(3)]
-        self.peer = [free_port() for _ in range(3)]
-        self.procs = [None, None, None]
-        self.cluster = ",".join("e%d=http://127.0.0.1:%d" % (i, self.peer[i]) for i in range(3))
-
-    def start(self, i, new=True):
-        d = os.path.join(W, "etcd%d" % i)
-        self.procs[i] = subprocess.Popen(
-            ["etcd", "--name", "e%d" % i, "--data-dir", d, "--listen-peer-urls", "http://127.0.0.1:%d" % self.peer[i],
-             "--initial-advertise-peer-urls", "http://127.0.0.1:%d" % self.peer[i],
-             "--listen-client-urls", "http://127.0.0.1:%d" % self.client[i], "--advertise-client-urls", "http://127.0.0.1:%d" % self.client[i],
-             "--initial-cluster", self.cluster, "--initial-cluster-state", "new", "--initial-cluster-token", "nodeguard-lease-test"],
-            stdout=open(d + ".log", "a"), stderr=subprocess.STDOUT)
-
-    def stop(self, i):
-        p = self.procs[i]
-        if p and p.poll() is None: p.kill(); p.wait()
-        self.procs[i] = None
-
-    def call(self, path, body, member=0, timeout=3):
-        req = urllib.request.Request("http://127.0.0.1:%d%s" % (self.client[member], path), data=json.dumps(body).encode(), method="POST")
-        with urllib.request.urlopen(req, timeout=timeout) as resp: return json.loads(resp.read())
-
-    def healthy(self):
-        try: return "header" in self.call("/v3/kv/range", {"key": "eA=="})
-        except OSError: return False
-
-    def leader(self):
-        """The index of the leader member."""
-        for i in range(3):
-            if self.procs[i] is None: continue
-            try:
-                st = self.call("/v3/maintenance/status", {}, member=i)
-                if st.get("leader") == st["header"]["member_id"]: return i
-            except OSError: pass
-        return None
-
-
-# --- the network between a host and etcd: one proxy an etcd member ------------
-class Proxy:
-    """Forwards a local port to an etcd member. Cut, the host's traffic to
-    etcd is gone: the port refuses connections (as a host whose route to
-    etcd is down) and the connections open stall; uncut, it listens again."""
-    def __init__(self, target):
-        self.target, self.cut_on, self.sock = target, False, None
-        s = socket.socket(); s.bind(("127.0.0.1", 0)); self.port = s.getsockname()[1]; s.close()
-        self.listen()
-
-    def listen(self):
-        self.sock = socket.socket(); self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", self.port)); self.sock.listen(64)
-        threading.Thread(target=self.run, args=(self.sock,), daemon=True).start()
-
-    def start(self): pass
-
-    @property
-    def cut(self): return self.cut_on
-
-    @cut.setter
-    def cut(self, on):
-        if on == self.cut_on: return
-        self.cut_on = on
-        if on: self.sock.close()
-        else: self.listen()
-
-    def run(self, sock):
-        while True:
-            try: c, _ = sock.accept()
-            except OSError: return
-            threading.Thread(target=self.pipe, args=(c,), daemon=True).start()
-
-    def pipe(self, c):
-        try: u = socket.create_connection(("127.0.0.1", self.target), timeout=2)
-        except OSError: c.close(); return
-        def one_way(a, b):
-            try:
-                while True:
-                    data = a.recv(65536)
-                    if not data or self.cut_on: break
-                    b.sendall(data)
-            except OSError: pass
-            finally:
-                for s in (a, b):
-                    try: s.shutdown(socket.SHUT_RDWR)
-                    except OSError: pass
-        threading.Thread(target=one_way, args=(u, c), daemon=True).start()
-        one_way(c, u)
 
 
 # --- a host: its stand-in member, its nodeguard, its proxies to etcd ----------
@@ -153,10 +68,10 @@ class Host:
         endpoints = ", ".join('"http://127.0.0.1:%d"' % p.port for p in self.proxies)
         open(os.path.join(self.dir, "nodeguard.toml"), "w").write(
             'interval = "10s"\nproducer_every = "1s"\nstatus_file = "%s/status.json"\nstate_directory = "%s/state"\n'
-            '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n[journal]\nmax_use = "0B"\n'
+            '[bandwidth]\nenabled = false\n[docker_logs]\nenabled = false\n[journal]\nmax_use = "0B"\n[metrics]\ntextfile = "%s/metrics.prom"\n'
             '[node.%s]\npidfile = "%s/%s.pid"\nrestart_command = ["/bin/true"]\nrpc = "nodeos"\nrpc_url = "http://127.0.0.1:%d/"\ndown_after = "5m"\n'
             '[producer.ourbp]\nnodes = ["%s"]\nlease = [%s]\nlease_ttl = "%s"\nlease_name = "%s"\n%s'
-            % (self.dir, self.dir, self.member, self.dir, self.member, self.port, self.member, endpoints, self.ttl, self.lease_name, self.extra))
+            % (self.dir, self.dir, self.dir, self.member, self.dir, self.member, self.port, self.member, endpoints, self.ttl, self.lease_name, self.extra))
 
     def start_member(self):
         self.member_proc = subprocess.Popen([sys.executable, STANDIN, "--name", self.member, "--port", str(self.port), "--ledger", LEDGER,
@@ -189,6 +104,23 @@ class Host:
 
     def cut(self, on):
         for p in self.proxies: p.cut = on
+
+    def metric(self, name, **labels):
+        """A sample of the metrics textfile; None when absent."""
+        want = ",".join('%s="%s"' % kv for kv in sorted(labels.items()))
+        for line in open(os.path.join(self.dir, "metrics.prom")) if os.path.exists(os.path.join(self.dir, "metrics.prom")) else []:
+            m = re.match(r"(\w+)(?:\{(.*)\})? (\S+)$", line.strip())
+            if m and m.group(1) == name and ",".join(sorted((m.group(2) or "").split(","))) == want: return float(m.group(3))
+        return None
+
+    def labels(self):
+        return re.findall(r'node="([^"]*)"', open(os.path.join(self.dir, "metrics.prom")).read()) if os.path.exists(os.path.join(self.dir, "metrics.prom")) else []
+
+    def producer_json(self):
+        """`nodeguard producer --json` on this host: its group's "lease" object."""
+        p = subprocess.run([os.path.join(BIN, "nodeguard"), "producer", "--json", "--status-file", os.path.join(self.dir, "status.json")], capture_output=True, text=True)
+        try: return json.loads(p.stdout)["groups"][0].get("lease", {})
+        except (ValueError, KeyError, IndexError): return {"error": p.stdout + p.stderr}
 
 
 def producing(member, since=None):
@@ -235,7 +167,7 @@ def a_producing(etcd, a, b):
 
 
 try:
-    etcd = Etcd()
+    etcd = Etcd(W)
     for i in range(3): etcd.start(i)
     if not wait_for(etcd.healthy, 30): raise SystemExit("etcd did not come up: " + open(os.path.join(W, "etcd0.log")).read()[-2000:])
     a, b = Host("host-a", "bpa", etcd), Host("host-b", "bpb", etcd)
@@ -250,6 +182,21 @@ try:
         r.ok("at_start_a_takes_the_lease_and_produces_b_stands_by")
     else: r.bad("at_start", repr((resumed, chain.counts(first, last), b.said("resumed"), st_b, a.said("lease|resumed"))))
 
+    # What each host shows: the metrics, and `nodeguard producer --json`.
+    ja, jb = a.producer_json(), b.producer_json()
+    t = int(token.group(1)) if token else -1
+    left = a.metric("nodeguard_producer_lease_seconds_left", account="ourbp")
+    if a.metric("nodeguard_producer_lease_holder", account="ourbp") == 1 and left is not None and 0 < left <= 10 \
+            and b.metric("nodeguard_producer_lease_holder", account="ourbp") == 0 and b.metric("nodeguard_producer_lease_seconds_left", account="ourbp") == 0 \
+            and a.metric("nodeguard_producer_active", account="ourbp", node="bpa") == 1 and b.metric("nodeguard_producer_active", account="ourbp", node="bpb") == 0 \
+            and set(a.labels()) == {"bpa"} and set(b.labels()) == {"bpb"} \
+            and (ja.get("held_here"), ja.get("holder"), ja.get("token")) == (True, "host-a", t) and 0 < (ja.get("seconds_left") or 0) <= 10 \
+            and (jb.get("held_here"), jb.get("holder"), jb.get("token"), jb.get("seconds_left")) == (False, "host-a", t, None) \
+            and [e.get("answers") for e in ja.get("endpoints", [])] == [True] * 3 and [e.get("answers") for e in jb.get("endpoints", [])] == [True] * 3:
+        r.ok("each_host_shows_the_holder_its_token_time_left_and_each_endpoint_in_metrics_and_json")
+    else: r.bad("metrics_and_json", repr((open(os.path.join(a.dir, "metrics.prom")).read() if os.path.exists(os.path.join(a.dir, "metrics.prom")) else None,
+                                          b.labels(), ja, jb)))
+
     # config check --probe: each endpoint's etcd version, and who holds the key.
     probe = subprocess.run([os.path.join(BIN, "nodeguard"), "config", "check", "--probe", os.path.join(a.dir, "nodeguard.toml")], capture_output=True, text=True)
     versions = re.findall(r"ok: producer ourbp: etcd: http://127.0.0.1:\d+ answers: etcd 3\.4\.\d+", probe.stdout)
@@ -261,7 +208,7 @@ try:
     os.kill(a.ng.pid, signal.SIGTERM); a.ng.wait(timeout=20)
     restarted = now_slot()
     a.start_nodeguard()
-    again = wait_for(lambda: a.said(r"the lease is still this host's \(host-a, token %s\)" % (token.group(1) if token else "?")), 15)
+    again = wait_for(lambda: a.said(r"the key in etcd still holds the lease this host took \(host-a, token %s\)" % (token.group(1) if token else "?")), 15)
     first, last = wait_turn_end()
     if again and chain.counts(restarted, last) == (0, 0, ["bpa"]) and not b.said("took the lease|resumed"):
         r.ok("a_restarted_takes_its_own_lease_up_again_0_missed")
@@ -303,12 +250,30 @@ try:
             and chain.counts(first, last) == (0, 0, ["bpb"]):
         r.ok("a_cut_off_from_etcd_pauses_itself_before_b_takes_over (lost %.0f s after the cut, B took %.0f s after)" % (t_lost - cut, t_took - cut))
     else: r.bad("a_cut_off", repr((resumed, lost, took, b_resumed, chain.counts(cut_slot, last), last_a, first_b, t_lost, t_took, a.said("lease"), b.said("lease|resumed"))))
+    ja = a.producer_json()
+    failed = a.metric("nodeguard_producer_lease_renewals_failed_total", account="ourbp")
+    if failed is not None and failed >= 1 and a.metric("nodeguard_producer_lease_holder", account="ourbp") == 0 \
+            and b.metric("nodeguard_producer_lease_holder", account="ourbp") == 1 and ja.get("held_here") is False \
+            and [e.get("answers") for e in ja.get("endpoints", [])] == [False] * 3 and all(e.get("error") for e in ja.get("endpoints", [])):
+        r.ok("cut_off_a_counts_its_failed_renewals_and_shows_each_endpoint_unanswered (%d failed)" % failed)
+    else: r.bad("cut_off_metrics", repr((failed, a.metric("nodeguard_producer_lease_holder", account="ourbp"), b.metric("nodeguard_producer_lease_holder", account="ourbp"), ja)))
     a.cut(False)
     back = wait_for(lambda: "lease" in json.dumps(a.status()) and "held by host-b" in json.dumps(a.status()), 15)
     first, last = wait_turn_end()
     if back and len(a.said(r"host-a\) took the lease")) == 1 and chain.counts(first, last) == (0, 0, ["bpb"]):
         r.ok("a_back_finds_b_holding_and_stays_standby")
     else: r.bad("a_back", repr((back, a.said("lease"), chain.counts(first, last))))
+
+    # On the standby host, its member goes silent past fence_after (a nodeos restarting, its database opening):
+    # it was confirmed paused, so it is asked again, never stopped.
+    silent = now_slot()
+    os.kill(a.member_proc.pid, signal.SIGSTOP)
+    time.sleep(9)
+    os.kill(a.member_proc.pid, signal.SIGCONT)
+    time.sleep(2)
+    if not a.said(r"fencing bpa") and a.member_proc.poll() is None and not producing("bpa", silent):
+        r.ok("a_standby_hosts_member_silent_past_fence_after_is_asked_again_not_fenced")
+    else: r.bad("standby_silent", repr((a.said("fenc|bpa"), a.member_proc.poll())))
 
     # A's nodeguard frozen while bpa produces: B takes the key, resumes nothing while our blocks arrive; bpa killed: B resumes.
     resumed = a_producing(etcd, a, b)
@@ -327,6 +292,25 @@ try:
     if resumed and took and waiting and not early and b_resumed and a_lost and double == 0 and chain.counts(first, last) == (0, 0, ["bpb"]):
         r.ok("a_frozen_b_holds_the_key_resumes_nothing_while_our_blocks_arrive_0_double (missed %d after bpa was killed)" % chain.counts(killed, last)[1])
     else: r.bad("a_frozen", repr((resumed, took, waiting, early, b_resumed, a_lost, double, missed, chain.counts(first, last), b.said("lease|resumed"))))
+
+    # A cut off from etcd while bpa hangs (its API silent: the pause cannot be confirmed): at its deadline A
+    # fences bpa at once, before etcd can let the lease go; B takes over after a turn missed; 0 double.
+    resumed = a_producing(etcd, a, b)
+    cut = time.time(); cut_slot = now_slot()
+    os.kill(a.member_proc.pid, signal.SIGSTOP)
+    a.cut(True)
+    fenced = wait_for(lambda: a.said(r"fencing bpa of ourbp: its producer API has not answered"), 20)
+    gone = wait_for(lambda: a.member_proc.poll() is not None, 10)
+    took = wait_for(lambda: b.said(r"host-b\) took the lease"), 20)
+    b_resumed = wait_for(lambda: b.said(r"bpb resumed"), 40)
+    first, last = wait_turn_end()
+    t_fenced, t_took = stamp(a.said(r"fencing bpa")), stamp(b.said(r"host-b\) took the lease"))
+    if resumed and fenced and gone and took and b_resumed and t_fenced <= t_took and chain.counts(cut_slot, last)[0] == 0 \
+            and chain.counts(first, last) == (0, 0, ["bpb"]) and a.said(r"CRIT ourbp: this host lost the lease"):
+        r.ok("a_cut_off_with_bpa_hung_fences_it_at_its_deadline_before_b_takes_over_0_double (fenced %.0f s after the cut, B took %.0f s after)"
+             % (t_fenced - cut, t_took - cut))
+    else: r.bad("self_fence", repr((resumed, fenced, gone, took, b_resumed, t_fenced, t_took, chain.counts(cut_slot, last), a.said("lease|fenc"), b.said("lease|resumed"))))
+    a.cut(False)
 
     # The etcd leader killed: no switch, nothing missed.
     resumed = a_producing(etcd, a, b)

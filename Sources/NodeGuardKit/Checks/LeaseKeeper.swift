@@ -32,6 +32,8 @@ final class LeaseKeeper {
     var switchAsked: String?
     /// The ask's revision, and one given up on (not tried again).
     var switchAskedToken: Int64 = 0
+    /// The lease the ask is under: revoked with ours on a release, so it asks no more.
+    var switchAskedLease: Int64 = 0
     var ignoredAsk: Int64 = -1
     /// Renewals that failed, for nodeguard_producer_lease_renewals_failed_total.
     private(set) var renewalsFailing = 0
@@ -64,6 +66,8 @@ final class LeaseKeeper {
         self.every = every
         if let j = judged { lastJudged = j }
         if term != nil { keep(&cycle, now: cycle.now.monotonic, fields: fields) } else { look(&cycle, fields: fields) }
+        // The other endpoints' reachability, while the holder has time to spare.
+        if term.map({ $0.left(at: clock()) > lease.ttl / 2 }) ?? true { client.survey(now: clock()) }
         guard waitingSince != nil else { return }
         // Our last turn missed whole, and no block of ours since: nobody produces.
         if let j = lastJudged, j.missed == j.turn.count, (latestOurs ?? -1) < j.turn.lowerBound {

@@ -20,6 +20,7 @@ extension LeaseKeeper {
         }
         switchAsked = h.name
         switchAskedToken = h.token
+        switchAskedLease = h.lease
     }
 
     /// A standby: asks the holder to release (the key lives a minute).
@@ -41,7 +42,7 @@ extension LeaseKeeper {
         guard case .success(.success) = p.map(EtcdGateway.put) else { return .failure(failure(p)) }
         let (r, _) = client.send(.revoke(lease: t.lease))
         guard case .success(.success) = r.map(EtcdGateway.revoked) else { return .failure(failure(r)) }
-        _ = client.send(.revoke(lease: leaseOf(switchKey)))
+        if switchAsked != nil { _ = client.send(.revoke(lease: switchAskedLease)) }
         term = nil
         holder = nil
         switchAsked = nil
@@ -55,12 +56,6 @@ extension LeaseKeeper {
         guard let last = lastHolder, last.name != me,
               case .success(.success(let mark?)) = client.send(.range(key: releasedKey)).0.map(EtcdGateway.holder) else { return false }
         return mark.name == String(last.token)
-    }
-
-    /// The lease a key is under (0 when it is gone or unreadable).
-    func leaseOf(_ k: String) -> Int64 {
-        guard case .success(.success(let h?)) = client.send(.range(key: k)).0.map(EtcdGateway.holder) else { return 0 }
-        return h.lease
     }
 
     func failure(_ r: Result<HTTPResponse, EtcdClient.Failure>) -> EtcdClient.Failure {

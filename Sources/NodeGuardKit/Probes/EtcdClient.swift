@@ -18,6 +18,10 @@ public class EtcdClient {
     var token: String?
     /// Each endpoint's last outcome: nil answered, else why not.
     public internal(set) var lastOutcome: [String: String?] = [:]
+    /// When each endpoint was last asked (monotonic).
+    var lastAsked: [String: Double] = [:]
+    /// An endpoint not asked for this long is asked its version (survey).
+    static let surveyEvery = 30.0
 
     public init(_ lease: ProducerLease) {
         endpoints = lease.endpoints.compactMap { try? TCPAddress.parse(url: $0) }
@@ -63,13 +67,37 @@ public class EtcdClient {
     /// GET /version of each endpoint, for `config check --probe`: its version or why not.
     public func versions() -> [(endpoint: String, version: Result<String, Failure>)] {
         endpoints.map { a in
-            let x = HTTPExchange(tcp: a, request: HTTP1.request(method: "GET", path: "/version", host: a.description), deadline: Now.read().monotonic + 2)
-            while true {
-                switch x.step(wait: 0.1) {
-                case .pending: continue
-                case .failed(let e): return ("http://\(a)", .failure(.unreachable(e.message)))
-                case .done(let r): return ("http://\(a)", EtcdGateway.version(r).map { .success($0) } ?? .failure(.unreachable("HTTP \(r.status): not etcd's /version")))
-                }
+            let request = HTTP1.request(method: "GET", path: "/version", host: a.description)
+            switch Self.attempt(request, to: a, deadline: Now.read().monotonic + 2) {
+            case .done(let r): return ("http://\(a)", EtcdGateway.version(r).map { .success($0) } ?? .failure(.unreachable("HTTP \(r.status): not etcd's /version")))
+            case .failed(let e, _): return ("http://\(a)", .failure(.unreachable(e)))
+            }
+        }
+    }
+
+    /// Each endpoint's reachability, kept current although calls go to the
+    /// one that answered last: the endpoint asked least recently, if not
+    /// within surveyEvery, is asked its version (at most a quarter second,
+    /// one endpoint a call), so a member down shows before it matters.
+    func survey(now: Double) {
+        guard endpoints.count > 1, let a = endpoints.min(by: { (lastAsked["http://\($0)"] ?? 0) < (lastAsked["http://\($1)"] ?? 0) }),
+              now - (lastAsked["http://\(a)"] ?? -.infinity) >= Self.surveyEvery else { return }
+        lastAsked["http://\(a)"] = now
+        switch Self.attempt(HTTP1.request(method: "GET", path: "/version", host: a.description), to: a, deadline: now + 0.25) {
+        case .done(let r): lastOutcome["http://\(a)"] = r.status == 200 ? .some(nil) : "HTTP \(r.status)"
+        case .failed(let e, _): lastOutcome["http://\(a)"] = e
+        }
+    }
+
+    /// One request to one endpoint, stepped until it is answered or the deadline.
+    enum Attempt { case done(HTTPResponse), failed(String, connected: Bool) }
+    static func attempt(_ request: [UInt8], to a: TCPAddress, deadline: Double) -> Attempt {
+        let x = HTTPExchange(tcp: a, request: request, deadline: deadline)
+        while true {
+            switch x.step(wait: 0.05) {
+            case .pending: continue
+            case .done(let r): return .done(r)
+            case .failed(let e): return .failed(e.message, connected: x.connected)
             }
         }
     }
@@ -99,20 +127,17 @@ public class EtcdClient {
             let share = (deadline - now) / Double(endpoints.count - i)
             let headers: [(String, String)] = authenticated ? token.map { [("Authorization", $0)] } ?? [] : []
             sent = now
-            let x = HTTPExchange(tcp: a, request: HTTP1.request(method: "POST", path: call.path, body: call.body, host: a.description, headers: headers),
-                                 deadline: now + share)
-            var outcome: HTTPExchange.Progress = .pending
-            while case .pending = outcome { outcome = x.step(wait: 0.05) }
-            switch outcome {
+            lastAsked["http://\(a)"] = now
+            let request = HTTP1.request(method: "POST", path: call.path, body: call.body, host: a.description, headers: headers)
+            switch Self.attempt(request, to: a, deadline: now + share) {
             case .done(let r):
                 current = n
                 lastOutcome["http://\(a)"] = .some(nil)
                 return (.success(r), sent)
-            case .failed(let e):
-                lastOutcome["http://\(a)"] = e.message
-                why.append(e.message)
-                taken = taken || x.connected
-            case .pending: break
+            case .failed(let e, let connected):
+                lastOutcome["http://\(a)"] = e
+                why.append(e)
+                taken = taken || connected
             }
         }
         current = (current + 1) % max(1, endpoints.count)
