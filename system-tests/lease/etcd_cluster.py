@@ -72,7 +72,12 @@ class Proxy:
     def cut(self, on):
         if on == self.cut_on: return
         self.cut_on = on
-        if on: self.sock.close()
+        if on:
+            # shutdown, not only close: a thread blocked in accept() keeps a closed
+            # socket listening (and taking one more connection) until it returns.
+            try: self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError: pass
+            self.sock.close()
         else: self.listen()
 
     def run(self, sock):
