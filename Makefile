@@ -17,7 +17,7 @@ RELEASE_FLAGS = -c release --static-swift-stdlib -Xswiftc -Osize \
 BUILD_DEPS = libstdc++-12-dev
 DEB_DEPS = $(BUILD_DEPS) dpkg-dev binutils systemd
 TEST_DEPS = $(DEB_DEPS) lintian systemd-container debootstrap gcc libc6-dev python3 procps iproute2 vnstat docker.io busybox-static litecoind monero \
-	prometheus prometheus-node-exporter prometheus-alertmanager systemd-journal-remote openssl libcurl4 etcd-server etcd-client
+	prometheus prometheus-node-exporter prometheus-alertmanager systemd-journal-remote openssl libcurl4 etcd-server etcd-client iptables
 BENCH_DEPS = $(BUILD_DEPS) monit procps gcc libc6-dev docker.io busybox-static strace litecoind libcurl4 etcd-server
 
 .PHONY: check test unit-test toml-fuzz system-test package-test release deb bench hot-code deps-build deps-deb deps-test deps-bench clean
@@ -63,7 +63,7 @@ unit-test: deps-build
 	$(SWIFT) test --disable-swift-testing
 
 system-test: deps-test release
-	@# The lease across hosts (real etcd, ~9 minutes of waiting for our turns)
+	@# The lease across hosts (real etcd, ~6 minutes of waiting for our turns)
 	@# runs beside the tests below; its output and status are taken before nspawn.
 	@rm -f .build/lease-test.rc; (python3 system-tests/lease/lease-test.py .build/release; echo $$? > .build/lease-test.rc) > .build/lease-test.log 2>&1 &
 	python3 system-tests/bandwidth/crash-safety.py .build/release 100

@@ -5,8 +5,8 @@ Debian's etcd, three members on loopback, started and stopped here. Two
 nodeguards, "host A" and "host B", each with its own config, state and one
 stand-in nodeos member (standin-nodeos.py: bpa and bpb, one chain, one
 ledger of the slots they sign). Each host reaches etcd through TCP proxies
-this test owns, so a host can be cut off from etcd (its traffic dropped)
-while everything else runs. Each scenario asserts 0 double-signed slots and
+this test owns, so a host can be cut off from etcd (its packets dropped,
+or its connections refused) while everything else runs. Each scenario asserts 0 double-signed slots and
 bounds the missed ones:
   - at start A takes the lease, waits for a turn of ours missed whole, then
     resumes bpa; B stands by; `config check --probe` says each endpoint's
@@ -19,12 +19,14 @@ bounds the missed ones:
   - each host's metrics and `nodeguard producer --json`: the holder, its
     token, the time left, each endpoint (unanswered while cut off, with
     the failed renewals counted);
-  - A cut off from etcd while bpa runs: A pauses bpa before its lease could
-    have expired (its own deadline), B takes over; 0 double;
+  - A cut off from etcd while bpa runs (its packets to etcd dropped): A
+    pauses bpa before its lease could have expired (its own deadline), B
+    takes over; 0 double;
   - the standby host's member silent past fence_after (a nodeos
     restarting): asked again, not fenced;
-  - A cut off while bpa hangs (its pause unconfirmable): A fences it at its
-    deadline, before B takes the key; 0 double;
+  - A cut off (its connections to etcd refused: a route down) while bpa
+    hangs (its pause unconfirmable): A fences it at its deadline, before B
+    takes the key; 0 double;
   - A's nodeguard frozen (SIGSTOP) while bpa produces: B takes the key but
     resumes nothing while our blocks arrive; bpa killed: B resumes; 0 double;
   - the etcd leader killed: no switch, 0 missed;
@@ -34,7 +36,7 @@ bounds the missed ones:
     0 missed, 0 double;
   - wrong etcd credentials: an ERROR naming the user, nothing produced.
 
-usage: system-tests/lease/lease-test.py BINDIR   (~9 minutes)
+usage: system-tests/lease/lease-test.py BINDIR   (~6 minutes)
 """
 import json, os, re, shutil, signal, subprocess, sys, tempfile, time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -102,8 +104,16 @@ class Host:
         try: return json.load(open(os.path.join(self.dir, "status.json")))
         except (OSError, ValueError): return {}
 
-    def cut(self, on):
-        for p in self.proxies: p.cut = on
+    def cut(self, on, drop=False):
+        """Cut off from etcd: its connections refused (a route down), or with
+        `drop` its packets to etcd dropped (iptables on loopback: a connect
+        waits, nothing answers); uncut, both undone."""
+        for p in self.proxies:
+            rule = ["INPUT", "-i", "lo", "-p", "tcp", "--dport", str(p.port), "-j", "DROP"]
+            if on and drop: subprocess.run(["iptables", "-I", *rule], check=True)
+            elif not on:
+                while subprocess.run(["iptables", "-D", *rule], capture_output=True).returncode == 0: pass
+            if not drop: p.cut = on
 
     def metric(self, name, **labels):
         """A sample of the metrics textfile; None when absent."""
@@ -235,10 +245,11 @@ try:
         r.ok("a_killed_with_its_member_b_resumes_after_the_lease_and_a_missed_turn (missed %d)" % missed)
     else: r.bad("a_killed", repr((took, resumed, double, missed, chain.counts(first, last), b.said("lease|resumed|missed"))))
 
-    # A cut off from etcd while bpa runs: A pauses bpa by its own deadline, before etcd can let the lease go; B takes over.
+    # A cut off from etcd while bpa runs (its packets to etcd dropped): A pauses bpa by its own deadline,
+    # before etcd can let the lease go; B takes over.
     resumed = a_producing(etcd, a, b)
     cut = time.time(); cut_slot = now_slot()
-    a.cut(True)
+    a.cut(True, drop=True)
     lost = wait_for(lambda: a.said(r"this host lost the lease .*no etcd endpoint could be reached.*reason=unreachable"), 20)
     took = wait_for(lambda: b.said(r"host-b\) took the lease"), 20)
     b_resumed = wait_for(lambda: b.said(r"bpb resumed"), 40)
@@ -380,7 +391,7 @@ try:
     c.stop()
 finally:
     for h in (globals().get("a"), globals().get("b")):
-        if h: h.stop()
+        if h: h.stop(); h.cut(False)
     if "etcd" in globals():
         for i in range(3): etcd.stop(i)
     shutil.rmtree(W, ignore_errors=True)
