@@ -77,8 +77,8 @@ public class EtcdClient {
 
     /// Each endpoint's reachability, kept current although calls go to the
     /// one that answered last: the endpoint asked least recently, if not
-    /// within surveyEvery, is asked its version (at most a quarter second,
-    /// one endpoint a call), so a member down shows before it matters.
+    /// within surveyEvery, is asked its version (one endpoint a cycle, a
+    /// quarter second at most), so a member down shows before it matters.
     func survey(now: Double) {
         guard endpoints.count > 1, let a = endpoints.min(by: { (lastAsked["http://\($0)"] ?? 0) < (lastAsked["http://\($1)"] ?? 0) }),
               now - (lastAsked["http://\(a)"] ?? -.infinity) >= Self.surveyEvery else { return }
