@@ -28,9 +28,15 @@ W=$(mktemp -d /tmp/nodeguard-hot.XXXXXX)
 trap 'rm -rf "$W"' EXIT
 sed "s|status.json|status-hot.json|; s|/state\"|/state-hot\"|" "$CONFIG" > "$W/nodeguard.toml"
 chmod 600 "$W/nodeguard.toml"
-# With the producer lease in etcd: the lease the bench's daemon took, so this
-# one goes on with it as the holder (a second host would stand by and pause
-# the producing member).
+# With a producer group: once the bench's daemon has resumed its member (with
+# the lease, after a turn of ours missed whole), so that the two agree and
+# the profile is of a steady cycle, not of two daemons pausing and resuming
+# the member in turn; and with the lease the bench's daemon took, so this one
+# goes on with it as the holder (a second host would stand by and pause the
+# producing member).
+if grep -q '^\[producer\.' "$CONFIG"; then
+    for _ in $(seq 120); do grep -q ' resumed: ' "$(dirname "$CONFIG")/nodeguard.log" && break; sleep 0.5; done
+fi
 STATE=$(sed -n 's/^state_directory = "\(.*\)"$/\1/p' "$CONFIG")
 if [ -d "$STATE/producer" ]; then mkdir -p "$STATE-hot/producer"; cp "$STATE"/producer/*.lease "$STATE-hot/producer/" 2>/dev/null || true; fi
 # valgrind cannot read the toolchain's DWARF; the symbol table is all it needs.
@@ -38,9 +44,11 @@ strip --strip-debug -o "$W/nodeguardd" "$TOP/.build/release/nodeguardd"
 valgrind --tool=callgrind --dump-instr=yes --collect-atstart=no --toggle-collect='*nodeguardd5cycle*' \
     --callgrind-out-file="$W/cycles.out" "$W/nodeguardd" --config "$W/nodeguard.toml" >"$W/valgrind.log" 2>&1 &
 VG=$!
-# Past start-up and the working-set trims (cycles 5 and 25), twenty ordinary cycles.
+# Past start-up and the working-set trims (cycles 5 and 25), 65 ordinary
+# cycles: every cadence of the bench's config runs in them (the chain RPC and
+# Docker's inspect every 30 s, the log scan and the schedule every 60 s).
 sleep 35; callgrind_control -z "$VG" >/dev/null 2>&1
-sleep 20; callgrind_control -d "$VG" >/dev/null 2>&1
+sleep 65; callgrind_control -d "$VG" >/dev/null 2>&1
 sleep 1; kill -INT "$VG"; wait "$VG" || true
 [ -s "$W/cycles.out.1" ] || { echo "hot-code: callgrind wrote no profile"; cat "$W/valgrind.log"; exit 1; }
 python3 "$TOP/bench/hot-code.py" "$W/cycles.out.1" "$W/nodeguardd" > "$TOP/bench/hot-code.order"

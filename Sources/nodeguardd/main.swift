@@ -130,6 +130,8 @@ guardian.whileWaiting = {
 /// spends no CPU in between but watchdog pings), with one clock read a cycle
 /// instead of two. Start-up, reloads and the working-set trims restart it.
 var cpuAtLastCycle = threadCPUMicroseconds()
+/// When the working set was last trimmed after a quiet spell (monotonic).
+var lastTrim = -Double.infinity
 
 @MainActor func cycle() {
     let view = guardian.runCycle()   // the sinks log its events and write the status file
@@ -146,7 +148,15 @@ var cpuAtLastCycle = threadCPUMicroseconds()
     // inspect, baselines): hand those pages back once more when they are over,
     // and once more when the checks with a cadence of their own (bandwidth
     // reads its counters every 10 s) have run their first ordinary round.
-    if cycleCount == 5 || cycleCount == 25 { WorkingSet.trim(); cpuAtLastCycle = threadCPUMicroseconds() }
+    // And after a burst of events or actions (a restart, a producer handover,
+    // a lease taken and the first turn waited for), once 20 cycles in a row
+    // were quiet, at most every 10 minutes: those paths' pages go back too.
+    let now = Now.read().monotonic
+    if cycleCount == 5 || cycleCount == 25 || (cycleCount > 25 && guardian.quietCycles == 20 && now - lastTrim >= 600) {
+        WorkingSet.trim()
+        lastTrim = now
+        cpuAtLastCycle = threadCPUMicroseconds()
+    }
 }
 
 /// What a valid config should not be left as (config check's warnings), once per load.

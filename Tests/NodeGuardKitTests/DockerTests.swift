@@ -73,6 +73,15 @@ final class HTTPParserTests: XCTestCase {
         }
         // No framing at all: the body is what came before the close.
         XCTAssertEqual(try HTTP1.parse(Array("HTTP/1.0 200 OK\r\n\r\nhello".utf8), eof: true)?.text, "hello")
+        // Header names in any case, values without the blanks around them; a status line alone.
+        let r = try? HTTP1.parse(Array("HTTP/1.1 200 OK\r\ncontent-LENGTH: \t5 \r\nX-A:b\r\n\r\nhello".utf8), eof: false)
+        XCTAssertEqual(r?.text, "hello")
+        XCTAssertEqual(r?.header("x-a"), "b")
+        XCTAssertEqual(try? HTTP1.parse(Array("HTTP/1.1 204 No Content\r\n\r\n".utf8), eof: false)?.status, 204)
+        XCTAssertEqual(try? HTTP1.parse(Array("HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n".utf8), eof: false)?.status, 200, "no reason phrase")
+        for bad in ["HTTP/1.1 99 Low\r\n\r\n", "HTTP/1.1 2000 Long\r\n\r\n", "HTTP/2 200 OK\r\n\r\n"] {
+            XCTAssertThrowsError(try HTTP1.parse(Array(bad.utf8), eof: false), bad)
+        }
     }
 
     func testRequestFormat() {

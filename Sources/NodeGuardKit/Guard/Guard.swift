@@ -36,6 +36,9 @@ public final class Guard {
     /// cost more than they are worth for texts nobody reads each second
     /// (bench/README.md). 0, the default: every cycle (`nodeguard check`, tests).
     public var wordsEvery: Double = 0
+    /// Cycles in a row that said and did nothing: the daemon hands back the
+    /// pages of a burst's rare paths once they are over (WorkingSet).
+    public private(set) var quietCycles = 0
     /// The states the words were last made with (when: view.checksUpdated).
     private var wordsStates: [CheckState] = []
 
@@ -101,7 +104,9 @@ public final class Guard {
         view.interval = config.interval
         view.dryRun = dryRun
         view.actions = actions
-        if wordsDue(at: now.wall, said: !cycle.events.isEmpty || !cycle.actions.isEmpty) {
+        let said = !cycle.events.isEmpty || !cycle.actions.isEmpty
+        quietCycles = said ? 0 : quietCycles + 1
+        if wordsDue(at: now.wall, said: said) {
             view.checks = words.views(readings)
             view.checksUpdated = now.wall
             // The STATUS= line says what the words say: made again only when they changed.

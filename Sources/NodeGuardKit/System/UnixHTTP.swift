@@ -15,8 +15,11 @@ public struct HTTPResponse: Equatable, Sendable {
         a.status == b.status && a.body == b.body && a.headers.map(\.0) == b.headers.map(\.0) && a.headers.map(\.1) == b.headers.map(\.1)
     }
     public func header(_ name: String) -> String? {
-        let n = name.lowercased()
-        return headers.first { $0.0.lowercased() == n }?.1
+        headers.first { Self.sameName($0.0, name) }?.1
+    }
+    /// Header names compare without case (ASCII), and without a copy.
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        a.utf8.count == b.utf8.count && zip(a.utf8, b.utf8).allSatisfy { x, y in x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= 97 && (x | 0x20) <= 122) }
     }
     public var text: String { String(decoding: body, as: UTF8.self) }
 }
@@ -36,17 +39,23 @@ public enum HTTP1 {
             if b.count > 64 * 1024 { throw HTTPError(kind: .malformed, message: "reply headers longer than 64 KiB") }
             return nil
         }
-        let head = String(decoding: b[0..<headEnd], as: UTF8.self)
-        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
-        let statusLine = lines.removeFirst()
-        let parts = statusLine.split(separator: " ", maxSplits: 2)
-        guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]), (100...599).contains(status) else {
-            throw HTTPError(kind: .malformed, message: "not an HTTP/1.x status line: `\(statusLine.prefix(60))`")
+        // The head is read as bytes: String's Character-wise search costs
+        // hundreds of thousands of instructions a reply, every exchange.
+        let statusEnd = find(b, [13, 10], from: 0) ?? headEnd
+        guard let status = statusCode(b[0..<statusEnd]) else {
+            throw HTTPError(kind: .malformed, message: "not an HTTP/1.x status line: `\(String(decoding: b[0..<statusEnd], as: UTF8.self).prefix(60))`")
         }
         var headers: [(String, String)] = []
-        for l in lines where !l.isEmpty {
-            guard let colon = l.firstIndex(of: ":") else { throw HTTPError(kind: .malformed, message: "malformed header line `\(l.prefix(60))`") }
-            headers.append((String(l[..<colon]), String(l[l.index(after: colon)...]).trimmingBlanks()))
+        var start = statusEnd + 2
+        while start < headEnd {
+            let end = min(find(b, [13, 10], from: start) ?? headEnd, headEnd)
+            if end > start {
+                guard let colon = b[start..<end].firstIndex(of: UInt8(ascii: ":")) else {
+                    throw HTTPError(kind: .malformed, message: "malformed header line `\(String(decoding: b[start..<end], as: UTF8.self).prefix(60))`")
+                }
+                headers.append((String(decoding: b[start..<colon], as: UTF8.self), String(decoding: trimmed(b[(colon + 1)..<end]), as: UTF8.self)))
+            }
+            start = end + 2
         }
         let resp = HTTPResponse(status: status, headers: headers, body: [])
         let bodyStart = headEnd + 4
@@ -65,6 +74,23 @@ public enum HTTP1 {
         // No framing: the body ends when the connection does.
         if eof { var r = resp; r.body = Array(b[bodyStart...]); return r }
         return nil
+    }
+
+    /// "HTTP/1.x NNN reason": NNN, if the line is one.
+    static func statusCode(_ line: ArraySlice<UInt8>) -> Int? {
+        guard line.starts(with: Array("HTTP/1.".utf8)), let space = line.firstIndex(of: 32) else { return nil }
+        let digits = line[(space + 1)...].prefix { $0 != 32 }
+        guard digits.count == 3, digits.allSatisfy({ (48...57).contains($0) }) else { return nil }
+        let code = digits.reduce(0) { $0 * 10 + Int($1 - 48) }
+        return (100...599).contains(code) ? code : nil
+    }
+
+    /// Without the blanks (spaces, tabs) at either end.
+    static func trimmed(_ s: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var s = s
+        while let f = s.first, f == 32 || f == 9 { s = s.dropFirst() }
+        while let l = s.last, l == 32 || l == 9 { s = s.dropLast() }
+        return s
     }
 
     static func parseChunked(_ b: [UInt8], from start: Int, eof: Bool, response: HTTPResponse) throws(HTTPError) -> HTTPResponse? {
