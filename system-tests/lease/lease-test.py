@@ -6,8 +6,8 @@ nodeguards, "host A" and "host B", each with its own config, state and one
 stand-in nodeos member (standin-nodeos.py: bpa and bpb, one chain, one
 ledger of the slots they sign). Each host reaches etcd through TCP proxies
 this test owns, so a host can be cut off from etcd (its packets dropped,
-or its connections refused) while everything else runs. Each scenario asserts 0 double-signed slots and
-bounds the missed ones:
+or its connections refused) while everything else runs. Each scenario
+asserts 0 double-signed slots and bounds the missed ones:
   - at start A takes the lease, waits for a turn of ours missed whole, then
     resumes bpa; B stands by; `config check --probe` says each endpoint's
     etcd version and who holds the key;
