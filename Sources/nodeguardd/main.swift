@@ -151,10 +151,11 @@ var lastTrim = -Double.infinity
     // And after a burst of events or actions (a restart, a producer handover,
     // a lease taken and the first turn waited for), once 20 cycles in a row
     // were quiet, at most every 10 minutes: those paths' pages go back too.
-    let now = Now.read().monotonic
-    if cycleCount == 5 || cycleCount == 25 || (cycleCount > 25 && guardian.quietCycles == 20 && now - lastTrim >= 600) {
+    // (The clock is read only then, not every cycle.)
+    let quietSpell = cycleCount > 25 && guardian.quietCycles == 20
+    if cycleCount == 5 || cycleCount == 25 || (quietSpell && Now.read().monotonic - lastTrim >= 600) {
         WorkingSet.trim()
-        lastTrim = now
+        lastTrim = Now.read().monotonic
         cpuAtLastCycle = threadCPUMicroseconds()
     }
 }

@@ -13,9 +13,11 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
 
     static let producing = ReadingKind("producer", "which member of a producer group produces, and whether the others are confirmed paused",
         gauges: [activeGauge, healthyGauge, leaseHolderGauge, leaseLeftGauge],
+        // "member NAME": a member's words; "note (lease)": the group's own ("(all)", "(etcd)").
         notes: { r in r.figures.compactMap { f in
-            guard f.name.hasPrefix("member "), case .word(let w) = f.value else { return nil }
-            return "\(f.name.dropFirst(7)): \(w)"
+            guard f.name.hasPrefix("member ") || f.name.hasPrefix("note "), case .word(let w) = f.value,
+                  let space = f.name.firstIndex(of: " ") else { return nil }
+            return "\(f.name[f.name.index(after: space)...]): \(w)"
         } },
         summary: .init(.lead, problem: "no producer") { r in
             guard case .word(let w) = r.value else { return nil }
@@ -23,7 +25,7 @@ final class ProducerCheck: Check, OwnCadence, Keeping {
             return "\(r.target) " + (w == "none" ? "NOT PRODUCING" : "on \(w)")
         },
         samples: { r, out in
-            for f in r.figures where f.name.hasPrefix("member ") && !f.name.hasPrefix("member (") {   // "member (lease)" is no member
+            for f in r.figures where f.name.hasPrefix("member ") {
                 let producing = r.value == .word(String(f.name.dropFirst(7)))
                 out.add(activeGauge, producing ? 1 : 0, ("account", r.target), ("node", String(f.name.dropFirst(7))))
             }

@@ -34,7 +34,7 @@ extension ProducerCheck {
         if let next = schedule?.nextTurn(of: group.account, from: slot) { figures.append(Figure("next_turn", .seconds(Double(ProducerSchedule.start(ofSlot: next.lowerBound)) / 1000))) }
         figures.append(Figure("operator_paused", .count(operatorPaused ? 1 : 0)))
         if let k = lease { figures += Self.leaseFigures(k, now: Now.read().monotonic) }
-        if operatorPaused { figures.append(Figure("member (all)", .word("paused by the operator: `nodeguard producer resume \(group.account)` to produce again"))) }
+        if operatorPaused { figures.append(Figure("note (all)", .word("paused by the operator: `nodeguard producer resume \(group.account)` to produce again"))) }
         // Standing by for the host that holds the lease: no member produces here, rightly.
         let standingBy = lease.map { !$0.mayProduce && $0.holder != nil && $0.holder?.name != $0.me } ?? false
         let state: CheckState = operatorPaused ? .warning
@@ -48,7 +48,7 @@ extension ProducerCheck {
     /// across hosts also the holder's name and each etcd endpoint's state ("etcd URL": "answers").
     static func jsonMembers(_ r: Reading) -> [FigureObject.Member] {
         r.figures.compactMap { f in
-            if f.name.hasPrefix("member ") { return nil }
+            if f.name.hasPrefix("member ") || f.name.hasPrefix("note ") { return nil }
             if case .word(let w) = f.value { return f.name == "lease_holder_name" || f.name.hasPrefix("etcd ") ? FigureObject.Member(f.name, w) : nil }
             return f.value.number.map { FigureObject.Member(f.name.replacing(" ", with: "_"), $0) }
         }
@@ -70,14 +70,14 @@ extension ProducerCheck {
         } else {
             who = "nobody holds it"
         }
-        f.append(Figure("member (lease)", .word(who)))
+        f.append(Figure("note (lease)", .word(who)))
         if let name = k.term != nil ? k.me : k.holder?.name { f.append(Figure("lease_holder_name", .word(name))) }
         let reach = k.client.endpoints.map { a in
             let e = "http://\(a)"
             return (e, k.client.lastOutcome[e].map { $0 ?? "answers" } ?? "not asked yet")
         }
         f += reach.map { Figure("etcd \($0.0)", .word($0.1)) }
-        f.append(Figure("member (etcd)", .word(reach.map { "\($0.0) \($0.1)" }.joined(separator: ", "))))
+        f.append(Figure("note (etcd)", .word(reach.map { "\($0.0) \($0.1)" }.joined(separator: ", "))))
         return f
     }
 }
